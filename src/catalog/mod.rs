@@ -1,0 +1,154 @@
+//! Control catalogs: the frameworks whose controls documents map to.
+//!
+//! Built in: SOC 2 (`soc2`). A framework is a flat, ordered list of controls grouped in series;
+//! the order is the catalog's own and is the order of the matrix and the exports.
+
+mod soc2;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Control {
+    pub framework: String,
+    pub id: String,
+    /// A short name of our own ("Logical access security").
+    pub title: String,
+    /// One sentence in our own words.
+    pub summary: String,
+    /// Id of the series the control belongs to (`CC6`).
+    pub series: String,
+    /// Category id (`security`, `availability`, …), what `site.toml` scopes by.
+    pub category: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    pub controls: Vec<Control>,
+}
+
+impl Framework {
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.id == id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub frameworks: Vec<Framework>,
+    /// (framework, control id) → position in `controls()` order.
+    index: HashMap<(String, String), usize>,
+    /// position → (framework index, control index)
+    positions: Vec<(usize, usize)>,
+}
+
+impl Catalog {
+    pub fn builtin() -> Catalog {
+        Catalog::new(vec![soc2::framework()])
+    }
+
+    pub fn new(frameworks: Vec<Framework>) -> Catalog {
+        let mut index = HashMap::new();
+        let mut positions = Vec::new();
+        for (fi, f) in frameworks.iter().enumerate() {
+            for (ci, c) in f.controls.iter().enumerate() {
+                index.insert((f.id.clone(), c.id.clone()), positions.len());
+                positions.push((fi, ci));
+            }
+        }
+        Catalog {
+            frameworks,
+            index,
+            positions,
+        }
+    }
+
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id)
+    }
+
+    pub fn control(&self, framework: &str, id: &str) -> Option<&Control> {
+        self.position(framework, id).map(|p| self.at(p))
+    }
+
+    /// Position of a control in `controls()` order: the key the trace is indexed by.
+    pub fn position(&self, framework: &str, id: &str) -> Option<usize> {
+        self.index
+            .get(&(framework.to_string(), id.to_string()))
+            .copied()
+    }
+
+    /// The control at a position returned by `position`.
+    pub fn at(&self, position: usize) -> &Control {
+        let (fi, ci) = self.positions[position];
+        &self.frameworks[fi].controls[ci]
+    }
+
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Every control of every framework, in catalog order.
+    pub fn controls(&self) -> impl Iterator<Item = &Control> {
+        self.frameworks.iter().flat_map(|f| f.controls.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soc2_has_all_61_criteria_in_order() {
+        let catalog = Catalog::builtin();
+        let soc2 = catalog.framework("soc2").unwrap();
+        assert_eq!(soc2.controls.len(), 61);
+        assert_eq!(soc2.controls[0].id, "CC1.1");
+        assert_eq!(soc2.controls[60].id, "P8.1");
+        for c in &soc2.controls {
+            assert!(soc2.series(&c.series).is_some(), "{} has no series", c.id);
+            assert!(soc2.categories.contains(&c.category), "{}", c.id);
+            assert!(
+                c.summary.ends_with('.'),
+                "{} summary is not a sentence",
+                c.id
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_match_the_published_list() {
+        // The reference list in shared/data (identifiers only) as of the 2017 criteria.
+        let expected = "CC1.1 CC1.2 CC1.3 CC1.4 CC1.5 CC2.1 CC2.2 CC2.3 CC3.1 CC3.2 CC3.3 CC3.4 CC4.1 \
+            CC4.2 CC5.1 CC5.2 CC5.3 CC6.1 CC6.2 CC6.3 CC6.4 CC6.5 CC6.6 CC6.7 CC6.8 CC7.1 CC7.2 \
+            CC7.3 CC7.4 CC7.5 CC8.1 CC9.1 CC9.2 A1.1 A1.2 A1.3 C1.1 C1.2 PI1.1 PI1.2 PI1.3 PI1.4 \
+            PI1.5 P1.1 P2.1 P3.1 P3.2 P4.1 P4.2 P4.3 P5.1 P5.2 P6.1 P6.2 P6.3 P6.4 P6.5 P6.6 P6.7 \
+            P7.1 P8.1";
+        let catalog = Catalog::builtin();
+        let ids: Vec<&str> = catalog.controls().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, expected.split_whitespace().collect::<Vec<_>>());
+        let control = catalog.control("soc2", "PI1.3").unwrap();
+        assert_eq!(control.category, "processing-integrity");
+        assert_eq!(control.series, "PI1");
+    }
+}

@@ -1,0 +1,44 @@
+//! One function per subcommand; `main.rs` only parses arguments and exits with the code returned.
+
+pub mod build;
+pub mod check;
+
+use std::io::Write;
+
+use crate::Report;
+
+/// Process exit codes, as documented in the README.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+
+/// Prints every diagnostic of the report to stderr, sorted.
+pub fn print_diagnostics(report: &Report) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in report.diagnostics.sorted() {
+        let _ = writeln!(err, "{d}\n");
+    }
+}
+
+/// "24 documents, 52/52 in-scope controls covered, 0 gaps"
+pub fn coverage_summary(report: &Report) -> String {
+    format!(
+        "{} document{}, {}/{} in-scope controls covered, {} gap{}",
+        report.documents,
+        plural(report.documents),
+        report.controls_covered,
+        report.controls_in_scope,
+        report.gaps,
+        plural(report.gaps),
+    )
+}
+
+pub fn problems_summary(report: &Report) -> String {
+    let e = report.diagnostics.error_count();
+    let w = report.diagnostics.warning_count();
+    format!("{e} error{}, {w} warning{}", plural(e), plural(w))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

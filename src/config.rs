@@ -1,0 +1,292 @@
+//! `site.toml` → typed `Config`.
+//!
+//! Unknown keys are collected (not rejected by serde) so that every one of them is reported with
+//! its line and a "did you mean" hint, alongside any other problem of the run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::catalog::Catalog;
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, line_of};
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// The handbook's name, shown in the header and the page titles.
+    pub title: String,
+    /// The organisation the policies belong to ("Example Corp").
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// One sentence shown on the home page and in `<meta name="description">`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `lang` attribute of every page.
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+
+    /// The file's text, kept to point at lines in later validation.
+    #[serde(skip)]
+    pub source: String,
+    /// Path of the file as shown in messages.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Scope {
+    /// The framework bare control ids (`CC6.1`) belong to.
+    #[serde(default = "default_framework")]
+    pub framework: String,
+    /// Categories of that framework in scope of the audit. Security is always in scope.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            framework: default_framework(),
+            categories: Vec::new(),
+            unknown: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_framework() -> String {
+    "soc2".to_string()
+}
+
+const TOP_KEYS: &[&str] = &["title", "organization", "description", "language", "scope"];
+const SCOPE_KEYS: &[&str] = &["framework", "categories"];
+
+impl Config {
+    /// Reads `root/site.toml`. Problems are pushed to `diags`; `None` means the file cannot be used.
+    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Option<Config> {
+        let path = root.join(CONFIG_FILE);
+        let shown = display_root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    let line = line_of(
+                        &String::from_utf8_lossy(e.as_bytes()),
+                        e.utf8_error().valid_up_to(),
+                    );
+                    diags.push(
+                        Diagnostic::error("site.toml is not valid UTF-8")
+                            .at(&shown, Some(line))
+                            .hint("save the file as UTF-8"),
+                    );
+                    return None;
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                diags.push(
+                    Diagnostic::error(format!("no {CONFIG_FILE} in {}", display_root.display()))
+                        .at(&shown, None)
+                        .hint(
+                            "run policybook from the handbook's folder, pass --root DIR, \
+                             or create site.toml with at least `title = \"…\"`",
+                        ),
+                );
+                return None;
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}")).at(&shown, None),
+                );
+                return None;
+            }
+        };
+        Self::parse(&text, &shown, diags)
+    }
+
+    pub fn parse(text: &str, shown: &Path, diags: &mut Diagnostics) -> Option<Config> {
+        let mut config: Config = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let line = e.span().map(|s| line_of(text, s.start));
+                let mut d =
+                    Diagnostic::error(format!("invalid {CONFIG_FILE}: {}", e.message().trim()));
+                d = match line {
+                    Some(line) => d.at_line(shown, text, line),
+                    None => d.at(shown, None),
+                };
+                diags.push(d.hint("see the site.toml reference in the README"));
+                return None;
+            }
+        };
+        config.source = text.to_string();
+        config.path = shown.to_path_buf();
+        report_unknown(&config.unknown, TOP_KEYS, "", &config, diags);
+        report_unknown(&config.scope.unknown, SCOPE_KEYS, "scope.", &config, diags);
+        if config.title.trim().is_empty() {
+            let line = config.line_of_key("title");
+            diags.push(
+                Diagnostic::error("`title` is empty")
+                    .at_line(shown, text, line.unwrap_or(1))
+                    .hint("give the handbook a name, e.g. `title = \"Example Corp Security Handbook\"`"),
+            );
+        }
+        Some(config)
+    }
+
+    /// Checks the parts that depend on the control catalog: the framework and the categories.
+    pub fn validate(&self, catalog: &Catalog, diags: &mut Diagnostics) {
+        let Some(framework) = catalog.framework(&self.scope.framework) else {
+            let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+            let mut d = Diagnostic::error(format!(
+                "unknown framework `{}` in [scope]",
+                self.scope.framework
+            ));
+            d = self.place(d, "framework");
+            d = match did_you_mean(&self.scope.framework, ids.iter().copied()) {
+                Some(s) => d.hint(format!(
+                    "did you mean `{s}`? Known frameworks: {}",
+                    ids.join(", ")
+                )),
+                None => d.hint(format!("known frameworks: {}", ids.join(", "))),
+            };
+            diags.push(d);
+            return;
+        };
+        let known = framework.categories();
+        for category in &self.scope.categories {
+            if !known.iter().any(|k| k == category) {
+                let mut d = Diagnostic::error(format!(
+                    "unknown category `{category}` in [scope] categories"
+                ));
+                d = self.place(d, "categories");
+                let list = known.join(", ");
+                d = match did_you_mean(category, known.iter().map(String::as_str)) {
+                    Some(s) => d.hint(format!(
+                        "did you mean `{s}`? Categories of {}: {list}",
+                        framework.id
+                    )),
+                    None => d.hint(format!("categories of {}: {list}", framework.id)),
+                };
+                diags.push(d);
+            }
+        }
+    }
+
+    /// Whether controls of `category` (in the scope framework) are in scope. Security always is.
+    pub fn category_in_scope(&self, category: &str) -> bool {
+        category == "security" || self.scope.categories.iter().any(|c| c == category)
+    }
+
+    fn place(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        match self.line_of_key(key) {
+            Some(line) => d.at_line(&self.path, &self.source, line),
+            None => d.at(&self.path, None),
+        }
+    }
+
+    fn line_of_key(&self, key: &str) -> Option<usize> {
+        find_key_line(&self.source, key, '=')
+    }
+}
+
+fn report_unknown(
+    unknown: &BTreeMap<String, toml::Value>,
+    allowed: &[&str],
+    prefix: &str,
+    config: &Config,
+    diags: &mut Diagnostics,
+) {
+    for key in unknown.keys() {
+        let mut d = Diagnostic::error(format!("unknown setting `{prefix}{key}` in {CONFIG_FILE}"));
+        d = config.place(d, key);
+        let list = allowed.join(", ");
+        d = match did_you_mean(key, allowed.iter().copied()) {
+            Some(s) => d.hint(format!("did you mean `{prefix}{s}`? Allowed here: {list}")),
+            None => d.hint(format!("remove it; allowed here: {list}")),
+        };
+        diags.push(d);
+    }
+}
+
+/// 1-based line of the first line that sets `key` (`key = …` in TOML, `key: …` in YAML), or of a
+/// `[key]` table header. Good enough for pointing a user at a setting: it never has to be exact to
+/// be helpful, and falls back to `None`.
+pub fn find_key_line(text: &str, key: &str, separator: char) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let t = line.trim_start();
+            let unquoted = t.trim_start_matches(['"', '\'']);
+            if let Some(rest) = unquoted.strip_prefix(key) {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                return rest.starts_with(separator);
+            }
+            t.strip_prefix('[')
+                .and_then(|r| r.strip_prefix(key))
+                .is_some_and(|r| r.trim_start().starts_with(']'))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Config>, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let c = Config::parse(text, Path::new("site.toml"), &mut diags);
+        (c, diags)
+    }
+
+    #[test]
+    fn minimal_config_has_defaults() {
+        let (c, diags) = parse("title = \"H\"\n");
+        let c = c.unwrap();
+        assert!(diags.is_empty());
+        assert_eq!(c.scope.framework, "soc2");
+        assert!(c.category_in_scope("security"));
+        assert!(!c.category_in_scope("privacy"));
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_line_and_suggestion() {
+        let (_, diags) = parse("title = \"H\"\n[scope]\ncategorys = [\"privacy\"]\n");
+        let d = diags.sorted();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].line, Some(3));
+        assert!(d[0].message.contains("scope.categorys"));
+        assert!(d[0].hint.as_deref().unwrap().contains("scope.categories"));
+    }
+
+    #[test]
+    fn type_errors_name_the_line() {
+        let (c, diags) = parse("title = \"H\"\n\n[scope]\ncategories = \"privacy\"\n");
+        assert!(c.is_none());
+        let d = diags.sorted();
+        assert_eq!(d[0].line, Some(4), "{}", d[0]);
+    }
+
+    #[test]
+    fn unknown_category_is_an_error() {
+        let (c, mut diags) = parse("title = \"H\"\n[scope]\ncategories = [\"availabilty\"]\n");
+        c.unwrap().validate(&Catalog::builtin(), &mut diags);
+        let d = diags.sorted();
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].hint.as_deref().unwrap().contains("`availability`"),
+            "{}",
+            d[0]
+        );
+        assert_eq!(d[0].line, Some(3));
+    }
+}

@@ -1,0 +1,212 @@
+//! Every error and warning a run produces: where (file, line), what is wrong, how to fix it.
+//!
+//! Stages never stop at the first problem: they push into a `Diagnostics` list and carry on, so a
+//! policy owner sees every mistake of a run at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path as the user would type it (relative to the handbook root where possible).
+    pub file: Option<PathBuf>,
+    /// 1-based line in `file`; `None` when the problem is about the file as a whole.
+    pub line: Option<usize>,
+    pub message: String,
+    /// How to fix it, in words a policy owner can act on.
+    pub hint: Option<String>,
+    /// The offending source line, shown under the message.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            file: None,
+            line: None,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn at(mut self, file: &Path, line: Option<usize>) -> Self {
+        self.file = Some(file.to_path_buf());
+        self.line = line;
+        self
+    }
+
+    /// Like `at`, and also keeps the text of that line of `source` for display.
+    pub fn at_line(mut self, file: &Path, source: &str, line: usize) -> Self {
+        self.file = Some(file.to_path_buf());
+        self.line = Some(line);
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(|l| l.trim_end().to_string());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => {
+                write!(f, "{label}: {}:{line}: {}", file.display(), self.message)?
+            }
+            (Some(file), None) => write!(f, "{label}: {}: {}", file.display(), self.message)?,
+            _ => write!(f, "{label}: {}", self.message)?,
+        }
+        if let (Some(src), Some(line)) = (&self.source_line, self.line) {
+            let gutter = line.to_string();
+            write!(f, "\n {gutter} | {src}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The problems found by one run, in the order they were found (then sorted for display).
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorted by file, line, then severity, so output does not depend on thread scheduling.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut items = self.items.clone();
+        items.sort_by(|a, b| {
+            (&a.file, a.line, a.severity, &a.message)
+                .cmp(&(&b.file, b.line, b.severity, &b.message))
+        });
+        items.dedup();
+        items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// "did you mean" for a misspelt name: the closest candidate, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lowered = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lowered, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// 1-based line number of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("ownr", ["owner", "title", "kind"]),
+            Some("owner")
+        );
+        assert_eq!(did_you_mean("Titel", ["owner", "title"]), Some("title"));
+        assert_eq!(did_you_mean("zzzz", ["owner", "title"]), None);
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+        assert_eq!(line_of(text, 100), 3);
+    }
+
+    #[test]
+    fn display_names_file_line_and_hint() {
+        let d = Diagnostic::error("unknown field `ownr`")
+            .at_line(Path::new("policies/a.md"), "---\nownr: x\n---\n", 2)
+            .hint("did you mean `owner`?");
+        let text = d.to_string();
+        assert!(
+            text.starts_with("error: policies/a.md:2: unknown field `ownr`"),
+            "{text}"
+        );
+        assert!(text.contains("2 | ownr: x"), "{text}");
+        assert!(text.contains("help: did you mean `owner`?"), "{text}");
+    }
+}

@@ -1,0 +1,107 @@
+//! policybook: security and compliance policies in Markdown → a static handbook and a
+//! control-to-policy traceability matrix.
+//!
+//! The pipeline, one module per stage:
+//! `load` (read files) → `parse` (front matter, sections, links) → `resolve` (ids, links,
+//! controls, trace) → `render` (pages and exports, in memory) → `write` (atomic swap on disk).
+
+pub mod catalog;
+pub mod cmd;
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod resolve;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use diagnostics::Diagnostics;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The handbook: the folder with `site.toml` and `policies/`.
+    pub root: PathBuf,
+    /// Output folder; `None` means `root/public`.
+    pub out: Option<PathBuf>,
+    /// `false` for `check`: run every stage but write nothing.
+    pub write: bool,
+}
+
+impl Options {
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// The outcome of a run: problems found and the figures of the one-line summary.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Diagnostics,
+    pub documents: usize,
+    pub controls_in_scope: usize,
+    pub controls_covered: usize,
+    pub gaps: usize,
+    pub elapsed: Duration,
+    /// Set when the site was written.
+    pub written_to: Option<PathBuf>,
+}
+
+/// Runs the whole pipeline. Never panics on bad input: every problem is in the report, and the
+/// output folder is only replaced when there are no errors.
+pub fn build(opts: &Options) -> Report {
+    let start = Instant::now();
+    let mut diags = Diagnostics::new();
+    let mut report = Report::default();
+    let display_root = display_root(&opts.root);
+
+    let catalog = catalog::Catalog::builtin();
+    let Some(config) = config::Config::load(&opts.root, &display_root, &mut diags) else {
+        return finish(report, diags, start);
+    };
+    config.validate(&catalog, &mut diags);
+
+    let sources = load::load(&opts.root, &display_root, &mut diags);
+    let documents = parse::parse_all(&sources.documents, &config.scope.framework, &mut diags);
+    let handbook = resolve::resolve(config, catalog, documents, &sources.assets, &mut diags);
+    report.documents = handbook.documents.len();
+    report.controls_in_scope = handbook.trace.in_scope_count();
+    report.controls_covered = handbook.trace.covered_in_scope_count();
+    report.gaps = handbook.trace.gaps.len();
+
+    let Some(theme) = render::theme::Theme::load(&opts.root, &display_root, &mut diags) else {
+        return finish(report, diags, start);
+    };
+    let site = render::render(&handbook, theme, &display_root, &mut diags);
+    if diags.has_errors() || !opts.write {
+        return finish(report, diags, start);
+    }
+    if let Some(site) = site {
+        let out = opts.out_dir();
+        match write::write(&site, &out, &opts.root.join(load::POLICIES_DIR)) {
+            Ok(()) => report.written_to = Some(out),
+            Err(d) => diags.push(d),
+        }
+    }
+    finish(report, diags, start)
+}
+
+fn finish(mut report: Report, diags: Diagnostics, start: Instant) -> Report {
+    report.diagnostics = diags;
+    report.elapsed = start.elapsed();
+    report
+}
+
+/// `--root` as the user typed it, for messages: `.` becomes nothing, so paths read `policies/a.md`.
+fn display_root(root: &Path) -> PathBuf {
+    if root == Path::new(".") {
+        PathBuf::new()
+    } else {
+        root.strip_prefix("./").unwrap_or(root).to_path_buf()
+    }
+}

@@ -1,0 +1,72 @@
+//! Command line: parse arguments, run the subcommand, exit with its code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use policybook::{Options, cmd};
+
+#[derive(Parser)]
+#[command(
+    name = "policybook",
+    version,
+    about = "Security and compliance policies in Markdown → a versioned handbook and a SOC 2 traceability matrix",
+    after_help = "Examples:\n  policybook build                 Build ./policies into ./public\n  policybook check --strict        Validate in CI; warnings fail too\n  policybook build --root handbook --out site\n\nExit codes: 0 success, 1 errors (or warnings with --strict), 2 usage errors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the handbook site, matrix.json and matrix.csv
+    #[command(
+        after_help = "Examples:\n  policybook build\n  policybook build --root path/to/handbook --out /tmp/site\n\nThe site is written to a temporary folder and swapped in only when the whole build succeeds."
+    )]
+    Build {
+        #[command(flatten)]
+        root: RootArg,
+        /// Output folder [default: ROOT/public]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Validate everything `build` validates, write nothing
+    #[command(
+        after_help = "Examples:\n  policybook check\n  policybook check --strict        # in CI: warnings (gaps, missing review cadence) fail too\n\nExit codes: 0 clean, 1 errors (or warnings with --strict), 2 usage errors."
+    )]
+    Check {
+        #[command(flatten)]
+        root: RootArg,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+#[derive(Args)]
+struct RootArg {
+    /// The handbook folder, holding site.toml and policies/
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build { root, out } => cmd::build::run(&Options {
+            root: root.root,
+            out,
+            write: true,
+        }),
+        Command::Check { root, strict } => cmd::check::run(
+            &Options {
+                root: root.root,
+                out: None,
+                write: false,
+            },
+            strict,
+        ),
+    };
+    ExitCode::from(code)
+}

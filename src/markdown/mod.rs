@@ -1,0 +1,63 @@
+//! Markdown, read twice: `scan` (parse stage) finds sections and links so they can be resolved;
+//! `html` (render stage) turns the body into HTML with the resolved links, section anchors and
+//! highlighted code. Both passes use the same options, so the n-th link seen by one is the n-th
+//! link seen by the other.
+
+pub mod highlight;
+pub mod html;
+pub mod scan;
+
+use pulldown_cmark::Options;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+}
+
+/// A URL fragment for a heading: lowercase, words joined by `-`, punctuation dropped.
+/// "Quarterly access review (CC6.2)" → "quarterly-access-review-cc62".
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Quarterly access review"), "quarterly-access-review");
+        assert_eq!(
+            slug("  Roles & Responsibilities  "),
+            "roles-responsibilities"
+        );
+        assert_eq!(slug("CC6.1 — Logical access"), "cc61-logical-access");
+        assert_eq!(slug("Données personnelles"), "données-personnelles");
+        assert_eq!(slug("!!!"), "");
+    }
+}

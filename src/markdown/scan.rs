@@ -1,0 +1,253 @@
+//! First pass over a body: the sections (headings with their anchors and control attributes) and
+//! every link and image destination, with the line each appears on.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, line_of};
+use crate::model::{ControlRef, LinkRef, Section};
+
+/// Heading attributes (`{key=value}`) policybook understands.
+const HEADING_ATTRIBUTES: &[&str] = &["controls"];
+
+pub struct Scan {
+    pub sections: Vec<Section>,
+    pub links: Vec<LinkRef>,
+}
+
+struct RawHeading {
+    level: u8,
+    title: String,
+    explicit_id: Option<String>,
+    controls: Vec<ControlRef>,
+    classes: Vec<String>,
+    line: usize,
+}
+
+/// Scans `source[body_start..]`; lines in messages are lines of the whole file.
+pub fn scan(
+    source: &str,
+    body_start: usize,
+    file: &Path,
+    default_framework: &str,
+    diags: &mut Diagnostics,
+) -> Scan {
+    let body = &source[body_start..];
+    let mut headings: Vec<RawHeading> = Vec::new();
+    let mut links = Vec::new();
+    let mut current: Option<RawHeading> = None;
+    // Line counting is incremental: offsets only grow, so count newlines since the last event.
+    let mut counted_to = 0usize;
+    let mut line = line_of(source, body_start);
+
+    for (event, range) in Parser::new_ext(body, super::options()).into_offset_iter() {
+        if range.start > counted_to {
+            line += body.as_bytes()[counted_to..range.start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = range.start;
+        }
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let mut controls = Vec::new();
+                for (key, value) in attrs {
+                    if &*key != "controls" {
+                        let mut d = Diagnostic::error(format!("unknown heading attribute `{key}`"))
+                            .at_line(file, source, line);
+                        d = match did_you_mean(&key, HEADING_ATTRIBUTES.iter().copied()) {
+                            Some(s) => d.hint(format!("did you mean `{s}`? e.g. `{{#anchor controls=CC6.2,CC6.3}}`")),
+                            None => d.hint("the only attribute is `controls`, e.g. `{#anchor controls=CC6.2,CC6.3}`"),
+                        };
+                        diags.push(d);
+                        continue;
+                    }
+                    let ids = value.as_deref().unwrap_or("");
+                    let before = controls.len();
+                    for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                        // `soc2:CC6.1` names the framework; a bare id uses the default one.
+                        let (framework, id) = match id.split_once(':') {
+                            Some((fw, id)) => (fw, id),
+                            None => (default_framework, id),
+                        };
+                        controls.push(ControlRef {
+                            framework: framework.to_string(),
+                            id: id.to_string(),
+                            line,
+                        });
+                    }
+                    if controls.len() == before {
+                        diags.push(
+                            Diagnostic::error("`controls` on a heading needs at least one control id")
+                                .at_line(file, source, line)
+                                .hint("write the ids comma-separated without spaces: `{controls=CC6.2,CC6.3}`"),
+                        );
+                    }
+                }
+                current = Some(RawHeading {
+                    level: level as u8,
+                    title: String::new(),
+                    explicit_id: id.map(|s| s.to_string()),
+                    controls,
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    line,
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(mut h) = current.take() {
+                    h.title = h.title.trim().to_string();
+                    headings.push(h);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = current.as_mut() {
+                    h.title.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = current.as_mut() {
+                    h.title.push(' ');
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(LinkRef {
+                dest: dest_url.to_string(),
+                line,
+                is_image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => links.push(LinkRef {
+                dest: dest_url.to_string(),
+                line,
+                is_image: true,
+            }),
+            _ => {}
+        }
+    }
+
+    Scan {
+        sections: assign_anchors(headings, file, source, diags),
+        links,
+    }
+}
+
+/// Explicit `{#id}`s are kept (a repeated one is an error); other headings get a slug of their
+/// title, with `-1`, `-2`… appended when it is already taken.
+fn assign_anchors(
+    headings: Vec<RawHeading>,
+    file: &Path,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Vec<Section> {
+    let mut taken: HashSet<String> = HashSet::new();
+    for h in &headings {
+        if let Some(id) = &h.explicit_id
+            && !taken.insert(id.clone())
+        {
+            diags.push(
+                Diagnostic::error(format!("the anchor `#{id}` is used by two headings"))
+                    .at_line(file, source, h.line)
+                    .hint("give each heading its own `{#anchor}`"),
+            );
+        }
+    }
+    headings
+        .into_iter()
+        .map(|h| {
+            let anchor = match h.explicit_id {
+                Some(id) => id,
+                None => {
+                    let mut base = super::slug(&h.title);
+                    if base.is_empty() {
+                        base = "section".to_string();
+                    }
+                    let mut candidate = base.clone();
+                    let mut n = 0;
+                    while taken.contains(&candidate) {
+                        n += 1;
+                        candidate = format!("{base}-{n}");
+                    }
+                    taken.insert(candidate.clone());
+                    candidate
+                }
+            };
+            Section {
+                level: h.level,
+                title: h.title,
+                anchor,
+                controls: h.controls,
+                classes: h.classes,
+                line: h.line,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Scan, Vec<Diagnostic>) {
+        let mut diags = Diagnostics::new();
+        let s = scan(text, 0, Path::new("d.md"), "soc2", &mut diags);
+        (s, diags.sorted())
+    }
+
+    #[test]
+    fn anchors_are_stable_and_unique() {
+        let (s, diags) = run("## Scope\n\n## Scope\n\n## Scope {#scope-1}\n\n## Scope\n\n## ???\n");
+        assert!(diags.is_empty());
+        let anchors: Vec<_> = s.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(
+            anchors,
+            ["scope", "scope-2", "scope-1", "scope-3", "section"]
+        );
+    }
+
+    #[test]
+    fn section_controls_and_lines() {
+        let text = "intro\n\n## Quarterly access review {#access-review controls=CC6.2,CC6.3}\n\ntext [a](other.md#x)\n\n![d](img/d.png)\n";
+        let (s, diags) = run(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let sec = &s.sections[0];
+        assert_eq!(sec.anchor, "access-review");
+        assert_eq!(sec.title, "Quarterly access review");
+        assert_eq!(sec.line, 3);
+        let ids: Vec<_> = sec.controls.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["CC6.2", "CC6.3"]);
+        assert_eq!(s.links.len(), 2);
+        assert_eq!(
+            (s.links[0].dest.as_str(), s.links[0].line),
+            ("other.md#x", 5)
+        );
+        assert!(s.links[1].is_image);
+        assert_eq!(s.links[1].line, 7);
+    }
+
+    #[test]
+    fn bad_attributes_and_duplicate_ids() {
+        let (_, diags) = run("## A {#x control=CC6.1}\n\n## B {#x}\n");
+        assert_eq!(diags.len(), 2);
+        assert!(diags[0].hint.as_deref().unwrap().contains("`controls`"));
+        assert_eq!(diags[1].line, Some(3));
+    }
+
+    #[test]
+    fn framework_prefixed_section_controls() {
+        let (s, _) = run("## A {controls=soc2:CC6.1,CC6.2}\n");
+        let c = &s.sections[0].controls;
+        assert_eq!(
+            (c[0].framework.as_str(), c[0].id.as_str()),
+            ("soc2", "CC6.1")
+        );
+        assert_eq!(
+            (c[1].framework.as_str(), c[1].id.as_str()),
+            ("soc2", "CC6.2")
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! The nouns of a handbook: documents, their sections and the links and control mappings they
+//! carry. Built by `parse`, read by `resolve` and `render`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// What a document is. The order here is the order of the home page and the sidebar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Policy,
+    Procedure,
+    Standard,
+    Plan,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Policy, Kind::Procedure, Kind::Standard, Kind::Plan];
+    pub const NAMES: [&'static str; 4] = ["policy", "procedure", "standard", "plan"];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Kind::NAMES[self as usize]
+    }
+
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            Kind::Policy => "Policies",
+            Kind::Procedure => "Procedures",
+            Kind::Standard => "Standards",
+            Kind::Plan => "Plans",
+        }
+    }
+}
+
+/// Only published documents count as evidence for a control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Published,
+    Retired,
+}
+
+impl Status {
+    pub const NAMES: [&'static str; 3] = ["draft", "published", "retired"];
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "draft" => Some(Status::Draft),
+            "published" => Some(Status::Published),
+            "retired" => Some(Status::Retired),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Status::NAMES[self as usize]
+    }
+}
+
+/// How often a document must be reviewed, in months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct Cadence {
+    pub months: u32,
+}
+
+impl Cadence {
+    pub const NAMES: [&'static str; 4] = ["annual", "semiannual", "quarterly", "monthly"];
+
+    /// `annual` | `semiannual` | `quarterly` | `monthly` | `N months` (also `1 month`).
+    pub fn parse(s: &str) -> Option<Cadence> {
+        let months = match s.trim() {
+            "annual" => 12,
+            "semiannual" => 6,
+            "quarterly" => 3,
+            "monthly" => 1,
+            other => {
+                let (n, unit) = other.split_once(char::is_whitespace)?;
+                let n: u32 = n.parse().ok()?;
+                if !matches!(unit.trim(), "months" | "month") || n == 0 || n > 120 {
+                    return None;
+                }
+                n
+            }
+        };
+        Some(Cadence { months })
+    }
+}
+
+impl fmt::Display for Cadence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.months {
+            12 => f.write_str("annual"),
+            6 => f.write_str("semiannual"),
+            3 => f.write_str("quarterly"),
+            1 => f.write_str("monthly"),
+            n => write!(f, "every {n} months"),
+        }
+    }
+}
+
+impl From<Cadence> for String {
+    fn from(c: Cadence) -> String {
+        c.to_string()
+    }
+}
+
+/// A control named by a document or a section, with where it was named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRef {
+    pub framework: String,
+    pub id: String,
+    pub line: usize,
+}
+
+/// A heading of a document's body. Every heading is a section with a stable anchor.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub level: u8,
+    /// Plain text of the heading, for the table of contents and the matrix.
+    pub title: String,
+    /// The anchor: `{#id}` when given, otherwise a slug of the title, made unique in the page.
+    pub anchor: String,
+    /// Controls this section is the evidence for (`{controls=CC6.2,CC6.3}`).
+    pub controls: Vec<ControlRef>,
+    pub classes: Vec<String>,
+    pub line: usize,
+}
+
+/// A link or image destination found in a body, in document order.
+#[derive(Debug, Clone)]
+pub struct LinkRef {
+    pub dest: String,
+    pub line: usize,
+    pub is_image: bool,
+}
+
+/// One Markdown file of `policies/`, parsed.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: String,
+    /// Path relative to the handbook root with `/` separators (`policies/access-control.md`).
+    pub path: String,
+    /// Path as shown in messages.
+    pub display_path: PathBuf,
+    pub title: String,
+    pub kind: Kind,
+    pub owner: Option<String>,
+    pub approvers: Vec<String>,
+    pub version: Option<String>,
+    pub effective: Option<jiff::civil::Date>,
+    pub review: Option<Cadence>,
+    pub status: Status,
+    /// Controls the document as a whole maps to.
+    pub controls: Vec<ControlRef>,
+    /// Ids of documents this one implements, with the line that names each.
+    pub implements: Vec<(String, usize)>,
+    pub tags: Vec<String>,
+    /// Free-form data for templates (`extra:` in the front matter).
+    pub extra: serde_json::Value,
+    pub sections: Vec<Section>,
+    pub links: Vec<LinkRef>,
+    /// The whole file; the body is `source[body_start..]`.
+    pub source: Arc<str>,
+    pub body_start: usize,
+}
+
+impl Document {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    pub fn section(&self, anchor: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.anchor == anchor)
+    }
+
+    /// Folder of the document below `policies/` ("" at the top), for grouping in navigation.
+    pub fn folder(&self) -> &str {
+        let inner = self.path.strip_prefix("policies/").unwrap_or(&self.path);
+        inner.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
+    }
+}
+
+/// Where every page lives, relative to the site root. One place, so links and files agree.
+pub mod url {
+    pub fn document(id: &str) -> String {
+        format!("documents/{id}.html")
+    }
+
+    pub fn control(framework: &str, id: &str) -> String {
+        format!("controls/{framework}/{id}.html")
+    }
+
+    /// A non-Markdown file linked from a document, copied from `policies/<path>`.
+    pub fn asset(path_below_policies: &str) -> String {
+        format!("files/{path_below_policies}")
+    }
+
+    pub const HOME: &str = "index.html";
+    pub const CONTROLS: &str = "controls/index.html";
+    pub const MATRIX: &str = "matrix.html";
+    pub const GAPS: &str = "gaps.html";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cadences() {
+        assert_eq!(Cadence::parse("annual").unwrap().months, 12);
+        assert_eq!(Cadence::parse("18 months").unwrap().months, 18);
+        assert_eq!(Cadence::parse("1 month").unwrap().months, 1);
+        assert_eq!(Cadence::parse("18 month").unwrap().months, 18);
+        assert!(Cadence::parse("0 months").is_none());
+        assert!(Cadence::parse("yearly").is_none());
+        assert!(Cadence::parse("x months").is_none());
+        assert_eq!(
+            Cadence::parse("6 months").unwrap().to_string(),
+            "semiannual"
+        );
+        assert_eq!(
+            Cadence::parse("18 months").unwrap().to_string(),
+            "every 18 months"
+        );
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::parse("Policy"), None);
+    }
+}

@@ -1,0 +1,587 @@
+//! The YAML block at the top of every document: split it off, then read each field with its own
+//! checks, so one bad field does not hide the others and every message names its line.
+
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::{Cadence, ControlRef, Kind, Status};
+
+/// Every field the front matter accepts, in the order the README documents them.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "owner",
+    "approvers",
+    "version",
+    "effective",
+    "review",
+    "status",
+    "controls",
+    "implements",
+    "tags",
+    "extra",
+];
+
+/// Where the front matter is in a file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// 1-based line of the file on which the YAML starts (the line after `---`).
+    pub first_line: usize,
+    /// Byte offset in the file where the Markdown body starts.
+    pub body_start: usize,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with `---`.
+    Missing,
+    /// An opening `---` without a closing one.
+    Unclosed,
+}
+
+/// Splits `---\n<yaml>\n---\n<body>`. A UTF-8 byte-order mark before the first `---` is allowed.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut lines = LineIter { text, pos: start };
+    let Some((first, _)) = lines.next() else {
+        return Err(SplitError::Missing);
+    };
+    if first.trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = lines.pos;
+    while let Some((line, line_start)) = lines.next() {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            return Ok(Split {
+                yaml: &text[yaml_start..line_start],
+                first_line: 2,
+                body_start: lines.pos,
+            });
+        }
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// Lines with the byte offset where each starts; `pos` is the offset after the last one read.
+struct LineIter<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = (&'a str, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let (line, advance) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        self.pos += advance;
+        Some((line.strip_suffix('\r').unwrap_or(line), start))
+    }
+}
+
+/// The front matter, read and checked field by field.
+#[derive(Debug, Default)]
+pub struct FrontMatter {
+    pub id: Option<(String, usize)>,
+    pub title: Option<String>,
+    pub kind: Option<Kind>,
+    pub owner: Option<String>,
+    pub approvers: Vec<String>,
+    pub version: Option<String>,
+    pub effective: Option<jiff::civil::Date>,
+    pub review: Option<Cadence>,
+    pub status: Option<Status>,
+    pub controls: Vec<ControlRef>,
+    pub implements: Vec<(String, usize)>,
+    pub tags: Vec<String>,
+    pub extra: serde_json::Value,
+    /// 1-based line of the `title:` key (or of the front matter), for document-level messages.
+    pub title_line: usize,
+}
+
+/// Reads the fields of `split.yaml`. Problems go to `diags`, pointing at lines of `file`.
+pub fn read(
+    split: &Split<'_>,
+    file: &Path,
+    source: &str,
+    default_framework: &str,
+    diags: &mut Diagnostics,
+) -> FrontMatter {
+    let r = Reader {
+        split,
+        file,
+        source,
+    };
+    let mut fm = FrontMatter {
+        title_line: split.first_line.saturating_sub(1).max(1),
+        extra: serde_json::Value::Object(Default::default()),
+        ..Default::default()
+    };
+    let value: Value = match serde_yaml::from_str(split.yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e
+                .location()
+                .map(|l| split.first_line + l.line().saturating_sub(1))
+                .unwrap_or(split.first_line);
+            diags.push(
+                Diagnostic::error(format!("invalid YAML in front matter: {}", yaml_message(&e)))
+                    .at_line(file, source, line)
+                    .hint("check the indentation and quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%` or `@`"),
+            );
+            return fm;
+        }
+    };
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => {
+            diags.push(
+                Diagnostic::error("the front matter is empty")
+                    .at_line(file, source, fm.title_line)
+                    .hint("add at least `title: …` between the `---` lines"),
+            );
+            return fm;
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error("the front matter must be a set of `field: value` lines")
+                    .at_line(file, source, split.first_line)
+                    .hint("write one field per line, e.g. `title: Access Control Policy`"),
+            );
+            return fm;
+        }
+    };
+    if let Some(line) = r.key_line("title") {
+        fm.title_line = line;
+    }
+    read_fields(&r, map, default_framework, &mut fm, diags);
+    fm
+}
+
+fn read_fields(
+    r: &Reader<'_>,
+    map: Mapping,
+    default_framework: &str,
+    fm: &mut FrontMatter,
+    diags: &mut Diagnostics,
+) {
+    for (key, value) in map {
+        let Some(key) = key.as_str().map(str::to_string) else {
+            diags.push(r.error_at(r.split.first_line, "front matter field names must be text"));
+            continue;
+        };
+        let line = r.key_line(&key).unwrap_or(r.split.first_line);
+        let result = match key.as_str() {
+            "id" => r.string(&key, &value, line).and_then(|s| {
+                check_id(&s)
+                    .map_err(|hint| r.error_at(line, format!("invalid id `{s}`")).hint(hint))?;
+                fm.id = Some((s, line));
+                Ok(())
+            }),
+            "title" => r.string(&key, &value, line).map(|s| fm.title = Some(s)),
+            "kind" => r
+                .choice(&key, &value, line, &Kind::NAMES, Kind::parse)
+                .map(|k| fm.kind = Some(k)),
+            "owner" => r.string(&key, &value, line).map(|s| fm.owner = Some(s)),
+            "approvers" => r.list(&key, &value, line).map(|v| fm.approvers = v),
+            "version" => r.string(&key, &value, line).map(|s| fm.version = Some(s)),
+            "effective" => r.string(&key, &value, line).and_then(|s| {
+                let date = s.parse::<jiff::civil::Date>().map_err(|_| {
+                    r.error_at(line, format!("`effective` is not a date: `{s}`"))
+                        .hint("write the date as YYYY-MM-DD, e.g. `effective: 2025-03-01`")
+                })?;
+                fm.effective = Some(date);
+                Ok(())
+            }),
+            "review" => r.string(&key, &value, line).and_then(|s| {
+                let cadence = Cadence::parse(&s).ok_or_else(|| {
+                    let mut d = r.error_at(line, format!("unknown review cadence `{s}`"));
+                    let hint =
+                        "use annual, semiannual, quarterly, monthly or `N months` (1 to 120)";
+                    d = match did_you_mean(&s, Cadence::NAMES) {
+                        Some(m) => d.hint(format!("did you mean `{m}`? {hint}")),
+                        None => d.hint(hint),
+                    };
+                    d
+                })?;
+                fm.review = Some(cadence);
+                Ok(())
+            }),
+            "status" => r
+                .choice(&key, &value, line, &Status::NAMES, Status::parse)
+                .map(|s| fm.status = Some(s)),
+            "controls" => r
+                .controls(&value, line, default_framework)
+                .map(|c| fm.controls = c),
+            "implements" => r.list(&key, &value, line).map(|ids| {
+                fm.implements = ids
+                    .into_iter()
+                    .map(|id| {
+                        let l = r.value_line(line, &id);
+                        (id, l)
+                    })
+                    .collect();
+            }),
+            "tags" => r.list(&key, &value, line).map(|v| fm.tags = v),
+            "extra" => match value {
+                Value::Mapping(_) | Value::Null => serde_json::to_value(&value)
+                    .map(|v| {
+                        fm.extra = if v.is_null() {
+                            serde_json::Value::Object(Default::default())
+                        } else {
+                            v
+                        }
+                    })
+                    .map_err(|e| {
+                        r.error_at(line, format!("`extra` cannot be used by templates: {e}"))
+                            .hint("use text keys in `extra`")
+                    }),
+                _ => Err(r
+                    .error_at(line, "`extra` must be a map of `key: value` lines")
+                    .hint(
+                        "indent the entries under `extra:`, e.g. `extra:\\n  audience: all staff`",
+                    )),
+            },
+            other => {
+                let mut d = r.error_at(line, format!("unknown front matter field `{other}`"));
+                d = match did_you_mean(other, FIELDS.iter().copied()) {
+                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                    None => d.hint(format!(
+                        "remove it, or put it under `extra:` for templates to use; fields are: {}",
+                        FIELDS.join(", ")
+                    )),
+                };
+                Err(d)
+            }
+        };
+        if let Err(d) = result {
+            diags.push(d);
+        }
+    }
+}
+
+/// `lowercase letters, digits and -`, not starting or ending with `-`.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok_chars = id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if id.is_empty() || !ok_chars || id.starts_with('-') || id.ends_with('-') {
+        let suggestion = crate::markdown::slug(id);
+        let mut hint = "ids use lowercase letters, digits and `-` only".to_string();
+        if !suggestion.is_empty() && suggestion != id && check_id_chars(&suggestion) {
+            hint.push_str(&format!(", e.g. `{suggestion}`"));
+        }
+        return Err(hint);
+    }
+    Ok(())
+}
+
+fn check_id_chars(id: &str) -> bool {
+    id.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// serde_yaml's message without its trailing " at line N column M" (we print our own line).
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let msg = e.to_string();
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    }
+}
+
+struct Reader<'a> {
+    split: &'a Split<'a>,
+    file: &'a Path,
+    source: &'a str,
+}
+
+impl Reader<'_> {
+    fn error_at(&self, line: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(message).at_line(self.file, self.source, line)
+    }
+
+    /// Line in the file of a top-level `key:`.
+    fn key_line(&self, key: &str) -> Option<usize> {
+        self.split
+            .yaml
+            .lines()
+            .position(|l| {
+                let l = l.trim_start_matches(['"', '\'']);
+                l.strip_prefix(key).is_some_and(|rest| {
+                    rest.trim_start_matches(['"', '\''])
+                        .trim_start()
+                        .starts_with(':')
+                })
+            })
+            .map(|i| self.split.first_line + i)
+    }
+
+    /// Line of the first line at or after `from` (a file line) that contains `needle`.
+    fn value_line(&self, from: usize, needle: &str) -> usize {
+        let skip = from.saturating_sub(self.split.first_line);
+        self.split
+            .yaml
+            .lines()
+            .enumerate()
+            .skip(skip)
+            .find(|(_, l)| l.contains(needle))
+            .map(|(i, _)| self.split.first_line + i)
+            .unwrap_or(from)
+    }
+
+    /// A scalar as text. Numbers and booleans are accepted as written (`version: 1.10` stays
+    /// `1.10`, not `1.1`), because policy owners do not think in YAML types.
+    fn string(&self, key: &str, value: &Value, line: usize) -> Result<String, Diagnostic> {
+        let s = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(_) | Value::Bool(_) => {
+                self.raw_scalar(line).unwrap_or_else(|| scalar_text(value))
+            }
+            Value::Null => {
+                return Err(self
+                    .error_at(line, format!("`{key}` is empty"))
+                    .hint(format!("give `{key}` a value or remove the line")));
+            }
+            _ => {
+                return Err(self
+                    .error_at(
+                        line,
+                        format!("`{key}` must be a single value, not a list or map"),
+                    )
+                    .hint(format!("write it on one line: `{key}: …`")));
+            }
+        };
+        let s = s.trim().to_string();
+        if s.is_empty() {
+            return Err(self
+                .error_at(line, format!("`{key}` is empty"))
+                .hint(format!("give `{key}` a value or remove the line")));
+        }
+        Ok(s)
+    }
+
+    /// The text after `key:` on `line`, unquoted, for scalars YAML would otherwise reformat.
+    fn raw_scalar(&self, line: usize) -> Option<String> {
+        let text = self
+            .split
+            .yaml
+            .lines()
+            .nth(line.checked_sub(self.split.first_line)?)?;
+        let (_, rest) = text.split_once(':')?;
+        let rest = rest.split(" #").next().unwrap_or(rest).trim();
+        (!rest.is_empty()).then(|| rest.to_string())
+    }
+
+    fn choice<T>(
+        &self,
+        key: &str,
+        value: &Value,
+        line: usize,
+        names: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, Diagnostic> {
+        let s = self.string(key, value, line)?;
+        parse(&s).ok_or_else(|| {
+            let mut d = self.error_at(line, format!("unknown {key} `{s}`"));
+            let allowed = names.join(", ");
+            d = match did_you_mean(&s, names.iter().copied()) {
+                Some(m) => d.hint(format!("did you mean `{m}`? Allowed: {allowed}")),
+                None => d.hint(format!("allowed: {allowed}")),
+            };
+            d
+        })
+    }
+
+    /// A list of text values. A single value, or a comma-separated one, is accepted as a list.
+    fn list(&self, key: &str, value: &Value, line: usize) -> Result<Vec<String>, Diagnostic> {
+        match value {
+            Value::Sequence(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                            let s = scalar_text(item).trim().to_string();
+                            if !s.is_empty() {
+                                out.push(s);
+                            }
+                        }
+                        _ => {
+                            return Err(self
+                                .error_at(line, format!("`{key}` must be a list of single values"))
+                                .hint(format!("write one value per item: `{key}: [a, b]`")));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            Value::Null => Ok(Vec::new()),
+            Value::String(s) => Ok(s
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()),
+            Value::Number(_) | Value::Bool(_) => Ok(vec![scalar_text(value)]),
+            _ => Err(self
+                .error_at(line, format!("`{key}` must be a list"))
+                .hint(format!("write `{key}: [a, b]` or one `- item` per line"))),
+        }
+    }
+
+    /// `controls: [CC6.1, CC6.2]` (default framework) or `controls: {soc2: [CC6.1], …}`.
+    fn controls(
+        &self,
+        value: &Value,
+        line: usize,
+        default_framework: &str,
+    ) -> Result<Vec<ControlRef>, Diagnostic> {
+        let mut out = Vec::new();
+        match value {
+            Value::Mapping(map) => {
+                for (fw, ids) in map {
+                    let Some(fw) = fw.as_str() else {
+                        return Err(self
+                            .error_at(line, "framework names under `controls` must be text")
+                            .hint("write `controls:\\n  soc2: [CC6.1]`"));
+                    };
+                    let fw_line = self.value_line(line, fw);
+                    for id in self.list("controls", ids, fw_line)? {
+                        let l = self.value_line(fw_line, &id);
+                        out.push(ControlRef {
+                            framework: fw.to_string(),
+                            id,
+                            line: l,
+                        });
+                    }
+                }
+            }
+            other => {
+                for id in self.list("controls", other, line)? {
+                    let l = self.value_line(line, &id);
+                    out.push(ControlRef {
+                        framework: default_framework.to_string(),
+                        id,
+                        line: l,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> (FrontMatter, Vec<Diagnostic>) {
+        let split = split(text).unwrap();
+        let mut diags = Diagnostics::new();
+        let fm = read(&split, Path::new("p.md"), text, "soc2", &mut diags);
+        (fm, diags.sorted())
+    }
+
+    #[test]
+    fn split_finds_body() {
+        let text = "---\ntitle: A\n---\n# Body\n";
+        let s = split(text).unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(&text[s.body_start..], "# Body\n");
+        assert_eq!(split("no front matter"), Err(SplitError::Missing));
+        assert_eq!(split(""), Err(SplitError::Missing));
+        assert_eq!(split("---\ntitle: A\n"), Err(SplitError::Unclosed));
+        let crlf = "\u{feff}---\r\ntitle: A\r\n---\r\nBody";
+        let s = split(crlf).unwrap();
+        assert_eq!(&crlf[s.body_start..], "Body");
+    }
+
+    #[test]
+    fn reads_every_field() {
+        let (fm, diags) = read_text(
+            "---\nid: access-control\ntitle: Access Control\nkind: procedure\nowner: CISO\n\
+             approvers: [CEO, CTO]\nversion: 1.10\neffective: 2025-03-01\nreview: 18 months\n\
+             status: draft\ncontrols:\n  - CC6.1\n  - CC6.2\nimplements: info-sec\ntags: [a]\n\
+             extra:\n  audience: all\n---\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(fm.id.unwrap().0, "access-control");
+        assert_eq!(fm.kind, Some(Kind::Procedure));
+        assert_eq!(fm.approvers, ["CEO", "CTO"]);
+        assert_eq!(fm.version.as_deref(), Some("1.10"));
+        assert_eq!(fm.effective.unwrap().to_string(), "2025-03-01");
+        assert_eq!(fm.review.unwrap().months, 18);
+        assert_eq!(fm.status, Some(Status::Draft));
+        assert_eq!(fm.controls.len(), 2);
+        assert_eq!(fm.controls[1].line, 13);
+        assert_eq!(fm.implements, [("info-sec".to_string(), 14)]);
+        assert_eq!(fm.extra["audience"], "all");
+    }
+
+    #[test]
+    fn framework_map_form() {
+        let (fm, diags) =
+            read_text("---\ntitle: A\ncontrols:\n  soc2: [CC6.1]\n  iso: [A.5.1]\n---\n");
+        assert!(diags.is_empty());
+        let got: Vec<_> = fm
+            .controls
+            .iter()
+            .map(|c| (c.framework.as_str(), c.id.as_str(), c.line))
+            .collect();
+        assert_eq!(got, [("soc2", "CC6.1", 4), ("iso", "A.5.1", 5)]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_on_its_line() {
+        let (_, diags) = read_text(
+            "---\ntitle: A\nownr: x\nkind: polcy\nreview: yearly\neffective: 1 March\nid: Bad Id\n---\n",
+        );
+        let lines: Vec<_> = diags.iter().map(|d| d.line.unwrap()).collect();
+        assert_eq!(lines, [3, 4, 5, 6, 7], "{diags:#?}");
+        assert!(diags[0].hint.as_deref().unwrap().contains("`owner`"));
+        assert!(diags[1].hint.as_deref().unwrap().contains("`policy`"));
+        assert!(diags[3].hint.as_deref().unwrap().contains("YYYY-MM-DD"));
+        assert!(
+            diags[4].hint.as_deref().unwrap().contains("`bad-id`"),
+            "{}",
+            diags[4]
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_errors_use_file_lines() {
+        let (_, diags) = read_text("---\ntitle: A\nowner: [unclosed\nkind: policy\n---\n");
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].line.unwrap() >= 3, "{}", diags[0]);
+        assert!(diags[0].message.starts_with("invalid YAML"));
+    }
+
+    #[test]
+    fn ids() {
+        assert!(check_id("access-control-2").is_ok());
+        assert!(check_id("Access").is_err());
+        assert!(check_id("-x").is_err());
+        assert!(check_id("").is_err());
+    }
+}

@@ -1,0 +1,266 @@
+//! Stage 4: the resolved handbook → every file of the site, in memory. Nothing touches the
+//! output directory here (that is `write`), so `check` can run this stage too.
+
+pub mod export;
+pub mod theme;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::html::{SectionHtml, render as render_markdown};
+use crate::model::url;
+use crate::resolve::Handbook;
+use theme::{Theme, template_error};
+use views::Views;
+
+/// A file of the site: path relative to the output root, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// Everything `write` needs: generated files and files to copy as they are.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Sorted by path.
+    pub files: Vec<OutputFile>,
+    /// (path in the site, file on disk), sorted by path.
+    pub copies: Vec<(String, PathBuf)>,
+}
+
+/// Marks a directory as policybook's output, so `write` knows it may replace it.
+pub const OUTPUT_MARKER: &str = ".policybook-output";
+
+/// Builds a page's template context from the views and the rendered document bodies.
+type BuildContext = Box<dyn Fn(&Views<'_>, &[String]) -> Context + Send + Sync>;
+
+struct Page {
+    path: String,
+    template: &'static str,
+    root: &'static str,
+    build: BuildContext,
+}
+
+pub fn render(
+    hb: &Handbook,
+    mut theme: Theme,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Site> {
+    let views = Views { hb };
+    theme.tera.global_context().insert("site", &views.site());
+
+    // Bodies first, in parallel: the bulk of the work for large handbooks.
+    let bodies: Vec<String> = (0..hb.documents.len())
+        .into_par_iter()
+        .map(|i| document_body(hb, i))
+        .collect();
+
+    let pages = page_list(hb);
+    let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
+        .par_iter()
+        .map(|page| {
+            let mut ctx = (page.build)(&views, &bodies);
+            ctx.insert("root", page.root);
+            ctx.insert("page_url", &page.path);
+            theme
+                .tera
+                .render(page.template, &ctx)
+                .map(|html| OutputFile {
+                    path: page.path.clone(),
+                    contents: html.into_bytes(),
+                })
+                .map_err(|e| template_error(&e, display_root))
+        })
+        .collect();
+
+    let mut files = Vec::with_capacity(rendered.len() + theme.static_files.len() + 4);
+    let mut failed = false;
+    for r in rendered {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => {
+                failed = true;
+                diags.push(d);
+            }
+        }
+    }
+    match export::matrix_json(hb) {
+        Ok(bytes) => files.push(OutputFile {
+            path: "matrix.json".into(),
+            contents: bytes,
+        }),
+        Err(e) => {
+            failed = true;
+            diags.push(Diagnostic::error(format!("cannot write matrix.json: {e}")));
+        }
+    }
+    match export::matrix_csv(hb) {
+        Ok(bytes) => files.push(OutputFile {
+            path: "matrix.csv".into(),
+            contents: bytes,
+        }),
+        Err(e) => {
+            failed = true;
+            diags.push(Diagnostic::error(format!("cannot write matrix.csv: {e}")));
+        }
+    }
+    files.push(OutputFile {
+        path: "navigation.js".into(),
+        contents: navigation_js(&views),
+    });
+    for (name, bytes) in theme.static_files {
+        files.push(OutputFile {
+            path: format!("static/{name}"),
+            contents: bytes,
+        });
+    }
+    files.push(OutputFile {
+        path: OUTPUT_MARKER.into(),
+        contents: b"Written by policybook. This folder is replaced on every build.\n".to_vec(),
+    });
+    if failed {
+        return None;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let copies = hb
+        .assets
+        .iter()
+        .map(|(below, path)| (url::asset(below), path.clone()))
+        .collect();
+    Some(Site { files, copies })
+}
+
+/// The HTML of a document's body, with links made relative to `documents/`.
+fn document_body(hb: &Handbook, i: usize) -> String {
+    const ROOT: &str = "../";
+    let doc = &hb.documents[i];
+    let sections: Vec<SectionHtml> = doc
+        .sections
+        .iter()
+        .map(|s| SectionHtml {
+            anchor: s.anchor.clone(),
+            classes: s.classes.clone(),
+            controls: s
+                .controls
+                .iter()
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        format!("{ROOT}{}", url::control(&r.framework, &r.id)),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let hrefs: Vec<Option<String>> = hb.refs[i]
+        .links
+        .iter()
+        .map(|h| h.as_ref().map(|h| format!("{ROOT}{h}")))
+        .collect();
+    render_markdown(doc.body(), &sections, &hrefs)
+}
+
+fn page_list(hb: &Handbook) -> Vec<Page> {
+    let mut pages: Vec<Page> = vec![
+        Page {
+            path: url::HOME.into(),
+            template: "index.html",
+            root: "",
+            build: Box::new(|v, _| page_context(&v.home())),
+        },
+        Page {
+            path: url::CONTROLS.into(),
+            template: "controls.html",
+            root: "../",
+            build: Box::new(|v, _| page_context(&v.controls())),
+        },
+        Page {
+            path: url::MATRIX.into(),
+            template: "matrix.html",
+            root: "",
+            build: Box::new(|v, _| page_context(&v.matrix())),
+        },
+        Page {
+            path: url::GAPS.into(),
+            template: "gaps.html",
+            root: "",
+            build: Box::new(|v, _| page_context(&v.gaps())),
+        },
+    ];
+    for (i, d) in hb.documents.iter().enumerate() {
+        pages.push(Page {
+            path: url::document(&d.id),
+            template: "document.html",
+            root: "../",
+            build: Box::new(move |v, bodies| page_context(&v.document(i, bodies[i].clone()))),
+        });
+    }
+    for p in 0..hb.catalog.len() {
+        let c = hb.catalog.at(p);
+        pages.push(Page {
+            path: url::control(&c.framework, &c.id),
+            template: "control.html",
+            root: "../../",
+            build: Box::new(move |v, _| page_context(&v.control(p))),
+        });
+    }
+    pages
+}
+
+fn page_context<T: Serialize>(view: &T) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("page", view);
+    ctx
+}
+
+#[derive(Serialize)]
+struct NavGroup {
+    label: &'static str,
+    items: Vec<NavItem>,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    /// Title.
+    t: String,
+    /// URL relative to the site root.
+    u: String,
+    /// Folder below policies/ ("" at the top).
+    f: String,
+}
+
+/// The sidebar's contents as a script shared by every page: one copy of the whole handbook's
+/// navigation instead of one per page, which keeps large handbooks small.
+fn navigation_js(views: &Views<'_>) -> Vec<u8> {
+    let groups: Vec<NavGroup> = views
+        .kind_groups()
+        .into_iter()
+        .map(|g| NavGroup {
+            label: g.label,
+            items: {
+                // Documents of a subfolder of policies/ are listed together under its name.
+                let mut items: Vec<NavItem> = g
+                    .documents
+                    .into_iter()
+                    .map(|d| NavItem {
+                        t: d.title,
+                        u: d.url,
+                        f: d.folder,
+                    })
+                    .collect();
+                items.sort_by(|a, b| a.f.cmp(&b.f));
+                items
+            },
+        })
+        .collect();
+    let json = serde_json::to_string(&groups).unwrap_or_else(|_| "[]".into());
+    format!("window.policybookNav = {json};\n").into_bytes()
+}

@@ -1,0 +1,127 @@
+//! The theme: Tera templates and static files, compiled into the binary from `theme/`, with any
+//! file of the handbook's own `theme/` (same relative path) taking precedence.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use tera::Tera;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::display_path;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
+
+pub const THEME_DIR: &str = "theme";
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Path below `static/` → contents.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The built-in theme overlaid with `root/theme/`. Template errors are reported with the
+    /// template's path; `None` when the templates cannot be used.
+    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Option<Theme> {
+        let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        collect_builtin(&BUILTIN, &mut templates, &mut static_files);
+
+        let user = root.join(THEME_DIR);
+        if user.is_dir() {
+            for entry in walkdir::WalkDir::new(&user).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("cannot read the theme: {e}"))
+                                .at(&display_root.join(THEME_DIR), None),
+                        );
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&user) else {
+                    continue;
+                };
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let shown = display_path(display_root, &format!("{THEME_DIR}/{rel}"));
+                let bytes = match std::fs::read(entry.path()) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(format!("cannot read: {e}")).at(&shown, None));
+                        continue;
+                    }
+                };
+                if let Some(name) = rel.strip_prefix("templates/") {
+                    match String::from_utf8(bytes) {
+                        Ok(text) => {
+                            templates.insert(name.to_string(), text);
+                        }
+                        Err(_) => diags.push(
+                            Diagnostic::error("the template is not valid UTF-8").at(&shown, None),
+                        ),
+                    }
+                } else if let Some(name) = rel.strip_prefix("static/") {
+                    static_files.insert(name.to_string(), bytes);
+                }
+            }
+        }
+
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
+            diags.push(template_error(&e, display_root));
+            return None;
+        }
+        Some(Theme { tera, static_files })
+    }
+}
+
+fn collect_builtin(
+    dir: &Dir<'_>,
+    templates: &mut BTreeMap<String, String>,
+    statics: &mut BTreeMap<String, Vec<u8>>,
+) {
+    for file in dir.files() {
+        let rel = file.path().to_string_lossy().replace('\\', "/");
+        if let Some(name) = rel.strip_prefix("templates/") {
+            templates.insert(
+                name.to_string(),
+                String::from_utf8_lossy(file.contents()).into_owned(),
+            );
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            statics.insert(name.to_string(), file.contents().to_vec());
+        }
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, templates, statics);
+    }
+}
+
+/// A Tera error as a diagnostic pointing at the template file and line when Tera knows them.
+pub fn template_error(e: &tera::Error, display_root: &Path) -> Diagnostic {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let file = display_path(
+                display_root,
+                &format!("{THEME_DIR}/templates/{}", r.filename()),
+            );
+            Diagnostic::error(format!("template error: {}", r.message()))
+                .at(&file, Some(r.span().start_line))
+                .hint("fix the template, or delete it from your theme/ to use the built-in one")
+        }
+        other => Diagnostic::error(format!("template error: {other}"))
+            .at(&display_root.join(THEME_DIR), None)
+            .hint("fix the template, or delete it from your theme/ to use the built-in one"),
+    }
+}

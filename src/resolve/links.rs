@@ -1,0 +1,278 @@
+//! Links in document bodies: rewrite the forms policybook understands to page URLs and check
+//! that what they point at exists.
+//!
+//! Forms: `other.md`, `../sub/other.md#anchor` (relative to the linking file), `policy:ID`,
+//! `policy:ID#anchor`, `control:CC6.1`, `control:soc2:CC6.1`, `#anchor` (same page), and links to
+//! other files under `policies/` (copied to the site). Anything with a scheme is left alone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use crate::catalog::Catalog;
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::{ControlRef, Document, LinkRef, url};
+
+pub struct Context<'a> {
+    pub documents: &'a [Document],
+    pub by_id: &'a HashMap<String, usize>,
+    pub by_path: &'a HashMap<&'a str, usize>,
+    pub catalog: &'a Catalog,
+    pub assets: &'a BTreeMap<String, PathBuf>,
+    pub default_framework: &'a str,
+}
+
+pub struct Resolved {
+    /// One per link of the document, in order.
+    pub hrefs: Vec<Option<String>>,
+    /// Documents linked to.
+    pub documents: BTreeSet<usize>,
+    /// Files linked to.
+    pub assets: BTreeMap<String, PathBuf>,
+}
+
+enum Target {
+    /// Leave the link as written.
+    Keep,
+    Document(usize, Option<String>),
+    Control(String),
+    Asset(String),
+}
+
+pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics) -> Resolved {
+    let mut out = Resolved {
+        hrefs: Vec::with_capacity(doc.links.len()),
+        documents: BTreeSet::new(),
+        assets: BTreeMap::new(),
+    };
+    for link in &doc.links {
+        let href = match target(ctx, doc, link) {
+            Ok(Target::Keep) => None,
+            Ok(Target::Document(i, anchor)) => {
+                out.documents.insert(i);
+                let mut href = url::document(&ctx.documents[i].id);
+                if let Some(a) = anchor {
+                    href.push('#');
+                    href.push_str(&a);
+                }
+                Some(href)
+            }
+            Ok(Target::Control(href)) => Some(href),
+            Ok(Target::Asset(below)) => {
+                if let Some(path) = ctx.assets.get(&below) {
+                    out.assets.insert(below.clone(), path.clone());
+                }
+                Some(url::asset(&below))
+            }
+            Err(d) => {
+                diags.push(d.at_line(&doc.display_path, &doc.source, link.line));
+                None
+            }
+        };
+        out.hrefs.push(href);
+    }
+    out
+}
+
+fn target(ctx: &Context<'_>, doc: &Document, link: &LinkRef) -> Result<Target, Diagnostic> {
+    let dest = link.dest.trim();
+    if dest.is_empty() {
+        return Ok(Target::Keep);
+    }
+    if let Some(rest) = dest.strip_prefix("policy:") {
+        let (id, anchor) = split_anchor(rest);
+        let Some(&i) = ctx.by_id.get(id) else {
+            return Err(super::unknown_document(
+                id,
+                ctx.by_id,
+                &format!("the link `{dest}`"),
+            ));
+        };
+        check_anchor(&ctx.documents[i], anchor, dest)?;
+        return Ok(Target::Document(i, anchor.map(str::to_string)));
+    }
+    if let Some(rest) = dest.strip_prefix("control:") {
+        let (framework, id) = match rest.split_once(':') {
+            Some((fw, id)) => (fw, id),
+            None => (ctx.default_framework, rest),
+        };
+        let r = ControlRef {
+            framework: framework.to_string(),
+            id: id.to_string(),
+            line: link.line,
+        };
+        if let Some(d) = super::check_control(&r, ctx.catalog) {
+            return Err(d);
+        }
+        return Ok(Target::Control(url::control(framework, id)));
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        check_anchor(doc, Some(anchor), dest)?;
+        return Ok(Target::Keep);
+    }
+    if has_scheme(dest) || dest.starts_with("//") || dest.starts_with('/') {
+        return Ok(Target::Keep);
+    }
+
+    let (path, anchor) = split_anchor(dest);
+    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let base = doc.path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("");
+    let Some(joined) = normalize(base, &path) else {
+        return Err(
+            Diagnostic::error(format!("the link `{dest}` points outside the handbook"))
+                .hint("link only to files under policies/, or use a full https:// address"),
+        );
+    };
+    let is_markdown = path.to_ascii_lowercase().ends_with(".md");
+    if is_markdown {
+        let Some(&i) = ctx.by_path.get(joined.as_str()) else {
+            let d = Diagnostic::error(format!(
+                "the link `{dest}` points to {joined}, which is not a document"
+            ));
+            let near = did_you_mean(&joined, ctx.by_path.keys().copied());
+            return Err(match near {
+                Some(p) => d.hint(format!(
+                    "did you mean {p}? (paths are relative to this file)"
+                )),
+                None => d.hint(
+                    "check the path (it is relative to this file), or link by id: `policy:ID`",
+                ),
+            });
+        };
+        check_anchor(&ctx.documents[i], anchor, dest)?;
+        return Ok(Target::Document(i, anchor.map(str::to_string)));
+    }
+    let below = joined.strip_prefix("policies/").map(str::to_string);
+    match below {
+        Some(below) if ctx.assets.contains_key(&below) => Ok(Target::Asset(below)),
+        _ => Err(Diagnostic::error(format!("the link `{dest}` points to {joined}, which does not exist"))
+            .hint("put linked files (images, PDFs) under policies/ and link to them relative to this file")),
+    }
+}
+
+fn check_anchor(target: &Document, anchor: Option<&str>, dest: &str) -> Result<(), Diagnostic> {
+    let Some(anchor) = anchor.filter(|a| !a.is_empty()) else {
+        return Ok(());
+    };
+    if target.section(anchor).is_some() {
+        return Ok(());
+    }
+    let d = Diagnostic::error(format!(
+        "the link `{dest}` points to `#{anchor}`, but {} has no such section",
+        target.path
+    ));
+    Err(
+        match did_you_mean(anchor, target.sections.iter().map(|s| s.anchor.as_str())) {
+            Some(s) => d.hint(format!("did you mean `#{s}`?")),
+            None if target.sections.is_empty() => {
+                d.hint("that document has no headings; link to the document itself")
+            }
+            None => d.hint(format!(
+                "its sections are: {}",
+                target
+                    .sections
+                    .iter()
+                    .map(|s| format!("#{}", s.anchor))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+    )
+}
+
+fn split_anchor(s: &str) -> (&str, Option<&str>) {
+    match s.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (s, None),
+    }
+}
+
+/// `https:`, `mailto:`, `tel:` …: a scheme is letters, digits, `+`, `-`, `.` before the first `:`,
+/// and comes before any `/`.
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// `base` ("policies/sub") joined with a relative `path`, `.` and `..` resolved; `None` if it
+/// climbs above the handbook root.
+fn normalize(base: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Decodes `%XX` escapes (links to "Incident%20Response.md"); invalid escapes stay as written.
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            normalize("policies/sub", "../a.md").as_deref(),
+            Some("policies/a.md")
+        );
+        assert_eq!(
+            normalize("policies", "./sub/b.md").as_deref(),
+            Some("policies/sub/b.md")
+        );
+        assert_eq!(normalize("policies", "../../x.md"), None);
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("a.md"));
+        assert!(!has_scheme("sub/a:b.md"));
+        assert_eq!(
+            percent_decode("Incident%20Response.md"),
+            "Incident Response.md"
+        );
+        assert_eq!(percent_decode("100%.md"), "100%.md");
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%é%"), "%é%");
+    }
+}

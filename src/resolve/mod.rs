@@ -1,0 +1,244 @@
+//! Stage 3: everything that needs the whole handbook at once — unique ids, links between
+//! documents, `implements`, control ids against the catalog, and the trace (which document and
+//! section covers which control). The result, `Handbook`, is all the renderer reads.
+
+mod links;
+mod trace;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::{ControlRef, Document, Status};
+
+pub use trace::{Coverage, Trace};
+
+/// Cross-references of one document, parallel to `Handbook::documents`.
+#[derive(Debug, Default, Clone)]
+pub struct DocRefs {
+    /// For each link of the body, in order: its URL relative to the site root, or `None` when it
+    /// is left as written (external links, in-page anchors).
+    pub links: Vec<Option<String>>,
+    /// Documents whose body links here (indices, sorted by title).
+    pub referenced_by: Vec<usize>,
+    /// Documents that say they implement this one.
+    pub implemented_by: Vec<usize>,
+    /// Documents this one implements (resolved `implements:`).
+    pub implements: Vec<usize>,
+}
+
+/// The resolved handbook: what `render` turns into pages.
+#[derive(Debug)]
+pub struct Handbook {
+    pub config: Config,
+    pub catalog: Catalog,
+    /// Sorted by path.
+    pub documents: Vec<Document>,
+    pub refs: Vec<DocRefs>,
+    pub trace: Trace,
+    /// Files linked from documents, to copy: path below `policies/` → file on disk.
+    pub assets: BTreeMap<String, PathBuf>,
+}
+
+impl Handbook {
+    pub fn document_index(&self, id: &str) -> Option<usize> {
+        self.documents.iter().position(|d| d.id == id)
+    }
+}
+
+pub fn resolve(
+    config: Config,
+    catalog: Catalog,
+    mut documents: Vec<Document>,
+    assets: &BTreeMap<String, PathBuf>,
+    diags: &mut Diagnostics,
+) -> Handbook {
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    let by_id = index_ids(&documents, diags);
+    check_controls(&documents, &catalog, diags);
+
+    let mut refs: Vec<DocRefs> = vec![DocRefs::default(); documents.len()];
+    let mut linked_assets = BTreeMap::new();
+    let by_path: HashMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.as_str(), i))
+        .collect();
+    let ctx = links::Context {
+        documents: &documents,
+        by_id: &by_id,
+        by_path: &by_path,
+        catalog: &catalog,
+        assets,
+        default_framework: &config.scope.framework,
+    };
+    for (i, doc) in documents.iter().enumerate() {
+        let resolved = links::resolve_links(&ctx, doc, diags);
+        for target in resolved.documents {
+            if target != i {
+                refs[target].referenced_by.push(i);
+            }
+        }
+        linked_assets.extend(resolved.assets);
+        refs[i].links = resolved.hrefs;
+        refs[i].implements = resolve_implements(doc, &by_id, diags);
+    }
+    for i in 0..documents.len() {
+        for target in refs[i].implements.clone() {
+            refs[target].implemented_by.push(i);
+        }
+    }
+    let by_title = |a: &usize, b: &usize| {
+        let (da, db) = (&documents[*a], &documents[*b]);
+        da.title
+            .to_lowercase()
+            .cmp(&db.title.to_lowercase())
+            .then_with(|| da.id.cmp(&db.id))
+    };
+    for r in &mut refs {
+        for list in [
+            &mut r.referenced_by,
+            &mut r.implemented_by,
+            &mut r.implements,
+        ] {
+            list.sort_by(by_title);
+            list.dedup();
+        }
+    }
+
+    for doc in &documents {
+        if doc.status == Status::Published && doc.review.is_none() {
+            diags.push(
+                Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
+                    .at(&doc.display_path, Some(title_line(doc)))
+                    .hint("add `review: annual` (or semiannual, quarterly, monthly, `N months`) to the front matter"),
+            );
+        }
+    }
+
+    let trace = Trace::build(&config, &catalog, &documents, diags);
+    Handbook {
+        config,
+        catalog,
+        documents,
+        refs,
+        trace,
+        assets: linked_assets,
+    }
+}
+
+/// id → document index; a repeated id is an error on the second file.
+fn index_ids(documents: &[Document], diags: &mut Diagnostics) -> HashMap<String, usize> {
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (i, doc) in documents.iter().enumerate() {
+        if let Some(&first) = by_id.get(&doc.id) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the id `{}` is already used by {}",
+                    doc.id,
+                    documents[first].display_path.display()
+                ))
+                .at(&doc.display_path, Some(title_line(doc)))
+                .hint("ids must be unique: set a different `id:` here or rename one of the files"),
+            );
+        } else {
+            by_id.insert(doc.id.clone(), i);
+        }
+    }
+    by_id
+}
+
+fn title_line(doc: &Document) -> usize {
+    crate::config::find_key_line(&doc.source[..doc.body_start], "title", ':').unwrap_or(1)
+}
+
+fn resolve_implements(
+    doc: &Document,
+    by_id: &HashMap<String, usize>,
+    diags: &mut Diagnostics,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (id, line) in &doc.implements {
+        if id == &doc.id {
+            diags.push(
+                Diagnostic::error("a document cannot implement itself")
+                    .at_line(&doc.display_path, &doc.source, *line)
+                    .hint("name the policy this document puts into practice"),
+            );
+            continue;
+        }
+        match by_id.get(id) {
+            Some(&i) => out.push(i),
+            None => diags.push(unknown_document(id, by_id, "`implements`").at_line(
+                &doc.display_path,
+                &doc.source,
+                *line,
+            )),
+        }
+    }
+    out
+}
+
+/// `what` is the phrase that names the id: "`implements`", "the link `policy:x`".
+pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, usize>, what: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!("{what} names `{id}`, but no document has that id"));
+    match did_you_mean(id, by_id.keys().map(String::as_str)) {
+        Some(s) => d.hint(format!("did you mean `{s}`?")),
+        None => d.hint("use the `id` of a document under policies/ (its file name without .md, unless it sets `id:`)"),
+    }
+}
+
+/// Every control id named in front matter or on a heading must exist in its framework.
+fn check_controls(documents: &[Document], catalog: &Catalog, diags: &mut Diagnostics) {
+    for doc in documents {
+        let refs = doc
+            .controls
+            .iter()
+            .chain(doc.sections.iter().flat_map(|s| s.controls.iter()));
+        for r in refs {
+            if let Some(d) = check_control(r, catalog) {
+                diags.push(d.at_line(&doc.display_path, &doc.source, r.line));
+            }
+        }
+    }
+}
+
+/// `None` when the control exists; otherwise the error (without a position).
+pub(crate) fn check_control(r: &ControlRef, catalog: &Catalog) -> Option<Diagnostic> {
+    let Some(framework) = catalog.framework(&r.framework) else {
+        let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+        let d = Diagnostic::error(format!("unknown control framework `{}`", r.framework));
+        return Some(match did_you_mean(&r.framework, ids.iter().copied()) {
+            Some(s) => d.hint(format!(
+                "did you mean `{s}`? Known frameworks: {}",
+                ids.join(", ")
+            )),
+            None => d.hint(format!("known frameworks: {}", ids.join(", "))),
+        });
+    };
+    if catalog.control(&r.framework, &r.id).is_some() {
+        return None;
+    }
+    let d = Diagnostic::error(format!(
+        "unknown control `{}` (framework {})",
+        r.id, framework.id
+    ));
+    Some(
+        match did_you_mean(&r.id, framework.controls.iter().map(|c| c.id.as_str())) {
+            Some(s) => d.hint(format!("did you mean `{s}`?")),
+            None => d.hint(format!(
+                "{} ids look like {}; the control pages of the built site list them all",
+                framework.id,
+                framework
+                    .controls
+                    .iter()
+                    .take(3)
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+    )
+}

@@ -1,0 +1,150 @@
+//! The trace: for every control of the catalog, the documents and sections that cover it, and the
+//! in-scope controls nothing covers (the gaps). Only published documents count as coverage;
+//! drafts and retired documents that map a control are listed separately.
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Document, Status};
+
+/// One piece of evidence: a document as a whole, or one of its sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage {
+    pub document: usize,
+    /// Index into the document's `sections`; `None` for a mapping in the front matter.
+    pub section: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Trace {
+    /// Indexed by catalog position (`Catalog::position`): published coverage.
+    pub covered_by: Vec<Vec<Coverage>>,
+    /// Indexed by catalog position: mappings by draft or retired documents, which do not count.
+    pub not_published: Vec<Vec<Coverage>>,
+    /// Indexed by catalog position.
+    pub in_scope: Vec<bool>,
+    /// Positions of in-scope controls with no published coverage, in catalog order.
+    pub gaps: Vec<usize>,
+}
+
+impl Trace {
+    pub fn build(
+        config: &Config,
+        catalog: &Catalog,
+        documents: &[Document],
+        diags: &mut Diagnostics,
+    ) -> Trace {
+        let n = catalog.len();
+        let mut covered_by = vec![Vec::new(); n];
+        let mut not_published = vec![Vec::new(); n];
+        let mut order: Vec<usize> = (0..documents.len()).collect();
+        order.sort_by(|&a, &b| documents[a].id.cmp(&documents[b].id).then(a.cmp(&b)));
+        for &di in &order {
+            let doc = &documents[di];
+            let target = if doc.status == Status::Published {
+                &mut covered_by
+            } else {
+                &mut not_published
+            };
+            let whole = doc.controls.iter().map(|r| (r, None));
+            let sections = doc
+                .sections
+                .iter()
+                .enumerate()
+                .flat_map(|(si, s)| s.controls.iter().map(move |r| (r, Some(si))));
+            for (r, section) in whole.chain(sections) {
+                if let Some(p) = catalog.position(&r.framework, &r.id) {
+                    let c = Coverage {
+                        document: di,
+                        section,
+                    };
+                    if !target[p].contains(&c) {
+                        target[p].push(c);
+                    }
+                }
+            }
+        }
+        let in_scope: Vec<bool> = (0..n)
+            .map(|p| {
+                let c = catalog.at(p);
+                c.framework == config.scope.framework && config.category_in_scope(&c.category)
+            })
+            .collect();
+        let gaps: Vec<usize> = (0..n)
+            .filter(|&p| in_scope[p] && covered_by[p].is_empty())
+            .collect();
+        if !gaps.is_empty() {
+            diags.push(gap_warning(
+                config,
+                catalog,
+                documents,
+                &gaps,
+                &not_published,
+            ));
+        }
+        Trace {
+            covered_by,
+            not_published,
+            in_scope,
+            gaps,
+        }
+    }
+
+    pub fn in_scope_count(&self) -> usize {
+        self.in_scope.iter().filter(|&&b| b).count()
+    }
+
+    pub fn covered_in_scope_count(&self) -> usize {
+        self.in_scope_count() - self.gaps.len()
+    }
+}
+
+/// One warning for all gaps (a list of 30 identical warnings helps nobody), naming each control
+/// and the unpublished documents that would close it.
+fn gap_warning(
+    config: &Config,
+    catalog: &Catalog,
+    documents: &[Document],
+    gaps: &[usize],
+    not_published: &[Vec<Coverage>],
+) -> Diagnostic {
+    let list: Vec<String> = gaps
+        .iter()
+        .map(|&p| {
+            let c = catalog.at(p);
+            let drafts: Vec<&str> = not_published[p]
+                .iter()
+                .map(|c| documents[c.document].id.as_str())
+                .collect();
+            if drafts.is_empty() {
+                format!("{} ({})", c.id, c.title)
+            } else {
+                format!(
+                    "{} ({}; mapped only by unpublished {})",
+                    c.id,
+                    c.title,
+                    drafts.join(", ")
+                )
+            }
+        })
+        .collect();
+    let noun = if gaps.len() == 1 {
+        "control is"
+    } else {
+        "controls are"
+    };
+    let mut d = Diagnostic::warning(format!(
+        "gap: {} in-scope {noun} covered by no published document: {}",
+        gaps.len(),
+        list.join(", ")
+    ));
+    d = match crate::config::find_key_line(&config.source, "categories", '=') {
+        Some(line) => d.at(&config.path, Some(line)),
+        None => d.at(&config.path, None),
+    };
+    d.hint(
+        "map each one in the front matter (`controls: [ID]`) of the document that addresses it, or on the \
+         heading of the section that does (`## Title {controls=ID}`); publish drafts once approved \
+         (`status: published`); or take the category out of [scope] categories in site.toml",
+    )
+}
