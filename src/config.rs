@@ -15,7 +15,9 @@ pub const CONFIG_FILE: &str = "site.toml";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
-    /// The handbook's name, shown in the header and the page titles.
+    /// The handbook's name, shown in the header and the page titles. Required; defaulted here
+    /// only so that a missing title is reported together with misspelt keys (`titel`).
+    #[serde(default)]
     pub title: String,
     /// The organisation the policies belong to ("Example Corp").
     #[serde(default)]
@@ -95,12 +97,15 @@ impl Config {
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 diags.push(
-                    Diagnostic::error(format!("no {CONFIG_FILE} in {}", display_root.display()))
-                        .at(&shown, None)
-                        .hint(
-                            "run policybook from the handbook's folder, pass --root DIR, \
+                    Diagnostic::error(format!(
+                        "no {CONFIG_FILE} in {}",
+                        crate::load::shown_root(display_root)
+                    ))
+                    .at(&shown, None)
+                    .hint(
+                        "run policybook from the handbook's folder, pass --root DIR, \
                              or create site.toml with at least `title = \"…\"`",
-                        ),
+                    ),
                 );
                 return None;
             }
@@ -134,12 +139,13 @@ impl Config {
         report_unknown(&config.unknown, TOP_KEYS, "", &config, diags);
         report_unknown(&config.scope.unknown, SCOPE_KEYS, "scope.", &config, diags);
         if config.title.trim().is_empty() {
-            let line = config.line_of_key("title");
-            diags.push(
-                Diagnostic::error("`title` is empty")
-                    .at_line(shown, text, line.unwrap_or(1))
-                    .hint("give the handbook a name, e.g. `title = \"Example Corp Security Handbook\"`"),
-            );
+            let d = match config.line_of_key("title") {
+                Some(line) => Diagnostic::error("`title` is empty").at_line(shown, text, line),
+                None => Diagnostic::error(format!("{CONFIG_FILE} has no `title`")).at(shown, None),
+            };
+            diags.push(d.hint(
+                "give the handbook a name, e.g. `title = \"Example Corp Security Handbook\"`",
+            ));
         }
         Some(config)
     }

@@ -149,7 +149,8 @@ impl Diagnostics {
     }
 }
 
-/// "did you mean" for a misspelt name: the closest candidate, if it is close enough to be a typo.
+/// "did you mean" for a misspelt name: the closest candidate, if it is close enough to be a typo
+/// (at most about one edit in three characters), ignoring case.
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -157,8 +158,13 @@ pub fn did_you_mean<'a>(
     let lowered = input.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lowered, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score > 0.8)
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&lowered, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
@@ -185,6 +191,12 @@ mod tests {
         );
         assert_eq!(did_you_mean("Titel", ["owner", "title"]), Some("title"));
         assert_eq!(did_you_mean("zzzz", ["owner", "title"]), None);
+        assert_eq!(
+            did_you_mean("CC6.9", ["CC6.1", "CC6.8", "CC7.1"]),
+            Some("CC6.1")
+        );
+        assert_eq!(did_you_mean("nope.md", ["no-owner.md", "target.md"]), None);
+        assert_eq!(did_you_mean("targte", ["target", "tags"]), Some("target"));
     }
 
     #[test]

@@ -142,7 +142,8 @@ pub fn display_path(display_root: &Path, rel: &str) -> PathBuf {
     }
 }
 
-fn shown_root(display_root: &Path) -> String {
+/// The handbook root for messages: `.` rather than nothing.
+pub fn shown_root(display_root: &Path) -> String {
     if display_root.as_os_str().is_empty() {
         ".".to_string()
     } else {

@@ -1,6 +1,7 @@
 //! The nouns of a handbook: documents, their sections and the links and control mappings they
 //! carry. Built by `parse`, read by `resolve` and `render`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -167,6 +168,8 @@ pub struct Document {
     /// Free-form data for templates (`extra:` in the front matter).
     pub extra: serde_json::Value,
     pub sections: Vec<Section>,
+    /// anchor → index in `sections`, for link checks (documents can have many thousands).
+    pub anchors: HashMap<String, usize>,
     pub links: Vec<LinkRef>,
     /// The whole file; the body is `source[body_start..]`.
     pub source: Arc<str>,
@@ -179,7 +182,7 @@ impl Document {
     }
 
     pub fn section(&self, anchor: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.anchor == anchor)
+        self.anchors.get(anchor).map(|&i| &self.sections[i])
     }
 
     /// Folder of the document below `policies/` ("" at the top), for grouping in navigation.

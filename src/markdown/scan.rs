@@ -1,7 +1,7 @@
 //! First pass over a body: the sections (headings with their anchors and control attributes) and
 //! every link and image destination, with the line each appears on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -156,6 +156,9 @@ fn assign_anchors(
             );
         }
     }
+    // Next suffix to try per slug, so a thousand "Scope" headings cost a thousand steps, not a
+    // million.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     headings
         .into_iter()
         .map(|h| {
@@ -166,12 +169,17 @@ fn assign_anchors(
                     if base.is_empty() {
                         base = "section".to_string();
                     }
-                    let mut candidate = base.clone();
-                    let mut n = 0;
+                    let n = next_suffix.entry(base.clone()).or_insert(0);
+                    let mut candidate = if *n == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    };
                     while taken.contains(&candidate) {
-                        n += 1;
+                        *n += 1;
                         candidate = format!("{base}-{n}");
                     }
+                    *n += 1;
                     taken.insert(candidate.clone());
                     candidate
                 }

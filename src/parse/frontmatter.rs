@@ -109,6 +109,9 @@ pub struct FrontMatter {
     pub extra: serde_json::Value,
     /// 1-based line of the `title:` key (or of the front matter), for document-level messages.
     pub title_line: usize,
+    /// False when the YAML could not be read at all: the document is then left out, rather than
+    /// reported again for every field it seems to lack.
+    pub readable: bool,
 }
 
 /// Reads the fields of `split.yaml`. Problems go to `diags`, pointing at lines of `file`.
@@ -126,6 +129,7 @@ pub fn read(
     };
     let mut fm = FrontMatter {
         title_line: split.first_line.saturating_sub(1).max(1),
+        readable: true,
         extra: serde_json::Value::Object(Default::default()),
         ..Default::default()
     };
@@ -136,11 +140,21 @@ pub fn read(
                 .location()
                 .map(|l| split.first_line + l.line().saturating_sub(1))
                 .unwrap_or(split.first_line);
+            let message = yaml_message(&e);
+            // YAML notices an unclosed `[`/`{` only where the next line starts: say so.
+            let hint = if message.contains("expected ',' or ']'") {
+                "a list opened with `[` on this line or an earlier one is not closed with `]`"
+            } else if message.contains("expected ',' or '}'") {
+                "a map opened with `{` on this line or an earlier one is not closed with `}`"
+            } else {
+                "check the indentation, and quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%` or `@`"
+            };
             diags.push(
-                Diagnostic::error(format!("invalid YAML in front matter: {}", yaml_message(&e)))
+                Diagnostic::error(format!("invalid YAML in front matter: {message}"))
                     .at_line(file, source, line)
-                    .hint("check the indentation and quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%` or `@`"),
+                    .hint(hint),
             );
+            fm.readable = false;
             return fm;
         }
     };
@@ -152,6 +166,7 @@ pub fn read(
                     .at_line(file, source, fm.title_line)
                     .hint("add at least `title: …` between the `---` lines"),
             );
+            fm.readable = false;
             return fm;
         }
         _ => {
@@ -160,6 +175,7 @@ pub fn read(
                     .at_line(file, source, split.first_line)
                     .hint("write one field per line, e.g. `title: Access Control Policy`"),
             );
+            fm.readable = false;
             return fm;
         }
     };

@@ -69,6 +69,9 @@ pub fn parse(
         }
     };
     let fm = frontmatter::read(&split, file, text, default_framework, diags);
+    if !fm.readable {
+        return None;
+    }
     let scan = markdown::scan::scan(text, split.body_start, file, default_framework, diags);
 
     let id = match fm.id {
@@ -129,6 +132,12 @@ pub fn parse(
         implements: fm.implements,
         tags: fm.tags,
         extra: fm.extra,
+        anchors: scan
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.anchor.clone(), i))
+            .collect(),
         sections: scan.sections,
         links: scan.links,
         body_start: split.body_start,

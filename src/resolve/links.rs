@@ -73,7 +73,7 @@ pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics)
     out
 }
 
-fn target(ctx: &Context<'_>, doc: &Document, link: &LinkRef) -> Result<Target, Diagnostic> {
+fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Target, Diagnostic> {
     let dest = link.dest.trim();
     if dest.is_empty() {
         return Ok(Target::Keep);

@@ -109,7 +109,10 @@ pub fn resolve(
     }
 
     for doc in &documents {
-        if doc.status == Status::Published && doc.review.is_none() {
+        // A `review:` line with a bad value is already an error; do not also say it is missing.
+        let has_review_line =
+            crate::config::find_key_line(&doc.source[..doc.body_start], "review", ':').is_some();
+        if doc.status == Status::Published && doc.review.is_none() && !has_review_line {
             diags.push(
                 Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
                     .at(&doc.display_path, Some(title_line(doc)))

@@ -1,0 +1,372 @@
+//! `policybook build` over the good fixture: pages, links, exports, determinism, atomic output.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn builds_the_good_fixture_with_working_links() {
+    let dir = copy_fixture("good");
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.contains("Built 6 documents, 10/36 in-scope controls covered, 26 gaps"),
+        "{summary}"
+    );
+
+    let site = dir.path().join("public");
+    for page in [
+        "index.html",
+        "matrix.html",
+        "gaps.html",
+        "controls/index.html",
+        "controls/soc2/CC6.1.html",
+        "controls/soc2/P8.1.html",
+        "documents/access-control.html",
+        "documents/continuity.html",
+        "files/img/review-flow.svg",
+        "static/style.css",
+        "navigation.js",
+    ] {
+        assert!(site.join(page).is_file(), "missing {page}");
+    }
+    let broken = broken_links(&site);
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn document_pages_show_metadata_controls_toc_and_backlinks() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let page =
+        std::fs::read_to_string(dir.path().join("public/documents/access-control.html")).unwrap();
+    // Metadata block.
+    for text in [
+        "<h1>Access Control Policy</h1>",
+        "<dd>Head of IT</dd>",
+        "<dd>Chief Information Security Officer</dd>",
+        "<dd>1.0</dd>",
+        "2025-03-01",
+        "<dd>semiannual</dd>",
+        "pb-status-published",
+    ] {
+        assert!(page.contains(text), "missing {text:?}");
+    }
+    // Controls (linked), table of contents, body anchors, rewritten links, highlighting.
+    assert!(page.contains("href=\"../controls/soc2/CC6.2.html\""));
+    assert!(page.contains("<a href=\"#access-review\">Quarterly access review</a>"));
+    assert!(page.contains("<h2 id=\"access-review\">"));
+    assert!(page.contains("href=\"../documents/information-security.html\""));
+    assert!(page.contains("href=\"../documents/access-review.html#steps\""));
+    assert!(page.contains("src=\"../files/img/review-flow.svg\""));
+    assert!(page.contains("href=\"../files/img/review-flow.svg\""));
+    assert!(page.contains("<pre class=\"hl\"><code class=\"language-yaml\">"));
+    assert!(!page.contains("style=\""), "highlighting must use classes");
+    // Backlinks: the procedure implements it; the umbrella policy and the procedure link to it.
+    let implemented = page.split("<h3>Implemented by</h3>").nth(1).unwrap();
+    assert!(implemented.contains("Quarterly Access Review"));
+    let referenced = page.split("<h3>Referenced by</h3>").nth(1).unwrap();
+    assert!(referenced.contains("Information Security Policy"));
+    assert!(referenced.contains("Quarterly Access Review"));
+
+    // Duplicate headings get -1.
+    let umbrella = std::fs::read_to_string(
+        dir.path()
+            .join("public/documents/information-security.html"),
+    )
+    .unwrap();
+    assert!(umbrella.contains("<h2 id=\"roles\">") && umbrella.contains("<h2 id=\"roles-1\">"));
+}
+
+#[test]
+fn home_control_and_matrix_pages() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let site = dir.path().join("public");
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    for text in [
+        "Policies",
+        "Procedures",
+        "Plans",
+        "Head of Operations",
+        "pb-status-draft",
+    ] {
+        assert!(home.contains(text), "home is missing {text:?}");
+    }
+    assert!(home.find("Policies").unwrap() < home.find("Procedures").unwrap());
+
+    let control = std::fs::read_to_string(site.join("controls/soc2/CC6.2.html")).unwrap();
+    assert!(control.contains("Users are registered and authorised"));
+    assert!(control.contains("../../documents/access-control.html#access-review"));
+    assert!(control.contains("../../documents/access-review.html#steps"));
+
+    let vendor = std::fs::read_to_string(site.join("controls/soc2/CC9.2.html")).unwrap();
+    assert!(
+        vendor.contains("pb-notice-gap"),
+        "CC9.2 only has a draft: it is a gap"
+    );
+    assert!(vendor.contains("Mapped by unpublished documents"));
+
+    let matrix = std::fs::read_to_string(site.join("matrix.html")).unwrap();
+    assert!(matrix.contains("CC6 Logical and Physical Access Controls"));
+    assert!(matrix.contains("A1 Additional Criteria for Availability"));
+    assert!(
+        !matrix.contains("C1 Additional Criteria for Confidentiality"),
+        "confidentiality is out of scope"
+    );
+    assert!(matrix.contains("<tr class=\"pb-gap\">"));
+    assert!(matrix.contains(
+        "href=\"documents/access-control.html#access-review\">Quarterly access review</a>"
+    ));
+    assert!(
+        !matrix.contains(">Vendor Management Policy<"),
+        "drafts are not matrix columns"
+    );
+
+    let gaps = std::fs::read_to_string(site.join("gaps.html")).unwrap();
+    assert!(gaps.contains("CC9.2") && gaps.contains("Vendor Management Policy"));
+    assert!(!gaps.contains(">CC6.1<"));
+}
+
+#[test]
+fn matrix_json_holds_controls_documents_and_gaps() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let m = json(&dir.path().join("public/matrix.json"));
+
+    let controls = m["controls"].as_array().unwrap();
+    assert_eq!(controls.len(), 61);
+    let cc62 = controls.iter().find(|c| c["id"] == "CC6.2").unwrap();
+    assert_eq!(cc62["framework"], "soc2");
+    assert_eq!(cc62["category"], "security");
+    assert_eq!(cc62["in_scope"], true);
+    assert_eq!(cc62["title"], "Registering and authorising users");
+    let covered: Vec<(String, String)> = cc62["covered_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["document"].as_str().unwrap().into(),
+                e["section"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        covered,
+        [
+            ("access-control".into(), "access-review".into()),
+            ("access-review".into(), "steps".into())
+        ]
+    );
+    assert_eq!(
+        cc62["covered_by"][0]["url"],
+        "documents/access-control.html#access-review"
+    );
+    let cc61 = controls.iter().find(|c| c["id"] == "CC6.1").unwrap();
+    assert_eq!(
+        cc61["covered_by"][0]["section"],
+        serde_json::Value::Null,
+        "front-matter mapping"
+    );
+    assert_eq!(cc61["covered_by"][1]["section"], "passwords");
+    let p81 = controls.iter().find(|c| c["id"] == "P8.1").unwrap();
+    assert_eq!(p81["in_scope"], false);
+
+    let docs = m["documents"].as_array().unwrap();
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "access-control",
+            "access-review",
+            "continuity",
+            "draft-vendor",
+            "formula",
+            "information-security"
+        ]
+    );
+    let ac = &docs[0];
+    assert_eq!(ac["title"], "Access Control Policy");
+    assert_eq!(ac["kind"], "policy");
+    assert_eq!(ac["owner"], "Head of IT");
+    assert_eq!(ac["path"], "policies/access-control.md");
+    assert_eq!(ac["url"], "documents/access-control.html");
+    assert_eq!(ac["review"], "semiannual");
+    let mapped: Vec<&str> = ac["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(mapped, ["CC6.1", "CC6.1", "CC6.2", "CC6.3"]);
+    assert_eq!(docs[1]["implements"][0], "access-control");
+    assert_eq!(docs[5]["version"], "2.1");
+
+    let gaps: Vec<&str> = m["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(gaps.len(), 26);
+    assert!(gaps.contains(&"CC9.2") && !gaps.contains(&"CC6.1") && !gaps.contains(&"C1.1"));
+    assert_eq!(m["summary"]["controls_in_scope"], 36);
+    assert_eq!(m["summary"]["gaps"], 26);
+}
+
+#[test]
+fn matrix_csv_rows_and_formula_neutralization() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let text = std::fs::read_to_string(dir.path().join("public/matrix.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header[..2], ["framework", "control"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let covered = rows.iter().filter(|r| &r[5] == "covered").count();
+    let gaps = rows.iter().filter(|r| &r[5] == "gap").count();
+    // One row per (control, document or section): CC1.1 CC2.2 CC5.3 (umbrella), CC6.1 ×2,
+    // CC6.2 ×2, CC6.3, A1.2 ×2, A1.3, CC9.1, CC3.1.
+    assert_eq!(covered, 13, "{text}");
+    assert_eq!(gaps, 26);
+    let formula = rows.iter().find(|r| &r[6] == "formula").unwrap();
+    assert_eq!(&formula[7], "'=HYPERLINK(\"http://evil.example\")");
+    assert_eq!(&formula[9], "'+Attacker");
+    assert!(rows.iter().all(|r| {
+        r.iter()
+            .all(|cell| !cell.starts_with(['=', '+', '-', '@', '\t', '\r']))
+    }));
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build", "--out", "one"]).status.success());
+    assert!(run(dir.path(), &["build", "--out", "two"]).status.success());
+    let one = read_tree(&dir.path().join("one"));
+    let two = read_tree(&dir.path().join("two"));
+    assert!(one.len() > 70);
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &one {
+        assert!(two[path] == *bytes, "{path} differs between builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let before = read_tree(&dir.path().join("public"));
+    std::fs::write(
+        dir.path().join("policies/broken.md"),
+        "---\ntitle: [unclosed\n---\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("previous output is untouched"));
+    assert_eq!(read_tree(&dir.path().join("public")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_write() {
+    let dir = copy_fixture("good");
+    std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/keep.txt"), "data").unwrap();
+    let out = run(dir.path(), &["build", "--out", "mine"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not written by policybook"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mine/keep.txt")).unwrap(),
+        "data"
+    );
+}
+
+#[test]
+fn root_and_out_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "build",
+            "--root",
+            common::fixture("good").to_str().unwrap(),
+            "--out",
+            "site",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("site/index.html").is_file());
+    assert!(!common::fixture("good").join("public").exists());
+}
+
+#[test]
+fn theme_overrides_replace_templates_and_static_files() {
+    let dir = copy_fixture("good");
+    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+    std::fs::create_dir_all(dir.path().join("theme/static")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/templates/control.html"),
+        "{% extends \"base.html\" %}{% block content %}CUSTOM {{ page.control.id }}{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("theme/static/style.css"), "body{}").unwrap();
+    std::fs::write(dir.path().join("theme/static/logo.txt"), "logo").unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = dir.path().join("public");
+    assert!(
+        std::fs::read_to_string(site.join("controls/soc2/CC6.1.html"))
+            .unwrap()
+            .contains("CUSTOM CC6.1")
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.join("static/style.css")).unwrap(),
+        "body{}"
+    );
+    assert!(site.join("static/logo.txt").is_file());
+    // Templates not overridden still come from the built-in theme.
+    assert!(
+        std::fs::read_to_string(site.join("index.html"))
+            .unwrap()
+            .contains("Policies")
+    );
+}
+
+#[test]
+fn template_errors_name_the_template_file() {
+    let dir = copy_fixture("good");
+    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/templates/gaps.html"),
+        "line one\n{% if %}\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("theme/templates/gaps.html:2"), "{err}");
+}

@@ -1,0 +1,158 @@
+//! Helpers for tests that run the real binary over fixture handbooks.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Copies `tests/fixtures/<name>` into a fresh temporary folder (tests may change it).
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Runs `policybook ARGS` with `dir` as the working directory.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("policybook")
+        .expect("binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run policybook")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Every file under `dir`, relative path → bytes.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, std::fs::read(entry.path()).expect("read"));
+        }
+    }
+    out
+}
+
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read json")).expect("parse json")
+}
+
+/// Values of `attr="…"` in an HTML text.
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Checks every internal `href`/`src` of every HTML page: the file exists and, for `#anchor`,
+/// the target page has that `id`. Returns the broken links as "page: link".
+pub fn broken_links(site: &Path) -> Vec<String> {
+    let tree = read_tree(site);
+    let mut ids: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (path, bytes) in &tree {
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(bytes);
+            ids.insert(
+                path,
+                attribute_values(&html, "id")
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+    }
+    let mut broken = Vec::new();
+    for (path, bytes) in &tree {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+        for link in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            if link.contains("://") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (file, anchor) = match link.split_once('#') {
+                Some((f, a)) => (f, Some(a)),
+                None => (link, None),
+            };
+            let target = if file.is_empty() {
+                path.clone()
+            } else {
+                normalize(&dir.join(file))
+            };
+            if !tree.contains_key(&target) {
+                broken.push(format!("{path}: {link} (no file {target})"));
+                continue;
+            }
+            if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+                if !ids.get(target.as_str()).is_some_and(|set| set.contains(a)) {
+                    broken.push(format!("{path}: {link} (no id {a} in {target})"));
+                }
+            }
+        }
+    }
+    broken
+}
+
+fn normalize(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
