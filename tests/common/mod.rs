@@ -133,10 +133,10 @@ pub fn broken_links(site: &Path) -> Vec<String> {
                 broken.push(format!("{path}: {link} (no file {target})"));
                 continue;
             }
-            if let Some(a) = anchor.filter(|a| !a.is_empty()) {
-                if !ids.get(target.as_str()).is_some_and(|set| set.contains(a)) {
-                    broken.push(format!("{path}: {link} (no id {a} in {target})"));
-                }
+            if let Some(a) = anchor.filter(|a| !a.is_empty())
+                && !ids.get(target.as_str()).is_some_and(|set| set.contains(a))
+            {
+                broken.push(format!("{path}: {link} (no id {a} in {target})"));
             }
         }
     }
