@@ -28,6 +28,10 @@ pub struct Config {
     /// `lang` attribute of every page.
     #[serde(default = "default_language")]
     pub language: String,
+    /// Web address of the repository (`https://github.com/org/repo`): commit ids link to
+    /// `<repository_url>/commit/<id>`.
+    #[serde(default)]
+    pub repository_url: Option<String>,
     #[serde(default)]
     pub scope: Scope,
     #[serde(flatten)]
@@ -71,7 +75,14 @@ fn default_framework() -> String {
     "soc2".to_string()
 }
 
-const TOP_KEYS: &[&str] = &["title", "organization", "description", "language", "scope"];
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "organization",
+    "description",
+    "language",
+    "repository_url",
+    "scope",
+];
 const SCOPE_KEYS: &[&str] = &["framework", "categories"];
 
 impl Config {
@@ -148,6 +159,13 @@ impl Config {
             ));
         }
         Some(config)
+    }
+
+    /// Link to a commit on the hosting service, when `repository_url` is set.
+    pub fn commit_url(&self, id: &str) -> Option<String> {
+        self.repository_url
+            .as_ref()
+            .map(|u| format!("{}/commit/{id}", u.trim_end_matches('/')))
     }
 
     /// Checks the parts that depend on the control catalog: the framework and the categories.

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
+pub mod history;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -31,6 +32,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// `false` for `check`: run every stage but write nothing.
     pub write: bool,
+    /// Date review statuses are computed at; default: the HEAD commit's date.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 impl Options {
@@ -67,8 +70,34 @@ pub fn build(opts: &Options) -> Report {
     config.validate(&catalog, &mut diags);
 
     let sources = load::load(&opts.root, &display_root, &mut diags);
-    let documents = parse::parse_all(&sources.documents, &config.scope.framework, &mut diags);
-    let handbook = resolve::resolve(config, catalog, documents, &sources.assets, &mut diags);
+    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
+    // Parsing and the history walk are independent: run them side by side.
+    let (documents, history) = rayon::join(
+        || {
+            let mut d = diagnostics::Diagnostics::new();
+            let docs = parse::parse_all(&sources.documents, &config.scope.framework, &mut d);
+            (docs, d)
+        },
+        || {
+            history::extract(&history::Request {
+                root: &opts.root,
+                documents: &paths,
+                as_of: opts.as_of,
+                at_commit: None,
+            })
+        },
+    );
+    let (documents, parse_diags) = documents;
+    diags.extend(parse_diags);
+    resolve::source_warnings(&history, &display_root, &mut diags);
+    let handbook = resolve::resolve(
+        config,
+        catalog,
+        documents,
+        &sources.assets,
+        history,
+        &mut diags,
+    );
     report.documents = handbook.documents.len();
     report.controls_in_scope = handbook.trace.in_scope_count();
     report.controls_covered = handbook.trace.covered_in_scope_count();

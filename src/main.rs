@@ -49,6 +49,14 @@ struct RootArg {
     /// The handbook folder, holding site.toml and policies/
     #[arg(long, value_name = "DIR", default_value = ".")]
     root: PathBuf,
+    /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<jiff::civil::Date>,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
@@ -58,12 +66,14 @@ fn main() -> ExitCode {
             root: root.root,
             out,
             write: true,
+            as_of: root.as_of,
         }),
         Command::Check { root, strict } => cmd::check::run(
             &Options {
                 root: root.root,
                 out: None,
                 write: false,
+                as_of: root.as_of,
             },
             strict,
         ),

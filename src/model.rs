@@ -211,6 +211,8 @@ pub mod url {
     pub const CONTROLS: &str = "controls/index.html";
     pub const MATRIX: &str = "matrix.html";
     pub const GAPS: &str = "gaps.html";
+    pub const REVIEWS: &str = "reviews.html";
+    pub const CHANGES: &str = "changes.html";
 }
 
 #[cfg(test)]

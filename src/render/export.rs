@@ -8,6 +8,7 @@ use crate::resolve::{Coverage, Handbook};
 #[derive(Serialize)]
 struct MatrixJson {
     generator: String,
+    source: SourceJson,
     title: String,
     organization: Option<String>,
     framework: String,
@@ -16,6 +17,30 @@ struct MatrixJson {
     controls: Vec<ControlJson>,
     documents: Vec<DocumentJson>,
     gaps: Vec<GapJson>,
+}
+
+#[derive(Serialize)]
+struct SourceJson {
+    /// The commit the sources were read from; `null` outside git or before the first commit.
+    commit: Option<String>,
+    /// Review statuses are computed as of this date.
+    as_of: Option<String>,
+    dirty: bool,
+    shallow: bool,
+}
+
+#[derive(Serialize)]
+struct ChangeJson {
+    commit: String,
+    date: String,
+    author: String,
+}
+
+#[derive(Serialize)]
+struct ReviewJson {
+    commit: String,
+    date: String,
+    reviewers: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +90,12 @@ struct DocumentJson {
     controls: Vec<MappingJson>,
     implements: Vec<String>,
     tags: Vec<String>,
+    last_changed: Option<ChangeJson>,
+    last_reviewed: Option<ReviewJson>,
+    next_review_due: Option<String>,
+    /// `current`, `due-soon`, `overdue`, `uncommitted` or `unknown`.
+    review_status: &'static str,
+    uncommitted: bool,
 }
 
 #[derive(Serialize)]
@@ -192,8 +223,15 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             }
         })
         .collect();
+    let src = &hb.history.source;
     let json = MatrixJson {
         generator: format!("policybook {}", env!("CARGO_PKG_VERSION")),
+        source: SourceJson {
+            commit: src.commit.clone(),
+            as_of: src.as_of.map(|d| d.to_string()),
+            dirty: src.dirty,
+            shallow: src.shallow,
+        },
         title: c.title.clone(),
         organization: c.organization.clone(),
         framework: c.scope.framework.clone(),

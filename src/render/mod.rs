@@ -2,6 +2,7 @@
 //! output directory here (that is `write`), so `check` can run this stage too.
 
 pub mod export;
+mod history_views;
 pub mod theme;
 pub mod views;
 
@@ -193,6 +194,18 @@ fn page_list(hb: &Handbook) -> Vec<Page> {
             template: "gaps.html",
             root: "",
             build: Box::new(|v, _| page_context(&v.gaps())),
+        },
+        Page {
+            path: url::REVIEWS.into(),
+            template: "reviews.html",
+            root: "",
+            build: Box::new(|v, _| page_context(&v.reviews())),
+        },
+        Page {
+            path: url::CHANGES.into(),
+            template: "changes.html",
+            root: "",
+            build: Box::new(|v, _| page_context(&v.changes())),
         },
     ];
     for (i, d) in hb.documents.iter().enumerate() {

@@ -10,6 +10,8 @@ use crate::catalog::Control;
 use crate::model::{Document, Kind, Section, url};
 use crate::resolve::{Coverage, Handbook};
 
+pub use super::history_views::*;
+
 #[derive(Serialize)]
 pub struct SiteView {
     pub title: String,
@@ -21,6 +23,7 @@ pub struct SiteView {
     pub framework_name: String,
     /// Labels of the categories in scope.
     pub scope: Vec<String>,
+    pub source: SourceView,
 }
 
 #[derive(Serialize, Clone)]
@@ -108,6 +111,7 @@ pub struct DocumentView {
     pub implements: Vec<DocLink>,
     pub implemented_by: Vec<DocLink>,
     pub referenced_by: Vec<DocLink>,
+    pub history: DocHistoryView,
 }
 
 #[derive(Serialize)]
@@ -217,6 +221,7 @@ impl<'a> Views<'a> {
             framework: c.scope.framework.clone(),
             framework_name: framework.map(|f| f.name.clone()).unwrap_or_default(),
             scope,
+            source: self.source(),
         }
     }
 
@@ -379,6 +384,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|&j| self.doc_link(j))
                 .collect(),
+            history: self.doc_history(i),
         }
     }
 

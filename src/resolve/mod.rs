@@ -3,6 +3,7 @@
 //! section covers which control). The result, `Handbook`, is all the renderer reads.
 
 mod links;
+mod reviews;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,8 +12,10 @@ use std::path::PathBuf;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::history::History;
 use crate::model::{ControlRef, Document, Status};
 
+pub use reviews::{ReviewState, source_warnings};
 pub use trace::{Coverage, Trace};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
@@ -40,6 +43,10 @@ pub struct Handbook {
     pub trace: Trace,
     /// Files linked from documents, to copy: path below `policies/` → file on disk.
     pub assets: BTreeMap<String, PathBuf>,
+    /// Git history of the sources.
+    pub history: History,
+    /// Review state of each document, parallel to `documents`.
+    pub reviews: Vec<ReviewState>,
 }
 
 impl Handbook {
@@ -53,6 +60,7 @@ pub fn resolve(
     catalog: Catalog,
     mut documents: Vec<Document>,
     assets: &BTreeMap<String, PathBuf>,
+    history: History,
     diags: &mut Diagnostics,
 ) -> Handbook {
     documents.sort_by(|a, b| a.path.cmp(&b.path));
@@ -122,6 +130,7 @@ pub fn resolve(
     }
 
     let trace = Trace::build(&config, &catalog, &documents, diags);
+    let reviews = reviews::review_states(&documents, &by_id, &history, diags);
     Handbook {
         config,
         catalog,
@@ -129,6 +138,8 @@ pub fn resolve(
         refs,
         trace,
         assets: linked_assets,
+        history,
+        reviews,
     }
 }
 

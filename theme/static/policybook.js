@@ -39,3 +39,37 @@
   var active = sidebar.querySelector('[aria-current="page"]');
   if (active && active.scrollIntoView) active.scrollIntoView({ block: "nearest" });
 })();
+
+// Sortable tables: click a column header to sort by it (again to reverse). Cells may carry a
+// data-sort value (dates, ranks) used instead of their text.
+(function () {
+  "use strict";
+  function key(row, i) {
+    var cell = row.cells[i];
+    if (!cell) return "";
+    var v = cell.getAttribute("data-sort");
+    return v !== null ? v : cell.textContent.trim().toLowerCase();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, i) {
+      th.tabIndex = 0;
+      function sort() {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a, i), y = key(b, i);
+          var nx = Number(x), ny = Number(y);
+          var c = x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  });
+})();

@@ -1,0 +1,195 @@
+//! Git history as review evidence: every revision of every document (renames followed), the
+//! reviews recorded in commit trailers, and where the sources stand (commit, dirty, shallow).
+//!
+//! Extracted in one revision walk over the repository (`walk`), never one log per file. Review
+//! due dates and statuses are computed from it in `review`.
+
+pub mod review;
+mod walk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// How a commit changed a document's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Added,
+    Modified,
+    Renamed,
+}
+
+/// A commit, as shown to readers and auditors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub short: String,
+    pub author: String,
+    pub email: String,
+    /// Author date in the author's own time zone.
+    pub date: jiff::civil::Date,
+    /// Author date and time, RFC 3339 with the author's offset.
+    pub timestamp: String,
+    pub subject: String,
+    /// `Key: value` trailers of the message, in order.
+    pub trailers: Vec<(String, String)>,
+    /// The commit carries a signature (`gpgsig` header). Not verified.
+    pub signed: bool,
+}
+
+impl CommitInfo {
+    /// Values of the `Reviewed-by:` and `Approved-by:` trailers.
+    pub fn reviewers(&self) -> Vec<String> {
+        self.trailers
+            .iter()
+            .filter(|(k, _)| is_review_trailer(k))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Document ids named by `Reviews:` trailers (comma-separated, any number of trailers).
+    pub fn reviews_trailer_ids(&self) -> Vec<String> {
+        self.trailers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("reviews"))
+            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()))
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+}
+
+pub fn is_review_trailer(key: &str) -> bool {
+    key.eq_ignore_ascii_case("reviewed-by") || key.eq_ignore_ascii_case("approved-by")
+}
+
+/// One commit's change to one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub commit: CommitInfo,
+    pub change: Change,
+    /// The file's path in that commit, relative to the handbook root.
+    pub path: String,
+    /// For renames: the path before.
+    pub old_path: Option<String>,
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// Evidence that someone reviewed a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub commit: CommitInfo,
+    pub reviewers: Vec<String>,
+}
+
+/// Everything git says about one document.
+#[derive(Debug, Clone, Default)]
+pub struct DocHistory {
+    /// Newest first.
+    pub revisions: Vec<Revision>,
+    /// Reviews from `Reviewed-by:`/`Approved-by:` trailers on commits that changed the file
+    /// (newest first). `Reviews: <id>` trailers are matched to ids later, in `resolve`.
+    pub reviews: Vec<Review>,
+    /// The working tree differs from HEAD for this file (or it is not committed at all).
+    pub uncommitted: bool,
+}
+
+/// Where the sources come from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceInfo {
+    /// The handbook is inside a git repository.
+    pub repository: bool,
+    /// HEAD (or the commit the sources were read from).
+    pub commit: Option<String>,
+    /// The date statuses are computed at: `--as-of`, else HEAD's commit date.
+    pub as_of: Option<jiff::civil::Date>,
+    /// Some document or site.toml has uncommitted changes.
+    pub dirty: bool,
+    /// The repository is a shallow clone: history is truncated.
+    pub shallow: bool,
+}
+
+/// One commit of the change log: a commit that touched at least one document.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    pub commit: CommitInfo,
+    /// (current document path, change, added, removed)
+    pub documents: Vec<(String, Change, usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub source: SourceInfo,
+    /// Keyed by the document's current path relative to the handbook root.
+    pub docs: HashMap<String, DocHistory>,
+    /// (document id, review) for every `Reviews:` trailer, newest first.
+    pub named_reviews: Vec<(String, Review)>,
+    /// Commits that touched documents, newest first.
+    pub changes: Vec<ChangeSet>,
+    /// Why there is no history, when there is none (not a repository, unreadable…).
+    pub unavailable: Option<String>,
+}
+
+impl History {
+    pub fn doc(&self, path: &str) -> Option<&DocHistory> {
+        self.docs.get(path)
+    }
+}
+
+/// What to read history for.
+pub struct Request<'a> {
+    /// The handbook root on disk.
+    pub root: &'a Path,
+    /// Document paths relative to the root (`policies/a.md`), as found by `load`.
+    pub documents: &'a [String],
+    /// `--as-of`, overriding HEAD's date.
+    pub as_of: Option<jiff::civil::Date>,
+    /// Read history from this commit instead of HEAD, and ignore the working tree.
+    pub at_commit: Option<git2::Oid>,
+}
+
+/// Reads the history of `documents`. Never fails: problems leave `unavailable` set and the build
+/// goes on without history.
+pub fn extract(req: &Request<'_>) -> History {
+    match walk::extract(req) {
+        Ok(h) => h,
+        Err(e) => History {
+            source: SourceInfo {
+                as_of: req.as_of,
+                ..Default::default()
+            },
+            unavailable: Some(e),
+            ..Default::default()
+        },
+    }
+}
+
+/// The repository holding `root`, and `root`'s path inside its work tree ("" at the top).
+pub fn open_repository(root: &Path) -> Option<(git2::Repository, String)> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let prefix = repo_prefix(&repo, root)?;
+    Some((repo, prefix))
+}
+
+fn repo_prefix(repo: &git2::Repository, root: &Path) -> Option<String> {
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let root: PathBuf = root.canonicalize().ok()?;
+    let rel = root.strip_prefix(&workdir).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Joins the handbook prefix and a path relative to the handbook root.
+pub fn in_repo(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() {
+        path.to_string()
+    } else {
+        format!("{prefix}/{path}")
+    }
+}

@@ -1,0 +1,400 @@
+//! One revision walk over the repository. Commits are listed once; the expensive part (reading
+//! trees and diffing each commit's `policies/` tree with its first parent's, renames detected) is
+//! spread over threads with a `Repository` each; then one sequential pass, newest to oldest,
+//! follows renames and assigns each change to the document it belongs to today.
+//!
+//! Like `git log`, merge commits contribute no changes of their own (their changes are already in
+//! the commits they merge), except that a merge carrying `Reviewed-by:`/`Approved-by:` trailers
+//! reviews the documents it brings in.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
+use rayon::prelude::*;
+
+use super::{
+    Change, ChangeSet, CommitInfo, DocHistory, History, Request, Review, Revision, SourceInfo,
+    in_repo, open_repository,
+};
+
+const POLICIES: &str = "policies";
+
+/// A document file's change in one commit, paths relative to the handbook root.
+struct FileChange {
+    delta: Delta,
+    old: String,
+    new: String,
+    added: usize,
+    removed: usize,
+}
+
+struct CommitRecord {
+    info: CommitInfo,
+    merge: bool,
+    changes: Vec<FileChange>,
+}
+
+pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
+    let Some((repo, prefix)) = open_repository(req.root) else {
+        return Ok(History {
+            source: SourceInfo {
+                as_of: req.as_of,
+                ..Default::default()
+            },
+            unavailable: Some("not a git repository".into()),
+            ..Default::default()
+        });
+    };
+    // libgit2 re-hashes every object it reads unless told not to; git itself does not. This
+    // halves the walk's time; the repository's integrity is git's business (`git fsck`).
+    git2::opts::strict_hash_verification(false);
+
+    let start = match req.at_commit {
+        Some(oid) => Some(oid),
+        None => match repo.head() {
+            Ok(head) => Some(
+                head.peel_to_commit()
+                    .map_err(|e| e.message().to_string())?
+                    .id(),
+            ),
+            // A repository with no commit yet: everything is uncommitted.
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                None
+            }
+            Err(e) => return Err(format!("cannot read HEAD: {}", e.message())),
+        },
+    };
+    let mut source = SourceInfo {
+        repository: true,
+        commit: start.map(|o| o.to_string()),
+        as_of: req.as_of,
+        dirty: false,
+        shallow: repo.is_shallow(),
+    };
+    if source.as_of.is_none() {
+        if let Some(oid) = start {
+            let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
+            source.as_of = Some(civil(c.committer().when()).0);
+        }
+    }
+
+    let mut docs: HashMap<String, DocHistory> = req
+        .documents
+        .iter()
+        .map(|p| (p.clone(), DocHistory::default()))
+        .collect();
+    if req.at_commit.is_none() {
+        mark_uncommitted(&repo, &prefix, &mut docs, &mut source)?;
+    }
+    let mut history = History {
+        source,
+        docs,
+        ..Default::default()
+    };
+    let Some(start) = start else {
+        for d in history.docs.values_mut() {
+            d.uncommitted = true;
+        }
+        return Ok(history);
+    };
+
+    let oids = list_commits(&repo, start)?;
+    let records = read_commits(repo.path(), &in_repo(&prefix, POLICIES), &oids)?;
+    fold(records, &mut history);
+    for d in history.docs.values_mut() {
+        if d.revisions.is_empty() && req.at_commit.is_none() {
+            d.uncommitted = true;
+        }
+    }
+    Ok(history)
+}
+
+/// Documents whose working-tree file differs from HEAD, or that git does not know.
+fn mark_uncommitted(
+    repo: &Repository,
+    prefix: &str,
+    docs: &mut HashMap<String, DocHistory>,
+    source: &mut SourceInfo,
+) -> Result<(), String> {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .pathspec(in_repo(prefix, POLICIES))
+        .pathspec(in_repo(prefix, "site.toml"));
+    let statuses = repo
+        .statuses(Some(&mut opts))
+        .map_err(|e| format!("cannot read the working tree status: {}", e.message()))?;
+    for entry in statuses.iter() {
+        if entry.status().is_ignored() || entry.status() == git2::Status::CURRENT {
+            continue;
+        }
+        let path = String::from_utf8_lossy(entry.path_bytes()).into_owned();
+        let rel = if prefix.is_empty() {
+            path.as_str()
+        } else {
+            path.strip_prefix(prefix)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(&path)
+        };
+        source.dirty = true;
+        if let Some(d) = docs.get_mut(rel) {
+            d.uncommitted = true;
+        }
+    }
+    Ok(())
+}
+
+fn list_commits(repo: &Repository, start: Oid) -> Result<Vec<Oid>, String> {
+    let mut walk = repo.revwalk().map_err(|e| e.message().to_string())?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+        .map_err(|e| e.message().to_string())?;
+    walk.push(start).map_err(|e| e.message().to_string())?;
+    walk.map(|r| r.map_err(|e| format!("cannot walk the history: {}", e.message())))
+        .collect()
+}
+
+/// Reads every commit's metadata and document changes, in parallel, keeping the walk's order.
+fn read_commits(git_dir: &Path, policies: &str, oids: &[Oid]) -> Result<Vec<CommitRecord>, String> {
+    const CHUNK: usize = 128;
+    let chunks: Vec<Result<Vec<CommitRecord>, String>> = oids
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
+            chunk
+                .iter()
+                .map(|&oid| read_commit(&repo, policies, oid))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(oids.len());
+    for c in chunks {
+        out.extend(c?);
+    }
+    Ok(out)
+}
+
+fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitRecord, String> {
+    let commit = repo
+        .find_commit(oid)
+        .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
+    let info = commit_info(&commit);
+    let merge = commit.parent_count() > 1;
+    let changes = if merge && info.reviewers().is_empty() {
+        Vec::new()
+    } else {
+        document_changes(repo, &commit, policies)
+            .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?
+    };
+    Ok(CommitRecord {
+        info,
+        merge,
+        changes,
+    })
+}
+
+/// The `.md` files under `policies/` that `commit` changed relative to its first parent.
+fn document_changes(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    policies: &str,
+) -> Result<Vec<FileChange>, git2::Error> {
+    let new = subtree(repo, &commit.tree()?, policies)?;
+    let old = match commit.parent_count() {
+        0 => None,
+        _ => subtree(repo, &commit.parent(0)?.tree()?, policies)?,
+    };
+    // Most commits of a big repository do not touch the handbook: comparing two ids is enough.
+    if old.as_ref().map(Tree::id) == new.as_ref().map(Tree::id) {
+        return Ok(Vec::new());
+    }
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let mut diff = repo.diff_tree_to_tree(old.as_ref(), new.as_ref(), Some(&mut opts))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let mut out = Vec::new();
+    for (i, delta) in diff.deltas().enumerate() {
+        let path = |f: git2::DiffFile<'_>| {
+            f.path_bytes()
+                .map(|p| format!("{POLICIES}/{}", String::from_utf8_lossy(p)))
+                .unwrap_or_default()
+        };
+        let new_path = path(delta.new_file());
+        let old_path = path(delta.old_file());
+        let is_md = |p: &str| p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md");
+        if !is_md(&new_path) && !is_md(&old_path) {
+            continue;
+        }
+        let (added, removed) = match Patch::from_diff(&diff, i)? {
+            Some(p) => {
+                let (_, a, r) = p.line_stats()?;
+                (a, r)
+            }
+            None => (0, 0),
+        };
+        out.push(FileChange {
+            delta: delta.status(),
+            old: old_path,
+            new: new_path,
+            added,
+            removed,
+        });
+    }
+    Ok(out)
+}
+
+fn subtree<'r>(
+    repo: &'r Repository,
+    tree: &Tree<'_>,
+    path: &str,
+) -> Result<Option<Tree<'r>>, git2::Error> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+            Ok(Some(repo.find_tree(entry.id())?))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn commit_info(commit: &Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    let (date, timestamp) = civil(author.when());
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let id = commit.id().to_string();
+    CommitInfo {
+        short: id[..7.min(id.len())].to_string(),
+        id,
+        author: String::from_utf8_lossy(author.name_bytes())
+            .trim()
+            .to_string(),
+        email: String::from_utf8_lossy(author.email_bytes())
+            .trim()
+            .to_string(),
+        date,
+        timestamp,
+        subject: message.lines().next().unwrap_or("").trim().to_string(),
+        trailers: trailers(&message),
+        signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
+    }
+}
+
+fn trailers(message: &str) -> Vec<(String, String)> {
+    match git2::message_trailers_strs(message) {
+        Ok(t) => t
+            .iter()
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A git time as (date, RFC 3339 timestamp), both in the time's own offset.
+pub(super) fn civil(t: git2::Time) -> (jiff::civil::Date, String) {
+    let offset =
+        jiff::tz::Offset::from_seconds(t.offset_minutes() * 60).unwrap_or(jiff::tz::Offset::UTC);
+    let ts = jiff::Timestamp::from_second(t.seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset));
+    (
+        zoned.date(),
+        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    )
+}
+
+/// Newest to oldest: follow each current document back through renames and collect its changes.
+fn fold(records: Vec<CommitRecord>, history: &mut History) {
+    // Path in the commit being looked at → the document's current path.
+    let mut tracking: HashMap<String, String> = history
+        .docs
+        .keys()
+        .map(|p| (p.clone(), p.clone()))
+        .collect();
+    for rec in records {
+        let reviewers = rec.info.reviewers();
+        let mut touched: Vec<(String, Change, usize, usize)> = Vec::new();
+        let mut seen = HashSet::new();
+        for ch in &rec.changes {
+            if rec.merge {
+                // A reviewed merge reviews what it brings in, but is not a revision itself.
+                if let Some(doc) = tracking.get(&ch.new) {
+                    if seen.insert(doc.clone()) {
+                        history
+                            .docs
+                            .entry(doc.clone())
+                            .or_default()
+                            .reviews
+                            .push(Review {
+                                commit: rec.info.clone(),
+                                reviewers: reviewers.clone(),
+                            });
+                    }
+                }
+                continue;
+            }
+            let (doc, change, old_path) = match ch.delta {
+                Delta::Added | Delta::Copied => match tracking.remove(&ch.new) {
+                    Some(doc) => (doc, Change::Added, None),
+                    None => continue,
+                },
+                Delta::Modified | Delta::Typechange => match tracking.get(&ch.new) {
+                    Some(doc) => (doc.clone(), Change::Modified, None),
+                    None => continue,
+                },
+                Delta::Renamed => match tracking.remove(&ch.new) {
+                    Some(doc) => {
+                        tracking.insert(ch.old.clone(), doc.clone());
+                        (doc, Change::Renamed, Some(ch.old.clone()))
+                    }
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let entry = history.docs.entry(doc.clone()).or_default();
+            entry.revisions.push(Revision {
+                commit: rec.info.clone(),
+                change,
+                path: ch.new.clone(),
+                old_path,
+                added: ch.added,
+                removed: ch.removed,
+            });
+            if !reviewers.is_empty() && seen.insert(doc.clone()) {
+                entry.reviews.push(Review {
+                    commit: rec.info.clone(),
+                    reviewers: reviewers.clone(),
+                });
+            }
+            touched.push((doc, change, ch.added, ch.removed));
+        }
+        for id in rec.info.reviews_trailer_ids() {
+            let reviewers = if reviewers.is_empty() {
+                vec![format!("{} <{}>", rec.info.author, rec.info.email)]
+            } else {
+                reviewers.clone()
+            };
+            history.named_reviews.push((
+                id,
+                Review {
+                    commit: rec.info.clone(),
+                    reviewers,
+                },
+            ));
+        }
+        if !touched.is_empty() {
+            touched.sort_by(|a, b| a.0.cmp(&b.0));
+            history.changes.push(ChangeSet {
+                commit: rec.info,
+                documents: touched,
+            });
+        }
+    }
+}
