@@ -207,6 +207,19 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                     .map(|&j| hb.documents[j].id.clone())
                     .collect(),
                 tags: d.tags.clone(),
+                last_changed: hb.reviews[i].last_changed().map(|r| ChangeJson {
+                    commit: r.commit.id.clone(),
+                    date: r.commit.date.to_string(),
+                    author: r.commit.author.clone(),
+                }),
+                last_reviewed: hb.reviews[i].last_reviewed().map(|r| ReviewJson {
+                    commit: r.commit.id.clone(),
+                    date: r.commit.date.to_string(),
+                    reviewers: r.reviewers.clone(),
+                }),
+                next_review_due: hb.reviews[i].next_due.map(|d| d.to_string()),
+                review_status: hb.reviews[i].status.as_str(),
+                uncommitted: hb.reviews[i].uncommitted,
             }
         })
         .collect();
