@@ -45,7 +45,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn check_writes_nothing_and_strict_fails_on_warnings() {
-    let dir = copy_fixture("good");
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
     let out = run(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains(
@@ -60,6 +60,14 @@ fn check_writes_nothing_and_strict_fails_on_warnings() {
         "CC9.2 (Vendors and business partners; mapped only by unpublished draft-vendor)"
     ));
     assert!(!dir.path().join("public").exists());
+
+    // Without git there is no history: a warning of its own.
+    let plain = copy_fixture("good");
+    let err = stderr(&run(plain.path(), &["check"]));
+    assert!(
+        err.contains("warning: .: no history: not a git repository"),
+        "{err}"
+    );
 
     let out = run(dir.path(), &["check", "--strict"]);
     assert_eq!(out.status.code(), Some(1));
@@ -87,6 +95,13 @@ fn check_is_clean_on_a_complete_handbook() {
         ),
     )
     .unwrap();
+    let repo = common::git::init(dir.path());
+    common::git::commit_all(
+        &repo,
+        common::git::ALICE,
+        "2025-04-01T09:00:00Z",
+        "Add the policy",
+    );
     let out = run(dir.path(), &["check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(

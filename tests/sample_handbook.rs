@@ -10,6 +10,22 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The sample (site.toml and policies/) in a repository of its own, committed on a fixed date,
+/// so that the test does not depend on this repository's clone (CI may clone shallowly).
+fn sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("site.toml"), dir.path().join("site.toml")).unwrap();
+    copy_dir(&repo().join("policies"), &dir.path().join("policies"));
+    let git = common::git::init(dir.path());
+    common::git::commit_all(
+        &git,
+        common::git::ALICE,
+        "2026-11-20T10:00:00Z",
+        "Adopt the starter policy set",
+    );
+    dir
+}
+
 #[test]
 fn check_strict_passes_on_the_sample() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,6 +100,7 @@ fn the_sample_covers_every_in_scope_criterion() {
             d["id"]
         );
         assert_eq!(d["status"], "published", "{}", d["id"]);
+        assert_eq!(d["review_status"], "current", "{}", d["id"]);
     }
     let of_kind = |k: &str| docs.iter().filter(|d| d["kind"] == k).count();
     assert!(of_kind("policy") >= 20);

@@ -210,7 +210,7 @@ mod tests {
         assert!(
             missed_reviews(
                 None,
-                &[date(2022, 1, 1), date(2024, 6, 1)],
+                &[date(2022, 1, 1), date(2024, 6, 1), date(2025, 5, 1)],
                 ANNUAL,
                 since,
                 until

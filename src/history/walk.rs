@@ -75,11 +75,11 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         dirty: false,
         shallow: repo.is_shallow(),
     };
-    if source.as_of.is_none() {
-        if let Some(oid) = start {
-            let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
-            source.as_of = Some(civil(c.committer().when()).0);
-        }
+    if source.as_of.is_none()
+        && let Some(oid) = start
+    {
+        let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
+        source.as_of = Some(civil(c.committer().when()).0);
     }
 
     let mut docs: HashMap<String, DocHistory> = req
@@ -325,18 +325,18 @@ fn fold(records: Vec<CommitRecord>, history: &mut History) {
         for ch in &rec.changes {
             if rec.merge {
                 // A reviewed merge reviews what it brings in, but is not a revision itself.
-                if let Some(doc) = tracking.get(&ch.new) {
-                    if seen.insert(doc.clone()) {
-                        history
-                            .docs
-                            .entry(doc.clone())
-                            .or_default()
-                            .reviews
-                            .push(Review {
-                                commit: rec.info.clone(),
-                                reviewers: reviewers.clone(),
-                            });
-                    }
+                if let Some(doc) = tracking.get(&ch.new)
+                    && seen.insert(doc.clone())
+                {
+                    history
+                        .docs
+                        .entry(doc.clone())
+                        .or_default()
+                        .reviews
+                        .push(Review {
+                            commit: rec.info.clone(),
+                            reviewers: reviewers.clone(),
+                        });
                 }
                 continue;
             }

@@ -1,6 +1,8 @@
 //! Helpers for tests that run the real binary over fixture handbooks.
 #![allow(dead_code)]
 
+pub mod git;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -17,6 +19,14 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+/// Copies the fixture and commits it as one commit by Alice at `when` (RFC 3339).
+pub fn committed_fixture(name: &str, when: &str) -> tempfile::TempDir {
+    let dir = copy_fixture(name);
+    let repo = git::init(dir.path());
+    git::commit_all(&repo, git::ALICE, when, "Import the handbook");
     dir
 }
 

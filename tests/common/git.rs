@@ -1,0 +1,84 @@
+//! Throwaway git repositories for history tests, built with git2. Author, committer and dates are
+//! always explicit: CI has no git identity, and tests must not depend on the clock.
+
+use std::path::Path;
+
+use git2::{IndexAddOption, Oid, Repository, Signature, Time};
+
+pub const ALICE: (&str, &str) = ("Alice Owner", "alice@example.com");
+pub const BOB: (&str, &str) = ("Bob Builder", "bob@example.com");
+
+pub fn init(dir: &Path) -> Repository {
+    let repo = Repository::init(dir).expect("git init");
+    // Make sure HEAD names `main` whatever the machine's defaults.
+    repo.set_head("refs/heads/main").expect("set HEAD");
+    repo
+}
+
+/// `when` is RFC 3339, e.g. `2025-03-01T10:00:00+01:00`.
+pub fn signature(who: (&str, &str), when: &str) -> Signature<'static> {
+    let ts: jiff::Timestamp = when.parse().expect("timestamp");
+    // The offset is the last six characters (`+01:00`), or `Z`.
+    let offset = match when.len().checked_sub(6).map(|i| &when[i..]) {
+        Some(o) if o.starts_with('+') || o.starts_with('-') => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let h: i32 = o[1..3].parse().expect("offset hours");
+            let m: i32 = o[4..6].parse().expect("offset minutes");
+            sign * (h * 60 + m)
+        }
+        _ => 0,
+    };
+    Signature::new(who.0, who.1, &Time::new(ts.as_second(), offset)).expect("signature")
+}
+
+fn head_parents(repo: &Repository) -> Vec<git2::Commit<'_>> {
+    match repo.head() {
+        Ok(h) => vec![h.peel_to_commit().expect("head commit")],
+        Err(_) => vec![],
+    }
+}
+
+/// Stages everything in the work tree (additions, changes, deletions) and commits it.
+pub fn commit_all(repo: &Repository, who: (&str, &str), when: &str, message: &str) -> Oid {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.update_all(["*"], None).expect("update");
+    index.write().expect("write index");
+    commit_index(repo, who, when, message)
+}
+
+pub fn commit_index(repo: &Repository, who: (&str, &str), when: &str, message: &str) -> Oid {
+    let mut index = repo.index().expect("index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let sig = signature(who, when);
+    let parents = head_parents(repo);
+    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &refs)
+        .expect("commit")
+}
+
+/// A commit with no change (a review recorded by trailers only).
+pub fn commit_empty(repo: &Repository, who: (&str, &str), when: &str, message: &str) -> Oid {
+    commit_index(repo, who, when, message)
+}
+
+/// `git mv from to`, staged.
+pub fn git_mv(repo: &Repository, from: &str, to: &str) {
+    let root = repo.workdir().expect("workdir").to_path_buf();
+    std::fs::create_dir_all(root.join(to).parent().unwrap()).unwrap();
+    std::fs::rename(root.join(from), root.join(to)).expect("rename");
+    let mut index = repo.index().expect("index");
+    index.remove_path(Path::new(from)).expect("remove");
+    index.add_path(Path::new(to)).expect("add");
+    index.write().expect("write index");
+}
+
+pub fn write(repo: &Repository, path: &str, text: &str) {
+    let p = repo.workdir().expect("workdir").join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
