@@ -28,11 +28,8 @@ fn sample() -> tempfile::TempDir {
 
 #[test]
 fn check_strict_passes_on_the_sample() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        dir.path(),
-        &["check", "--strict", "--root", repo().to_str().unwrap()],
-    );
+    let dir = sample();
+    let out = run(dir.path(), &["check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("(0 errors, 0 warnings)"),
@@ -43,18 +40,9 @@ fn check_strict_passes_on_the_sample() {
 
 #[test]
 fn the_sample_covers_every_in_scope_criterion() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    let out = run(
-        dir.path(),
-        &[
-            "build",
-            "--root",
-            repo().to_str().unwrap(),
-            "--out",
-            site.to_str().unwrap(),
-        ],
-    );
+    let dir = sample();
+    let site = dir.path().join("public");
+    let out = run(dir.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let m = json(&site.join("matrix.json"));
 
