@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
+pub mod evidence;
 pub mod history;
 pub mod load;
 pub mod markdown;
@@ -70,32 +71,16 @@ pub fn build(opts: &Options) -> Report {
     config.validate(&catalog, &mut diags);
 
     let sources = load::load(&opts.root, &display_root, &mut diags);
-    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
-    // Parsing and the history walk are independent: run them side by side.
-    let (documents, history) = rayon::join(
-        || {
-            let mut d = diagnostics::Diagnostics::new();
-            let docs = parse::parse_all(&sources.documents, &config.scope.framework, &mut d);
-            (docs, d)
-        },
-        || {
-            history::extract(&history::Request {
-                root: &opts.root,
-                documents: &paths,
-                as_of: opts.as_of,
-                at_commit: None,
-            })
-        },
-    );
-    let (documents, parse_diags) = documents;
-    diags.extend(parse_diags);
-    resolve::source_warnings(&history, &display_root, &mut diags);
-    let handbook = resolve::resolve(
+    let handbook = analyze(
         config,
         catalog,
-        documents,
-        &sources.assets,
-        history,
+        &sources,
+        HistoryFrom {
+            root: &opts.root,
+            as_of: opts.as_of,
+            at_commit: None,
+        },
+        &display_root,
         &mut diags,
     );
     report.documents = handbook.documents.len();
@@ -120,6 +105,45 @@ pub fn build(opts: &Options) -> Report {
     finish(report, diags, start)
 }
 
+/// Where the history of an analysis comes from.
+pub struct HistoryFrom<'a> {
+    pub root: &'a Path,
+    pub as_of: Option<jiff::civil::Date>,
+    /// Read the history from this commit (the sources came from it) instead of HEAD.
+    pub at_commit: Option<git2::Oid>,
+}
+
+/// Parse → history → resolve: everything between reading the files and rendering them.
+pub fn analyze(
+    config: config::Config,
+    catalog: catalog::Catalog,
+    sources: &load::Sources,
+    from: HistoryFrom<'_>,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> resolve::Handbook {
+    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
+    // Parsing and the history walk are independent: run them side by side.
+    let ((documents, parse_diags), history) = rayon::join(
+        || {
+            let mut d = Diagnostics::new();
+            let docs = parse::parse_all(&sources.documents, &config.scope.framework, &mut d);
+            (docs, d)
+        },
+        || {
+            history::extract(&history::Request {
+                root: from.root,
+                documents: &paths,
+                as_of: from.as_of,
+                at_commit: from.at_commit,
+            })
+        },
+    );
+    diags.extend(parse_diags);
+    resolve::source_warnings(&history, display_root, diags);
+    resolve::resolve(config, catalog, documents, &sources.assets, history, diags)
+}
+
 fn finish(mut report: Report, diags: Diagnostics, start: Instant) -> Report {
     report.diagnostics = diags;
     report.elapsed = start.elapsed();
@@ -127,7 +151,7 @@ fn finish(mut report: Report, diags: Diagnostics, start: Instant) -> Report {
 }
 
 /// `--root` as the user typed it, for messages: `.` becomes nothing, so paths read `policies/a.md`.
-fn display_root(root: &Path) -> PathBuf {
+pub fn display_root(root: &Path) -> PathBuf {
     if root == Path::new(".") {
         PathBuf::new()
     } else {

@@ -21,12 +21,30 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// Where a non-Markdown file's bytes are: on disk, or a blob of a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetSource {
+    File(PathBuf),
+    Blob { git_dir: PathBuf, oid: git2::Oid },
+}
+
+impl AssetSource {
+    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            AssetSource::File(p) => std::fs::read(p),
+            AssetSource::Blob { git_dir, oid } => git2::Repository::open(git_dir)
+                .and_then(|r| r.find_blob(*oid).map(|b| b.content().to_vec()))
+                .map_err(std::io::Error::other),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Sources {
     /// Sorted by path.
     pub documents: Vec<SourceFile>,
-    /// Non-Markdown files: path below `policies/` → file on disk.
-    pub assets: BTreeMap<String, PathBuf>,
+    /// Non-Markdown files: path below `policies/` → where to read it.
+    pub assets: BTreeMap<String, AssetSource>,
 }
 
 /// Reads `root/policies/**`. Files that cannot be read are reported and skipped.
@@ -71,7 +89,10 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         if is_markdown {
             markdown.push((rel, entry.path().to_path_buf()));
         } else if let Some(below) = rel.strip_prefix("policies/") {
-            assets.insert(below.to_string(), entry.path().to_path_buf());
+            assets.insert(
+                below.to_string(),
+                AssetSource::File(entry.path().to_path_buf()),
+            );
         }
     }
 
@@ -124,6 +145,99 @@ fn walk_error(e: &walkdir::Error, root: &Path, display_root: &Path) -> Diagnosti
     Diagnostic::error(format!("cannot read: {e}")).at(&shown, None)
 }
 
+/// Reads `site.toml` and `policies/**` from a commit instead of the working tree: blobs read with
+/// git2, nothing checked out. `prefix` is the handbook's folder in the repository ("" at the top).
+/// Returns the text of `site.toml` (or `None`, reported, when the commit has none).
+pub fn load_commit(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    prefix: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(String, Sources)> {
+    let at = |path: &str| crate::history::in_repo(prefix, path);
+    let short = &commit.to_string()[..7];
+    let tree = match repo.find_commit(commit).and_then(|c| c.tree()) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!(
+                "cannot read commit {short}: {}",
+                e.message()
+            )));
+            return None;
+        }
+    };
+    let config = match tree
+        .get_path(Path::new(&at("site.toml")))
+        .and_then(|e| repo.find_blob(e.id()))
+    {
+        Ok(blob) => String::from_utf8_lossy(blob.content()).into_owned(),
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(format!("commit {short} has no {}", at("site.toml")))
+                    .hint("choose a period or version whose commit contains the handbook"),
+            );
+            return None;
+        }
+    };
+    let mut sources = Sources::default();
+    let Ok(entry) = tree.get_path(Path::new(&at(POLICIES_DIR))) else {
+        diags.push(Diagnostic::error(format!(
+            "commit {short} has no {}/ folder",
+            at(POLICIES_DIR)
+        )));
+        return Some((config, sources));
+    };
+    let Ok(policies) = repo.find_tree(entry.id()) else {
+        return Some((config, sources));
+    };
+    let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
+    let _ = policies.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        let name = e.name().unwrap_or("");
+        if name.starts_with('.') {
+            return git2::TreeWalkResult::Skip;
+        }
+        if e.kind() == Some(git2::ObjectType::Blob) {
+            blobs.push((format!("{dir}{name}"), e.id()));
+        }
+        git2::TreeWalkResult::Ok
+    });
+    blobs.sort();
+    let git_dir = repo.path().to_path_buf();
+    for (below, oid) in blobs {
+        let rel = format!("{POLICIES_DIR}/{below}");
+        if !below.to_ascii_lowercase().ends_with(".md") {
+            sources.assets.insert(
+                below,
+                AssetSource::Blob {
+                    git_dir: git_dir.clone(),
+                    oid,
+                },
+            );
+            continue;
+        }
+        let display = display_path(display_root, &rel);
+        let Ok(blob) = repo.find_blob(oid) else {
+            continue;
+        };
+        match String::from_utf8(blob.content().to_vec()) {
+            Ok(text) => sources.documents.push(SourceFile {
+                path: rel,
+                display,
+                text,
+            }),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+                diags.push(
+                    Diagnostic::error("the file is not valid UTF-8").at(&display, Some(line)),
+                );
+            }
+        }
+    }
+    Some((config, sources))
+}
+
 /// `root/policies/a/b.md` → `policies/a/b.md`, whatever the platform's separator.
 fn relative_slash_path(path: &Path, root: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
@@ -135,8 +249,12 @@ fn relative_slash_path(path: &Path, root: &Path) -> Option<String> {
 }
 
 pub fn display_path(display_root: &Path, rel: &str) -> PathBuf {
-    if display_root.as_os_str().is_empty() || display_root == Path::new(".") {
+    let root = display_root.to_string_lossy();
+    if root.is_empty() || root == "." {
         PathBuf::from(rel)
+    } else if root.ends_with(':') {
+        // Files read from a commit are shown git's way: `abc1234:policies/a.md`.
+        PathBuf::from(format!("{root}{rel}"))
     } else {
         display_root.join(rel)
     }

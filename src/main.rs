@@ -11,7 +11,7 @@ use policybook::{Options, cmd};
     name = "policybook",
     version,
     about = "Security and compliance policies in Markdown → a versioned handbook and a SOC 2 traceability matrix",
-    after_help = "Examples:\n  policybook build                 Build ./policies into ./public\n  policybook check --strict        Validate in CI; warnings fail too\n  policybook build --root handbook --out site\n\nExit codes: 0 success, 1 errors (or warnings with --strict), 2 usage errors."
+    after_help = "Examples:\n  policybook build                 Build ./policies into ./public\n  policybook check --strict        Validate in CI; warnings fail too\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook build --root handbook --out site\n\nExit codes: 0 success, 1 errors (or warnings with --strict), 2 usage errors."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,6 +41,24 @@ enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+    },
+    /// Write an audit period's evidence: changes, reviews, matrix at the period's end, manifest
+    #[command(
+        after_help = "Examples:\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook evidence --since 2025-07-01 --until 2025-12-31 --out audit/2025-h2\n\nWrites changes.csv, reviews.csv, matrix.csv, matrix.json and manifest.json (SHA-256 of each file).\nThe matrix is built from the documents of the last commit on or before --until, read from git."
+    )]
+    Evidence {
+        /// The handbook folder, holding site.toml and policies/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// First day of the audit period (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: jiff::civil::Date,
+        /// Last day of the audit period (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        until: jiff::civil::Date,
+        /// Output folder [default: ROOT/evidence]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -77,6 +95,17 @@ fn main() -> ExitCode {
             },
             strict,
         ),
+        Command::Evidence {
+            root,
+            since,
+            until,
+            out,
+        } => cmd::evidence::run(&policybook::evidence::EvidenceOptions {
+            root,
+            out,
+            since,
+            until,
+        }),
     };
     ExitCode::from(code)
 }

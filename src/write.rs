@@ -129,9 +129,9 @@ fn write_all(site: &Site, dir: &Path) -> Result<(), Diagnostic> {
     })?;
     site.copies.par_iter().try_for_each(|(to, from)| {
         let path = dir.join(to);
-        fs::copy(from, &path)
-            .map(|_| ())
-            .map_err(|e| io_error(from, "copy", &e))
+        from.read()
+            .and_then(|bytes| fs::write(&path, bytes))
+            .map_err(|e| io_error(&path, "copy", &e))
     })?;
     Ok(())
 }

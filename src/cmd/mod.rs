@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod evidence;
 
 use std::io::Write;
 
@@ -10,6 +11,7 @@ use crate::Report;
 /// Process exit codes, as documented in the README.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
 
 /// Prints every diagnostic of the report to stderr, sorted.
 pub fn print_diagnostics(report: &Report) {

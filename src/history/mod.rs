@@ -185,6 +185,11 @@ fn repo_prefix(repo: &git2::Repository, root: &Path) -> Option<String> {
     )
 }
 
+/// A commit's committer date (when it landed), in the committer's time zone.
+pub fn commit_date(commit: &git2::Commit<'_>) -> jiff::civil::Date {
+    walk::civil(commit.committer().when()).0
+}
+
 /// Joins the handbook prefix and a path relative to the handbook root.
 pub fn in_repo(prefix: &str, path: &str) -> String {
     if prefix.is_empty() {

@@ -79,7 +79,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         && let Some(oid) = start
     {
         let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
-        source.as_of = Some(civil(c.committer().when()).0);
+        source.as_of = Some(super::commit_date(&c));
     }
 
     let mut docs: HashMap<String, DocHistory> = req

@@ -6,13 +6,14 @@ mod history_views;
 pub mod theme;
 pub mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::AssetSource;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
 use crate::model::url;
 use crate::resolve::Handbook;
@@ -31,8 +32,8 @@ pub struct OutputFile {
 pub struct Site {
     /// Sorted by path.
     pub files: Vec<OutputFile>,
-    /// (path in the site, file on disk), sorted by path.
-    pub copies: Vec<(String, PathBuf)>,
+    /// (path in the site, where to read it), sorted by path.
+    pub copies: Vec<(String, AssetSource)>,
 }
 
 /// Marks a directory as policybook's output, so `write` knows it may replace it.

@@ -6,10 +6,10 @@
 //! other files under `policies/` (copied to the site). Anything with a scheme is left alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::load::AssetSource;
 use crate::model::{ControlRef, Document, LinkRef, url};
 
 pub struct Context<'a> {
@@ -17,7 +17,7 @@ pub struct Context<'a> {
     pub by_id: &'a HashMap<String, usize>,
     pub by_path: &'a HashMap<&'a str, usize>,
     pub catalog: &'a Catalog,
-    pub assets: &'a BTreeMap<String, PathBuf>,
+    pub assets: &'a BTreeMap<String, AssetSource>,
     pub default_framework: &'a str,
 }
 
@@ -27,7 +27,7 @@ pub struct Resolved {
     /// Documents linked to.
     pub documents: BTreeSet<usize>,
     /// Files linked to.
-    pub assets: BTreeMap<String, PathBuf>,
+    pub assets: BTreeMap<String, AssetSource>,
 }
 
 enum Target {

@@ -7,12 +7,12 @@ mod reviews;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::history::History;
+use crate::load::AssetSource;
 use crate::model::{ControlRef, Document, Status};
 
 pub use reviews::{ReviewState, source_warnings};
@@ -42,7 +42,7 @@ pub struct Handbook {
     pub refs: Vec<DocRefs>,
     pub trace: Trace,
     /// Files linked from documents, to copy: path below `policies/` → file on disk.
-    pub assets: BTreeMap<String, PathBuf>,
+    pub assets: BTreeMap<String, AssetSource>,
     /// Git history of the sources.
     pub history: History,
     /// Review state of each document, parallel to `documents`.
@@ -59,7 +59,7 @@ pub fn resolve(
     config: Config,
     catalog: Catalog,
     mut documents: Vec<Document>,
-    assets: &BTreeMap<String, PathBuf>,
+    assets: &BTreeMap<String, AssetSource>,
     history: History,
     diags: &mut Diagnostics,
 ) -> Handbook {

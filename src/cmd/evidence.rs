@@ -1,0 +1,39 @@
+use crate::evidence::{EvidenceOptions, evidence, period_label};
+
+use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+
+/// `policybook evidence`: exit 0 when the files were written, 1 otherwise, 2 for a bad period.
+pub fn run(opts: &EvidenceOptions) -> u8 {
+    if opts.since > opts.until {
+        eprintln!(
+            "error: --since {} is after --until {}\n  help: the period runs from --since to --until, e.g. --since 2025-01-01 --until 2025-12-31",
+            opts.since, opts.until
+        );
+        return EXIT_USAGE;
+    }
+    let report = evidence(opts);
+    for d in report.diagnostics.sorted() {
+        eprintln!("{d}\n");
+    }
+    match (&report.written_to, &report.commit) {
+        (Some(out), Some((commit, date))) => {
+            println!(
+                "Wrote evidence for {}: {} change{}, {} review{}, {} missed or unchecked review{}; documents as of commit {} ({date}) → {}",
+                period_label(opts.since, opts.until),
+                report.changes,
+                if report.changes == 1 { "" } else { "s" },
+                report.reviews,
+                if report.reviews == 1 { "" } else { "s" },
+                report.missed,
+                if report.missed == 1 { "" } else { "s" },
+                &commit[..7],
+                out.display()
+            );
+            EXIT_OK
+        }
+        _ => {
+            eprintln!("No evidence written.");
+            EXIT_PROBLEMS
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! `policybook evidence`: the files an auditor asks for, for one audit period, from git.
+//!
+//! - `changes.csv`: every change to a document during the period;
+//! - `reviews.csv`: every review during the period, and every time a document went past its
+//!   review cadence during the period (flagged `missed`);
+//! - `matrix.csv` / `matrix.json`: the trace as of the period's end, from the documents as they
+//!   were in the last commit on or before that date (read from git, not the working tree);
+//! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::history::review::missed_reviews;
+use crate::render::export::{matrix_csv, matrix_json, neutralize};
+use crate::render::{OUTPUT_MARKER, OutputFile, Site};
+use crate::resolve::Handbook;
+use crate::{HistoryFrom, analyze, catalog, config, history, load, write};
+
+pub struct EvidenceOptions {
+    pub root: PathBuf,
+    pub out: Option<PathBuf>,
+    pub since: Date,
+    pub until: Date,
+}
+
+#[derive(Default)]
+pub struct EvidenceReport {
+    pub diagnostics: Diagnostics,
+    pub written_to: Option<PathBuf>,
+    /// The commit the period-end documents were read from, and its date.
+    pub commit: Option<(String, Date)>,
+    pub changes: usize,
+    pub reviews: usize,
+    pub missed: usize,
+}
+
+pub fn evidence(opts: &EvidenceOptions) -> EvidenceReport {
+    let mut report = EvidenceReport::default();
+    let mut diags = Diagnostics::new();
+    let result = run(opts, &mut report, &mut diags);
+    if let Err(d) = result {
+        diags.push(d);
+    }
+    report.diagnostics = diags;
+    report
+}
+
+fn run(
+    opts: &EvidenceOptions,
+    report: &mut EvidenceReport,
+    diags: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    let root_shown = crate::display_root(&opts.root);
+    let Some((repo, prefix)) = history::open_repository(&opts.root) else {
+        return Err(Diagnostic::error(
+            "evidence is read from git history, and this handbook is not in a git repository",
+        )
+        .at(&root_shown, None)
+        .hint("run it inside the repository that holds the handbook, with its full history"));
+    };
+    if repo.is_shallow() {
+        diags.push(
+            Diagnostic::warning("the repository is a shallow clone: changes and reviews before the cut-off are missing")
+                .hint("fetch the full history first: `git fetch --unshallow` (GitHub Actions: `fetch-depth: 0`)"),
+        );
+    }
+    let (commit, date) = commit_at(&repo, opts.until)?;
+    report.commit = Some((commit.to_string(), date));
+    let short = commit.to_string()[..7].to_string();
+    let shown = PathBuf::from(format!("{short}:"));
+
+    let catalog = catalog::Catalog::builtin();
+    let Some((config_text, sources)) = load::load_commit(&repo, commit, &prefix, &shown, diags)
+    else {
+        return Ok(());
+    };
+    let Some(config) = config::Config::parse(
+        &config_text,
+        &load::display_path(&shown, config::CONFIG_FILE),
+        diags,
+    ) else {
+        return Ok(());
+    };
+    config.validate(&catalog, diags);
+    let hb = analyze(
+        config,
+        catalog,
+        &sources,
+        HistoryFrom {
+            root: &opts.root,
+            as_of: Some(opts.until),
+            at_commit: Some(commit),
+        },
+        &shown,
+        diags,
+    );
+    if diags.has_errors() {
+        return Ok(());
+    }
+
+    let (changes, n_changes) = changes_csv(&hb, opts.since, opts.until).map_err(csv_error)?;
+    let (reviews, n_reviews, n_missed) =
+        reviews_csv(&hb, opts.since, opts.until).map_err(csv_error)?;
+    report.changes = n_changes;
+    report.reviews = n_reviews;
+    report.missed = n_missed;
+    let mut files = vec![
+        file("changes.csv", changes),
+        file("reviews.csv", reviews),
+        file("matrix.csv", matrix_csv(&hb).map_err(csv_error)?),
+        file(
+            "matrix.json",
+            matrix_json(&hb)
+                .map_err(|e| Diagnostic::error(format!("cannot write matrix.json: {e}")))?,
+        ),
+        file(
+            OUTPUT_MARKER,
+            b"Written by policybook. This folder is replaced on every run.\n".to_vec(),
+        ),
+    ];
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let head = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .map(|o| o.to_string());
+    let manifest = Manifest {
+        generator: format!("policybook {}", env!("CARGO_PKG_VERSION")),
+        since: opts.since.to_string(),
+        until: opts.until.to_string(),
+        commit: commit.to_string(),
+        commit_date: date.to_string(),
+        head,
+        files: files
+            .iter()
+            .map(|f| ManifestEntry {
+                path: f.path.clone(),
+                bytes: f.contents.len(),
+                sha256: hex(&Sha256::digest(&f.contents)),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Diagnostic::error(format!("cannot write manifest.json: {e}")))?;
+    json.push(b'\n');
+    files.push(file("manifest.json", json));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.root.join("evidence"));
+    let site = Site {
+        files,
+        copies: Vec::new(),
+    };
+    write::write(&site, &out, &opts.root.join(load::POLICIES_DIR))?;
+    report.written_to = Some(out);
+    Ok(())
+}
+
+/// The last commit on HEAD's first-parent line committed on or before `until`.
+fn commit_at(repo: &git2::Repository, until: Date) -> Result<(git2::Oid, Date), Diagnostic> {
+    let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
+        Diagnostic::error("the repository has no commits yet").hint("commit the handbook first")
+    })?;
+    let mut commit = head;
+    loop {
+        let date = history::commit_date(&commit);
+        if date <= until {
+            return Ok((commit.id(), date));
+        }
+        match commit.parent(0) {
+            Ok(p) => commit = p,
+            Err(_) => {
+                return Err(Diagnostic::error(format!(
+                    "no commit on or before {until}: the history starts on {date}"
+                ))
+                .hint("choose a period that ends after the handbook's first commit"));
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    generator: String,
+    since: String,
+    until: String,
+    /// The commit the period-end documents were read from.
+    commit: String,
+    commit_date: String,
+    /// HEAD when the evidence was produced.
+    head: Option<String>,
+    files: Vec<ManifestEntry>,
+}
+
+#[derive(Serialize)]
+struct ManifestEntry {
+    path: String,
+    bytes: usize,
+    sha256: String,
+}
+
+fn file(path: &str, contents: Vec<u8>) -> OutputFile {
+    OutputFile {
+        path: path.to_string(),
+        contents,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn csv_error(e: csv::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot write CSV: {e}"))
+}
+
+fn write_row<const N: usize>(
+    w: &mut csv::Writer<Vec<u8>>,
+    row: [&str; N],
+) -> Result<(), csv::Error> {
+    w.write_record(row.iter().map(|c| neutralize(c).into_owned()))
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Every change to a document whose author date is in the period, oldest first.
+fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usize), csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut w,
+        [
+            "date",
+            "document",
+            "title",
+            "path",
+            "change",
+            "added",
+            "removed",
+            "commit",
+            "author",
+            "subject",
+            "reviewed_by",
+            "signed",
+        ],
+    )?;
+    let mut n = 0;
+    for set in hb.history.changes.iter().rev() {
+        let c = &set.commit;
+        if c.date < since || c.date > until {
+            continue;
+        }
+        let reviewers = c.reviewers().join("; ");
+        for (path, change, added, removed) in &set.documents {
+            let Some(d) = hb.documents.iter().find(|d| &d.path == path) else {
+                continue;
+            };
+            let change = serde_json::to_value(change)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            write_row(
+                &mut w,
+                [
+                    &c.date.to_string(),
+                    &d.id,
+                    &d.title,
+                    &d.path,
+                    &change,
+                    &added.to_string(),
+                    &removed.to_string(),
+                    &c.id,
+                    &format!("{} <{}>", c.author, c.email),
+                    &c.subject,
+                    &reviewers,
+                    if c.signed { "yes" } else { "no" },
+                ],
+            )?;
+            n += 1;
+        }
+    }
+    Ok((finish(w)?, n))
+}
+
+/// Reviews in the period, and the periods each document spent past its due date.
+fn reviews_csv(
+    hb: &Handbook,
+    since: Date,
+    until: Date,
+) -> Result<(Vec<u8>, usize, usize), csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut w,
+        [
+            "document",
+            "title",
+            "owner",
+            "cadence",
+            "event",
+            "date",
+            "due",
+            "commit",
+            "reviewed_by",
+            "subject",
+        ],
+    )?;
+    let (mut reviews, mut missed) = (0, 0);
+    let mut order: Vec<usize> = (0..hb.documents.len()).collect();
+    order.sort_by(|&a, &b| hb.documents[a].id.cmp(&hb.documents[b].id));
+    for i in order {
+        let d = &hb.documents[i];
+        let st = &hb.reviews[i];
+        let owner = d.owner.clone().unwrap_or_default();
+        let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
+        let mut rows: Vec<(Date, [String; 10])> = Vec::new();
+        for r in st
+            .reviews
+            .iter()
+            .filter(|r| r.commit.date >= since && r.commit.date <= until)
+        {
+            reviews += 1;
+            rows.push((
+                r.commit.date,
+                [
+                    d.id.clone(),
+                    d.title.clone(),
+                    owner.clone(),
+                    cadence.clone(),
+                    "review".into(),
+                    r.commit.date.to_string(),
+                    String::new(),
+                    r.commit.id.clone(),
+                    r.reviewers.join("; "),
+                    r.commit.subject.clone(),
+                ],
+            ));
+        }
+        match d.review {
+            Some(c) => {
+                let dates: Vec<Date> = st.reviews.iter().map(|r| r.commit.date).collect();
+                let baseline = d.effective.or(st.first_commit);
+                for (due, reviewed) in missed_reviews(baseline, &dates, c, since, until) {
+                    missed += 1;
+                    rows.push((
+                        due,
+                        [
+                            d.id.clone(),
+                            d.title.clone(),
+                            owner.clone(),
+                            cadence.clone(),
+                            "missed".into(),
+                            reviewed.map(|r| r.to_string()).unwrap_or_default(),
+                            due.to_string(),
+                            String::new(),
+                            String::new(),
+                            match reviewed {
+                                Some(r) => format!("reviewed late, on {r}"),
+                                None => format!("not reviewed by {until}"),
+                            },
+                        ],
+                    ));
+                }
+            }
+            None => {
+                missed += 1;
+                rows.push((
+                    since,
+                    [
+                        d.id.clone(),
+                        d.title.clone(),
+                        owner.clone(),
+                        String::new(),
+                        "no-cadence".into(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        "no review cadence: reviews cannot be checked".into(),
+                    ],
+                ));
+            }
+        }
+        rows.sort_by_key(|r| r.0);
+        for (_, row) in rows {
+            w.write_record(row.iter().map(|c| neutralize(c).into_owned()))?;
+        }
+    }
+    Ok((finish(w)?, reviews, missed))
+}
+
+/// Exposed for the command's summary line.
+pub fn period_label(since: Date, until: Date) -> String {
+    format!("{since} to {until}")
+}
