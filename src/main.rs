@@ -60,6 +60,12 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Benchmark entry point: read the documents' git history and print what was found
+    #[command(name = "_history", hide = true)]
+    History {
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 #[derive(Args)]
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
             since,
             until,
         }),
+        Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)
 }

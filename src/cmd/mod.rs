@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod evidence;
+pub mod history;
 
 use std::io::Write;
 

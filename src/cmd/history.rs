@@ -1,0 +1,36 @@
+//! `policybook _history` (hidden): only the history stage, so that benchmarks can time it on its
+//! own against `git log` (see bench/).
+
+use std::path::Path;
+
+use crate::diagnostics::Diagnostics;
+use crate::history::{Request, extract};
+
+use super::{EXIT_OK, EXIT_PROBLEMS};
+
+pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
+    let mut diags = Diagnostics::new();
+    let sources = crate::load::load(root, &crate::display_root(root), &mut diags);
+    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
+    let h = extract(&Request {
+        root,
+        documents: &paths,
+        as_of,
+        at_commit: None,
+    });
+    if let Some(why) = &h.unavailable {
+        eprintln!("no history: {why}");
+        return EXIT_PROBLEMS;
+    }
+    let revisions: usize = h.docs.values().map(|d| d.revisions.len()).sum();
+    let reviews: usize =
+        h.docs.values().map(|d| d.reviews.len()).sum::<usize>() + h.named_reviews.len();
+    println!(
+        "{} documents, {} revisions, {} reviews, {} commits changing documents",
+        h.docs.len(),
+        revisions,
+        reviews,
+        h.changes.len()
+    );
+    EXIT_OK
+}
