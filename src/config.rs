@@ -28,6 +28,10 @@ pub struct Config {
     /// `lang` attribute of every page.
     #[serde(default = "default_language")]
     pub language: String,
+    /// Where the site is published (`https://handbook.example.com/`). Pages link to each other
+    /// relatively whatever this says; an absolute address adds canonical links.
+    #[serde(default)]
+    pub base_url: Option<String>,
     /// Web address of the repository (`https://github.com/org/repo`): commit ids link to
     /// `<repository_url>/commit/<id>`.
     #[serde(default)]
@@ -80,6 +84,7 @@ const TOP_KEYS: &[&str] = &[
     "organization",
     "description",
     "language",
+    "base_url",
     "repository_url",
     "scope",
 ];
@@ -159,6 +164,16 @@ impl Config {
             ));
         }
         Some(config)
+    }
+
+    /// The absolute address of a page (`url` relative to the site root), when `base_url` is an
+    /// absolute http(s) address.
+    pub fn absolute_url(&self, url: &str) -> Option<String> {
+        let base = self.base_url.as_deref()?;
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return None;
+        }
+        Some(format!("{}/{url}", base.trim_end_matches('/')))
     }
 
     /// Link to a commit on the hosting service, when `repository_url` is set.

@@ -306,6 +306,27 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
 }
 
 #[test]
+fn base_url_adds_canonical_links() {
+    let dir = copy_fixture("good");
+    let site = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(
+        &site,
+        format!("base_url = \"https://handbook.example.com/\"\n{text}"),
+    )
+    .unwrap();
+    assert!(run(dir.path(), &["build"]).status.success());
+    let page =
+        std::fs::read_to_string(dir.path().join("public/documents/access-control.html")).unwrap();
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://handbook.example.com/documents/access-control.html\">"));
+    // A relative base_url (as Zola and Hugo sites often have) is accepted and adds nothing.
+    std::fs::write(&site, format!("base_url = \"/\"\n{text}")).unwrap();
+    assert!(run(dir.path(), &["build"]).status.success());
+    let page = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    assert!(!page.contains("rel=\"canonical\""));
+}
+
+#[test]
 fn root_and_out_options() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(

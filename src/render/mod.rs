@@ -71,6 +71,7 @@ pub fn render(
             let mut ctx = (page.build)(&views, &bodies);
             ctx.insert("root", page.root);
             ctx.insert("page_url", &page.path);
+            ctx.insert("canonical_url", &hb.config.absolute_url(&page.path));
             theme
                 .tera
                 .render(page.template, &ctx)

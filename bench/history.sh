@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Issue 5's budget, measured side by side in one run on the shared benchmark corpus:
+#   history extraction (policybook _history)  ≤ 1.5 × git log --name-status -M … -- policies
+#   full build         (policybook build)     ≤ 3   × that git log
+#
+#   bench/history.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing, ~2 min)
+#
+# Needs hyperfine (Debian package `hyperfine`) and python3. Prints the ratios, not just times:
+# machines differ, ratios travel.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+corpus=${1:-/tmp/pb-corpus}
+gen="$repo/../shared/bench/gen-corpus.py"
+
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
+if [ ! -d "$corpus/.git" ]; then
+  echo "generating the corpus in $corpus (2,000 documents, 5,000 commits)…" >&2
+  python3 "$gen" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
+  # A cloned repository is packed; so is the corpus, to compare like with like.
+  git -C "$corpus" gc -q
+fi
+cargo build --release --manifest-path "$repo/Cargo.toml" -q
+pb="$repo/target/release/policybook"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+hyperfine -N -w 2 -r 10 --export-json "$out/h.json" \
+  -n git-log "git -C $corpus log --name-status -M --format='%H %an %aI %s' -- policies" \
+  -n history "$pb _history --root $corpus" \
+  -n build "$pb build --root $corpus --out $out/site"
+
+python3 - "$out/h.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+base = r["git-log"]["median"]
+print()
+print(f"{'command':<10} {'median s':>9} {'ratio to git log':>17}  budget")
+for name, budget in (("git-log", None), ("history", 1.5), ("build", 3.0)):
+    m = r[name]["median"]
+    verdict = "" if budget is None else f"≤ {budget}×  {'ok' if m / base <= budget else 'OVER BUDGET'}"
+    print(f"{name:<10} {m:>9.3f} {m / base:>16.2f}×  {verdict}")
+PY
