@@ -138,6 +138,10 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
     assert!(history.contains("renamed from policies/access.md"));
     assert!(history.contains("Carol Checker &lt;carol@example.com&gt;"));
     assert!(
+        history.contains("<li>Reviewed-by: Carol Checker &lt;carol@example.com&gt;</li>"),
+        "trailers are listed"
+    );
+    assert!(
         history.contains("+2") && history.contains("−1"),
         "line counts of c2"
     );

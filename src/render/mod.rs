@@ -79,7 +79,7 @@ pub fn render(
                     path: page.path.clone(),
                     contents: html.into_bytes(),
                 })
-                .map_err(|e| template_error(&e, display_root))
+                .map_err(|e| template_error(&e, display_root, &theme.user_templates))
         })
         .collect();
 

@@ -1,7 +1,7 @@
 //! The theme: Tera templates and static files, compiled into the binary from `theme/`, with any
 //! file of the handbook's own `theme/` (same relative path) taking precedence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use include_dir::{Dir, include_dir};
@@ -18,6 +18,8 @@ pub struct Theme {
     pub tera: Tera,
     /// Path below `static/` → contents.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Templates that come from the handbook's own `theme/` rather than the built-in one.
+    pub user_templates: BTreeSet<String>,
 }
 
 impl Theme {
@@ -26,6 +28,7 @@ impl Theme {
     pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Option<Theme> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
         let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut user_templates = BTreeSet::new();
         collect_builtin(&BUILTIN, &mut templates, &mut static_files);
 
         let user = root.join(THEME_DIR);
@@ -64,6 +67,7 @@ impl Theme {
                     match String::from_utf8(bytes) {
                         Ok(text) => {
                             templates.insert(name.to_string(), text);
+                            user_templates.insert(name.to_string());
                         }
                         Err(_) => diags.push(
                             Diagnostic::error("the template is not valid UTF-8").at(&shown, None),
@@ -80,10 +84,14 @@ impl Theme {
         if let Err(e) =
             tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         {
-            diags.push(template_error(&e, display_root));
+            diags.push(template_error(&e, display_root, &user_templates));
             return None;
         }
-        Some(Theme { tera, static_files })
+        Some(Theme {
+            tera,
+            static_files,
+            user_templates,
+        })
     }
 }
 
@@ -109,19 +117,33 @@ fn collect_builtin(
 }
 
 /// A Tera error as a diagnostic pointing at the template file and line when Tera knows them.
-pub fn template_error(e: &tera::Error, display_root: &Path) -> Diagnostic {
+/// An error in a built-in template is policybook's bug, and says so.
+pub fn template_error(
+    e: &tera::Error,
+    display_root: &Path,
+    user_templates: &BTreeSet<String>,
+) -> Diagnostic {
+    let fix = "fix the template, or delete it from your theme/ to use the built-in one";
     match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r)
+            if !user_templates.contains(r.filename()) =>
+        {
+            Diagnostic::error(format!(
+                "built-in template {} (line {}): {}",
+                r.filename(),
+                r.span().start_line,
+                r.message()
+            ))
+            .hint("this is a bug in policybook, please report it; a template of the same name in theme/templates/ replaces it")
+        }
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let file = display_path(
-                display_root,
-                &format!("{THEME_DIR}/templates/{}", r.filename()),
-            );
+            let file = display_path(display_root, &format!("{THEME_DIR}/templates/{}", r.filename()));
             Diagnostic::error(format!("template error: {}", r.message()))
                 .at(&file, Some(r.span().start_line))
-                .hint("fix the template, or delete it from your theme/ to use the built-in one")
+                .hint(fix)
         }
         other => Diagnostic::error(format!("template error: {other}"))
             .at(&display_root.join(THEME_DIR), None)
-            .hint("fix the template, or delete it from your theme/ to use the built-in one"),
+            .hint(fix),
     }
 }
