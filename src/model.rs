@@ -171,6 +171,8 @@ pub struct Document {
     /// anchor → index in `sections`, for link checks (documents can have many thousands).
     pub anchors: HashMap<String, usize>,
     pub links: Vec<LinkRef>,
+    /// Plain text for search: `[0]` before the first heading, `[i + 1]` under `sections[i]`.
+    pub texts: Vec<String>,
     /// The whole file; the body is `source[body_start..]`.
     pub source: Arc<str>,
     pub body_start: usize,

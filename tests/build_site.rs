@@ -33,6 +33,39 @@ fn builds_the_good_fixture_with_working_links() {
     }
     let broken = broken_links(&site);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+
+    // The search index: documents with owners, control ids and section text; every control.
+    let js = std::fs::read_to_string(site.join("search-index.js")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        js.strip_prefix("window.policybookSearchIndex=")
+            .unwrap()
+            .trim_end()
+            .trim_end_matches(';'),
+    )
+    .unwrap();
+    let ac = json["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d[0] == "Access Control Policy")
+        .unwrap();
+    assert_eq!(ac[1], "documents/access-control.html");
+    assert_eq!(ac[3], "Head of IT");
+    assert_eq!(ac[4], "CC6.1 CC6.2 CC6.3");
+    let review = ac[5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s[1] == "access-review")
+        .unwrap();
+    assert_eq!(review[0], "Quarterly access review");
+    assert!(
+        review[2]
+            .as_str()
+            .unwrap()
+            .starts_with("Managers confirm every account")
+    );
+    assert_eq!(json["controls"].as_array().unwrap().len(), 61);
 }
 
 #[test]
@@ -115,7 +148,7 @@ fn home_control_and_matrix_pages() {
         !matrix.contains("C1 Additional Criteria for Confidentiality"),
         "confidentiality is out of scope"
     );
-    assert!(matrix.contains("<tr class=\"pb-gap\">"));
+    assert!(matrix.contains("<tr class=\"pb-matrix-row pb-gap\" data-series=\"CC9\" data-category=\"security\" data-gap=\"1\">"));
     assert!(matrix.contains(
         "href=\"documents/access-control.html#access-review\">Quarterly access review</a>"
     ));

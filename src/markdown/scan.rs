@@ -15,7 +15,13 @@ const HEADING_ATTRIBUTES: &[&str] = &["controls"];
 pub struct Scan {
     pub sections: Vec<Section>,
     pub links: Vec<LinkRef>,
+    /// Plain text for search: `[0]` before the first heading, `[i + 1]` under section `i`.
+    pub texts: Vec<String>,
 }
+
+/// Text kept per section for the search index: enough to find and quote a passage, bounded so
+/// that a huge document does not make a huge index.
+const MAX_SECTION_TEXT: usize = 4000;
 
 struct RawHeading {
     level: u8,
@@ -38,6 +44,7 @@ pub fn scan(
     let mut headings: Vec<RawHeading> = Vec::new();
     let mut links = Vec::new();
     let mut current: Option<RawHeading> = None;
+    let mut texts: Vec<String> = vec![String::new()];
     // Line counting is incremental: offsets only grow, so count newlines since the last event.
     let mut counted_to = 0usize;
     let mut line = line_of(source, body_start);
@@ -104,18 +111,20 @@ pub fn scan(
                 if let Some(mut h) = current.take() {
                     h.title = h.title.trim().to_string();
                     headings.push(h);
+                    texts.push(String::new());
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(h) = current.as_mut() {
-                    h.title.push_str(&t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some(h) = current.as_mut() {
-                    h.title.push(' ');
-                }
-            }
+            Event::Text(t) | Event::Code(t) => match current.as_mut() {
+                Some(h) => h.title.push_str(&t),
+                None => push_text(&mut texts, &t),
+            },
+            Event::SoftBreak | Event::HardBreak => match current.as_mut() {
+                Some(h) => h.title.push(' '),
+                None => push_text(&mut texts, " "),
+            },
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+            ) => push_text(&mut texts, " "),
             Event::Start(Tag::Link { dest_url, .. }) => links.push(LinkRef {
                 dest: dest_url.to_string(),
                 line,
@@ -130,9 +139,27 @@ pub fn scan(
         }
     }
 
+    for t in &mut texts {
+        let collapsed = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        *t = collapsed;
+    }
     Scan {
         sections: assign_anchors(headings, file, source, diags),
         links,
+        texts,
+    }
+}
+
+fn push_text(texts: &mut [String], t: &str) {
+    if let Some(last) = texts.last_mut()
+        && last.len() < MAX_SECTION_TEXT
+    {
+        let room = MAX_SECTION_TEXT - last.len();
+        let mut end = t.len().min(room);
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        last.push_str(&t[..end]);
     }
 }
 
@@ -235,6 +262,7 @@ mod tests {
         );
         assert!(s.links[1].is_image);
         assert_eq!(s.links[1].line, 7);
+        assert_eq!(s.texts, ["intro", "text a d"]);
     }
 
     #[test]

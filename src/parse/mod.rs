@@ -139,6 +139,7 @@ pub fn parse(
             .map(|(i, s)| (s.anchor.clone(), i))
             .collect(),
         sections: scan.sections,
+        texts: scan.texts,
         links: scan.links,
         body_start: split.body_start,
         source: Arc::from(text.as_str()),

@@ -3,6 +3,7 @@
 
 pub mod export;
 mod history_views;
+pub mod search;
 pub mod theme;
 pub mod views;
 
@@ -55,7 +56,7 @@ pub fn render(
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Option<Site> {
-    let views = Views { hb };
+    let views = Views::new(hb);
     theme.tera.global_context().insert("site", &views.site());
 
     // Bodies first, in parallel: the bulk of the work for large handbooks.
@@ -117,6 +118,10 @@ pub fn render(
     files.push(OutputFile {
         path: "navigation.js".into(),
         contents: navigation_js(&views),
+    });
+    files.push(OutputFile {
+        path: "search-index.js".into(),
+        contents: search::search_index_js(hb),
     });
     for (name, bytes) in theme.static_files {
         files.push(OutputFile {

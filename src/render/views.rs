@@ -112,6 +112,11 @@ pub struct DocumentView {
     pub implemented_by: Vec<DocLink>,
     pub referenced_by: Vec<DocLink>,
     pub history: DocHistoryView,
+    /// "Policies", for breadcrumbs.
+    pub kind_plural: &'static str,
+    /// Neighbours in reading order (the home page's order).
+    pub previous: Option<DocLink>,
+    pub next: Option<DocLink>,
 }
 
 #[derive(Serialize)]
@@ -177,6 +182,14 @@ pub struct MatrixView {
     pub columns: Vec<DocLink>,
     pub groups: Vec<SeriesGroup<MatrixRow>>,
     pub stats: Stats,
+    /// In-scope categories, for the filter.
+    pub categories: Vec<CategoryOption>,
+}
+
+#[derive(Serialize)]
+pub struct CategoryOption {
+    pub id: String,
+    pub label: String,
 }
 
 #[derive(Serialize)]
@@ -194,12 +207,34 @@ pub fn category_label(category: &str) -> String {
     }
 }
 
-/// Builds views; holds the handbook and remembers nothing else.
+/// Builds views from the handbook.
 pub struct Views<'a> {
     pub hb: &'a Handbook,
+    /// `reading_order()`, computed once: every document page needs its neighbours.
+    order: Vec<usize>,
+    /// Document index → position in `order`.
+    rank: Vec<usize>,
 }
 
 impl<'a> Views<'a> {
+    pub fn new(hb: &'a Handbook) -> Self {
+        let mut v = Views {
+            hb,
+            order: Vec::new(),
+            rank: Vec::new(),
+        };
+        v.order = v.reading_order();
+        v.rank = vec![0; v.order.len()];
+        for (pos, &i) in v.order.iter().enumerate() {
+            v.rank[i] = pos;
+        }
+        v
+    }
+
+    fn order(&self) -> &[usize] {
+        &self.order
+    }
+
     pub fn site(&self) -> SiteView {
         let c = &self.hb.config;
         let framework = self.hb.catalog.framework(&c.scope.framework);
@@ -278,6 +313,11 @@ impl<'a> Views<'a> {
             ))
         });
         order
+    }
+
+    fn neighbour(&self, i: usize, step: isize) -> Option<DocLink> {
+        let j = self.rank.get(i)?.checked_add_signed(step)?;
+        self.order().get(j).map(|&k| self.doc_link(k))
     }
 
     pub fn kind_groups(&self) -> Vec<KindGroup> {
@@ -385,6 +425,9 @@ impl<'a> Views<'a> {
                 .map(|&j| self.doc_link(j))
                 .collect(),
             history: self.doc_history(i),
+            kind_plural: d.kind.plural_label(),
+            previous: self.neighbour(i, -1),
+            next: self.neighbour(i, 1),
         }
     }
 
@@ -524,10 +567,21 @@ impl<'a> Views<'a> {
                 }
             }
         }
+        let mut categories: Vec<CategoryOption> = Vec::new();
+        for &p in &in_scope {
+            let c = &hb.catalog.at(p).category;
+            if !categories.iter().any(|o| &o.id == c) {
+                categories.push(CategoryOption {
+                    id: c.clone(),
+                    label: category_label(c),
+                });
+            }
+        }
         MatrixView {
             columns: columns.iter().map(|&i| self.doc_link(i)).collect(),
             groups,
             stats: self.stats(),
+            categories,
         }
     }
 

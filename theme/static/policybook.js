@@ -1,75 +1,338 @@
-// Fills the sidebar from navigation.js (one copy of the handbook's contents shared by every page)
-// and marks the current page. Without JavaScript the sidebar keeps its link to the home page.
+// policybook's page behaviour. Everything here is an enhancement: without JavaScript every page
+// still shows its content, the matrix is complete, and the sidebar links to the home page.
 (function () {
   "use strict";
-  var nav = window.policybookNav;
-  var sidebar = document.getElementById("pb-sidebar");
-  if (!nav || !sidebar) return;
-  var root = document.body.getAttribute("data-root") || "";
-  var current = document.body.getAttribute("data-page") || "";
-  var fragment = document.createDocumentFragment();
-  nav.forEach(function (group) {
-    var heading = document.createElement("h2");
-    heading.textContent = group.label;
-    fragment.appendChild(heading);
-    var list = document.createElement("ul");
-    var folder = "";
-    group.items.forEach(function (item) {
-      if (item.f !== folder) {
-        folder = item.f;
-        if (folder) {
-          var label = document.createElement("li");
-          label.className = "pb-folder";
-          label.textContent = folder;
-          list.appendChild(label);
-        }
-      }
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = root + item.u;
-      a.textContent = item.t;
-      if (item.u === current) a.setAttribute("aria-current", "page");
-      li.appendChild(a);
-      list.appendChild(li);
-    });
-    fragment.appendChild(list);
-  });
-  sidebar.textContent = "";
-  sidebar.appendChild(fragment);
-  var active = sidebar.querySelector('[aria-current="page"]');
-  if (active && active.scrollIntoView) active.scrollIntoView({ block: "nearest" });
-})();
+  var body = document.body;
+  var root = body.getAttribute("data-root") || "";
+  var current = body.getAttribute("data-page") || "";
 
-// Sortable tables: click a column header to sort by it (again to reverse). Cells may carry a
-// data-sort value (dates, ranks) used instead of their text.
-(function () {
-  "use strict";
-  function key(row, i) {
-    var cell = row.cells[i];
-    if (!cell) return "";
-    var v = cell.getAttribute("data-sort");
-    return v !== null ? v : cell.textContent.trim().toLowerCase();
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
   }
-  Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
-    var headers = table.tHead ? table.tHead.rows[0].cells : [];
-    Array.prototype.forEach.call(headers, function (th, i) {
-      th.tabIndex = 0;
-      function sort() {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a, i), y = key(b, i);
-          var nx = Number(x), ny = Number(y);
-          var c = x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
-          return ascending ? c : -c;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+
+  // --- Sidebar: the whole handbook from navigation.js, current page marked. -------------------
+  (function sidebar() {
+    var nav = window.policybookNav;
+    var side = document.getElementById("pb-sidebar");
+    if (!nav || !side) return;
+    var fragment = document.createDocumentFragment();
+    nav.forEach(function (group, gi) {
+      var id = "pb-nav-group-" + gi;
+      fragment.appendChild(el("h2", { id: id }, group.label));
+      var list = el("ul", { "aria-labelledby": id });
+      var folder = "";
+      group.items.forEach(function (item) {
+        if (item.f !== folder) {
+          folder = item.f;
+          if (folder) list.appendChild(el("li", { class: "pb-folder" }, folder));
+        }
+        var li = el("li");
+        var a = el("a", { href: root + item.u }, item.t);
+        if (item.u === current) a.setAttribute("aria-current", "page");
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      fragment.appendChild(list);
     });
-  });
+    side.textContent = "";
+    side.appendChild(fragment);
+    var active = side.querySelector('[aria-current="page"]');
+    if (active && active.scrollIntoView) active.scrollIntoView({ block: "nearest" });
+  })();
+
+  // --- Menu button: the sidebar on narrow screens. ---------------------------------------------
+  (function menu() {
+    var button = document.getElementById("pb-menu-toggle");
+    var side = document.getElementById("pb-sidebar");
+    if (!button || !side) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = body.classList.toggle("pb-sidebar-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  })();
+
+  // --- Light and dark themes: follows the system until the reader picks one, then remembers. ---
+  (function theme() {
+    var button = document.getElementById("pb-theme-toggle");
+    if (!button) return;
+    var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    function effective() {
+      var chosen = document.documentElement.getAttribute("data-theme");
+      if (chosen) return chosen;
+      return media && media.matches ? "dark" : "light";
+    }
+    function label() {
+      var dark = effective() === "dark";
+      button.textContent = dark ? "Light theme" : "Dark theme";
+      button.setAttribute("aria-pressed", dark ? "true" : "false");
+    }
+    button.hidden = false;
+    label();
+    button.addEventListener("click", function () {
+      var next = effective() === "dark" ? "light" : "dark";
+      document.documentElement.setAttribute("data-theme", next);
+      try { localStorage.setItem("policybook-theme", next); } catch (e) { /* private mode */ }
+      label();
+    });
+    if (media && media.addEventListener) media.addEventListener("change", label);
+  })();
+
+  // --- Search: index loaded on first use, results as you type, keyboard navigation. -----------
+  (function search() {
+    var box = document.getElementById("pb-search");
+    var input = document.getElementById("pb-search-input");
+    var list = document.getElementById("pb-search-results");
+    if (!box || !input || !list) return;
+    box.hidden = false;
+    var index = null;
+    var loading = false;
+    var results = [];
+    var active = -1;
+
+    function load(then) {
+      if (index) return then();
+      if (window.policybookSearchIndex) { prepare(); return then(); }
+      if (loading) return;
+      loading = true;
+      var s = el("script", { src: root + "search-index.js" });
+      s.onload = function () { prepare(); then(); };
+      s.onerror = function () { loading = false; show([{ message: "The search index could not be loaded." }]); };
+      document.head.appendChild(s);
+    }
+
+    function prepare() {
+      var raw = window.policybookSearchIndex || { docs: [], controls: [] };
+      index = {
+        docs: raw.docs.map(function (d) {
+          return {
+            title: d[0], url: d[1], kind: d[2], owner: d[3], controls: d[4],
+            hay: (d[0] + " " + d[3] + " " + d[4]).toLowerCase(),
+            sections: d[5].map(function (s) {
+              return { heading: s[0], anchor: s[1], text: s[2],
+                       hay: (s[0] + " " + s[2] + " " + s[3]).toLowerCase(), head: s[2].toLowerCase() };
+            })
+          };
+        }),
+        controls: raw.controls.map(function (c) {
+          return { id: c[0], title: c[1], url: c[2], summary: c[3], hay: (c[0] + " " + c[1]).toLowerCase() };
+        })
+      };
+    }
+
+    function terms(q) {
+      return q.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 0; });
+    }
+
+    function query(q) {
+      var ts = terms(q);
+      if (!ts.length) return [];
+      var out = [];
+      index.controls.forEach(function (c) {
+        var id = c.id.toLowerCase();
+        var score = 0;
+        ts.forEach(function (t) {
+          if (score < 0) return;
+          if (id === t) score += 100;
+          else if (id.indexOf(t) === 0) score += 40;
+          else if (c.hay.indexOf(t) >= 0) score += 5;
+          else score = -1;
+        });
+        if (score > 0) out.push({ score: score + 1, kind: "control", title: c.id + " " + c.title, url: c.url, snippet: c.summary, ts: ts });
+      });
+      index.docs.forEach(function (d) {
+        var score = 0;
+        var best = null;
+        var bestScore = -1;
+        for (var i = 0; i < ts.length; i++) {
+          var t = ts[i];
+          var found = false;
+          if (d.title.toLowerCase().indexOf(t) >= 0) { score += 20; found = true; }
+          if ((" " + d.controls.toLowerCase() + " ").indexOf(" " + t + " ") >= 0) { score += 30; found = true; }
+          else if (d.hay.indexOf(t) >= 0) { score += 3; found = true; }
+          for (var j = 0; j < d.sections.length; j++) {
+            var s = d.sections[j];
+            if (s.hay.indexOf(t) >= 0) {
+              found = true;
+              var sScore = (s.heading.toLowerCase().indexOf(t) >= 0 ? 5 : 1) + (s.head.indexOf(t) >= 0 ? 1 : 0);
+              score += sScore;
+              if (sScore > bestScore) { bestScore = sScore; best = s; }
+            }
+          }
+          if (!found) return;
+        }
+        var url = d.url + (best && best.anchor ? "#" + best.anchor : "");
+        var title = d.title + (best && best.heading ? " › " + best.heading : "");
+        out.push({ score: score, kind: d.kind, title: title, url: url, owner: d.owner,
+                   snippet: best ? snippet(best, ts) : "", ts: ts });
+      });
+      out.sort(function (a, b) { return b.score - a.score || (a.title < b.title ? -1 : 1); });
+      return out.slice(0, 20);
+    }
+
+    // A window of the section's opening text around the first term it contains; a term found
+    // only further down the section is shown after it.
+    function snippet(section, ts) {
+      var text = section.text;
+      var lower = section.head;
+      var at = -1;
+      ts.forEach(function (t) { var i = lower.indexOf(t); if (i >= 0 && (at < 0 || i < at)) at = i; });
+      if (at < 0) {
+        var rest = ts.filter(function (t) { return section.hay.indexOf(t) >= 0 && section.heading.toLowerCase().indexOf(t) < 0; });
+        return text.slice(0, 140) + (rest.length ? " … " + rest.join(" … ") + " …" : "");
+      }
+      var start = Math.max(0, at - 60);
+      var end = Math.min(text.length, at + 100);
+      return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    }
+
+    // Appends `text` to `parent` with every query term wrapped in <mark>, without innerHTML.
+    function highlight(parent, text, ts) {
+      var lower = text.toLowerCase();
+      var pos = 0;
+      while (pos < text.length) {
+        var next = -1, len = 0;
+        ts.forEach(function (t) {
+          var i = lower.indexOf(t, pos);
+          if (i >= 0 && (next < 0 || i < next)) { next = i; len = t.length; }
+        });
+        if (next < 0) { parent.appendChild(document.createTextNode(text.slice(pos))); break; }
+        if (next > pos) parent.appendChild(document.createTextNode(text.slice(pos, next)));
+        parent.appendChild(el("mark", {}, text.slice(next, next + len)));
+        pos = next + len;
+      }
+    }
+
+    function show(items) {
+      results = items;
+      active = -1;
+      list.textContent = "";
+      if (!items.length) {
+        list.appendChild(el("div", { class: "pb-search-empty" }, input.value ? "No results" : ""));
+      }
+      items.forEach(function (r, i) {
+        if (r.message) { list.appendChild(el("div", { class: "pb-search-empty" }, r.message)); return; }
+        var option = el("a", { id: "pb-result-" + i, role: "option", href: root + r.url, class: "pb-result", "aria-selected": "false" });
+        var title = el("span", { class: "pb-result-title" });
+        highlight(title, r.title, r.ts);
+        option.appendChild(title);
+        option.appendChild(el("span", { class: "pb-result-kind" }, r.kind + (r.owner ? " · " + r.owner : "")));
+        if (r.snippet) {
+          var snip = el("span", { class: "pb-result-snippet" });
+          highlight(snip, r.snippet, r.ts);
+          option.appendChild(snip);
+        }
+        list.appendChild(option);
+      });
+      var open = input.value.trim().length > 0;
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function select(i) {
+      var options = list.querySelectorAll(".pb-result");
+      if (!options.length) return;
+      if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
+      active = (i + options.length) % options.length;
+      options[active].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", options[active].id);
+      if (options[active].scrollIntoView) options[active].scrollIntoView({ block: "nearest" });
+    }
+
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { load(function () { show(query(input.value)); }); }, 60);
+    });
+    input.addEventListener("focus", function () { load(function () {}); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); select(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); select(active - 1); }
+      else if (e.key === "Enter") {
+        var options = list.querySelectorAll(".pb-result");
+        var target = options[active >= 0 ? active : 0];
+        if (target) { e.preventDefault(); window.location.href = target.href; }
+      } else if (e.key === "Escape") { input.value = ""; show([]); }
+    });
+    document.addEventListener("keydown", function (e) {
+      var tag = (e.target && e.target.tagName) || "";
+      if (e.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA" && tag !== "SELECT" && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        input.focus();
+      }
+    });
+    document.addEventListener("click", function (e) {
+      if (!box.contains(e.target)) { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    });
+  })();
+
+  // --- Matrix filters: category, series, text, gaps only. --------------------------------------
+  (function matrixFilters() {
+    var form = document.getElementById("pb-matrix-filters");
+    if (!form) return;
+    form.hidden = false;
+    var category = document.getElementById("pb-filter-category");
+    var series = document.getElementById("pb-filter-series");
+    var text = document.getElementById("pb-filter-text");
+    var gaps = document.getElementById("pb-filter-gaps");
+    var count = document.getElementById("pb-filter-count");
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.pb-matrix-row"));
+    var headers = Array.prototype.slice.call(document.querySelectorAll("tr.pb-matrix-series"));
+    function apply() {
+      var q = text.value.trim().toLowerCase();
+      var shown = 0;
+      var seriesShown = {};
+      rows.forEach(function (row) {
+        var ok = (!category.value || row.getAttribute("data-category") === category.value) &&
+          (!series.value || row.getAttribute("data-series") === series.value) &&
+          (!gaps.checked || row.getAttribute("data-gap") === "1") &&
+          (!q || row.textContent.toLowerCase().indexOf(q) >= 0);
+        row.hidden = !ok;
+        if (ok) { shown++; seriesShown[row.getAttribute("data-series")] = true; }
+      });
+      headers.forEach(function (h) { h.hidden = !seriesShown[h.getAttribute("data-series")]; });
+      count.textContent = shown + " of " + rows.length + " controls";
+    }
+    [category, series, gaps].forEach(function (c) { c.addEventListener("change", apply); });
+    text.addEventListener("input", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  })();
+
+  // --- Sortable tables: click (or Enter on) a column header; cells may carry data-sort. --------
+  (function sortable() {
+    function key(row, i) {
+      var cell = row.cells[i];
+      if (!cell) return "";
+      var v = cell.getAttribute("data-sort");
+      return v !== null ? v : cell.textContent.trim().toLowerCase();
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
+      var headers = table.tHead ? table.tHead.rows[0].cells : [];
+      Array.prototype.forEach.call(headers, function (th, i) {
+        var label = th.textContent;
+        var button = el("button", { type: "button", class: "pb-sort" }, label);
+        th.textContent = "";
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var tbody = table.tBodies[0];
+          var rows = Array.prototype.slice.call(tbody.rows);
+          rows.sort(function (a, b) {
+            var x = key(a, i), y = key(b, i);
+            var nx = Number(x), ny = Number(y);
+            var c = x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
+            return ascending ? c : -c;
+          });
+          rows.forEach(function (r) { tbody.appendChild(r); });
+        });
+      });
+    });
+  })();
 })();

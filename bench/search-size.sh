@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Issue 6's budget: the compressed search index of the 2,000-document benchmark corpus stays under
+# 25% of the compressed size of its HTML (each file gzipped on its own, as a web server sends it).
+#
+#   bench/search-size.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+corpus=${1:-/tmp/pb-corpus}
+if [ ! -d "$corpus/.git" ]; then
+  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
+  git -C "$corpus" gc -q
+fi
+cargo build --release --manifest-path "$repo/Cargo.toml" -q
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$repo/target/release/policybook" build --root "$corpus" --out "$out/site" 2>/dev/null | tail -1
+python3 - "$out/site" <<'PY'
+import gzip, os, sys
+site = sys.argv[1]
+html = sum(len(gzip.compress(open(os.path.join(d, f), "rb").read(), 9))
+           for d, _, files in os.walk(site) for f in files if f.endswith(".html"))
+index = len(gzip.compress(open(os.path.join(site, "search-index.js"), "rb").read(), 9))
+ratio = index / html
+print(f"HTML, gzipped per file: {html / 1e6:.2f} MB; search index gzipped: {index / 1e6:.2f} MB; "
+      f"ratio {ratio:.1%} (budget 25%: {'ok' if ratio < 0.25 else 'OVER BUDGET'})")
+PY

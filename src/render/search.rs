@@ -1,0 +1,133 @@
+//! The search index: one script, `search-index.js`, loaded by the search box on first use. It
+//! works from `file://` (no fetch), and holds, per document, its title, URL, kind, owner, control
+//! ids and the plain text of each section; and every control's id, title and summary.
+//!
+//! Size matters: the index must stay a fraction of the site it indexes. Arrays instead of objects
+//! (field names would be repeated 10,000 times); and per section, only the opening text is kept
+//! word for word (to quote in results), the rest as the list of distinct words it adds, which is
+//! all matching needs.
+
+use serde::Serialize;
+
+use crate::model::url;
+use crate::resolve::Handbook;
+
+/// Characters of each section's text kept verbatim, for the result snippet.
+const SNIPPET_SOURCE: usize = 400;
+
+/// `[title, url, kind, owner, "CC6.1 CC6.2", [[heading, anchor, opening text, "more words"], …]]`
+type SearchDoc<'a> = (
+    &'a str,
+    String,
+    &'static str,
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str, &'a str, String)>,
+);
+
+/// `[id, title, url, summary]`
+type SearchControl<'a> = (&'a str, &'a str, String, &'a str);
+
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    docs: Vec<SearchDoc<'a>>,
+    controls: Vec<SearchControl<'a>>,
+}
+
+pub fn search_index_js(hb: &Handbook) -> Vec<u8> {
+    let docs = hb
+        .documents
+        .iter()
+        .map(|d| {
+            // Every control the document maps, whole or by section, once each.
+            let mut controls: Vec<&str> = d
+                .controls
+                .iter()
+                .chain(d.sections.iter().flat_map(|s| s.controls.iter()))
+                .map(|c| c.id.as_str())
+                .collect();
+            controls.sort_unstable();
+            controls.dedup();
+            let intro = d.texts.first().map(String::as_str).unwrap_or("");
+            let (head, more) = split_text("", intro);
+            let mut sections = vec![("", "", head, more)];
+            for (i, s) in d.sections.iter().enumerate() {
+                let text = d.texts.get(i + 1).map(String::as_str).unwrap_or("");
+                let (head, more) = split_text(&s.title, text);
+                sections.push((s.title.as_str(), s.anchor.as_str(), head, more));
+            }
+            (
+                d.title.as_str(),
+                url::document(&d.id),
+                d.kind.as_str(),
+                d.owner.as_deref().unwrap_or(""),
+                controls.join(" "),
+                sections,
+            )
+        })
+        .collect();
+    let controls = hb
+        .catalog
+        .controls()
+        .map(|c| {
+            (
+                c.id.as_str(),
+                c.title.as_str(),
+                url::control(&c.framework, &c.id),
+                c.summary.as_str(),
+            )
+        })
+        .collect();
+    let index = SearchIndex { docs, controls };
+    let json =
+        serde_json::to_string(&index).unwrap_or_else(|_| "{\"docs\":[],\"controls\":[]}".into());
+    format!("window.policybookSearchIndex={json};\n").into_bytes()
+}
+
+/// The opening of `text` (cut at a word boundary) and the distinct lowercase words of the rest
+/// that the opening and the heading do not already contain, in order of appearance.
+fn split_text<'a>(heading: &str, text: &'a str) -> (&'a str, String) {
+    let mut cut = text.len();
+    if cut > SNIPPET_SOURCE {
+        cut = SNIPPET_SOURCE;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if let Some(space) = text[..cut].rfind(' ') {
+            cut = space;
+        }
+    }
+    let (head, rest) = text.split_at(cut);
+    let mut seen: std::collections::HashSet<String> = words(heading).chain(words(head)).collect();
+    let mut more = Vec::new();
+    for w in words(rest) {
+        if seen.insert(w.clone()) {
+            more.push(w);
+        }
+    }
+    (head, more.join(" "))
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '.' && c != '-')
+        .map(|w| w.trim_matches(|c: char| c == '.' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_opening_and_the_new_words_of_the_rest() {
+        let text = format!(
+            "{} Encryption keys rotate. Keys rotate yearly; CC6.1 applies.",
+            "word ".repeat(100)
+        );
+        let (head, more) = split_text("Keys", &text);
+        assert!(head.len() <= SNIPPET_SOURCE && head.ends_with("word"));
+        assert_eq!(more, "encryption rotate yearly cc6.1 applies");
+        assert_eq!(split_text("", "short text"), ("short text", String::new()));
+    }
+}

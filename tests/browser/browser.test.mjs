@@ -1,0 +1,210 @@
+// Browser tests of the built handbook, in Debian's Chromium driven by playwright-core.
+// Run by run.sh, which builds the sites and passes their folders in PB_SAMPLE_SITE/PB_GAPS_SITE.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const SAMPLE = process.env.PB_SAMPLE_SITE;
+const GAPS = process.env.PB_GAPS_SITE;
+assert.ok(SAMPLE && GAPS, "run through run.sh: PB_SAMPLE_SITE and PB_GAPS_SITE are needed");
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".csv": "text/csv", ".svg": "image/svg+xml", ".png": "image/png" };
+
+// A static file server on 127.0.0.1 for one folder; refuses paths outside it.
+function serve(dir) {
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.join(dir, url);
+    if (!file.startsWith(dir)) { res.writeHead(403); return res.end(); }
+    if (url.endsWith("/")) file = path.join(file, "index.html");
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404); return res.end("not found"); }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+let browser, sample, gaps;
+const base = (server) => `http://127.0.0.1:${server.address().port}/`;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+  });
+  sample = await serve(SAMPLE);
+  gaps = await serve(GAPS);
+});
+
+after(async () => {
+  await browser?.close();
+  sample?.close();
+  gaps?.close();
+});
+
+async function page(options = {}) {
+  const context = await browser.newContext(options);
+  const p = await context.newPage();
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  p.errors = errors;
+  return p;
+}
+
+test("search finds a document as you type, with the match highlighted, and opens it", async () => {
+  const p = await page();
+  await p.goto(base(sample) + "index.html");
+  await p.keyboard.press("/");
+  assert.equal(await p.evaluate(() => document.activeElement.id), "pb-search-input");
+  await p.keyboard.type("quarterly access");
+  const first = p.locator("#pb-search-results .pb-result").first();
+  await first.waitFor();
+  assert.match(await first.innerText(), /Quarterly Access Review/);
+  assert.ok(await p.locator("#pb-search-results mark").count() > 0, "matches are highlighted");
+  await p.keyboard.press("ArrowDown");
+  assert.equal(await first.getAttribute("aria-selected"), "true");
+  await Promise.all([p.waitForURL(/documents\/access-review\.html/), p.keyboard.press("Enter")]);
+  assert.match(await p.locator("h1").innerText(), /Quarterly Access Review/);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("searching CC6.1 finds the control and the documents that cover it", async () => {
+  const p = await page();
+  await p.goto(base(sample) + "documents/access-control.html");
+  await p.fill("#pb-search-input", "CC6.1");
+  await p.locator("#pb-search-results .pb-result").first().waitFor();
+  const titles = await p.locator("#pb-search-results .pb-result-title").allInnerTexts();
+  assert.match(titles[0], /^CC6\.1 Logical access security/);
+  for (const doc of ["Access Control Policy", "Encryption Standard", "Password and MFA Standard"]) {
+    assert.ok(titles.some((t) => t.startsWith(doc)), `${doc} covers CC6.1: ${titles}`);
+  }
+  await Promise.all([p.waitForURL(/controls\/soc2\/CC6\.1\.html/), p.locator(".pb-result").first().click()]);
+  await p.context().close();
+});
+
+test("search works from file:// too", async () => {
+  const p = await page();
+  await p.goto(pathToFileURL(path.join(SAMPLE, "index.html")).href);
+  await p.fill("#pb-search-input", "backup restore");
+  await p.locator("#pb-search-results .pb-result").first().waitFor();
+  assert.match(await p.locator(".pb-result-title").first().innerText(), /Backup Restore Test/);
+  assert.ok(await p.locator("#pb-sidebar a").count() >= 29, "the sidebar is filled from file:// as well");
+  await p.context().close();
+});
+
+test("the matrix filters to gaps, by category and series, and by text", async () => {
+  const p = await page();
+  await p.goto(base(gaps) + "matrix.html");
+  const visible = () => p.locator("tr.pb-matrix-row:visible");
+  const total = await visible().count();
+  assert.equal(total, 36);
+  await p.check("#pb-filter-gaps");
+  assert.equal(await visible().count(), 26);
+  for (const gap of await visible().evaluateAll((rows) => rows.map((r) => r.dataset.gap))) assert.equal(gap, "1");
+  assert.equal(await p.locator("#pb-filter-count").innerText(), "26 of 36 controls");
+  await p.uncheck("#pb-filter-gaps");
+  await p.selectOption("#pb-filter-category", "availability");
+  assert.equal(await visible().count(), 3);
+  await p.selectOption("#pb-filter-category", "");
+  await p.selectOption("#pb-filter-series", "CC6");
+  assert.equal(await visible().count(), 8);
+  await p.selectOption("#pb-filter-series", "");
+  await p.fill("#pb-filter-text", "access review");
+  const ids = await visible().evaluateAll((rows) => rows.map((r) => r.querySelector("th a").textContent));
+  assert.deepEqual(ids, ["CC6.2", "CC6.3"]);
+  assert.equal(await p.locator("tr.pb-matrix-series:visible").count(), 1, "empty series headers hide");
+  await p.context().close();
+});
+
+test("the matrix is complete without JavaScript", async () => {
+  const p = await page({ javaScriptEnabled: false });
+  await p.goto(base(gaps) + "matrix.html");
+  assert.equal(await p.locator("tr.pb-matrix-row").count(), 36);
+  assert.equal(await p.locator("#pb-matrix-filters").isVisible(), false);
+  await p.context().close();
+});
+
+test("dark mode toggles and survives a reload; the system preference is followed", async () => {
+  const p = await page({ colorScheme: "light" });
+  await p.goto(base(sample) + "index.html");
+  const bg = () => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await bg(), "rgb(255, 255, 255)");
+  await p.click("#pb-theme-toggle");
+  assert.equal(await p.getAttribute("html", "data-theme"), "dark");
+  assert.equal(await bg(), "rgb(17, 20, 24)");
+  await p.reload();
+  assert.equal(await p.getAttribute("html", "data-theme"), "dark");
+  assert.equal(await bg(), "rgb(17, 20, 24)");
+  assert.equal(await p.getAttribute("#pb-theme-toggle", "aria-pressed"), "true");
+  await p.context().close();
+
+  const system = await page({ colorScheme: "dark" });
+  await system.goto(base(sample) + "index.html");
+  assert.equal(await system.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(17, 20, 24)");
+  await system.context().close();
+});
+
+test("pages fit a 375 px wide phone and the menu opens the sidebar", async () => {
+  const p = await page({ viewport: { width: 375, height: 740 }, isMobile: true });
+  for (const url of ["index.html", "documents/access-control.html", "controls/soc2/CC6.1.html", "reviews.html"]) {
+    await p.goto(base(sample) + url);
+    const width = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${url} is ${width}px wide`);
+  }
+  assert.equal(await p.locator("#pb-sidebar").isVisible(), false);
+  await p.click("#pb-menu-toggle");
+  assert.equal(await p.locator("#pb-sidebar").isVisible(), true);
+  assert.equal(await p.getAttribute("#pb-menu-toggle", "aria-expanded"), "true");
+  await p.context().close();
+});
+
+test("a document prints with its metadata and without navigation", async () => {
+  const p = await page();
+  await p.goto(base(sample) + "documents/access-control.html");
+  await p.emulateMedia({ media: "print" });
+  assert.equal(await p.locator(".pb-meta").first().isVisible(), true);
+  for (const sel of [".pb-header", "#pb-sidebar", ".pb-footer", ".pb-prev-next"]) {
+    assert.equal(await p.locator(sel).isVisible(), false, `${sel} is hidden in print`);
+  }
+  await p.context().close();
+});
+
+test("previous and next follow the handbook's order", async () => {
+  const p = await page();
+  await p.goto(base(sample) + "documents/access-control.html");
+  assert.match(await p.locator("a[rel=prev]").innerText(), /Acceptable Use Policy/);
+  assert.match(await p.locator("a[rel=next]").innerText(), /Asset Management Policy/);
+  await p.context().close();
+});
+
+for (const scheme of ["light", "dark"]) {
+  test(`axe finds no serious or critical violations (${scheme} theme)`, async () => {
+    const p = await page({ colorScheme: scheme });
+    const pages = ["index.html", "documents/access-control.html", "controls/soc2/CC6.1.html", "matrix.html", "reviews.html"];
+    const problems = [];
+    for (const url of pages) {
+      await p.goto(base(sample) + url);
+      await p.addScriptTag({ content: AXE });
+      const result = await p.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      for (const v of result.violations) {
+        if (v.impact === "serious" || v.impact === "critical") {
+          problems.push(`${url}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, []);
+    await p.context().close();
+  });
+}

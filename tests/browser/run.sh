@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the sample handbook and the gap fixture, validates their HTML with the Nu Html Checker,
+# then runs the browser tests (search, matrix filters, themes, mobile, axe) in headless Chromium.
+#
+#   tests/browser/run.sh            (expects `npm ci` done here, /usr/bin/chromium and java)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+bin=${POLICYBOOK:-$repo/target/debug/policybook}
+[ -x "$bin" ] || cargo build --manifest-path "$repo/Cargo.toml" -q
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The sample, in a repository of its own with a fixed identity and date, so pages show history.
+mkdir -p "$work/sample"
+cp -r "$repo/site.toml" "$repo/policies" "$work/sample/"
+(
+  cd "$work/sample"
+  export GIT_AUTHOR_NAME="Alice Owner" GIT_AUTHOR_EMAIL=alice@example.com
+  export GIT_COMMITTER_NAME="Alice Owner" GIT_COMMITTER_EMAIL=alice@example.com
+  export GIT_AUTHOR_DATE=2026-11-20T10:00:00Z GIT_COMMITTER_DATE=2026-11-20T10:00:00Z
+  git init -q -b main . && git add -A && git commit -q -m "Adopt the starter policy set" \
+    --trailer "Reviewed-by: Carol Checker <carol@example.com>"
+)
+"$bin" build --root "$work/sample" >/dev/null
+# A handbook with gaps, for the matrix's "gaps only" filter.
+cp -r "$repo/tests/fixtures/good" "$work/gaps"
+"$bin" build --root "$work/gaps" >/dev/null 2>&1
+
+echo "--- Nu Html Checker (vnu): errors in any page fail"
+java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
+  "$work/sample/public" "$work/gaps/public"
+
+echo "--- browser tests (headless Chromium)"
+cd "$here"
+PB_SAMPLE_SITE="$work/sample/public" PB_GAPS_SITE="$work/gaps/public" \
+  node --test --test-concurrency=1 --test-reporter=spec browser.test.mjs
