@@ -54,6 +54,21 @@ pub struct Report {
     pub elapsed: Duration,
     /// Set when the site was written.
     pub written_to: Option<PathBuf>,
+    /// How long each stage took, in order (`build --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Records the time since the previous mark under `stage`.
+struct Stopwatch {
+    last: Instant,
+}
+
+impl Stopwatch {
+    fn mark(&mut self, report: &mut Report, stage: &'static str) {
+        let now = Instant::now();
+        report.timings.push((stage, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Runs the whole pipeline. Never panics on bad input: every problem is in the report, and the
@@ -63,6 +78,7 @@ pub fn build(opts: &Options) -> Report {
     let mut diags = Diagnostics::new();
     let mut report = Report::default();
     let display_root = display_root(&opts.root);
+    let mut clock = Stopwatch { last: start };
 
     let catalog = catalog::Catalog::builtin();
     let Some(config) = config::Config::load(&opts.root, &display_root, &mut diags) else {
@@ -71,6 +87,7 @@ pub fn build(opts: &Options) -> Report {
     config.validate(&catalog, &mut diags);
 
     let sources = load::load(&opts.root, &display_root, &mut diags);
+    clock.mark(&mut report, "load");
     let handbook = analyze(
         config,
         catalog,
@@ -83,6 +100,7 @@ pub fn build(opts: &Options) -> Report {
         &display_root,
         &mut diags,
     );
+    clock.mark(&mut report, "parse, history, resolve");
     report.documents = handbook.documents.len();
     report.controls_in_scope = handbook.trace.in_scope_count();
     report.controls_covered = handbook.trace.covered_in_scope_count();
@@ -92,6 +110,7 @@ pub fn build(opts: &Options) -> Report {
         return finish(report, diags, start);
     };
     let site = render::render(&handbook, theme, &display_root, &mut diags);
+    clock.mark(&mut report, "render");
     if diags.has_errors() || !opts.write {
         return finish(report, diags, start);
     }
@@ -101,6 +120,7 @@ pub fn build(opts: &Options) -> Report {
             Ok(()) => report.written_to = Some(out),
             Err(d) => diags.push(d),
         }
+        clock.mark(&mut report, "write");
     }
     finish(report, diags, start)
 }

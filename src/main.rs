@@ -30,6 +30,9 @@ enum Command {
         /// Output folder [default: ROOT/public]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print how long each stage took
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate everything `build` validates, write nothing
     #[command(
@@ -86,12 +89,15 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out } => cmd::build::run(&Options {
-            root: root.root,
-            out,
-            write: true,
-            as_of: root.as_of,
-        }),
+        Command::Build { root, out, timings } => cmd::build::run(
+            &Options {
+                root: root.root,
+                out,
+                write: true,
+                as_of: root.as_of,
+            },
+            timings,
+        ),
         Command::Check { root, strict } => cmd::check::run(
             &Options {
                 root: root.root,
