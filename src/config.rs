@@ -38,6 +38,9 @@ pub struct Config {
     pub repository_url: Option<String>,
     #[serde(default)]
     pub scope: Scope,
+    /// Released versions to publish beside the current one.
+    #[serde(default)]
+    pub versions: Option<Versions>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -59,6 +62,28 @@ pub struct Scope {
     pub categories: Vec<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Versions {
+    /// Which git tags are releases: a glob (`"v*"`) or a list of tag names.
+    pub tags: TagSelection,
+    /// Label of the current working version, built at the site root.
+    #[serde(default = "default_current_label")]
+    pub current: String,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TagSelection {
+    Glob(String),
+    List(Vec<String>),
+}
+
+fn default_current_label() -> String {
+    "latest".to_string()
 }
 
 impl Default for Scope {
@@ -87,8 +112,10 @@ const TOP_KEYS: &[&str] = &[
     "base_url",
     "repository_url",
     "scope",
+    "versions",
 ];
 const SCOPE_KEYS: &[&str] = &["framework", "categories"];
+const VERSIONS_KEYS: &[&str] = &["tags", "current"];
 
 impl Config {
     /// Reads `root/site.toml`. Problems are pushed to `diags`; `None` means the file cannot be used.
@@ -154,6 +181,18 @@ impl Config {
         config.path = shown.to_path_buf();
         report_unknown(&config.unknown, TOP_KEYS, "", &config, diags);
         report_unknown(&config.scope.unknown, SCOPE_KEYS, "scope.", &config, diags);
+        if let Some(v) = &config.versions {
+            report_unknown(&v.unknown, VERSIONS_KEYS, "versions.", &config, diags);
+            if v.current.trim().is_empty() || v.current.contains('/') {
+                let d =
+                    Diagnostic::error(format!("invalid versions.current label `{}`", v.current));
+                diags.push(
+                    config
+                        .place(d, "current")
+                        .hint("use a short label without `/`, e.g. `current = \"latest\"`"),
+                );
+            }
+        }
         if config.title.trim().is_empty() {
             let d = match config.line_of_key("title") {
                 Some(line) => Diagnostic::error("`title` is empty").at_line(shown, text, line),

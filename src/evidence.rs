@@ -94,7 +94,9 @@ fn run(
             root: &opts.root,
             as_of: Some(opts.until),
             at_commit: Some(commit),
+            enabled: true,
         },
+        None,
         &shown,
         diags,
     );

@@ -17,6 +17,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod versions;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,7 @@ pub fn build(opts: &Options) -> Report {
 
     let sources = load::load(&opts.root, &display_root, &mut diags);
     clock.mark(&mut report, "load");
+    let caches = Caches::default();
     let handbook = analyze(
         config,
         catalog,
@@ -96,7 +98,9 @@ pub fn build(opts: &Options) -> Report {
             root: &opts.root,
             as_of: opts.as_of,
             at_commit: None,
+            enabled: true,
         },
+        Some(&caches),
         &display_root,
         &mut diags,
     );
@@ -109,7 +113,18 @@ pub fn build(opts: &Options) -> Report {
     let Some(theme) = render::theme::Theme::load(&opts.root, &display_root, &mut diags) else {
         return finish(report, diags, start);
     };
-    let site = render::render(&handbook, theme, &display_root, &mut diags);
+    let site = match handbook.config.versions.clone() {
+        Some(settings) => versions::render_versions(
+            &opts.root,
+            &handbook,
+            &settings,
+            &theme,
+            &caches,
+            &display_root,
+            &mut diags,
+        ),
+        None => render::render(&handbook, &theme, None, None, &display_root, &mut diags),
+    };
     clock.mark(&mut report, "render");
     if diags.has_errors() || !opts.write {
         return finish(report, diags, start);
@@ -131,6 +146,15 @@ pub struct HistoryFrom<'a> {
     pub as_of: Option<jiff::civil::Date>,
     /// Read the history from this commit (the sources came from it) instead of HEAD.
     pub at_commit: Option<git2::Oid>,
+    /// `false` when the caller needs no history (`diff`): skip the walk.
+    pub enabled: bool,
+}
+
+/// Work shared between the analyses of several versions of one handbook.
+#[derive(Default)]
+pub struct Caches {
+    pub history: history::HistoryCache,
+    pub parsed: parse::ParseCache,
 }
 
 /// Parse → history → resolve: everything between reading the files and rendering them.
@@ -139,6 +163,7 @@ pub fn analyze(
     catalog: catalog::Catalog,
     sources: &load::Sources,
     from: HistoryFrom<'_>,
+    caches: Option<&Caches>,
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> resolve::Handbook {
@@ -147,20 +172,37 @@ pub fn analyze(
     let ((documents, parse_diags), history) = rayon::join(
         || {
             let mut d = Diagnostics::new();
-            let docs = parse::parse_all(&sources.documents, &config.scope.framework, &mut d);
+            let docs = parse::parse_all(
+                &sources.documents,
+                &config.scope.framework,
+                caches.map(|c| &c.parsed),
+                &mut d,
+            );
             (docs, d)
         },
         || {
+            if !from.enabled {
+                return history::History {
+                    source: history::SourceInfo {
+                        as_of: from.as_of,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                };
+            }
             history::extract(&history::Request {
                 root: from.root,
                 documents: &paths,
                 as_of: from.as_of,
                 at_commit: from.at_commit,
+                cache: caches.map(|c| &c.history),
             })
         },
     );
     diags.extend(parse_diags);
-    resolve::source_warnings(&history, display_root, diags);
+    if from.enabled {
+        resolve::source_warnings(&history, display_root, diags);
+    }
     resolve::resolve(config, catalog, documents, &sources.assets, history, diags)
 }
 

@@ -11,7 +11,7 @@ use policybook::{Options, cmd};
     name = "policybook",
     version,
     about = "Security and compliance policies in Markdown → a versioned handbook and a SOC 2 traceability matrix",
-    after_help = "Examples:\n  policybook build                 Build ./policies into ./public\n  policybook check --strict        Validate in CI; warnings fail too\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook build --root handbook --out site\n\nExit codes: 0 success, 1 errors (or warnings with --strict), 2 usage errors."
+    after_help = "Examples:\n  policybook build                 Build ./policies into ./public\n  policybook check --strict        Validate in CI; warnings fail too\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook diff v1.0 WORKTREE      What changed since the v1.0 release\n  policybook build --root handbook --out site\n\nExit codes: 0 success, 1 errors (or warnings with --strict), 2 usage errors."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,7 +47,7 @@ enum Command {
     },
     /// Write an audit period's evidence: changes, reviews, matrix at the period's end, manifest
     #[command(
-        after_help = "Examples:\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook evidence --since 2025-07-01 --until 2025-12-31 --out audit/2025-h2\n\nWrites changes.csv, reviews.csv, matrix.csv, matrix.json and manifest.json (SHA-256 of each file).\nThe matrix is built from the documents of the last commit on or before --until, read from git."
+        after_help = "Examples:\n  policybook evidence --since 2025-01-01 --until 2025-12-31\n  policybook diff v1.0 WORKTREE      What changed since the v1.0 release\n  policybook evidence --since 2025-07-01 --until 2025-12-31 --out audit/2025-h2\n\nWrites changes.csv, reviews.csv, matrix.csv, matrix.json and manifest.json (SHA-256 of each file).\nThe matrix is built from the documents of the last commit on or before --until, read from git."
     )]
     Evidence {
         /// The handbook folder, holding site.toml and policies/
@@ -62,6 +62,22 @@ enum Command {
         /// Output folder [default: ROOT/evidence]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+    /// Show what changed between two versions of the handbook
+    #[command(
+        after_help = "FROM and TO are tags (v1.0), commits, branches, or WORKTREE for the files on disk.\n\nExamples:\n  policybook diff v1.0 v1.1\n  policybook diff v1.1 WORKTREE --format json"
+    )]
+    Diff {
+        /// The older version
+        from: String,
+        /// The newer version
+        to: String,
+        /// The handbook folder, holding site.toml and policies/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: cmd::diff::Format,
     },
     /// Benchmark entry point: read the documents' git history and print what was found
     #[command(name = "_history", hide = true)]
@@ -118,6 +134,12 @@ fn main() -> ExitCode {
             since,
             until,
         }),
+        Command::Diff {
+            from,
+            to,
+            root,
+            format,
+        } => cmd::diff::run(&root, &from, &to, format),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)

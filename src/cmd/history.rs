@@ -17,6 +17,7 @@ pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
         documents: &paths,
         as_of,
         at_commit: None,
+        cache: None,
     });
     if let Some(why) = &h.unavailable {
         eprintln!("no history: {why}");

@@ -7,6 +7,8 @@
 pub mod review;
 mod walk;
 
+pub use walk::HistoryCache;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -148,6 +150,8 @@ pub struct Request<'a> {
     pub as_of: Option<jiff::civil::Date>,
     /// Read history from this commit instead of HEAD, and ignore the working tree.
     pub at_commit: Option<git2::Oid>,
+    /// Commits read by an earlier extraction (other versions of the same handbook).
+    pub cache: Option<&'a HistoryCache>,
 }
 
 /// Reads the history of `documents`. Never fails: problems leave `unavailable` set and the build
@@ -183,6 +187,11 @@ fn repo_prefix(repo: &git2::Repository, root: &Path) -> Option<String> {
             .collect::<Vec<_>>()
             .join("/"),
     )
+}
+
+/// A git time's date, in its own time zone.
+pub fn git_date(t: git2::Time) -> jiff::civil::Date {
+    walk::civil(t).0
 }
 
 /// A commit's committer date (when it landed), in the committer's time zone.

@@ -29,10 +29,17 @@ struct FileChange {
     removed: usize,
 }
 
-struct CommitRecord {
+pub(super) struct CommitRecord {
     info: CommitInfo,
     merge: bool,
     changes: Vec<FileChange>,
+}
+
+/// Commits already read and diffed, shared by the builds of several versions of a handbook: the
+/// history of each release is mostly the same commits.
+#[derive(Default)]
+pub struct HistoryCache {
+    records: std::sync::Mutex<HashMap<Oid, std::sync::Arc<CommitRecord>>>,
 }
 
 pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
@@ -103,8 +110,14 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     };
 
     let oids = list_commits(&repo, start)?;
-    let records = read_commits(repo.path(), &in_repo(&prefix, POLICIES), &oids)?;
-    fold(records, &mut history);
+    let records = match req.cache {
+        Some(cache) => cached_commits(cache, repo.path(), &in_repo(&prefix, POLICIES), &oids)?,
+        None => read_commits(repo.path(), &in_repo(&prefix, POLICIES), &oids)?
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect(),
+    };
+    fold(&records, &mut history);
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
             d.uncommitted = true;
@@ -176,6 +189,40 @@ fn read_commits(git_dir: &Path, policies: &str, oids: &[Oid]) -> Result<Vec<Comm
         out.extend(c?);
     }
     Ok(out)
+}
+
+/// `read_commits` for the oids the cache does not hold yet, then every record in walk order.
+fn cached_commits(
+    cache: &HistoryCache,
+    git_dir: &Path,
+    policies: &str,
+    oids: &[Oid],
+) -> Result<Vec<std::sync::Arc<CommitRecord>>, String> {
+    let missing: Vec<Oid> = {
+        let held = cache
+            .records
+            .lock()
+            .map_err(|_| "history cache poisoned".to_string())?;
+        oids.iter()
+            .filter(|o| !held.contains_key(o))
+            .copied()
+            .collect()
+    };
+    let fresh = read_commits(git_dir, policies, &missing)?;
+    let mut held = cache
+        .records
+        .lock()
+        .map_err(|_| "history cache poisoned".to_string())?;
+    for (oid, rec) in missing.into_iter().zip(fresh) {
+        held.insert(oid, std::sync::Arc::new(rec));
+    }
+    oids.iter()
+        .map(|o| {
+            held.get(o)
+                .cloned()
+                .ok_or_else(|| format!("commit {o} missing from the cache"))
+        })
+        .collect()
 }
 
 fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitRecord, String> {
@@ -311,7 +358,7 @@ pub(super) fn civil(t: git2::Time) -> (jiff::civil::Date, String) {
 }
 
 /// Newest to oldest: follow each current document back through renames and collect its changes.
-fn fold(records: Vec<CommitRecord>, history: &mut History) {
+fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
     // Path in the commit being looked at → the document's current path.
     let mut tracking: HashMap<String, String> = history
         .docs
@@ -392,7 +439,7 @@ fn fold(records: Vec<CommitRecord>, history: &mut History) {
         if !touched.is_empty() {
             touched.sort_by(|a, b| a.0.cmp(&b.0));
             history.changes.push(ChangeSet {
-                commit: rec.info,
+                commit: rec.info.clone(),
                 documents: touched,
             });
         }

@@ -3,7 +3,9 @@
 
 pub mod frontmatter;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -12,18 +14,59 @@ use crate::load::SourceFile;
 use crate::markdown;
 use crate::model::{Document, Kind, Status};
 
+/// Documents already parsed, shared by the builds of several versions of a handbook: a file
+/// whose path, text and default framework did not change between versions is parsed once.
+/// Only documents without any diagnostic are kept (messages name version-specific paths).
+#[derive(Default)]
+pub struct ParseCache {
+    docs: Mutex<HashMap<(String, String, u64), Document>>,
+}
+
+impl ParseCache {
+    fn key(source: &SourceFile, framework: &str) -> (String, String, u64) {
+        let mut h = std::hash::DefaultHasher::new();
+        source.text.hash(&mut h);
+        (source.path.clone(), framework.to_string(), h.finish())
+    }
+
+    fn get(&self, source: &SourceFile, framework: &str) -> Option<Document> {
+        let docs = self.docs.lock().ok()?;
+        let doc = docs.get(&Self::key(source, framework))?;
+        // A hash collision must not swap documents.
+        (*doc.source == *source.text).then(|| Document {
+            display_path: source.display.clone(),
+            ..doc.clone()
+        })
+    }
+
+    fn put(&self, source: &SourceFile, framework: &str, doc: &Document) {
+        if let Ok(mut docs) = self.docs.lock() {
+            docs.insert(Self::key(source, framework), doc.clone());
+        }
+    }
+}
+
 /// Parses every source; files with errors that leave no usable document are left out (their
 /// errors are in `diags`, so the run fails anyway).
 pub fn parse_all(
     sources: &[SourceFile],
     default_framework: &str,
+    cache: Option<&ParseCache>,
     diags: &mut Diagnostics,
 ) -> Vec<Document> {
     let results: Vec<(Option<Document>, Diagnostics)> = sources
         .par_iter()
         .map(|s| {
+            if let Some(doc) = cache.and_then(|c| c.get(s, default_framework)) {
+                return (Some(doc), Diagnostics::new());
+            }
             let mut d = Diagnostics::new();
             let doc = parse(s, default_framework, &mut d);
+            if let (Some(c), Some(doc)) = (cache, &doc)
+                && d.is_empty()
+            {
+                c.put(s, default_framework, doc);
+            }
             (doc, d)
         })
         .collect();

@@ -5,12 +5,16 @@ pub mod export;
 mod history_views;
 pub mod search;
 pub mod theme;
+pub mod version_views;
 pub mod views;
 
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use tera::Context;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -19,6 +23,7 @@ use crate::markdown::html::{SectionHtml, render as render_markdown};
 use crate::model::url;
 use crate::resolve::Handbook;
 use theme::{Theme, template_error};
+use version_views::VersionPages;
 use views::Views;
 
 /// A file of the site: path relative to the output root, and its bytes.
@@ -41,38 +46,61 @@ pub struct Site {
 pub const OUTPUT_MARKER: &str = ".policybook-output";
 
 /// Builds a page's template context from the views and the rendered document bodies.
-type BuildContext = Box<dyn Fn(&Views<'_>, &[String]) -> Context + Send + Sync>;
+type BuildContext =
+    Box<dyn Fn(&Views<'_>, &[Arc<String>], Option<&VersionPages>) -> Context + Send + Sync>;
 
 struct Page {
     path: String,
     template: &'static str,
     root: &'static str,
+    /// The document the page shows, if it is a document page.
+    doc: Option<usize>,
     build: BuildContext,
+}
+
+/// Document bodies already rendered, shared by the builds of several versions: a document whose
+/// text and resolved links did not change is rendered once.
+#[derive(Default)]
+pub struct BodyCache {
+    bodies: Mutex<HashMap<BodyKey, Arc<String>>>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct BodyKey {
+    source: Arc<str>,
+    hrefs: Vec<Option<String>>,
+    controls: Vec<Vec<(String, String)>>,
 }
 
 pub fn render(
     hb: &Handbook,
-    mut theme: Theme,
+    theme: &Theme,
+    version: Option<&VersionPages>,
+    cache: Option<&BodyCache>,
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Option<Site> {
     let views = Views::new(hb);
-    theme.tera.global_context().insert("site", &views.site());
+    let site = views.site();
 
     // Bodies first, in parallel: the bulk of the work for large handbooks.
-    let bodies: Vec<String> = (0..hb.documents.len())
+    let bodies: Vec<Arc<String>> = (0..hb.documents.len())
         .into_par_iter()
-        .map(|i| document_body(hb, i))
+        .map(|i| cached_body(hb, i, cache))
         .collect();
 
-    let pages = page_list(hb);
+    let pages = page_list(hb, version);
     let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
         .par_iter()
         .map(|page| {
-            let mut ctx = (page.build)(&views, &bodies);
+            let mut ctx = (page.build)(&views, &bodies, version);
+            ctx.insert("site", &site);
             ctx.insert("root", page.root);
             ctx.insert("page_url", &page.path);
             ctx.insert("canonical_url", &hb.config.absolute_url(&page.path));
+            if let Some(v) = version {
+                ctx.insert("versions", &v.nav(&page.path, page.root, page.doc));
+            }
             theme
                 .tera
                 .render(page.template, &ctx)
@@ -123,10 +151,10 @@ pub fn render(
         path: "search-index.js".into(),
         contents: search::search_index_js(hb),
     });
-    for (name, bytes) in theme.static_files {
+    for (name, bytes) in &theme.static_files {
         files.push(OutputFile {
             path: format!("static/{name}"),
-            contents: bytes,
+            contents: bytes.clone(),
         });
     }
     files.push(OutputFile {
@@ -146,8 +174,39 @@ pub fn render(
     Some(Site { files, copies })
 }
 
+/// The HTML of a document's body, from the cache when an identical body was rendered before.
+fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String> {
+    let Some(cache) = cache else {
+        return Arc::new(document_body(hb, i));
+    };
+    let (sections, hrefs) = body_inputs(hb, i);
+    let key = BodyKey {
+        source: hb.documents[i].source.clone(),
+        hrefs,
+        controls: sections.iter().map(|s| s.controls.clone()).collect(),
+    };
+    if let Some(html) = cache.bodies.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return html;
+    }
+    let html = Arc::new(render_markdown(
+        hb.documents[i].body(),
+        &sections,
+        &key.hrefs,
+    ));
+    if let Ok(mut map) = cache.bodies.lock() {
+        map.insert(key, html.clone());
+    }
+    html
+}
+
 /// The HTML of a document's body, with links made relative to `documents/`.
 fn document_body(hb: &Handbook, i: usize) -> String {
+    let (sections, hrefs) = body_inputs(hb, i);
+    render_markdown(hb.documents[i].body(), &sections, &hrefs)
+}
+
+/// What a body's HTML depends on besides its text: its sections and its resolved links.
+fn body_inputs(hb: &Handbook, i: usize) -> (Vec<SectionHtml>, Vec<Option<String>>) {
     const ROOT: &str = "../";
     let doc = &hb.documents[i];
     let sections: Vec<SectionHtml> = doc
@@ -173,46 +232,52 @@ fn document_body(hb: &Handbook, i: usize) -> String {
         .iter()
         .map(|h| h.as_ref().map(|h| format!("{ROOT}{h}")))
         .collect();
-    render_markdown(doc.body(), &sections, &hrefs)
+    (sections, hrefs)
 }
 
-fn page_list(hb: &Handbook) -> Vec<Page> {
+fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Page> {
     let mut pages: Vec<Page> = vec![
         Page {
             path: url::HOME.into(),
             template: "index.html",
             root: "",
-            build: Box::new(|v, _| page_context(&v.home())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.home())),
         },
         Page {
             path: url::CONTROLS.into(),
             template: "controls.html",
             root: "../",
-            build: Box::new(|v, _| page_context(&v.controls())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.controls())),
         },
         Page {
             path: url::MATRIX.into(),
             template: "matrix.html",
             root: "",
-            build: Box::new(|v, _| page_context(&v.matrix())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.matrix())),
         },
         Page {
             path: url::GAPS.into(),
             template: "gaps.html",
             root: "",
-            build: Box::new(|v, _| page_context(&v.gaps())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.gaps())),
         },
         Page {
             path: url::REVIEWS.into(),
             template: "reviews.html",
             root: "",
-            build: Box::new(|v, _| page_context(&v.reviews())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.reviews())),
         },
         Page {
             path: url::CHANGES.into(),
             template: "changes.html",
             root: "",
-            build: Box::new(|v, _| page_context(&v.changes())),
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.changes())),
         },
     ];
     for (i, d) in hb.documents.iter().enumerate() {
@@ -220,7 +285,10 @@ fn page_list(hb: &Handbook) -> Vec<Page> {
             path: url::document(&d.id),
             template: "document.html",
             root: "../",
-            build: Box::new(move |v, bodies| page_context(&v.document(i, bodies[i].clone()))),
+            doc: Some(i),
+            build: Box::new(move |v, bodies, _| {
+                page_context(&v.document(i, bodies[i].to_string()))
+            }),
         });
     }
     for p in 0..hb.catalog.len() {
@@ -229,8 +297,27 @@ fn page_list(hb: &Handbook) -> Vec<Page> {
             path: url::control(&c.framework, &c.id),
             template: "control.html",
             root: "../../",
-            build: Box::new(move |v, _| page_context(&v.control(p))),
+            doc: None,
+            build: Box::new(move |v, _, _| page_context(&v.control(p))),
         });
+    }
+    if let Some(vp) = version {
+        pages.push(Page {
+            path: version_views::WHAT_CHANGED.into(),
+            template: "what_changed.html",
+            root: "",
+            doc: None,
+            build: Box::new(|_, _, vp| page_context(&vp.map(|v| v.what_changed()))),
+        });
+        if vp.index_page.is_some() {
+            pages.push(Page {
+                path: version_views::VERSIONS_INDEX.into(),
+                template: "versions.html",
+                root: "",
+                doc: None,
+                build: Box::new(|_, _, vp| page_context(&vp.and_then(|v| v.index_page.as_ref()))),
+            });
+        }
     }
     pages
 }

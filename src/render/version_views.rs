@@ -1,0 +1,140 @@
+//! What templates see of the versions: the switcher, the "superseded" banner, the "What changed"
+//! page and the versions index.
+
+use serde::Serialize;
+
+use crate::model::url;
+use crate::versions::diff::VersionDiff;
+
+pub const WHAT_CHANGED: &str = "what-changed.html";
+pub const VERSIONS_INDEX: &str = "versions.html";
+
+/// One version as listed in every switcher.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionMeta {
+    pub label: String,
+    /// Where its pages are, relative to the site root (`""`, `v/v1.0/`).
+    pub prefix: String,
+    pub date: Option<String>,
+    pub message: Option<String>,
+    pub release: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    pub label: String,
+    pub superseded_by: String,
+    pub date: String,
+}
+
+/// A row of the versions index.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSummary {
+    pub label: String,
+    /// Relative to the site root.
+    pub home: String,
+    pub what_changed: String,
+    pub date: Option<String>,
+    pub message: Option<String>,
+    pub release: bool,
+    pub previous: Option<String>,
+    pub added: usize,
+    pub removed: usize,
+    pub renamed: usize,
+    pub modified: usize,
+    pub controls: usize,
+}
+
+/// Everything the renderer needs to put one version among the others.
+pub struct VersionPages {
+    /// This version's position in `all` (oldest release first, current version last).
+    pub index: usize,
+    pub all: Vec<VersionMeta>,
+    /// For each document of this version, the id of the same document in each version.
+    pub doc_targets: Vec<Vec<Option<String>>>,
+    pub banner: Option<Banner>,
+    /// Changes since the previous version; `None` for the first release.
+    pub diff: Option<VersionDiff>,
+    /// Rows of `versions.html`, rendered with the current version only.
+    pub index_page: Option<Vec<VersionSummary>>,
+}
+
+#[derive(Serialize)]
+pub struct SwitchOption {
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+    pub date: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct VersionNav {
+    pub label: String,
+    pub options: Vec<SwitchOption>,
+    pub banner: Option<Banner>,
+    /// The same page in the current version (for the banner's link).
+    pub current_url: String,
+    pub index_url: String,
+    pub what_changed_url: String,
+}
+
+#[derive(Serialize)]
+pub struct WhatChangedView<'a> {
+    pub label: String,
+    pub previous: Option<String>,
+    pub diff: Option<&'a VersionDiff>,
+}
+
+impl VersionPages {
+    /// `../` for each folder of this version's prefix: from its root up to the site's root.
+    fn up(&self) -> String {
+        "../".repeat(self.all[self.index].prefix.matches('/').count())
+    }
+
+    /// The switcher and banner of the page at `path` (relative to this version's root), for a
+    /// page whose root is `root`; `doc` is the document the page shows, if any.
+    pub fn nav(&self, path: &str, root: &str, doc: Option<usize>) -> VersionNav {
+        let up = self.up();
+        let target = |w: usize| -> String {
+            match doc {
+                Some(d) => match self
+                    .doc_targets
+                    .get(d)
+                    .and_then(|t| t.get(w))
+                    .and_then(|t| t.as_ref())
+                {
+                    Some(id) => url::document(id),
+                    None => url::HOME.to_string(),
+                },
+                None if path == VERSIONS_INDEX => url::HOME.to_string(),
+                None => path.to_string(),
+            }
+        };
+        let link = |w: usize| format!("{root}{up}{}{}", self.all[w].prefix, target(w));
+        let current = self.all.len() - 1;
+        VersionNav {
+            label: self.all[self.index].label.clone(),
+            options: (0..self.all.len())
+                .rev()
+                .map(|w| SwitchOption {
+                    label: self.all[w].label.clone(),
+                    url: link(w),
+                    current: w == self.index,
+                    date: self.all[w].date.clone(),
+                })
+                .collect(),
+            banner: self.banner.clone(),
+            current_url: link(current),
+            index_url: format!("{root}{up}{VERSIONS_INDEX}"),
+            what_changed_url: format!("{root}{WHAT_CHANGED}"),
+        }
+    }
+
+    pub fn what_changed(&self) -> WhatChangedView<'_> {
+        WhatChangedView {
+            label: self.all[self.index].label.clone(),
+            previous: self.index.checked_sub(1).map(|p| self.all[p].label.clone()),
+            diff: self.diff.as_ref(),
+        }
+    }
+}

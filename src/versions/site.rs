@@ -1,0 +1,161 @@
+//! Renders every version of the handbook into one site: the current version at the root, each
+//! release under `v/<tag>/`, all with the version switcher, the releases superseded by a newer
+//! one with a banner, each with its "What changed" page, and the versions index at the root.
+
+use std::path::Path;
+
+use crate::Caches;
+use crate::config::Versions;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::version_views::{
+    Banner, VERSIONS_INDEX, VersionMeta, VersionPages, VersionSummary, WHAT_CHANGED,
+};
+use crate::render::{BodyCache, OUTPUT_MARKER, Site, render, theme::Theme};
+use crate::resolve::Handbook;
+
+use super::diff::{VersionDiff, diff};
+use super::{Version, analyze_releases, lineage, list_releases};
+
+/// Builds the releases of `settings` and renders them with `current`. `None` when rendering failed.
+pub fn render_versions(
+    root: &Path,
+    current: &Handbook,
+    settings: &Versions,
+    theme: &Theme,
+    caches: &Caches,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Site> {
+    let Some((repo, prefix)) = crate::history::open_repository(root) else {
+        let d = Diagnostic::error("[versions] is set, but the handbook is not in a git repository, where releases are tags")
+            .at(&current.config.path, None)
+            .hint("keep the handbook in git and tag releases, or remove [versions] from site.toml");
+        diags.push(d);
+        return None;
+    };
+    let releases = list_releases(&repo, &settings.tags, &current.config, diags);
+    let built: Vec<Version> = analyze_releases(root, &repo, &prefix, releases, caches, diags);
+
+    // All versions, oldest release first, the current one last.
+    let mut handbooks: Vec<&Handbook> = built.iter().map(|v| &v.handbook).collect();
+    handbooks.push(current);
+    let mut metas: Vec<VersionMeta> = built
+        .iter()
+        .map(|v| VersionMeta {
+            label: v.label.clone(),
+            prefix: v.prefix.clone(),
+            date: v.release.as_ref().map(|r| r.date.to_string()),
+            message: v.release.as_ref().and_then(|r| r.message.clone()),
+            release: true,
+        })
+        .collect();
+    metas.push(VersionMeta {
+        label: settings.current.clone(),
+        prefix: String::new(),
+        date: None,
+        message: None,
+        release: false,
+    });
+    let n = handbooks.len();
+    let targets = lineage(&handbooks);
+    let diffs: Vec<Option<VersionDiff>> = (0..n)
+        .map(|v| {
+            (v > 0).then(|| {
+                diff(
+                    &metas[v - 1].label,
+                    handbooks[v - 1],
+                    &metas[v].label,
+                    handbooks[v],
+                )
+            })
+        })
+        .collect();
+    let summaries: Vec<VersionSummary> = (0..n)
+        .rev()
+        .map(|v| {
+            let d = diffs[v].as_ref();
+            let count = |f: fn(&VersionDiff) -> usize| d.map(f).unwrap_or(0);
+            VersionSummary {
+                label: metas[v].label.clone(),
+                home: format!("{}index.html", metas[v].prefix),
+                what_changed: format!("{}{WHAT_CHANGED}", metas[v].prefix),
+                date: metas[v].date.clone(),
+                message: metas[v].message.clone(),
+                release: metas[v].release,
+                previous: v.checked_sub(1).map(|p| metas[p].label.clone()),
+                // The first release adds every document it has.
+                added: d
+                    .map(|d| d.added.len())
+                    .unwrap_or(handbooks[v].documents.len()),
+                removed: count(|d| d.removed.len()),
+                renamed: count(|d| d.renamed.len()),
+                modified: count(|d| d.modified.len()),
+                controls: count(|d| d.controls.len()),
+            }
+        })
+        .collect();
+    let newest_release = built.len().checked_sub(1);
+
+    let bodies = BodyCache::default();
+    let mut site = Site::default();
+    let mut diffs = diffs;
+    for v in 0..n {
+        let pages = VersionPages {
+            index: v,
+            all: metas.clone(),
+            doc_targets: targets[v]
+                .iter()
+                .map(|per| {
+                    per.iter()
+                        .enumerate()
+                        .map(|(w, t)| t.map(|d| handbooks[w].documents[d].id.clone()))
+                        .collect()
+                })
+                .collect(),
+            // A release is superseded by the next release; the newest release and the current
+            // version are not.
+            banner: match newest_release {
+                Some(last) if v < last => Some(Banner {
+                    label: metas[v].label.clone(),
+                    superseded_by: metas[v + 1].label.clone(),
+                    date: metas[v + 1].date.clone().unwrap_or_default(),
+                }),
+                _ => None,
+            },
+            diff: diffs[v].take(),
+            index_page: (v == n - 1).then(|| summaries.clone()),
+        };
+        let mut vd = Diagnostics::new();
+        let rendered = render(
+            handbooks[v],
+            theme,
+            Some(&pages),
+            Some(&bodies),
+            display_root,
+            &mut vd,
+        );
+        let failed = vd.has_errors();
+        diags.extend(vd);
+        let Some(part) = rendered else {
+            if failed {
+                return None;
+            }
+            continue;
+        };
+        let prefix = &metas[v].prefix;
+        for mut f in part.files {
+            if !prefix.is_empty() && f.path == OUTPUT_MARKER {
+                continue;
+            }
+            f.path = format!("{prefix}{}", f.path);
+            site.files.push(f);
+        }
+        for (path, from) in part.copies {
+            site.copies.push((format!("{prefix}{path}"), from));
+        }
+    }
+    site.files.sort_by(|a, b| a.path.cmp(&b.path));
+    site.copies.sort_by(|a, b| a.0.cmp(&b.0));
+    debug_assert!(site.files.iter().any(|f| f.path == VERSIONS_INDEX));
+    Some(site)
+}
