@@ -28,7 +28,14 @@ pub fn write(site: &Site, out: &Path, policies_dir: &Path) -> Result<(), Diagnos
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
 
-    let result = write_all(site, &tmp);
+    // Files identical to the previous output are hard-linked from it rather than written again:
+    // most of a rebuild is unchanged, and creating and later deleting thousands of files is what
+    // costs (the old folder is removed after the swap either way).
+    let previous = out
+        .join(crate::render::OUTPUT_MARKER)
+        .is_file()
+        .then_some(out);
+    let result = write_all(site, &tmp, previous);
     if let Err(d) = result {
         let _ = fs::remove_dir_all(&tmp);
         return Err(d);
@@ -108,7 +115,7 @@ fn absolute(p: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
-fn write_all(site: &Site, dir: &Path) -> Result<(), Diagnostic> {
+fn write_all(site: &Site, dir: &Path, previous: Option<&Path>) -> Result<(), Diagnostic> {
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| io_error(dir, "clean up", &e))?;
     }
@@ -125,6 +132,12 @@ fn write_all(site: &Site, dir: &Path) -> Result<(), Diagnostic> {
     }
     site.files.par_iter().try_for_each(|f| {
         let path = dir.join(&f.path);
+        if let Some(prev) = previous {
+            let old = prev.join(&f.path);
+            if same_contents(&old, &f.contents) && fs::hard_link(&old, &path).is_ok() {
+                return Ok(());
+            }
+        }
         fs::write(&path, &f.contents).map_err(|e| io_error(&path, "write", &e))
     })?;
     site.copies.par_iter().try_for_each(|(to, from)| {
@@ -134,6 +147,16 @@ fn write_all(site: &Site, dir: &Path) -> Result<(), Diagnostic> {
             .map_err(|e| io_error(&path, "copy", &e))
     })?;
     Ok(())
+}
+
+/// Whether the file at `path` holds exactly `contents` (size first, then bytes).
+fn same_contents(path: &Path, contents: &[u8]) -> bool {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {
+            fs::read(path).is_ok_and(|old| old == contents)
+        }
+        _ => false,
+    }
 }
 
 fn io_error(path: &Path, action: &str, e: &std::io::Error) -> Diagnostic {
@@ -175,6 +198,15 @@ mod tests {
         fs::write(out.join("stale.html"), "old").unwrap();
         write(&site("two"), &out, &policies).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        // An unchanged file is linked from the previous output, a changed one is written.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let before = fs::metadata(out.join("a/b/c.html")).unwrap().ino();
+            write(&site("three"), &out, &policies).unwrap();
+            assert_eq!(fs::metadata(out.join("a/b/c.html")).unwrap().ino(), before);
+            assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        }
         assert!(!out.join("stale.html").exists());
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()

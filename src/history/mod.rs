@@ -11,6 +11,7 @@ pub use walk::HistoryCache;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -67,9 +68,9 @@ pub fn is_review_trailer(key: &str) -> bool {
 }
 
 /// One commit's change to one document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Revision {
-    pub commit: CommitInfo,
+    pub commit: Arc<CommitInfo>,
     pub change: Change,
     /// The file's path in that commit, relative to the handbook root.
     pub path: String,
@@ -80,9 +81,9 @@ pub struct Revision {
 }
 
 /// Evidence that someone reviewed a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Review {
-    pub commit: CommitInfo,
+    pub commit: Arc<CommitInfo>,
     pub reviewers: Vec<String>,
 }
 
@@ -116,7 +117,7 @@ pub struct SourceInfo {
 /// One commit of the change log: a commit that touched at least one document.
 #[derive(Debug, Clone)]
 pub struct ChangeSet {
-    pub commit: CommitInfo,
+    pub commit: Arc<CommitInfo>,
     /// (current document path, change, added, removed)
     pub documents: Vec<(String, Change, usize, usize)>,
 }

@@ -30,7 +30,7 @@ struct FileChange {
 }
 
 pub(super) struct CommitRecord {
-    info: CommitInfo,
+    info: std::sync::Arc<CommitInfo>,
     merge: bool,
     changes: Vec<FileChange>,
 }
@@ -238,7 +238,7 @@ fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitReco
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?
     };
     Ok(CommitRecord {
-        info,
+        info: std::sync::Arc::new(info),
         merge,
         changes,
     })

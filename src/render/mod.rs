@@ -63,13 +63,34 @@ struct Page {
 #[derive(Default)]
 pub struct BodyCache {
     bodies: Mutex<HashMap<BodyKey, Arc<String>>>,
+    search: search::SearchCache,
 }
 
 #[derive(PartialEq, Eq, Hash)]
 struct BodyKey {
-    source: Arc<str>,
+    source: SameText,
     hrefs: Vec<Option<String>>,
     controls: Vec<Vec<(String, String)>>,
+}
+
+/// A document's text, compared by identity: versions that share a parsed document share its
+/// `Arc` (see `parse::ParseCache`), so the pointer says "same text" without hashing megabytes.
+/// Holding the `Arc` keeps the pointer from being reused for another text.
+#[derive(Clone)]
+pub struct SameText(pub Arc<str>);
+
+impl PartialEq for SameText {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SameText {}
+
+impl std::hash::Hash for SameText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (Arc::as_ptr(&self.0) as *const u8 as usize).hash(state);
+    }
 }
 
 pub fn render(
@@ -149,7 +170,7 @@ pub fn render(
     });
     files.push(OutputFile {
         path: "search-index.js".into(),
-        contents: search::search_index_js(hb),
+        contents: search::search_index_js(hb, cache.map(|c| &c.search)),
     });
     for (name, bytes) in &theme.static_files {
         files.push(OutputFile {
@@ -181,7 +202,7 @@ fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String
     };
     let (sections, hrefs) = body_inputs(hb, i);
     let key = BodyKey {
-        source: hb.documents[i].source.clone(),
+        source: SameText(hb.documents[i].source.clone()),
         hrefs,
         controls: sections.iter().map(|s| s.controls.clone()).collect(),
     };
@@ -286,9 +307,7 @@ fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Page> {
             template: "document.html",
             root: "../",
             doc: Some(i),
-            build: Box::new(move |v, bodies, _| {
-                page_context(&v.document(i, bodies[i].to_string()))
-            }),
+            build: Box::new(move |v, bodies, _| page_context(&v.document(i, &bodies[i]))),
         });
     }
     for p in 0..hb.catalog.len() {

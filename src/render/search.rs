@@ -7,9 +7,13 @@
 //! word for word (to quote in results), the rest as the list of distinct words it adds, which is
 //! all matching needs.
 
-use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-use crate::model::url;
+use rayon::prelude::*;
+
+use super::SameText;
+use crate::model::{Document, url};
 use crate::resolve::Handbook;
 
 /// Characters of each section's text kept verbatim, for the result snippet.
@@ -28,45 +32,32 @@ type SearchDoc<'a> = (
 /// `[id, title, url, summary]`
 type SearchControl<'a> = (&'a str, &'a str, String, &'a str);
 
-#[derive(Serialize)]
-struct SearchIndex<'a> {
-    docs: Vec<SearchDoc<'a>>,
-    controls: Vec<SearchControl<'a>>,
+/// Each document's entry of the index, as JSON, for documents shared by several versions.
+#[derive(Default)]
+pub struct SearchCache {
+    entries: Mutex<HashMap<(SameText, String), Arc<String>>>,
 }
 
-pub fn search_index_js(hb: &Handbook) -> Vec<u8> {
-    let docs = hb
+pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
+    let docs: Vec<Arc<String>> = hb
         .documents
-        .iter()
+        .par_iter()
         .map(|d| {
-            // Every control the document maps, whole or by section, once each.
-            let mut controls: Vec<&str> = d
-                .controls
-                .iter()
-                .chain(d.sections.iter().flat_map(|s| s.controls.iter()))
-                .map(|c| c.id.as_str())
-                .collect();
-            controls.sort_unstable();
-            controls.dedup();
-            let intro = d.texts.first().map(String::as_str).unwrap_or("");
-            let (head, more) = split_text("", intro);
-            let mut sections = vec![("", "", head, more)];
-            for (i, s) in d.sections.iter().enumerate() {
-                let text = d.texts.get(i + 1).map(String::as_str).unwrap_or("");
-                let (head, more) = split_text(&s.title, text);
-                sections.push((s.title.as_str(), s.anchor.as_str(), head, more));
+            let key = (SameText(d.source.clone()), d.id.clone());
+            if let Some(hit) = cache.and_then(|c| c.entries.lock().ok()?.get(&key).cloned()) {
+                return hit;
             }
-            (
-                d.title.as_str(),
-                url::document(&d.id),
-                d.kind.as_str(),
-                d.owner.as_deref().unwrap_or(""),
-                controls.join(" "),
-                sections,
-            )
+            let entry =
+                Arc::new(serde_json::to_string(&doc_entry(d)).unwrap_or_else(|_| "null".into()));
+            if let Some(c) = cache
+                && let Ok(mut map) = c.entries.lock()
+            {
+                map.insert(key, entry.clone());
+            }
+            entry
         })
         .collect();
-    let controls = hb
+    let controls: Vec<SearchControl<'_>> = hb
         .catalog
         .controls()
         .map(|c| {
@@ -78,10 +69,49 @@ pub fn search_index_js(hb: &Handbook) -> Vec<u8> {
             )
         })
         .collect();
-    let index = SearchIndex { docs, controls };
-    let json =
-        serde_json::to_string(&index).unwrap_or_else(|_| "{\"docs\":[],\"controls\":[]}".into());
-    format!("window.policybookSearchIndex={json};\n").into_bytes()
+    let controls = serde_json::to_string(&controls).unwrap_or_else(|_| "[]".into());
+    let mut out = String::with_capacity(
+        docs.iter().map(|d| d.len() + 1).sum::<usize>() + controls.len() + 64,
+    );
+    out.push_str("window.policybookSearchIndex={\"docs\":[");
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(d);
+    }
+    out.push_str("],\"controls\":");
+    out.push_str(&controls);
+    out.push_str("};\n");
+    out.into_bytes()
+}
+
+fn doc_entry(d: &Document) -> SearchDoc<'_> {
+    // Every control the document maps, whole or by section, once each.
+    let mut controls: Vec<&str> = d
+        .controls
+        .iter()
+        .chain(d.sections.iter().flat_map(|s| s.controls.iter()))
+        .map(|c| c.id.as_str())
+        .collect();
+    controls.sort_unstable();
+    controls.dedup();
+    let intro = d.texts.first().map(String::as_str).unwrap_or("");
+    let (head, more) = split_text("", intro);
+    let mut sections = vec![("", "", head, more)];
+    for (i, s) in d.sections.iter().enumerate() {
+        let text = d.texts.get(i + 1).map(String::as_str).unwrap_or("");
+        let (head, more) = split_text(&s.title, text);
+        sections.push((s.title.as_str(), s.anchor.as_str(), head, more));
+    }
+    (
+        d.title.as_str(),
+        url::document(&d.id),
+        d.kind.as_str(),
+        d.owner.as_deref().unwrap_or(""),
+        controls.join(" "),
+        sections,
+    )
 }
 
 /// The opening of `text` (cut at a word boundary) and the distinct lowercase words of the rest

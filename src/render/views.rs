@@ -99,7 +99,7 @@ pub struct TocEntry {
 }
 
 #[derive(Serialize)]
-pub struct DocumentView {
+pub struct DocumentView<'b> {
     pub doc: DocLink,
     pub approvers: Vec<String>,
     pub effective: Option<String>,
@@ -107,7 +107,7 @@ pub struct DocumentView {
     pub extra: serde_json::Value,
     pub controls: Vec<ControlMapping>,
     pub toc: Vec<TocEntry>,
-    pub body: String,
+    pub body: &'b str,
     pub implements: Vec<DocLink>,
     pub implemented_by: Vec<DocLink>,
     pub referenced_by: Vec<DocLink>,
@@ -354,7 +354,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn document(&self, i: usize, body: String) -> DocumentView {
+    pub fn document<'b>(&self, i: usize, body: &'b str) -> DocumentView<'b> {
         let hb = self.hb;
         let d = &hb.documents[i];
         let refs = &hb.refs[i];

@@ -189,6 +189,22 @@ test("previous and next follow the handbook's order", async () => {
   await p.context().close();
 });
 
+test("the version switcher keeps the document, and old versions say they are superseded", async () => {
+  const p = await page();
+  await p.goto(base(sample) + "documents/access-control.html");
+  await p.click("#pb-versions summary");
+  await Promise.all([p.waitForURL(/v\/v2026\.1\/documents\/access-control\.html$/), p.click("#pb-versions >> text=v2026.1")]);
+  const banner = p.locator(".pb-banner");
+  assert.match(await banner.innerText(), /Version v2026\.1, superseded by v2026\.2 on 2026-11-21/);
+  assert.match(await p.locator(".pb-meta").innerText(), /2\.3/, "the release shows its own text");
+  await Promise.all([p.waitForURL(/\/documents\/access-control\.html$/), banner.locator("a").click()]);
+  assert.ok(!p.url().includes("/v/"), p.url());
+  assert.match(await p.locator(".pb-meta").innerText(), /2\.4/);
+  await p.goto(base(sample) + "versions.html");
+  assert.equal(await p.locator("tbody tr").count(), 3);
+  await p.context().close();
+});
+
 for (const scheme of ["light", "dark"]) {
   test(`axe finds no serious or critical violations (${scheme} theme)`, async () => {
     const p = await page({ colorScheme: scheme });

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Issue 7's budget: building all 7 versions (the current one and 6 release tags) takes at most
+# 0.5 × (7 × the time of one version's build), measured side by side in one run.
+#
+#   bench/versions.sh [CORPUS]        (default /tmp/pb-corpus; generated with --tags 6 if missing)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+corpus=${1:-/tmp/pb-corpus}
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
+if [ ! -d "$corpus/.git" ]; then
+  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
+  git -C "$corpus" gc -q
+fi
+cargo build --release --manifest-path "$repo/Cargo.toml" -q
+pb="$repo/target/release/policybook"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The same repository, once more, with [versions] selecting its release tags.
+git clone -q "$corpus" "$work/versioned"
+printf '\n[versions]\ntags = "v*"\n' >> "$work/versioned/site.toml"
+echo "releases: $(git -C "$work/versioned" tag -l 'v*' | wc -l) tags + the current version" >&2
+
+hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
+  -n one-version "$pb build --root $corpus --out $work/one" \
+  -n all-versions "$pb build --root $work/versioned --out $work/all"
+
+python3 - "$work/h.json" "$(git -C "$work/versioned" tag -l 'v*' | wc -l)" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+n = int(sys.argv[2]) + 1
+one, all_ = r["one-version"], r["all-versions"]
+ratio = all_ / (n * one)
+print(f"\none version: {one:.3f} s; all {n} versions: {all_:.3f} s; "
+      f"all / ({n} × one) = {ratio:.2f} (budget ≤ 0.5: {'ok' if ratio <= 0.5 else 'OVER BUDGET'})")
+PY
