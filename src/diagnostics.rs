@@ -25,6 +25,9 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The offending source line, shown under the message.
     pub source_line: Option<String>,
+    /// 1-based column and length of the offending part of `source_line`, for the caret.
+    pub column: Option<usize>,
+    pub length: Option<usize>,
 }
 
 impl Diagnostic {
@@ -44,6 +47,8 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            column: None,
+            length: None,
         }
     }
 
@@ -64,6 +69,18 @@ impl Diagnostic {
         self
     }
 
+    /// Points the caret at the first occurrence of `needle` in the source line, if it is there.
+    pub fn pointing_at(mut self, needle: &str) -> Self {
+        if let Some(line) = &self.source_line
+            && !needle.is_empty()
+            && let Some(byte) = line.find(needle)
+        {
+            self.column = Some(line[..byte].chars().count() + 1);
+            self.length = Some(needle.chars().count());
+        }
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -74,27 +91,100 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
+impl Diagnostic {
+    /// The human format: `error: file:line: message`, the source line with a caret under the
+    /// offending part, and the hint. With `color`, ANSI styles (callers strip them when the
+    /// output is not a terminal or NO_COLOR is set).
+    pub fn human(&self, color: bool) -> String {
+        use anstyle::{AnsiColor, Style};
+        let paint = |style: Style, text: &str| {
+            if color {
+                format!("{}{text}{}", style.render(), style.render_reset())
+            } else {
+                text.to_string()
+            }
+        };
+        let (label, label_style) = match self.severity {
+            Severity::Error => ("error", AnsiColor::Red.on_default().bold()),
+            Severity::Warning => ("warning", AnsiColor::Yellow.on_default().bold()),
+        };
+        let mut out = paint(label_style, label);
+        out.push_str(": ");
+        let location = match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("{}:{line}: ", file.display()),
+            (Some(file), None) => format!("{}: ", file.display()),
+            _ => String::new(),
+        };
+        out.push_str(&paint(
+            Style::new().bold(),
+            &format!("{location}{}", self.message),
+        ));
+        if let (Some(src), Some(line)) = (&self.source_line, self.line) {
+            let gutter = line.to_string();
+            let blank = " ".repeat(gutter.len());
+            let bar = paint(AnsiColor::Blue.on_default(), "|");
+            out.push_str(&format!("\n {gutter} {bar} {src}"));
+            // Under the part the message is about, or else the whole line's text.
+            let (start, len) = match (self.column, self.length) {
+                (Some(c), Some(l)) => (c - 1, l.max(1)),
+                _ => {
+                    let indent = src.chars().take_while(|c| c.is_whitespace()).count();
+                    (indent, src.chars().count().saturating_sub(indent).max(1))
+                }
+            };
+            let carets = paint(label_style, &"^".repeat(len));
+            out.push_str(&format!("\n {blank} {bar} {}{carets}", " ".repeat(start)));
+        }
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!(
+                "\n  {}: {hint}",
+                paint(AnsiColor::Cyan.on_default().bold(), "help")
+            ));
+        }
+        out
+    }
+
+    /// A GitHub Actions workflow command: shows as an annotation on the file and line.
+    pub fn github(&self) -> String {
+        let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => {
-                write!(f, "{label}: {}:{line}: {}", file.display(), self.message)?
-            }
-            (Some(file), None) => write!(f, "{label}: {}: {}", file.display(), self.message)?,
-            _ => write!(f, "{label}: {}", self.message)?,
+        // Property values and the message are escaped as the runner expects.
+        let prop = |s: &str| {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+                .replace(':', "%3A")
+                .replace(',', "%2C")
+        };
+        let data = |s: &str| {
+            s.replace('%', "%25")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        let mut props = Vec::new();
+        if let Some(file) = &self.file {
+            props.push(format!("file={}", prop(&file.to_string_lossy())));
         }
-        if let (Some(src), Some(line)) = (&self.source_line, self.line) {
-            let gutter = line.to_string();
-            write!(f, "\n {gutter} | {src}")?;
+        if let Some(line) = self.line {
+            props.push(format!("line={line}"));
         }
+        if let Some(col) = self.column {
+            props.push(format!("col={col}"));
+        }
+        props.push("title=policybook".to_string());
+        let mut message = self.message.clone();
         if let Some(hint) = &self.hint {
-            write!(f, "\n  help: {hint}")?;
+            message.push_str(&format!("\nhelp: {hint}"));
         }
-        Ok(())
+        format!("::{kind} {}::{}", props.join(","), data(&message))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.human(false))
     }
 }
 
@@ -219,6 +309,34 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("2 | ownr: x"), "{text}");
+        assert!(
+            text.contains("\n   | ^^^^^^^\n"),
+            "caret under the line's text: {text}"
+        );
         assert!(text.contains("help: did you mean `owner`?"), "{text}");
+        assert!(!text.contains('\u{1b}'), "no colour unless asked");
+        assert!(d.human(true).contains("\u{1b}["));
+    }
+
+    #[test]
+    fn carets_point_at_the_needle() {
+        let d = Diagnostic::error("unknown control `CC6.9`")
+            .at_line(Path::new("a.md"), "---\ncontrols:\n  - CC6.9\n", 3)
+            .pointing_at("CC6.9");
+        assert!(
+            d.to_string().contains(" 3 |   - CC6.9\n   |     ^^^^^"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn github_annotations_are_escaped() {
+        let d = Diagnostic::warning("gap: 2 controls, 50% covered")
+            .at(Path::new("site.toml"), Some(4))
+            .hint("map them");
+        assert_eq!(
+            d.github(),
+            "::warning file=site.toml,line=4,title=policybook::gap: 2 controls, 50%25 covered%0Ahelp: map them"
+        );
     }
 }

@@ -36,7 +36,7 @@ enum Command {
     },
     /// Validate everything `build` validates, write nothing
     #[command(
-        after_help = "Examples:\n  policybook check\n  policybook check --strict        # in CI: warnings (gaps, missing review cadence) fail too\n\nExit codes: 0 clean, 1 errors (or warnings with --strict), 2 usage errors."
+        after_help = "Examples:\n  policybook check\n  policybook check --strict        # in CI: warnings (gaps, missing review cadence) fail too\n  policybook check --format github # annotations on the pull request's files\n  policybook check --format json   # for other tools\n\nExit codes: 0 clean, 1 errors (or warnings with --strict), 2 usage errors."
     )]
     Check {
         #[command(flatten)]
@@ -44,6 +44,9 @@ enum Command {
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
+        /// How to report problems
+        #[arg(long, value_enum, default_value = "human")]
+        format: cmd::check::Format,
     },
     /// Write an audit period's evidence: changes, reviews, matrix at the period's end, manifest
     #[command(
@@ -103,6 +106,13 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 }
 
 fn main() -> ExitCode {
+    // `policybook check --format json | head` must stop quietly when the reader goes away, as
+    // other command-line tools do, rather than panic on the broken pipe.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread exists; restores the default disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Build { root, out, timings } => cmd::build::run(
@@ -114,7 +124,11 @@ fn main() -> ExitCode {
             },
             timings,
         ),
-        Command::Check { root, strict } => cmd::check::run(
+        Command::Check {
+            root,
+            strict,
+            format,
+        } => cmd::check::run(
             &Options {
                 root: root.root,
                 out: None,
@@ -122,6 +136,7 @@ fn main() -> ExitCode {
                 as_of: root.as_of,
             },
             strict,
+            format,
         ),
         Command::Evidence {
             root,

@@ -108,3 +108,81 @@ fn check_is_clean_on_a_complete_handbook() {
         stdout(&out).contains("33/33 in-scope controls covered, 0 gaps (0 errors, 0 warnings)")
     );
 }
+
+#[test]
+fn check_formats_github_json_and_colour() {
+    let dir = copy_fixture("broken");
+    let out = run(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l
+            == "::error file=policies/unknown-control.md,line=7,col=5,title=policybook::unknown control `CC6.9` (framework soc2)%0Ahelp: did you mean `CC6.1`?"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with("::") || l.starts_with("Checked ")),
+        "{text}"
+    );
+
+    let out = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["passed"], false);
+    assert_eq!(json["summary"]["errors"], 15);
+    let first = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "policies/bad-values.md")
+        .unwrap();
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "policies/bad-values.md");
+    assert_eq!(first["line"], 3);
+    assert_eq!(first["column"], 7);
+    assert_eq!(first["message"], "unknown kind `polcy`");
+    assert!(
+        first["hint"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `policy`?")
+    );
+
+    // Human format: caret under the offending text; colour only when asked for.
+    let plain = stderr(&run(dir.path(), &["check"]));
+    assert!(
+        plain.contains(" 7 |   - CC6.9\n   |     ^^^^^\n"),
+        "{plain}"
+    );
+    assert!(!plain.contains('\u{1b}'));
+    let coloured = assert_cmd::Command::cargo_bin("policybook")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stderr).contains("\u{1b}["));
+    let no_color = assert_cmd::Command::cargo_bin("policybook")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&no_color.stderr).contains('\u{1b}'),
+        "NO_COLOR wins"
+    );
+
+    // A clean handbook passes in every format.
+    let good = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(good.path(), &["check", "--format", "json"]))).unwrap();
+    assert_eq!(json["passed"], true);
+    assert_eq!(json["summary"]["warnings"], 1);
+}

@@ -12,9 +12,7 @@ pub fn run(opts: &EvidenceOptions) -> u8 {
         return EXIT_USAGE;
     }
     let report = evidence(opts);
-    for d in report.diagnostics.sorted() {
-        eprintln!("{d}\n");
-    }
+    super::print_human(&report.diagnostics);
     match (&report.written_to, &report.commit) {
         (Some(out), Some((commit, date))) => {
             println!(

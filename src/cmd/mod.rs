@@ -15,12 +15,16 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEMS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
-/// Prints every diagnostic of the report to stderr, sorted.
+/// Prints every diagnostic of the report to stderr, sorted, in colour on a terminal (not with
+/// NO_COLOR, nor when stderr is redirected).
 pub fn print_diagnostics(report: &Report) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    for d in report.diagnostics.sorted() {
-        let _ = writeln!(err, "{d}\n");
+    print_human(&report.diagnostics);
+}
+
+pub fn print_human(diags: &crate::diagnostics::Diagnostics) {
+    let mut err = anstream::stderr().lock();
+    for d in diags.sorted() {
+        let _ = writeln!(err, "{}\n", d.human(true));
     }
 }
 

@@ -68,7 +68,8 @@ pub fn scan(
                 for (key, value) in attrs {
                     if &*key != "controls" {
                         let mut d = Diagnostic::error(format!("unknown heading attribute `{key}`"))
-                            .at_line(file, source, line);
+                            .at_line(file, source, line)
+                            .pointing_at(&key);
                         d = match did_you_mean(&key, HEADING_ATTRIBUTES.iter().copied()) {
                             Some(s) => d.hint(format!("did you mean `{s}`? e.g. `{{#anchor controls=CC6.2,CC6.3}}`")),
                             None => d.hint("the only attribute is `controls`, e.g. `{#anchor controls=CC6.2,CC6.3}`"),

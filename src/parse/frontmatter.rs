@@ -216,6 +216,7 @@ fn read_fields(
             "effective" => r.string(&key, &value, line).and_then(|s| {
                 let date = s.parse::<jiff::civil::Date>().map_err(|_| {
                     r.error_at(line, format!("`effective` is not a date: `{s}`"))
+                        .pointing_at(&s)
                         .hint("write the date as YYYY-MM-DD, e.g. `effective: 2025-03-01`")
                 })?;
                 fm.effective = Some(date);
@@ -223,7 +224,9 @@ fn read_fields(
             }),
             "review" => r.string(&key, &value, line).and_then(|s| {
                 let cadence = Cadence::parse(&s).ok_or_else(|| {
-                    let mut d = r.error_at(line, format!("unknown review cadence `{s}`"));
+                    let mut d = r
+                        .error_at(line, format!("unknown review cadence `{s}`"))
+                        .pointing_at(&s);
                     let hint =
                         "use annual, semiannual, quarterly, monthly or `N months` (1 to 120)";
                     d = match did_you_mean(&s, Cadence::NAMES) {
@@ -271,7 +274,9 @@ fn read_fields(
                     )),
             },
             other => {
-                let mut d = r.error_at(line, format!("unknown front matter field `{other}`"));
+                let mut d = r
+                    .error_at(line, format!("unknown front matter field `{other}`"))
+                    .pointing_at(other);
                 d = match did_you_mean(other, FIELDS.iter().copied()) {
                     Some(s) => d.hint(format!("did you mean `{s}`?")),
                     None => d.hint(format!(
@@ -411,7 +416,9 @@ impl Reader<'_> {
     ) -> Result<T, Diagnostic> {
         let s = self.string(key, value, line)?;
         parse(&s).ok_or_else(|| {
-            let mut d = self.error_at(line, format!("unknown {key} `{s}`"));
+            let mut d = self
+                .error_at(line, format!("unknown {key} `{s}`"))
+                .pointing_at(&s);
             let allowed = names.join(", ");
             d = match did_you_mean(&s, names.iter().copied()) {
                 Some(m) => d.hint(format!("did you mean `{m}`? Allowed: {allowed}")),

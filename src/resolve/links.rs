@@ -64,7 +64,10 @@ pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics)
                 Some(url::asset(&below))
             }
             Err(d) => {
-                diags.push(d.at_line(&doc.display_path, &doc.source, link.line));
+                diags.push(
+                    d.at_line(&doc.display_path, &doc.source, link.line)
+                        .pointing_at(&link.dest),
+                );
                 None
             }
         };

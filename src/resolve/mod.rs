@@ -185,11 +185,11 @@ fn resolve_implements(
         }
         match by_id.get(id) {
             Some(&i) => out.push(i),
-            None => diags.push(unknown_document(id, by_id, "`implements`").at_line(
-                &doc.display_path,
-                &doc.source,
-                *line,
-            )),
+            None => diags.push(
+                unknown_document(id, by_id, "`implements`")
+                    .at_line(&doc.display_path, &doc.source, *line)
+                    .pointing_at(id),
+            ),
         }
     }
     out
@@ -213,7 +213,10 @@ fn check_controls(documents: &[Document], catalog: &Catalog, diags: &mut Diagnos
             .chain(doc.sections.iter().flat_map(|s| s.controls.iter()));
         for r in refs {
             if let Some(d) = check_control(r, catalog) {
-                diags.push(d.at_line(&doc.display_path, &doc.source, r.line));
+                diags.push(
+                    d.at_line(&doc.display_path, &doc.source, r.line)
+                        .pointing_at(&r.id),
+                );
             }
         }
     }
