@@ -41,6 +41,8 @@ pub struct Config {
     /// Released versions to publish beside the current one.
     #[serde(default)]
     pub versions: Option<Versions>,
+    #[serde(default)]
+    pub defaults: Defaults,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -60,6 +62,28 @@ pub struct Scope {
     /// Categories of that framework in scope of the audit. Security is always in scope.
     #[serde(default)]
     pub categories: Vec<String>,
+    /// Whether in-scope controls nothing covers are warnings (`warn`) or only reported (`allow`).
+    #[serde(default)]
+    pub gaps: GapPolicy,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapPolicy {
+    /// Gaps are warnings, so `check --strict` fails on them.
+    #[default]
+    Warn,
+    /// Gaps are shown on the gap report and in the exports, without a warning.
+    Allow,
+}
+
+/// Defaults for documents created by `policybook new`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Defaults {
+    pub owner: Option<String>,
+    pub review: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -91,6 +115,7 @@ impl Default for Scope {
         Scope {
             framework: default_framework(),
             categories: Vec::new(),
+            gaps: GapPolicy::Warn,
             unknown: BTreeMap::new(),
         }
     }
@@ -113,8 +138,10 @@ const TOP_KEYS: &[&str] = &[
     "repository_url",
     "scope",
     "versions",
+    "defaults",
 ];
-const SCOPE_KEYS: &[&str] = &["framework", "categories"];
+const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps"];
+const DEFAULTS_KEYS: &[&str] = &["owner", "review"];
 const VERSIONS_KEYS: &[&str] = &["tags", "current"];
 
 impl Config {
@@ -181,6 +208,23 @@ impl Config {
         config.path = shown.to_path_buf();
         report_unknown(&config.unknown, TOP_KEYS, "", &config, diags);
         report_unknown(&config.scope.unknown, SCOPE_KEYS, "scope.", &config, diags);
+        report_unknown(
+            &config.defaults.unknown,
+            DEFAULTS_KEYS,
+            "defaults.",
+            &config,
+            diags,
+        );
+        if let Some(r) = &config.defaults.review
+            && crate::model::Cadence::parse(r).is_none()
+        {
+            let d = Diagnostic::error(format!("invalid defaults.review `{r}`"));
+            diags.push(
+                config
+                    .place(d, "review")
+                    .hint("use annual, semiannual, quarterly, monthly or `N months`"),
+            );
+        }
         if let Some(v) = &config.versions {
             report_unknown(&v.unknown, VERSIONS_KEYS, "versions.", &config, diags);
             if v.current.trim().is_empty() || v.current.contains('/') {

@@ -21,6 +21,9 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod schema;
+pub mod serve;
 pub mod versions;
 pub mod write;
 

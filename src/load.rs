@@ -110,6 +110,11 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
     Sources { documents, assets }
 }
 
+/// Reads one document, `rel` relative to the root (`policies/a.md`): for rebuilds after an edit.
+pub fn read_one(root: &Path, display_root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+    read_source(rel, &root.join(rel), display_root)
+}
+
 fn read_source(rel: &str, abs: &Path, display_root: &Path) -> Result<SourceFile, Diagnostic> {
     let display = display_path(display_root, rel);
     let bytes = std::fs::read(abs)

@@ -82,6 +82,63 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: cmd::diff::Format,
     },
+    /// Build, serve on 127.0.0.1 and rebuild on every change, reloading the open pages
+    #[command(
+        after_help = "Examples:\n  policybook serve\n  policybook serve --port 8080 --open\n  policybook serve --bind 0.0.0.0   # reachable from other machines: be careful\n\nThe site is served from memory: public/ is not touched. A change that does not build keeps\nthe last good version on screen, with the errors in an overlay until they are fixed."
+    )]
+    Serve {
+        #[command(flatten)]
+        root: RootArg,
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Address to listen on; only this machine by default
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a new handbook: site.toml, three example documents, .gitignore, CI examples
+    #[command(
+        after_help = "Examples:\n  policybook init handbook\n  policybook init              # in the current (empty) folder\n\nRefuses to write into a folder that is not empty."
+    )]
+    Init {
+        /// Folder to create the handbook in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Create a document with its front matter filled in; prints its path
+    #[command(
+        after_help = "Examples:\n  policybook new policy \"Incident Response Policy\" --controls CC7.3,CC7.4\n  policybook new procedure \"Incident Handling Runbook\" --implements incident-response-policy\n\nKinds: policy, procedure, standard, plan. Owner and review cadence come from [defaults] in site.toml."
+    )]
+    New {
+        /// policy, procedure, standard or plan
+        kind: String,
+        /// The document's title (its file name is made from it)
+        title: String,
+        /// Ids of documents this one implements (comma-separated)
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        implements: Vec<String>,
+        /// Controls the document maps (comma-separated)
+        #[arg(long, value_delimiter = ',', value_name = "IDS")]
+        controls: Vec<String>,
+        /// Owner, instead of [defaults] owner
+        #[arg(long)]
+        owner: Option<String>,
+        /// The handbook folder, holding site.toml and policies/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print a JSON Schema of the front matter (for editors and other tools)
+    #[command(
+        after_help = "Examples:\n  policybook schema > .vscode/policybook.schema.json\n\nThe README shows how to use it for completion and validation in VS Code."
+    )]
+    Schema {
+        /// The handbook folder: its site.toml decides which framework bare control ids belong to
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
     /// Benchmark entry point: read the documents' git history and print what was found
     #[command(name = "_history", hide = true)]
     History {
@@ -155,6 +212,37 @@ fn main() -> ExitCode {
             root,
             format,
         } => cmd::diff::run(&root, &from, &to, format),
+        Command::Schema { root } => cmd::schema::run(&root),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => policybook::serve::serve(&policybook::serve::ServeOptions {
+            root: root.root,
+            bind,
+            port,
+            open,
+            as_of: root.as_of,
+        }),
+        Command::Init { dir } => cmd::init::run(&dir),
+        Command::New {
+            kind,
+            title,
+            implements,
+            controls,
+            owner,
+            root,
+        } => cmd::new::run(
+            &root,
+            &policybook::scaffold::NewDocument {
+                kind: &kind,
+                title: &title,
+                implements,
+                controls,
+                owner,
+            },
+        ),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)

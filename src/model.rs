@@ -144,7 +144,8 @@ pub struct LinkRef {
     pub is_image: bool,
 }
 
-/// One Markdown file of `policies/`, parsed.
+/// One Markdown file of `policies/`, parsed. The bulky parts are shared (`Arc`): documents are
+/// cloned between the builds of several versions and between `serve`'s rebuilds.
 #[derive(Debug, Clone)]
 pub struct Document {
     pub id: String,
@@ -167,12 +168,12 @@ pub struct Document {
     pub tags: Vec<String>,
     /// Free-form data for templates (`extra:` in the front matter).
     pub extra: serde_json::Value,
-    pub sections: Vec<Section>,
+    pub sections: Arc<Vec<Section>>,
     /// anchor → index in `sections`, for link checks (documents can have many thousands).
-    pub anchors: HashMap<String, usize>,
-    pub links: Vec<LinkRef>,
+    pub anchors: Arc<HashMap<String, usize>>,
+    pub links: Arc<Vec<LinkRef>>,
     /// Plain text for search: `[0]` before the first heading, `[i + 1]` under `sections[i]`.
-    pub texts: Vec<String>,
+    pub texts: Arc<Vec<String>>,
     /// The whole file; the body is `source[body_start..]`.
     pub source: Arc<str>,
     pub body_start: usize,

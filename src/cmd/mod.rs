@@ -5,6 +5,9 @@ pub mod check;
 pub mod diff;
 pub mod evidence;
 pub mod history;
+pub mod init;
+pub mod new;
+pub mod schema;
 
 use std::io::Write;
 

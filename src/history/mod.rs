@@ -139,6 +139,32 @@ impl History {
     pub fn doc(&self, path: &str) -> Option<&DocHistory> {
         self.docs.get(path)
     }
+
+    /// After files changed on disk (and HEAD did not move): whether each of `paths` now differs
+    /// from HEAD. New paths get an empty history. Cheap: one status lookup per path.
+    pub fn refresh_working_tree(&mut self, root: &Path, paths: &[String]) {
+        if !self.source.repository {
+            return;
+        }
+        let Some((repo, prefix)) = open_repository(root) else {
+            return;
+        };
+        for path in paths {
+            let entry = self.docs.entry(path.clone()).or_default();
+            let changed = match repo.status_file(Path::new(&in_repo(&prefix, path))) {
+                Ok(status) => !status.is_empty() && !status.is_ignored(),
+                // Not known to git (or deleted): not committed.
+                Err(_) => true,
+            };
+            entry.uncommitted = changed || entry.revisions.is_empty();
+            self.source.dirty |= entry.uncommitted;
+        }
+    }
+
+    /// Forgets documents that are gone.
+    pub fn retain_documents(&mut self, paths: &std::collections::HashSet<String>) {
+        self.docs.retain(|p, _| paths.contains(p));
+    }
 }
 
 /// What to read history for.

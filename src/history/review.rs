@@ -9,7 +9,7 @@ use crate::model::Cadence;
 /// "Due soon" window before the due date.
 pub const DUE_SOON_DAYS: i64 = 30;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReviewStatus {
     /// Past its due date. Sorted first.

@@ -175,15 +175,16 @@ pub fn parse(
         implements: fm.implements,
         tags: fm.tags,
         extra: fm.extra,
-        anchors: scan
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.anchor.clone(), i))
-            .collect(),
-        sections: scan.sections,
-        texts: scan.texts,
-        links: scan.links,
+        anchors: Arc::new(
+            scan.sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.anchor.clone(), i))
+                .collect(),
+        ),
+        sections: Arc::new(scan.sections),
+        texts: Arc::new(scan.texts),
+        links: Arc::new(scan.links),
         body_start: split.body_start,
         source: Arc::from(text.as_str()),
     })

@@ -93,6 +93,36 @@ impl std::hash::Hash for SameText {
     }
 }
 
+/// Which outputs to produce. A full build wants everything; `serve` re-renders only what an edit
+/// can have changed and keeps the rest of the previous site.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Pages to render (paths relative to the site root); `None` for every page.
+    pub pages: Option<std::collections::HashSet<String>>,
+    /// matrix.json and matrix.csv.
+    pub exports: bool,
+    pub search: bool,
+    pub navigation: bool,
+    /// The theme's static files and the output marker.
+    pub statics: bool,
+}
+
+impl Selection {
+    pub fn everything() -> Selection {
+        Selection {
+            pages: None,
+            exports: true,
+            search: true,
+            navigation: true,
+            statics: true,
+        }
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        self.pages.as_ref().is_none_or(|p| p.contains(path))
+    }
+}
+
 pub fn render(
     hb: &Handbook,
     theme: &Theme,
@@ -101,16 +131,47 @@ pub fn render(
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Option<Site> {
+    render_selected(
+        hb,
+        theme,
+        version,
+        cache,
+        &Selection::everything(),
+        display_root,
+        diags,
+    )
+}
+
+pub fn render_selected(
+    hb: &Handbook,
+    theme: &Theme,
+    version: Option<&VersionPages>,
+    cache: Option<&BodyCache>,
+    selection: &Selection,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Site> {
     let views = Views::new(hb);
     let site = views.site();
-
-    // Bodies first, in parallel: the bulk of the work for large handbooks.
-    let bodies: Vec<Arc<String>> = (0..hb.documents.len())
-        .into_par_iter()
-        .map(|i| cached_body(hb, i, cache))
+    let pages: Vec<Page> = page_list(hb, version)
+        .into_iter()
+        .filter(|p| selection.wants(&p.path))
         .collect();
 
-    let pages = page_list(hb, version);
+    // Bodies first, in parallel: the bulk of the work for large handbooks. Only those of the
+    // document pages being rendered.
+    let wanted: std::collections::HashSet<usize> = pages.iter().filter_map(|p| p.doc).collect();
+    let bodies: Vec<Arc<String>> = (0..hb.documents.len())
+        .into_par_iter()
+        .map(|i| {
+            if wanted.contains(&i) {
+                cached_body(hb, i, cache)
+            } else {
+                Arc::new(String::new())
+            }
+        })
+        .collect();
+
     let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
         .par_iter()
         .map(|page| {
@@ -144,44 +205,52 @@ pub fn render(
             }
         }
     }
-    match export::matrix_json(hb) {
-        Ok(bytes) => files.push(OutputFile {
-            path: "matrix.json".into(),
-            contents: bytes,
-        }),
-        Err(e) => {
-            failed = true;
-            diags.push(Diagnostic::error(format!("cannot write matrix.json: {e}")));
+    if selection.exports {
+        match export::matrix_json(hb) {
+            Ok(bytes) => files.push(OutputFile {
+                path: "matrix.json".into(),
+                contents: bytes,
+            }),
+            Err(e) => {
+                failed = true;
+                diags.push(Diagnostic::error(format!("cannot write matrix.json: {e}")));
+            }
+        }
+        match export::matrix_csv(hb) {
+            Ok(bytes) => files.push(OutputFile {
+                path: "matrix.csv".into(),
+                contents: bytes,
+            }),
+            Err(e) => {
+                failed = true;
+                diags.push(Diagnostic::error(format!("cannot write matrix.csv: {e}")));
+            }
         }
     }
-    match export::matrix_csv(hb) {
-        Ok(bytes) => files.push(OutputFile {
-            path: "matrix.csv".into(),
-            contents: bytes,
-        }),
-        Err(e) => {
-            failed = true;
-            diags.push(Diagnostic::error(format!("cannot write matrix.csv: {e}")));
-        }
-    }
-    files.push(OutputFile {
-        path: "navigation.js".into(),
-        contents: navigation_js(&views),
-    });
-    files.push(OutputFile {
-        path: "search-index.js".into(),
-        contents: search::search_index_js(hb, cache.map(|c| &c.search)),
-    });
-    for (name, bytes) in &theme.static_files {
+    if selection.navigation {
         files.push(OutputFile {
-            path: format!("static/{name}"),
-            contents: bytes.clone(),
+            path: "navigation.js".into(),
+            contents: navigation_js(&views),
         });
     }
-    files.push(OutputFile {
-        path: OUTPUT_MARKER.into(),
-        contents: b"Written by policybook. This folder is replaced on every build.\n".to_vec(),
-    });
+    if selection.search {
+        files.push(OutputFile {
+            path: "search-index.js".into(),
+            contents: search::search_index_js(hb, cache.map(|c| &c.search)),
+        });
+    }
+    if selection.statics {
+        for (name, bytes) in &theme.static_files {
+            files.push(OutputFile {
+                path: format!("static/{name}"),
+                contents: bytes.clone(),
+            });
+        }
+        files.push(OutputFile {
+            path: OUTPUT_MARKER.into(),
+            contents: b"Written by policybook. This folder is replaced on every build.\n".to_vec(),
+        });
+    }
     if failed {
         return None;
     }

@@ -380,7 +380,7 @@ impl<'a> Views<'a> {
                 add(p, true, None);
             }
         }
-        for s in &d.sections {
+        for s in d.sections.iter() {
             for r in &s.controls {
                 if let Some(p) = hb.catalog.position(&r.framework, &r.id) {
                     add(p, false, Some(s));

@@ -44,7 +44,7 @@ pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics)
         documents: BTreeSet::new(),
         assets: BTreeMap::new(),
     };
-    for link in &doc.links {
+    for link in doc.links.iter() {
         let href = match target(ctx, doc, link) {
             Ok(Target::Keep) => None,
             Ok(Target::Document(i, anchor)) => {

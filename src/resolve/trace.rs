@@ -73,7 +73,7 @@ impl Trace {
         let gaps: Vec<usize> = (0..n)
             .filter(|&p| in_scope[p] && covered_by[p].is_empty())
             .collect();
-        if !gaps.is_empty() {
+        if !gaps.is_empty() && config.scope.gaps == crate::config::GapPolicy::Warn {
             diags.push(gap_warning(
                 config,
                 catalog,

@@ -1,0 +1,30 @@
+use std::path::Path;
+
+use crate::scaffold;
+
+use super::{EXIT_OK, EXIT_PROBLEMS};
+
+/// `policybook init [DIR]`: a new handbook, ready to check and build.
+pub fn run(dir: &Path) -> u8 {
+    match scaffold::init(dir) {
+        Ok(files) => {
+            println!("Created a handbook in {}:", dir.display());
+            for f in &files {
+                println!("  {}", f.strip_prefix(dir).unwrap_or(f).display());
+            }
+            let cd = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!("cd {} && ", dir.display())
+            };
+            println!(
+                "\nNext:\n  {cd}git add . && git commit -m \"Start the handbook\"\n  policybook serve            # preview with live reload\n  policybook new policy \"Incident Response Policy\" --controls CC7.3,CC7.4\n  policybook check --strict   # what CI runs"
+            );
+            EXIT_OK
+        }
+        Err(d) => {
+            eprintln!("{}", d.human(true));
+            EXIT_PROBLEMS
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `policybook schema`: a JSON Schema (2020-12) of the front matter, for editors and other tools.
+//! It says what `parse::frontmatter` accepts; the tests validate every sample document with it.
+
+use serde_json::{Value, json};
+
+use crate::catalog::Catalog;
+use crate::model::{Cadence, Kind, Status};
+use crate::parse::frontmatter::FIELDS;
+
+pub fn front_matter_schema(catalog: &Catalog, default_framework: &str) -> Value {
+    let ids: Vec<&str> = catalog
+        .framework(default_framework)
+        .map(|f| f.controls.iter().map(|c| c.id.as_str()).collect())
+        .unwrap_or_default();
+    let frameworks: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+    let list_of = |item: Value, what: &str| {
+        json!({
+            "description": format!("{what}: a list, or one value (comma-separated values are split)."),
+            "oneOf": [
+                { "type": "array", "items": item },
+                { "type": "string" }
+            ]
+        })
+    };
+    let text = json!({ "type": ["string", "number", "boolean"] });
+    let control_id = json!({ "type": "string", "enum": ids });
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://policybook.dev/schema/front-matter.json",
+        "title": "policybook document front matter",
+        "description": "The YAML block between `---` lines at the top of every document under policies/.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["title"],
+        "properties": {
+            "id": {
+                "description": "Unique id used in URLs and `policy:` links. Default: the file name without .md.",
+                "type": "string",
+                "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+            },
+            "title": { "description": "The document's title.", "type": "string", "minLength": 1 },
+            "kind": {
+                "description": "What the document is. Default: policy.",
+                "enum": Kind::NAMES
+            },
+            "owner": {
+                "description": "The role accountable for the document. Required for policies.",
+                "type": "string",
+                "minLength": 1
+            },
+            "approvers": list_of(text.clone(), "Roles or people who approve the document"),
+            "version": { "description": "Free text shown to readers.", "type": ["string", "number"] },
+            "effective": {
+                "description": "Date the document takes effect, YYYY-MM-DD.",
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            },
+            "review": {
+                "description": "Review cadence: annual, semiannual, quarterly, monthly or `N months` (1 to 120).",
+                "anyOf": [
+                    { "enum": Cadence::NAMES },
+                    { "type": "string", "pattern": "^([1-9]|[1-9][0-9]|1[01][0-9]|120) months?$" }
+                ]
+            },
+            "status": {
+                "description": "Only published documents count as evidence. Default: published.",
+                "enum": Status::NAMES
+            },
+            "controls": {
+                "description": format!(
+                    "Controls the whole document addresses: ids of the default framework ({default_framework}), or a map framework → ids."
+                ),
+                "oneOf": [
+                    { "type": "array", "items": control_id },
+                    { "type": "string" },
+                    {
+                        "type": "object",
+                        "propertyNames": { "enum": frameworks },
+                        "additionalProperties": {
+                            "oneOf": [
+                                { "type": "array", "items": { "type": "string" } },
+                                { "type": "string" }
+                            ]
+                        }
+                    }
+                ]
+            },
+            "implements": list_of(json!({ "type": "string" }), "Ids of the documents this one puts into practice"),
+            "tags": list_of(text, "Free labels"),
+            "extra": { "description": "Free data for templates (`page.extra`).", "type": ["object", "null"] }
+        },
+        // A policy needs an owner; `kind` missing means policy.
+        "if": {
+            "properties": { "kind": { "const": "policy" } }
+        },
+        "then": { "required": ["owner"] }
+    });
+    debug_assert_eq!(
+        schema["properties"].as_object().map(|p| p.len()),
+        Some(FIELDS.len())
+    );
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_every_field_and_control() {
+        let s = front_matter_schema(&Catalog::builtin(), "soc2");
+        let props = s["properties"].as_object().unwrap();
+        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut fields = FIELDS.to_vec();
+        fields.sort_unstable();
+        assert_eq!(names, fields);
+        assert_eq!(
+            s["properties"]["controls"]["oneOf"][0]["items"]["enum"]
+                .as_array()
+                .unwrap()
+                .len(),
+            61
+        );
+    }
+}

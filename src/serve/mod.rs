@@ -1,0 +1,215 @@
+//! `policybook serve`: build, serve the site from memory over HTTP on 127.0.0.1, watch the
+//! sources, rebuild on change (incrementally when only documents changed, see `session`) and
+//! reload the open pages through server-sent events. A failed rebuild keeps serving the last
+//! good site; its errors show in an overlay on every open page until the file is fixed.
+
+mod http;
+pub mod session;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use session::{Files, Session};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+/// What the HTTP side serves: the last good site and, when the last build failed, its errors.
+#[derive(Default)]
+pub struct Served {
+    pub files: Files,
+    /// Plain-text diagnostics of the last failed build.
+    pub error: Option<String>,
+    /// Pages the last rebuild made out of date, rendered on their next request.
+    pub stale: std::collections::HashSet<String>,
+    /// Bumped on every successful build.
+    pub generation: u64,
+}
+
+/// A message to the open pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Reload(u64),
+    Error(String),
+}
+
+/// The open pages' event streams.
+#[derive(Default)]
+pub struct Clients {
+    senders: Mutex<Vec<std::sync::mpsc::Sender<Event>>>,
+}
+
+impl Clients {
+    pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        if let Ok(mut s) = self.senders.lock() {
+            s.push(tx);
+        }
+        rx
+    }
+
+    /// Sends to every page still listening, forgetting the others.
+    pub fn broadcast(&self, event: &Event) {
+        if let Ok(mut s) = self.senders.lock() {
+            s.retain(|tx| tx.send(event.clone()).is_ok());
+        }
+    }
+}
+
+pub fn serve(opts: &ServeOptions) -> u8 {
+    let served = Arc::new(RwLock::new(Served::default()));
+    let clients = Arc::new(Clients::default());
+    let session = Arc::new(Mutex::new(Session::new(&opts.root, opts.as_of)));
+
+    eprintln!("Building {}…", opts.root.display());
+    apply(&session, &[], &served, &clients);
+
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let server = match tiny_http::Server::http(addr) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {addr}: {e}\n  help: another program may use port {}; pass --port with another number",
+                opts.port
+            );
+            return crate::cmd::EXIT_PROBLEMS;
+        }
+    };
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let url = format!(
+        "http://{}:{port}/",
+        if opts.bind.is_unspecified() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            opts.bind
+        }
+    );
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} — every machine that can reach it can read the handbook",
+            opts.bind
+        );
+    }
+    println!("Serving {} on {url} (Ctrl-C to stop)", opts.root.display());
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            eprintln!("\nStopped.");
+            std::process::exit(0);
+        });
+    }
+
+    let watcher = {
+        let (served, clients, session) = (served.clone(), clients.clone(), session.clone());
+        watch::watch(&opts.root, move |changed| {
+            apply(&session, &changed, &served, &clients)
+        })
+    };
+    let _watcher = match watcher {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!("warning: cannot watch the sources ({e}); changes will not be rebuilt");
+            None
+        }
+    };
+    if opts.open {
+        open_browser(&url);
+    }
+    http::run(&server, &served, &clients, &session, &stop);
+    crate::cmd::EXIT_OK
+}
+
+/// One build; its result becomes what is served, and the pages are told.
+fn apply(
+    session: &Mutex<Session>,
+    changed: &[PathBuf],
+    served: &RwLock<Served>,
+    clients: &Clients,
+) {
+    let Ok(mut session) = session.lock() else {
+        return;
+    };
+    match session.rebuild(changed) {
+        Ok(built) => {
+            // Warnings in full on a full build; after an edit, only their number, unless new.
+            if built.incremental {
+                let n = built.warnings.warning_count();
+                if n > 0 {
+                    eprintln!(
+                        "{n} warning{} (policybook check lists them)",
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
+            } else {
+                crate::cmd::print_human(&built.warnings);
+            }
+            let generation = {
+                let Ok(mut s) = served.write() else { return };
+                s.files = built.files;
+                s.stale = built.stale;
+                s.error = None;
+                s.generation += 1;
+                s.generation
+            };
+            eprintln!(
+                "{} in {} ms ({} file{} rendered)",
+                if built.incremental {
+                    "Rebuilt"
+                } else {
+                    "Built"
+                },
+                built.elapsed.as_millis(),
+                built.rendered,
+                if built.rendered == 1 { "" } else { "s" }
+            );
+            clients.broadcast(&Event::Reload(generation));
+        }
+        Err(diags) => {
+            crate::cmd::print_human(&diags);
+            let text = diags
+                .sorted()
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            eprintln!("Build failed; still serving the last good version.");
+            if let Ok(mut s) = served.write() {
+                s.error = Some(text.clone());
+            }
+            clients.broadcast(&Event::Error(text));
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(program)
+        .arg(url)
+        .spawn()
+        .is_err()
+    {
+        eprintln!("Open {url} in your browser.");
+    }
+}

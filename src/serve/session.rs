@@ -1,0 +1,496 @@
+//! The builds `serve` performs: one full build at start, then after each change either an
+//! incremental rebuild (only Markdown files under policies/ changed, HEAD did not move) or a
+//! full one (site.toml, the theme, assets or git changed).
+//!
+//! An incremental rebuild re-reads and re-parses only the changed files, reuses the history
+//! (refreshing only whether the changed files differ from HEAD), resolves the handbook again
+//! (links and coverage are global), and re-renders only the pages whose inputs changed, keeping
+//! every other page of the last good site. A failed rebuild keeps the last good site.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::load;
+use crate::model::url;
+use crate::render::theme::Theme;
+use crate::render::version_views::VersionPages;
+use crate::render::{BodyCache, Selection, render_selected};
+use crate::resolve::Handbook;
+use crate::{Caches, HistoryFrom, analyze, parse, resolve};
+
+/// The site as served: path → bytes.
+pub type Files = HashMap<String, Arc<Vec<u8>>>;
+
+pub struct Built {
+    pub files: Files,
+    /// Pages that depend on the change but are rendered when next requested (`render_now`).
+    pub stale: HashSet<String>,
+    /// Pages and files produced by this build (the rest was kept).
+    pub rendered: usize,
+    pub elapsed: Duration,
+    pub warnings: Diagnostics,
+    pub incremental: bool,
+}
+
+/// What a page's output depends on, hashed, so an unchanged page is not rendered again.
+type Signature = u64;
+
+struct LastGood {
+    handbook: Handbook,
+    theme: Theme,
+    assets: std::collections::BTreeMap<String, crate::load::AssetSource>,
+    head: Option<String>,
+    files: Files,
+    pages: HashMap<String, Signature>,
+    meta: Signature,
+    reviews: Signature,
+    /// Out-of-date pages not requested since; they stay out of date across rebuilds.
+    stale: HashSet<String>,
+}
+
+pub struct Session {
+    root: PathBuf,
+    display_root: PathBuf,
+    as_of: Option<jiff::civil::Date>,
+    caches: Caches,
+    bodies: BodyCache,
+    last: Option<LastGood>,
+}
+
+impl Session {
+    pub fn new(root: &Path, as_of: Option<jiff::civil::Date>) -> Session {
+        Session {
+            root: root.to_path_buf(),
+            display_root: crate::display_root(root),
+            as_of,
+            caches: Caches::default(),
+            bodies: BodyCache::default(),
+            last: None,
+        }
+    }
+
+    /// Rebuilds after `changed` files (absolute or relative to the root); an empty list means
+    /// "rebuild everything". On failure the diagnostics come back and the last site stays.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
+        let start = Instant::now();
+        let rel: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
+        let only_documents = !rel.is_empty()
+            && rel
+                .iter()
+                .all(|p| p.starts_with("policies/") && p.to_ascii_lowercase().ends_with(".md"));
+        let head = current_head(&self.root);
+        let incremental = only_documents
+            && self
+                .last
+                .as_ref()
+                .is_some_and(|l| l.head == head && l.handbook.config.versions.is_none());
+        let mut result = if incremental {
+            self.incremental(&rel, head)
+        } else {
+            self.full(head)
+        };
+        if let Ok(b) = &mut result {
+            b.elapsed = start.elapsed();
+            b.incremental = incremental;
+        }
+        result
+    }
+
+    fn relative(&self, p: &Path) -> Option<String> {
+        let abs_root = self.root.canonicalize().ok()?;
+        let rel = match p.strip_prefix(&abs_root) {
+            Ok(r) => r.to_path_buf(),
+            Err(_) => p.strip_prefix(&self.root).ok()?.to_path_buf(),
+        };
+        Some(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
+    fn full(&mut self, head: Option<String>) -> Result<Built, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let catalog = Catalog::builtin();
+        let config = Config::load(&self.root, &self.display_root, &mut diags)
+            .ok_or_else(|| diags.clone())?;
+        config.validate(&catalog, &mut diags);
+        let sources = load::load(&self.root, &self.display_root, &mut diags);
+        let hb = analyze(
+            config,
+            catalog,
+            &sources,
+            HistoryFrom {
+                root: &self.root,
+                as_of: self.as_of,
+                at_commit: None,
+                enabled: true,
+            },
+            Some(&self.caches),
+            &self.display_root,
+            &mut diags,
+        );
+        let theme = Theme::load(&self.root, &self.display_root, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let theme = theme.ok_or_else(|| diags.clone())?;
+        let site = match hb.config.versions.clone() {
+            Some(settings) => crate::versions::render_versions(
+                &self.root,
+                &hb,
+                &settings,
+                &theme,
+                &self.caches,
+                &self.display_root,
+                &mut diags,
+            ),
+            None => render_selected(
+                &hb,
+                &theme,
+                None,
+                Some(&self.bodies),
+                &Selection::everything(),
+                &self.display_root,
+                &mut diags,
+            ),
+        };
+        let Some(site) = site.filter(|_| !diags.has_errors()) else {
+            return Err(diags);
+        };
+        let mut files: Files = site
+            .files
+            .into_iter()
+            .map(|f| (f.path, Arc::new(f.contents)))
+            .collect();
+        for (path, from) in site.copies {
+            if let Ok(bytes) = from.read() {
+                files.insert(path, Arc::new(bytes));
+            }
+        }
+        let rendered = files.len();
+        self.last = Some(LastGood {
+            pages: page_signatures(&hb),
+            meta: meta_signature(&hb),
+            reviews: review_signature(&hb),
+            handbook: hb,
+            theme,
+            assets: sources.assets,
+            head,
+            files: files.clone(),
+            stale: HashSet::new(),
+        });
+        Ok(Built {
+            files,
+            stale: HashSet::new(),
+            rendered,
+            elapsed: Duration::ZERO,
+            warnings: diags,
+            incremental: false,
+        })
+    }
+
+    fn incremental(
+        &mut self,
+        changed: &[String],
+        head: Option<String>,
+    ) -> Result<Built, Diagnostics> {
+        let Some(last) = self.last.as_ref() else {
+            return self.full(head);
+        };
+        let mut diags = Diagnostics::new();
+        // Only the changed files are read again; a deleted one is simply left out.
+        let changed_set: HashSet<&str> = changed.iter().map(String::as_str).collect();
+        let mut fresh = Vec::new();
+        for rel in changed {
+            if self.root.join(rel).is_file() {
+                match load::read_one(&self.root, &self.display_root, rel) {
+                    Ok(s) => fresh.push(s),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+
+        // Documents: unchanged ones reused as they are, changed ones parsed.
+        let framework = last.handbook.config.scope.framework.clone();
+        let mut documents: Vec<crate::model::Document> = last
+            .handbook
+            .documents
+            .iter()
+            .filter(|d| !changed_set.contains(d.path.as_str()))
+            .cloned()
+            .collect();
+        documents.extend(parse::parse_all(
+            &fresh,
+            &framework,
+            Some(&self.caches.parsed),
+            &mut diags,
+        ));
+
+        // History: the same commits; only whether the changed files differ from HEAD is new.
+        let mut history = last.handbook.history.clone();
+        let present: HashSet<String> = documents.iter().map(|d| d.path.clone()).collect();
+        history.retain_documents(&present);
+        history.refresh_working_tree(&self.root, changed);
+        resolve::source_warnings(&history, &self.display_root, &mut diags);
+
+        let hb = resolve::resolve(
+            last.handbook.config.clone(),
+            last.handbook.catalog.clone(),
+            documents,
+            &last.assets,
+            history,
+            &mut diags,
+        );
+        if diags.has_errors() {
+            return Err(diags);
+        }
+
+        // What to render again.
+        let pages = page_signatures(&hb);
+        let meta = meta_signature(&hb);
+        let reviews = review_signature(&hb);
+        let meta_changed = meta != last.meta;
+        let reviews_changed = reviews != last.reviews;
+        let mut wanted: HashSet<String> = pages
+            .iter()
+            .filter(|(path, sig)| last.pages.get(*path) != Some(sig))
+            .map(|(path, _)| path.clone())
+            .collect();
+        if meta_changed {
+            for p in [url::HOME, url::CONTROLS, url::MATRIX, url::GAPS] {
+                wanted.insert(p.to_string());
+            }
+            for c in hb.catalog.controls() {
+                wanted.insert(url::control(&c.framework, &c.id));
+            }
+        }
+        if meta_changed || reviews_changed {
+            wanted.insert(url::REVIEWS.to_string());
+        }
+        // The pages of the changed documents are rendered now: they are what the open page
+        // reloads. The pages that depend on them (control pages, listings, the reviews page, the
+        // exports and the search index) are rendered when next requested.
+        let (eager, mut stale): (HashSet<String>, HashSet<String>) = wanted
+            .into_iter()
+            .partition(|p| p.starts_with("documents/") && pages.contains_key(p));
+        if meta_changed || reviews_changed {
+            stale.extend(["matrix.json".to_string(), "matrix.csv".to_string()]);
+        }
+        if meta_changed {
+            stale.insert("navigation.js".to_string());
+        }
+        stale.insert("search-index.js".to_string());
+        stale.extend(last.stale.iter().cloned());
+        let selection = Selection {
+            pages: Some(eager),
+            exports: false,
+            search: false,
+            navigation: false,
+            statics: false,
+        };
+        let none: Option<&VersionPages> = None;
+        let site = render_selected(
+            &hb,
+            &last.theme,
+            none,
+            Some(&self.bodies),
+            &selection,
+            &self.display_root,
+            &mut diags,
+        );
+        let Some(site) = site.filter(|_| !diags.has_errors()) else {
+            return Err(diags);
+        };
+        let mut files = last.files.clone();
+        for path in last.pages.keys() {
+            if !pages.contains_key(path) {
+                files.remove(path);
+            }
+        }
+        for path in &stale {
+            files.remove(path);
+        }
+        let rendered = site.files.len();
+        for f in site.files {
+            files.insert(f.path, Arc::new(f.contents));
+        }
+        let Some(previous) = self.last.take() else {
+            return Err(diags);
+        };
+        self.last = Some(LastGood {
+            handbook: hb,
+            theme: previous.theme,
+            assets: previous.assets,
+            head,
+            files: files.clone(),
+            pages,
+            meta,
+            reviews,
+            stale: stale.clone(),
+        });
+        Ok(Built {
+            files,
+            stale,
+            rendered,
+            elapsed: Duration::ZERO,
+            warnings: diags,
+            incremental: true,
+        })
+    }
+}
+
+impl Session {
+    /// Renders one page (or export) that the last rebuild left stale, from the last good
+    /// handbook. `None` when there is no such page.
+    pub fn render_now(&mut self, path: &str) -> Option<Result<Vec<u8>, Diagnostics>> {
+        let last = self.last.as_mut()?;
+        let mut diags = Diagnostics::new();
+        let selection = Selection {
+            pages: Some(HashSet::from([path.to_string()])),
+            exports: path == "matrix.json" || path == "matrix.csv",
+            search: path == "search-index.js",
+            navigation: path == "navigation.js",
+            statics: false,
+        };
+        let none: Option<&VersionPages> = None;
+        let site = render_selected(
+            &last.handbook,
+            &last.theme,
+            none,
+            Some(&self.bodies),
+            &selection,
+            &self.display_root,
+            &mut diags,
+        );
+        let mut found = None;
+        for f in site.into_iter().flat_map(|s| s.files) {
+            last.stale.remove(&f.path);
+            let bytes = Arc::new(f.contents);
+            last.files.insert(f.path.clone(), bytes.clone());
+            if f.path == path {
+                found = Some(bytes);
+            }
+        }
+        match found {
+            Some(bytes) => Some(Ok(bytes.as_ref().clone())),
+            None if diags.has_errors() => Some(Err(diags)),
+            None => None,
+        }
+    }
+}
+
+fn current_head(root: &Path) -> Option<String> {
+    let (repo, _) = crate::history::open_repository(root)?;
+    let head = repo.head().ok()?.target()?;
+    Some(head.to_string())
+}
+
+fn hash_of(f: impl FnOnce(&mut std::hash::DefaultHasher)) -> Signature {
+    let mut h = std::hash::DefaultHasher::new();
+    f(&mut h);
+    h.finish()
+}
+
+/// What every listing shows of each document: titles, kinds, owners, status, paths, control
+/// mappings. When it changes, the home page, the matrix, the control pages… are rendered again.
+fn meta_signature(hb: &Handbook) -> Signature {
+    hash_of(|h| {
+        for d in &hb.documents {
+            (
+                &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
+            )
+                .hash(h);
+            d.review.map(|r| r.months).hash(h);
+            d.effective.map(|e| e.to_string()).hash(h);
+            (&d.approvers, &d.tags).hash(h);
+            for c in &d.controls {
+                (&c.framework, &c.id).hash(h);
+            }
+            for s in d.sections.iter() {
+                (&s.anchor, &s.title).hash(h);
+                for c in &s.controls {
+                    (&c.framework, &c.id).hash(h);
+                }
+            }
+        }
+        for r in &hb.refs {
+            (&r.implements, &r.implemented_by).hash(h);
+        }
+    })
+}
+
+/// Review state of every document: what the reviews page and the exports show.
+fn review_signature(hb: &Handbook) -> Signature {
+    hash_of(|h| {
+        for (d, r) in hb.documents.iter().zip(&hb.reviews) {
+            (
+                &d.id,
+                r.status,
+                r.next_due.map(|x| x.to_string()),
+                r.uncommitted,
+            )
+                .hash(h);
+            r.last_changed().map(|c| &c.commit.id).hash(h);
+            r.last_reviewed().map(|c| &c.commit.id).hash(h);
+        }
+    })
+}
+
+/// Per document page: its own text and metadata, review state, and what it shows of others
+/// (backlinks, implements, previous and next).
+fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
+    let mut order: Vec<usize> = (0..hb.documents.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (da, db) = (&hb.documents[a], &hb.documents[b]);
+        (da.kind, da.title.to_lowercase(), &da.id).cmp(&(db.kind, db.title.to_lowercase(), &db.id))
+    });
+    let mut rank = vec![0; order.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        rank[i] = pos;
+    }
+    let title = |i: usize| {
+        (
+            &hb.documents[i].id,
+            &hb.documents[i].title,
+            hb.documents[i].kind,
+        )
+    };
+    hb.documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let sig = hash_of(|h| {
+                (
+                    Arc::as_ptr(&d.source) as *const u8 as usize,
+                    &d.source.len(),
+                )
+                    .hash(h);
+                (
+                    &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
+                )
+                    .hash(h);
+                let r = &hb.reviews[i];
+                (r.status, r.next_due.map(|x| x.to_string()), r.uncommitted).hash(h);
+                let refs = &hb.refs[i];
+                for list in [&refs.referenced_by, &refs.implemented_by, &refs.implements] {
+                    for &j in list {
+                        title(j).hash(h);
+                    }
+                }
+                refs.links.hash(h);
+                let pos = rank[i];
+                pos.checked_sub(1).map(|p| title(order[p])).hash(h);
+                order.get(pos + 1).map(|&n| title(n)).hash(h);
+            });
+            (url::document(&d.id), sig)
+        })
+        .collect()
+}

@@ -1,0 +1,89 @@
+//! Watching the sources: policies/, theme/, site.toml, and the git HEAD (a commit changes the
+//! history). Events are gathered until the files have been quiet for a moment, so that an
+//! editor's save (often several writes) causes one rebuild.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+
+/// Quiet time after the last event before rebuilding.
+const SETTLE: Duration = Duration::from_millis(60);
+
+pub fn watch(
+    root: &Path,
+    mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let (tx, rx) = mpsc::channel::<PathBuf>();
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let filter_root = root.clone();
+    let git_dir = git2::Repository::discover(&root)
+        .ok()
+        .map(|r| r.path().to_path_buf());
+    let filter_git = git_dir.clone();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        if event.kind.is_access() {
+            return;
+        }
+        for path in event.paths {
+            if relevant(&filter_root, filter_git.as_deref(), &path) {
+                let _ = tx.send(path);
+            }
+        }
+    })?;
+    for sub in ["policies", "theme"] {
+        let p = root.join(sub);
+        if p.exists() {
+            watcher.watch(&p, RecursiveMode::Recursive)?;
+        }
+    }
+    // site.toml is watched through its folder (editors replace files rather than write them).
+    watcher.watch(&root, RecursiveMode::NonRecursive)?;
+    if let Some(git) = &git_dir {
+        let _ = watcher.watch(git, RecursiveMode::NonRecursive);
+        let refs = git.join("refs");
+        if refs.exists() {
+            let _ = watcher.watch(&refs, RecursiveMode::Recursive);
+        }
+    }
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            let mut changed = vec![first];
+            while let Ok(more) = rx.recv_timeout(SETTLE) {
+                changed.push(more);
+            }
+            changed.sort();
+            changed.dedup();
+            on_change(changed);
+        }
+    });
+    Ok(watcher)
+}
+
+/// Sources and git references, not editors' temporary files or the output.
+fn relevant(root: &Path, git_dir: Option<&Path>, path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(git) = git_dir
+        && let Ok(rel) = path.strip_prefix(git)
+    {
+        let rel = rel.to_string_lossy();
+        return rel == "HEAD" || rel == "packed-refs" || rel.starts_with("refs");
+    }
+    let temporary = name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp");
+    if temporary {
+        return false;
+    }
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let rel = rel.to_string_lossy();
+    rel == crate::config::CONFIG_FILE || rel.starts_with("policies") || rel.starts_with("theme")
+}

@@ -1,0 +1,244 @@
+//! `policybook serve` as a user runs it: start it on a free port, fetch pages, edit, break and fix
+//! a document while listening to the live-reload events.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("policybook"))
+        .current_dir(dir)
+        .args(["serve", "--port", "0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let line = lines.next().expect("a line").expect("utf-8");
+    // "Serving . on http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+    let port = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server { child, port }
+}
+
+/// A raw HTTP/1.0 request; returns (status, body).
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    s.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The live-reload event stream, read line by line.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        write!(s, "GET /__policybook/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        Events {
+            reader: BufReader::new(s),
+        }
+    }
+
+    /// The next event's (name, data).
+    fn next(&mut self) -> (String, String) {
+        let (mut name, mut data) = (String::new(), String::new());
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).expect("event stream");
+            assert!(n > 0, "event stream closed");
+            let line = line.trim_end();
+            if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_string();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data = v.to_string();
+            } else if line.is_empty() && !name.is_empty() {
+                return (name, data);
+            }
+        }
+    }
+
+    fn wait_for(&mut self, wanted: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let (name, data) = self.next();
+            if name == wanted {
+                return data;
+            }
+        }
+        panic!("no {wanted} event");
+    }
+}
+
+#[test]
+fn serve_rebuilds_reloads_shows_errors_and_refuses_traversal() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let server = start(dir.path());
+    let port = server.port;
+
+    let (status, page) = get(port, "/documents/access-control.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Access Control Policy</h1>"));
+    assert!(
+        page.contains("<script src=\"/__policybook/live.js\"></script>\n</body>"),
+        "live reload injected"
+    );
+    assert_eq!(get(port, "/").0, 200);
+    let (status, script) = get(port, "/__policybook/live.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("EventSource"));
+    assert!(
+        !dir.path().join("public").exists(),
+        "serve does not write the output folder"
+    );
+
+    let mut events = Events::open(port);
+    let hello = events.wait_for("hello");
+
+    // An edit is rebuilt, served, and the pages are told to reload.
+    let doc = dir.path().join("policies/access-control.md");
+    let original = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        original.replace(
+            "Managers confirm every account",
+            "Team leads confirm every account",
+        ),
+    )
+    .unwrap();
+    let generation = events.wait_for("reload");
+    assert_ne!(generation, hello);
+    let (_, page) = get(port, "/documents/access-control.html");
+    assert!(
+        page.contains("Team leads confirm every account"),
+        "the edit is served"
+    );
+    // Pages that depend on it are rendered again when requested.
+    let (status, reviews) = get(port, "/reviews.html");
+    assert_eq!(status, 200);
+    assert!(
+        reviews.contains("uncommitted changes, not reviewed"),
+        "the edited document is uncommitted now"
+    );
+    let (status, index) = get(port, "/search-index.js");
+    assert_eq!(status, 200);
+    assert!(index.contains("Team leads confirm every account"));
+
+    // A broken document: an error event naming the file and line; the last good site stays.
+    std::fs::write(
+        &doc,
+        original.replace("review: semiannual", "review: yearly"),
+    )
+    .unwrap();
+    let error = events.wait_for("error");
+    let error: String = serde_json::from_str(&error).unwrap();
+    assert!(
+        error.contains("policies/access-control.md:9: unknown review cadence `yearly`"),
+        "{error}"
+    );
+    let (status, page) = get(port, "/documents/access-control.html");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Team leads confirm every account"),
+        "still the last good version"
+    );
+    // A page opened now learns about the error at once.
+    let mut late = Events::open(port);
+    late.wait_for("hello");
+    assert!(late.wait_for("error").contains("unknown review cadence"));
+
+    // Fixing it clears the error and reloads.
+    std::fs::write(&doc, &original).unwrap();
+    events.wait_for("reload");
+    let (_, page) = get(port, "/documents/access-control.html");
+    assert!(page.contains("Managers confirm every account"));
+
+    // A new document appears; a deleted one goes.
+    std::fs::write(
+        dir.path().join("policies/new-one.md"),
+        "---\ntitle: New One\nowner: X\nreview: annual\n---\nHello.\n",
+    )
+    .unwrap();
+    events.wait_for("reload");
+    assert_eq!(get(port, "/documents/new-one.html").0, 200);
+    std::fs::remove_file(dir.path().join("policies/new-one.md")).unwrap();
+    events.wait_for("reload");
+    assert_eq!(get(port, "/documents/new-one.html").0, 404);
+
+    // Nothing outside the site, however the path is spelt.
+    for path in [
+        "/../site.toml",
+        "/documents/../../site.toml",
+        "/%2e%2e/site.toml",
+        "/..%2Fsite.toml",
+        "/%2E%2E%5Csite.toml",
+    ] {
+        let (status, body) = get(port, path);
+        assert_eq!(status, 403, "{path}: {body}");
+    }
+    assert_eq!(get(port, "/nope.html").0, 404);
+}
+
+#[test]
+fn serve_shows_the_errors_when_the_first_build_fails_and_recovers() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let doc = dir.path().join("policies/access-control.md");
+    let original = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        original.replace("## Purpose", "## Purpose\n\n[broken](missing.md)"),
+    )
+    .unwrap();
+    let server = start(dir.path());
+    let (status, page) = get(server.port, "/");
+    assert_eq!(status, 503);
+    assert!(
+        page.contains("points to policies/missing.md, which is not a document"),
+        "{page}"
+    );
+    assert!(page.contains("/__policybook/live.js"));
+    let mut events = Events::open(server.port);
+    events.wait_for("hello");
+    std::fs::write(&doc, &original).unwrap();
+    events.wait_for("reload");
+    assert_eq!(get(server.port, "/").0, 200);
+}
