@@ -19,6 +19,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;

@@ -422,3 +422,36 @@ fn an_invalid_site_toml_at_a_tag_skips_that_release_only() {
     assert!(!dir.path().join("public/v/v2.1").exists());
     assert!(dir.path().join("public/v/v2.0/index.html").is_file());
 }
+
+#[test]
+fn progress_shows_on_a_terminal_and_not_in_ci() {
+    let (dir, _repo) = releases();
+    let bin = assert_cmd::cargo::cargo_bin("policybook");
+    // Not a terminal (as in CI logs): no progress line.
+    let out = run(dir.path(), &["build"]);
+    assert!(
+        !stderr(&out).contains("rendering version"),
+        "{}",
+        stderr(&out)
+    );
+    // On a terminal (a pseudo-terminal from `script`, where available): the progress line.
+    if std::path::Path::new("/usr/bin/script").exists() {
+        let cmd = format!("{} build --out ../pty-out", bin.display());
+        let tty = std::process::Command::new("/usr/bin/script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(dir.path())
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&tty.stdout);
+        assert!(text.contains("[1/4] rendering version v1.0"), "{text}");
+        let ci = std::process::Command::new("/usr/bin/script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(dir.path())
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&ci.stdout).contains("rendering version"));
+        let _ = std::fs::remove_dir_all(dir.path().join("../pty-out"));
+    }
+}

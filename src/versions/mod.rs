@@ -156,7 +156,9 @@ pub fn analyze_releases(
     diags: &mut Diagnostics,
 ) -> Vec<Version> {
     let mut out = Vec::new();
+    let mut progress = crate::progress::Progress::new(releases.len());
     for release in releases {
+        progress.step(&format!("reading release {}", release.tag));
         let short = &release.commit.to_string()[..7];
         let shown = std::path::PathBuf::from(format!("{}:", release.tag));
         let mut rd = Diagnostics::new();
@@ -213,6 +215,7 @@ pub fn analyze_releases(
             handbook,
         });
     }
+    progress.finish();
     out
 }
 

@@ -99,7 +99,9 @@ pub fn render_versions(
     let bodies = BodyCache::default();
     let mut site = Site::default();
     let mut diffs = diffs;
+    let mut progress = crate::progress::Progress::new(n);
     for v in 0..n {
+        progress.step(&format!("rendering version {}", metas[v].label));
         let pages = VersionPages {
             index: v,
             all: metas.clone(),
@@ -154,6 +156,7 @@ pub fn render_versions(
             site.copies.push((format!("{prefix}{path}"), from));
         }
     }
+    progress.finish();
     site.files.sort_by(|a, b| a.path.cmp(&b.path));
     site.copies.sort_by(|a, b| a.0.cmp(&b.0));
     debug_assert!(site.files.iter().any(|f| f.path == VERSIONS_INDEX));

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Issue 8's budget: after editing one document, the rebuild `serve` performs takes at most 5% of
+# a full build's time. Both are measured here on the benchmark corpus, in one run.
+#
+#   bench/serve.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+corpus=${1:-/tmp/pb-corpus}
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
+if [ ! -d "$corpus/.git" ]; then
+  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
+  git -C "$corpus" gc -q
+fi
+cargo build --release --manifest-path "$repo/Cargo.toml" -q
+pb="$repo/target/release/policybook"
+work=$(mktemp -d)
+git clone -q "$corpus" "$work/hb"
+log="$work/serve.log"
+"$pb" serve --root "$work/hb" --port 0 >"$work/stdout" 2>"$log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+until grep -q "^Built in" "$log"; do sleep 0.2; done
+
+# Ten edits, each to a different committed document, one at a time.
+docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
+for doc in $docs; do
+  before=$(grep -c "^Rebuilt in" "$log" || true)
+  printf '\nAn added sentence about quarterly access reviews.\n' >> "$work/hb/policies/$doc"
+  until [ "$(grep -c "^Rebuilt in" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
+done
+
+hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
+  -n full-build "$pb build --root $work/hb --out $work/site" >&2
+
+python3 - "$work/h.json" "$log" <<'PY'
+import json, re, statistics, sys
+full = json.load(open(sys.argv[1]))["results"][0]["median"] * 1000
+rebuilds = [int(m) for m in re.findall(r"^Rebuilt in (\d+) ms", open(sys.argv[2]).read(), re.M)]
+med = statistics.median(rebuilds)
+print(f"full build: {full:.0f} ms (median of 5); serve's rebuild after editing one document: "
+      f"{med:.0f} ms (median of {len(rebuilds)}, max {max(rebuilds)}); "
+      f"ratio {med / full:.1%} (budget ≤ 5%: {'ok' if med / full <= 0.05 else 'OVER BUDGET'})")
+PY

@@ -1,0 +1,45 @@
+//! A one-line progress display for long builds (many versions): shown on a terminal, silent
+//! when stderr is redirected or under CI (`CI` set), so logs stay clean.
+
+use std::io::{IsTerminal, Write};
+
+pub struct Progress {
+    enabled: bool,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        let enabled =
+            std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && total > 1;
+        Progress {
+            enabled,
+            total,
+            done: 0,
+        }
+    }
+
+    /// Starts step `what`, replacing the previous line.
+    pub fn step(&mut self, what: &str) {
+        self.done += 1;
+        if self.enabled {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "\r\x1b[2K[{}/{}] {what}",
+                self.done.min(self.total),
+                self.total
+            );
+            let _ = err.flush();
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if self.enabled {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}
