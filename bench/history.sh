@@ -8,20 +8,7 @@
 # Needs hyperfine (Debian package `hyperfine`) and python3. Prints the ratios, not just times:
 # machines differ, ratios travel.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-corpus=${1:-/tmp/pb-corpus}
-gen="$repo/../shared/bench/gen-corpus.py"
-
-command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
-if [ ! -d "$corpus/.git" ]; then
-  echo "generating the corpus in $corpus (2,000 documents, 5,000 commits)…" >&2
-  python3 "$gen" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
-  # A cloned repository is packed; so is the corpus, to compare like with like.
-  git -C "$corpus" gc -q
-fi
-cargo build --release --manifest-path "$repo/Cargo.toml" -q
-pb="$repo/target/release/policybook"
+source "$(dirname "$0")/common.sh" "${1:-}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -4,17 +4,10 @@
 #
 #   bench/search-size.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-corpus=${1:-/tmp/pb-corpus}
-if [ ! -d "$corpus/.git" ]; then
-  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
-  git -C "$corpus" gc -q
-fi
-cargo build --release --manifest-path "$repo/Cargo.toml" -q
+source "$(dirname "$0")/common.sh" "${1:-}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$repo/target/release/policybook" build --root "$corpus" --out "$out/site" 2>/dev/null | tail -1
+"$pb" build --root "$corpus" --out "$out/site" 2>/dev/null | tail -1
 python3 - "$out/site" <<'PY'
 import gzip, os, sys
 site = sys.argv[1]

@@ -4,16 +4,7 @@
 #
 #   bench/versions.sh [CORPUS]        (default /tmp/pb-corpus; generated with --tags 6 if missing)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-corpus=${1:-/tmp/pb-corpus}
-command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
-if [ ! -d "$corpus/.git" ]; then
-  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
-  git -C "$corpus" gc -q
-fi
-cargo build --release --manifest-path "$repo/Cargo.toml" -q
-pb="$repo/target/release/policybook"
+source "$(dirname "$0")/common.sh" "${1:-}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The same repository, once more, with [versions] selecting its release tags.

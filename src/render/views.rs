@@ -198,6 +198,21 @@ pub struct GapsView {
     pub stats: Stats,
 }
 
+/// Document indices in the home page's order: by kind, then title, then id. Previous/next and
+/// the sidebar follow it.
+pub fn reading_order(hb: &Handbook) -> Vec<usize> {
+    let docs = &hb.documents;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        (
+            docs[i].kind,
+            docs[i].title.to_lowercase(),
+            docs[i].id.clone(),
+        )
+    });
+    order
+}
+
 pub fn category_label(category: &str) -> String {
     let spaced = category.replace('-', " ");
     let mut chars = spaced.chars();
@@ -302,17 +317,7 @@ impl<'a> Views<'a> {
 
     /// Document indices in reading order: by kind, then title, then id.
     pub fn reading_order(&self) -> Vec<usize> {
-        let docs = &self.hb.documents;
-        let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (da, db) = (&docs[a], &docs[b]);
-            (da.kind, da.title.to_lowercase(), &da.id).cmp(&(
-                db.kind,
-                db.title.to_lowercase(),
-                &db.id,
-            ))
-        });
-        order
+        reading_order(self.hb)
     }
 
     fn neighbour(&self, i: usize, step: isize) -> Option<DocLink> {

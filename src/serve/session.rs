@@ -447,11 +447,7 @@ fn review_signature(hb: &Handbook) -> Signature {
 /// Per document page: its own text and metadata, review state, and what it shows of others
 /// (backlinks, implements, previous and next).
 fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
-    let mut order: Vec<usize> = (0..hb.documents.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (da, db) = (&hb.documents[a], &hb.documents[b]);
-        (da.kind, da.title.to_lowercase(), &da.id).cmp(&(db.kind, db.title.to_lowercase(), &db.id))
-    });
+    let order = crate::render::views::reading_order(hb);
     let mut rank = vec![0; order.len()];
     for (pos, &i) in order.iter().enumerate() {
         rank[i] = pos;

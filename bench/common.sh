@@ -1,0 +1,14 @@
+# Shared by the benchmark scripts: the corpus (generated when missing) and the release binary.
+#   source "$(dirname "$0")/common.sh" "${1:-}"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+corpus=${1:-/tmp/pb-corpus}
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install -y hyperfine" >&2; exit 2; }
+if [ ! -d "$corpus/.git" ]; then
+  echo "generating the corpus in $corpus (2,000 documents, 5,000 commits, 6 tags)…" >&2
+  python3 "$repo/../shared/bench/gen-corpus.py" "$corpus" --docs 2000 --commits 5000 --tags 6 >&2
+  # A cloned repository is packed; so is the corpus, to compare like with like.
+  git -C "$corpus" gc -q
+fi
+cargo build --release --manifest-path "$repo/Cargo.toml" -q
+pb="$repo/target/release/policybook"
