@@ -169,7 +169,7 @@ fn serve_rebuilds_reloads_shows_errors_and_refuses_traversal() {
         original.replace("review: semiannual", "review: yearly"),
     )
     .unwrap();
-    let error = events.wait_for("error");
+    let error = events.wait_for("build-error");
     let error: String = serde_json::from_str(&error).unwrap();
     assert!(
         error.contains("policies/access-control.md:9: unknown review cadence `yearly`"),
@@ -184,7 +184,10 @@ fn serve_rebuilds_reloads_shows_errors_and_refuses_traversal() {
     // A page opened now learns about the error at once.
     let mut late = Events::open(port);
     late.wait_for("hello");
-    assert!(late.wait_for("error").contains("unknown review cadence"));
+    assert!(
+        late.wait_for("build-error")
+            .contains("unknown review cadence")
+    );
 
     // Fixing it clears the error and reloads.
     std::fs::write(&doc, &original).unwrap();
@@ -241,4 +244,25 @@ fn serve_shows_the_errors_when_the_first_build_fails_and_recovers() {
     std::fs::write(&doc, &original).unwrap();
     events.wait_for("reload");
     assert_eq!(get(server.port, "/").0, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_serve_cleanly() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let mut server = start(dir.path());
+    assert_eq!(get(server.port, "/").0, 200);
+    // SAFETY: sending SIGINT to our own child process.
+    let sent = unsafe { libc::kill(server.child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(!dir.path().join("public").exists());
 }

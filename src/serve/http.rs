@@ -43,7 +43,7 @@ const LIVE_JS: &str = r#"(function () {
     if (seen !== null && e.data !== seen) location.reload();
     seen = e.data;
   });
-  source.addEventListener("error", function (e) { if (e.data) show(JSON.parse(e.data)); });
+  source.addEventListener("build-error", function (e) { show(JSON.parse(e.data)); });
 })();
 "#;
 
@@ -243,8 +243,8 @@ fn mime_type(path: &str) -> &'static str {
     }
 }
 
-/// A server-sent event stream: `hello` with the current generation (and `error` when the last
-/// build failed), then `reload` after each build and `error` after each failed one.
+/// A server-sent event stream: `hello` with the current generation (and `build-error` when the last
+/// build failed), then `reload` after each build and `build-error` after each failed one.
 fn stream_events(request: Request, served: &RwLock<Served>, clients: &Clients) {
     let events = clients.subscribe();
     let mut out = request.into_writer();
@@ -287,7 +287,7 @@ fn stream_events(request: Request, served: &RwLock<Served>, clients: &Clients) {
 
 fn error_event(text: &str) -> String {
     let json = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
-    format!("event: error\ndata: {json}\n\n")
+    format!("event: build-error\ndata: {json}\n\n")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -203,6 +204,45 @@ test("the version switcher keeps the document, and old versions say they are sup
   await p.goto(base(sample) + "versions.html");
   assert.equal(await p.locator("tbody tr").count(), 3);
   await p.context().close();
+});
+
+test("serve reloads the page after an edit and shows a failed build in an overlay", async () => {
+  const server = spawn(process.env.PB_BIN, ["serve", "--port", "0"], { cwd: process.env.PB_LIVE, env: { ...process.env, NO_COLOR: "1" } });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+        if (m) resolve(m[0]);
+      });
+      server.on("exit", () => reject(new Error("serve exited: " + out)));
+    });
+    const p = await page();
+    await p.goto(url + "documents/access-control.html");
+    await p.waitForFunction(() => document.readyState === "complete");
+    await p.waitForTimeout(300); // the event stream connects
+    const doc = path.join(process.env.PB_LIVE, "policies/access-control.md");
+    const original = fs.readFileSync(doc, "utf8");
+
+    // An edit: the open page reloads by itself and shows it.
+    fs.writeFileSync(doc, original.replace("Managers confirm every account", "Team leads confirm every account"));
+    await p.waitForFunction(() => document.body.innerText.includes("Team leads confirm every account"), null, { timeout: 20000 });
+
+    // A mistake: the page stays, with the errors in an overlay.
+    fs.writeFileSync(doc, original.replace("review: semiannual", "review: yearly"));
+    const overlay = p.locator("#pb-error-overlay");
+    await overlay.waitFor({ timeout: 20000 });
+    assert.match(await overlay.innerText(), /policies\/access-control\.md:9: unknown review cadence `yearly`/);
+    assert.match(await p.locator("h1").innerText(), /Access Control Policy/);
+
+    // Fixed: the page reloads and the overlay is gone.
+    fs.writeFileSync(doc, original);
+    await p.waitForFunction(() => !document.getElementById("pb-error-overlay") && document.body.innerText.includes("Managers confirm every account"), null, { timeout: 20000 });
+    await p.context().close();
+  } finally {
+    server.kill("SIGINT");
+  }
 });
 
 for (const scheme of ["light", "dark"]) {

@@ -35,6 +35,16 @@ cp -r "$repo/site.toml" "$repo/policies" "$work/sample/"
 cp -r "$repo/tests/fixtures/good" "$work/gaps"
 "$bin" build --root "$work/gaps" >/dev/null 2>&1
 
+# A handbook for `serve`: the browser test edits it while it is served.
+cp -r "$repo/tests/fixtures/good" "$work/live"
+(
+  cd "$work/live"
+  export GIT_AUTHOR_NAME="Alice Owner" GIT_AUTHOR_EMAIL=alice@example.com
+  export GIT_COMMITTER_NAME="Alice Owner" GIT_COMMITTER_EMAIL=alice@example.com
+  export GIT_AUTHOR_DATE=2025-04-01T10:00:00Z GIT_COMMITTER_DATE=2025-04-01T10:00:00Z
+  git init -q -b main . && git add -A && git commit -q -m "Start"
+)
+
 echo "--- Nu Html Checker (vnu): errors in any page fail"
 java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
   "$work/sample/public" "$work/gaps/public"
@@ -42,4 +52,5 @@ java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-n
 echo "--- browser tests (headless Chromium)"
 cd "$here"
 PB_SAMPLE_SITE="$work/sample/public" PB_GAPS_SITE="$work/gaps/public" \
+  PB_BIN="$bin" PB_LIVE="$work/live" \
   node --test --test-concurrency=1 --test-reporter=spec browser.test.mjs
