@@ -296,12 +296,10 @@ impl Session {
             navigation: false,
             statics: false,
         };
-        let none: Option<&VersionPages> = None;
-        let site = render_selected(
+        let site = render_part(
             &hb,
             &last.theme,
-            none,
-            Some(&self.bodies),
+            &self.bodies,
             &selection,
             &self.display_root,
             &mut diags,
@@ -360,12 +358,10 @@ impl Session {
             navigation: path == "navigation.js",
             statics: false,
         };
-        let none: Option<&VersionPages> = None;
-        let site = render_selected(
+        let site = render_part(
             &last.handbook,
             &last.theme,
-            none,
-            Some(&self.bodies),
+            &self.bodies,
             &selection,
             &self.display_root,
             &mut diags,
@@ -385,6 +381,28 @@ impl Session {
             None => None,
         }
     }
+}
+
+/// Renders the selected pages of a single-version handbook (`serve` rebuilds incrementally only
+/// without `[versions]`).
+fn render_part(
+    hb: &Handbook,
+    theme: &Theme,
+    bodies: &BodyCache,
+    selection: &Selection,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<crate::render::Site> {
+    let none: Option<&VersionPages> = None;
+    render_selected(
+        hb,
+        theme,
+        none,
+        Some(bodies),
+        selection,
+        display_root,
+        diags,
+    )
 }
 
 fn current_head(root: &Path) -> Option<String> {
