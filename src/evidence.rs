@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::history::review::missed_reviews;
 use crate::render::export::{matrix_csv, matrix_json, neutralize};
-use crate::render::{OUTPUT_MARKER, OutputFile, Site};
+use crate::render::{OutputFile, Site};
 use crate::resolve::Handbook;
 use crate::{HistoryFrom, analyze, catalog, config, history, load, write};
 
@@ -119,10 +119,6 @@ fn run(
             matrix_json(&hb)
                 .map_err(|e| Diagnostic::error(format!("cannot write matrix.json: {e}")))?,
         ),
-        file(
-            OUTPUT_MARKER,
-            b"Written by policybook. This folder is replaced on every run.\n".to_vec(),
-        ),
     ];
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let head = repo
@@ -160,7 +156,7 @@ fn run(
         files,
         copies: Vec::new(),
     };
-    write::write(&site, &out, &opts.root.join(load::POLICIES_DIR))?;
+    write::write(&site, &out, &write::Guard::for_handbook(&opts.root), diags)?;
     report.written_to = Some(out);
     Ok(())
 }

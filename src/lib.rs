@@ -139,7 +139,12 @@ pub fn build(opts: &Options) -> Report {
     }
     if let Some(site) = site {
         let out = opts.out_dir();
-        match write::write(&site, &out, &opts.root.join(load::POLICIES_DIR)) {
+        match write::write(
+            &site,
+            &out,
+            &write::Guard::for_handbook(&opts.root),
+            &mut diags,
+        ) {
             Ok(()) => report.written_to = Some(out),
             Err(d) => diags.push(d),
         }

@@ -12,6 +12,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics, line_of};
 
 pub const POLICIES_DIR: &str = "policies";
 
+/// Git's file mode for a symbolic link.
+const GIT_SYMLINK_MODE: i32 = 0o120000;
+
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Relative to the handbook root, `/`-separated: `policies/access-control.md`.
@@ -63,36 +66,15 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
     }
     let mut markdown = Vec::new();
     let mut assets = BTreeMap::new();
-    let walker = walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(walk_error(&e, root, display_root));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Some(rel) = relative_slash_path(entry.path(), root) else {
-            continue;
-        };
-        let is_markdown = entry
-            .path()
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    for found in walk_confined(root, POLICIES_DIR, display_root, diags) {
+        let is_markdown = found
+            .rel
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("md"));
         if is_markdown {
-            markdown.push((rel, entry.path().to_path_buf()));
-        } else if let Some(below) = rel.strip_prefix("policies/") {
-            assets.insert(
-                below.to_string(),
-                AssetSource::File(entry.path().to_path_buf()),
-            );
+            markdown.push((found.rel, found.real));
+        } else if let Some(below) = found.rel.strip_prefix("policies/") {
+            assets.insert(below.to_string(), AssetSource::File(found.real));
         }
     }
 
@@ -111,8 +93,209 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
 }
 
 /// Reads one document, `rel` relative to the root (`policies/a.md`): for rebuilds after an edit.
+/// The same confinement as `load`: a link that leads outside the handbook is not read.
 pub fn read_one(root: &Path, display_root: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
-    read_source(rel, &root.join(rel), display_root)
+    let shown = display_path(display_root, rel);
+    let path = root.join(rel);
+    let real = std::fs::canonicalize(&path)
+        .map_err(|e| Diagnostic::error(format!("cannot read the file: {e}")).at(&shown, None))?;
+    if let Some(d) = Confinement::of(root).refusal(&path, &real, &shown) {
+        return Err(d);
+    }
+    read_source(rel, &real, display_root)
+}
+
+/// A file found under a source folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Relative to the handbook root, `/`-separated, as the handbook names it (the link's own
+    /// path when it is reached through a symbolic link).
+    pub rel: String,
+    /// Where to read it: symbolic links resolved.
+    pub real: PathBuf,
+}
+
+/// What a symbolic link may point at: inside the handbook folder, and not into git's metadata.
+struct Confinement {
+    root: PathBuf,
+    git_dir: Option<PathBuf>,
+}
+
+impl Confinement {
+    fn of(root: &Path) -> Confinement {
+        Confinement {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            git_dir: git2::Repository::discover(root)
+                .ok()
+                .and_then(|r| std::fs::canonicalize(r.path()).ok()),
+        }
+    }
+
+    /// The error for a path whose real location (`real`) is outside what may be read.
+    fn refusal(&self, link: &Path, real: &Path, shown: &Path) -> Option<Diagnostic> {
+        let into_git = self.git_dir.as_ref().is_some_and(|g| real.starts_with(g));
+        if real.starts_with(&self.root) && !into_git {
+            return None;
+        }
+        let target = std::fs::read_link(link)
+            .unwrap_or_else(|_| real.to_path_buf())
+            .display()
+            .to_string();
+        let place = if into_git {
+            "into the git repository's metadata"
+        } else {
+            "outside the handbook"
+        };
+        Some(
+            Diagnostic::error(format!(
+                "symbolic link to {target} points {place}; it is not read"
+            ))
+            .at(shown, None)
+            .hint("policybook reads only files inside the handbook folder: copy the file in, or remove the link"),
+        )
+    }
+}
+
+/// Every regular file under `root/<dir>` in name order, hidden names (`.x`) skipped. Symbolic
+/// links are followed only when their target is inside the handbook folder (and not in `.git`):
+/// one that leads outside is an error naming the link and its target, a broken one is a warning,
+/// and a folder link back to one of its own parents is a loop error. Nothing outside the handbook
+/// is ever opened, so a link to `/` or `/proc/self/environ` cannot publish or walk the machine.
+pub fn walk_confined(
+    root: &Path,
+    dir: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<Found> {
+    let limits = Confinement::of(root);
+    let mut out = Vec::new();
+    let start = root.join(dir);
+    let shown = display_path(display_root, dir);
+    let real = match std::fs::canonicalize(&start) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("cannot read: {e}")).at(&shown, None));
+            return out;
+        }
+    };
+    if let Some(d) = limits.refusal(&start, &real, &shown) {
+        diags.push(d);
+        return out;
+    }
+    let mut walk = Walk {
+        limits: &limits,
+        display_root,
+        diags,
+        out: &mut out,
+        ancestors: Vec::new(),
+    };
+    walk.folder(&real, dir);
+    out
+}
+
+struct Walk<'a> {
+    limits: &'a Confinement,
+    display_root: &'a Path,
+    diags: &'a mut Diagnostics,
+    out: &'a mut Vec<Found>,
+    /// Real paths of the folders being walked, outermost first: a link to one of them is a loop.
+    ancestors: Vec<PathBuf>,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, real: &Path, rel: &str) {
+        let shown = display_path(self.display_root, rel);
+        let entries = match std::fs::read_dir(real) {
+            Ok(e) => e,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(format!("cannot read the folder: {e}")).at(&shown, None),
+                );
+                return;
+            }
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        self.ancestors.push(real.to_path_buf());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let child_rel = format!("{rel}/{name}");
+            let path = entry.path();
+            let Ok(ft) = entry.file_type() else {
+                continue;
+            };
+            if ft.is_symlink() {
+                self.link(&path, &child_rel);
+            } else if ft.is_dir() {
+                self.folder(&path, &child_rel);
+            } else if ft.is_file() {
+                self.out.push(Found {
+                    rel: child_rel,
+                    real: path,
+                });
+            } else {
+                self.special(&child_rel);
+            }
+        }
+        self.ancestors.pop();
+    }
+
+    fn link(&mut self, path: &Path, rel: &str) {
+        let shown = display_path(self.display_root, rel);
+        let target = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        let Ok(real) = std::fs::canonicalize(path) else {
+            // Reported, not fatal: it only matters if a document links to it, and then the link
+            // check says the file does not exist.
+            self.diags.push(
+                Diagnostic::warning(format!(
+                    "broken symbolic link: {target} does not exist; it is skipped"
+                ))
+                .at(&shown, None)
+                .hint("remove the link, or restore the file it points to"),
+            );
+            return;
+        };
+        if let Some(d) = self.limits.refusal(path, &real, &shown) {
+            self.diags.push(d);
+            return;
+        }
+        if real.is_dir() {
+            if self.ancestors.contains(&real) {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "symbolic link loop: this link points back to {target}, a folder it is in"
+                    ))
+                    .at(&shown, None)
+                    .hint("remove the link or point it at a folder outside its own parents"),
+                );
+                return;
+            }
+            self.folder(&real, rel);
+        } else if real.is_file() {
+            self.out.push(Found {
+                rel: rel.to_string(),
+                real,
+            });
+        } else {
+            self.special(rel);
+        }
+    }
+
+    /// FIFOs, sockets and devices are never opened: reading one could block the build forever.
+    fn special(&mut self, rel: &str) {
+        self.diags.push(
+            Diagnostic::warning("not a regular file (a pipe, socket or device); it is skipped")
+                .at(&display_path(self.display_root, rel), None)
+                .hint(
+                    "keep only documents and the files they link to under the handbook's folders",
+                ),
+        );
+    }
 }
 
 fn read_source(rel: &str, abs: &Path, display_root: &Path) -> Result<SourceFile, Diagnostic> {
@@ -131,23 +314,6 @@ fn read_source(rel: &str, abs: &Path, display_root: &Path) -> Result<SourceFile,
         display,
         text,
     })
-}
-
-fn walk_error(e: &walkdir::Error, root: &Path, display_root: &Path) -> Diagnostic {
-    let shown = e
-        .path()
-        .and_then(|p| relative_slash_path(p, root))
-        .map(|rel| display_path(display_root, &rel))
-        .unwrap_or_else(|| display_root.join(POLICIES_DIR));
-    if let Some(ancestor) = e.loop_ancestor() {
-        return Diagnostic::error(format!(
-            "symbolic link loop: this link points back to {}",
-            ancestor.display()
-        ))
-        .at(&shown, None)
-        .hint("remove the link or point it at a folder outside its own parents");
-    }
-    Diagnostic::error(format!("cannot read: {e}")).at(&shown, None)
 }
 
 /// Reads `site.toml` and `policies/**` from a commit instead of the working tree: blobs read with
@@ -197,16 +363,32 @@ pub fn load_commit(
         return Some((config, sources));
     };
     let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
+    let mut links: Vec<String> = Vec::new();
     let _ = policies.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
         let name = e.name().unwrap_or("");
         if name.starts_with('.') {
             return git2::TreeWalkResult::Skip;
         }
         if e.kind() == Some(git2::ObjectType::Blob) {
-            blobs.push((format!("{dir}{name}"), e.id()));
+            // A symbolic link is stored as a blob holding its target's path: never published.
+            if e.filemode() == GIT_SYMLINK_MODE {
+                links.push(format!("{dir}{name}"));
+            } else {
+                blobs.push((format!("{dir}{name}"), e.id()));
+            }
         }
         git2::TreeWalkResult::Ok
     });
+    for link in links {
+        diags.push(
+            Diagnostic::warning("symbolic link in the commit: not followed, it is skipped")
+                .at(
+                    &display_path(display_root, &format!("{POLICIES_DIR}/{link}")),
+                    None,
+                )
+                .hint("commit the file itself rather than a link to it"),
+        );
+    }
     blobs.sort();
     let git_dir = repo.path().to_path_buf();
     for (below, oid) in blobs {
@@ -241,16 +423,6 @@ pub fn load_commit(
         }
     }
     Some((config, sources))
-}
-
-/// `root/policies/a/b.md` → `policies/a/b.md`, whatever the platform's separator.
-fn relative_slash_path(path: &Path, root: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
 }
 
 pub fn display_path(display_root: &Path, rel: &str) -> PathBuf {
@@ -307,6 +479,75 @@ mod tests {
         let mut diags = Diagnostics::new();
         load(dir.path(), Path::new(""), &mut diags);
         assert!(diags.has_errors());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_only_inside_the_handbook() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("handbook");
+        let p = root.join("policies");
+        std::fs::create_dir_all(p.join("sub")).unwrap();
+        std::fs::create_dir_all(root.join("shared")).unwrap();
+        std::fs::write(root.join("shared/common.md"), "c").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        std::fs::write(p.join("sub/a.md"), "a").unwrap();
+        git2::Repository::init(&root).unwrap();
+        symlink(dir.path().join("secret.txt"), p.join("env.txt")).unwrap();
+        symlink("/", p.join("root")).unwrap();
+        symlink(root.join(".git/config"), p.join("git-config.txt")).unwrap();
+        symlink(root.join("shared"), p.join("shared")).unwrap();
+        symlink("sub/a.md", p.join("alias.md")).unwrap();
+        symlink("missing.png", p.join("gone.png")).unwrap();
+        let mut diags = Diagnostics::new();
+        let s = load(&root, Path::new(""), &mut diags);
+        let paths: Vec<&str> = s.documents.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "policies/alias.md",
+                "policies/shared/common.md",
+                "policies/sub/a.md"
+            ]
+        );
+        assert!(s.assets.is_empty(), "{:?}", s.assets);
+        let d = diags.sorted();
+        let found: Vec<(String, String, bool)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.file.as_ref().unwrap().display().to_string(),
+                    d.message.clone(),
+                    d.is_error(),
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(
+            found[0].0 == "policies/env.txt"
+                && found[0].1.contains("outside the handbook")
+                && found[0].2
+        );
+        assert!(found[0].1.contains("secret.txt"), "{found:?}");
+        assert!(found[1].0 == "policies/git-config.txt" && found[1].1.contains("git repository"));
+        assert!(found[2].0 == "policies/gone.png" && found[2].1.contains("broken") && !found[2].2);
+        assert!(found[3].0 == "policies/root" && found[3].1.contains("outside the handbook"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_are_skipped_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("policies");
+        std::fs::create_dir_all(&p).unwrap();
+        let fifo = std::ffi::CString::new(p.join("pipe.md").to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates the file.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let mut diags = Diagnostics::new();
+        let s = load(dir.path(), Path::new(""), &mut diags);
+        assert!(s.documents.is_empty());
+        assert!(diags.sorted()[0].message.contains("not a regular file"));
     }
 
     #[cfg(unix)]

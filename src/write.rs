@@ -1,54 +1,164 @@
-//! Stage 5: put the rendered site on disk, all or nothing.
+//! Stage 5: put the rendered site on disk, all or nothing, and never anywhere it could destroy
+//! something that policybook did not write.
 //!
-//! Files go to a temporary folder beside the output folder; only when every file is written is
-//! the old output moved aside and the new one renamed into place. A failed build therefore leaves
-//! the previous site untouched, and a reader never sees half a site.
+//! Files go to a temporary folder beside the output folder; only when every file is written (the
+//! marker last, so a complete folder is recognisable) is the old output moved aside and the new
+//! one renamed into place. A failed build therefore leaves the previous site untouched, and a
+//! reader never sees half a site. A build killed between the two renames is finished by the next
+//! one, which also removes what dead builds left behind.
+//!
+//! The marker, `.policybook-output`, lists every file the build wrote. A folder is replaced only
+//! when it is empty or holds exactly what its marker lists: an empty marker made by hand, or a
+//! file someone added to the site, makes the folder someone else's. And whatever the marker says,
+//! an output folder that is, contains or lies inside the handbook's sources or its git repository
+//! is refused.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Diagnostic;
-use crate::render::{OUTPUT_MARKER, Site};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::AssetSource;
+use crate::render::Site;
 
-pub fn write(site: &Site, out: &Path, policies_dir: &Path) -> Result<(), Diagnostic> {
-    check_target(out, policies_dir)?;
-    let name = out
+/// Marks a directory as policybook's output and lists what is in it.
+pub const OUTPUT_MARKER: &str = ".policybook-output";
+
+/// What the marker holds: every file of the folder, so that a later build can tell a folder it
+/// wrote from one that merely has a file of that name.
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    generator: String,
+    note: String,
+    /// Paths relative to the folder, `/`-separated, sorted. The marker itself is not listed.
+    files: Vec<String>,
+}
+
+const MARKER_NOTE: &str = "Written by policybook. The next build replaces this folder as long as it \
+holds exactly the files listed here; add anything else and policybook will refuse to touch it.";
+
+/// Places the output folder must keep away from: the handbook's sources and its repository.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    protected: Vec<Protected>,
+}
+
+#[derive(Debug, Clone)]
+struct Protected {
+    /// Absolute, symbolic links resolved.
+    path: PathBuf,
+    /// How messages name it: "the handbook folder", "policies/".
+    label: String,
+    /// Writing *inside* it is refused too (sources and git metadata; but not the handbook folder,
+    /// where `public/` lives by default).
+    no_output_inside: bool,
+}
+
+impl Guard {
+    /// Protects the handbook at `root`: the folder itself, `site.toml`, `policies/`, `theme/`, and
+    /// the git repository that holds it.
+    pub fn for_handbook(root: &Path) -> Guard {
+        let mut g = Guard::default();
+        g.protect(root, "the handbook folder", false);
+        g.protect(&root.join(crate::config::CONFIG_FILE), "site.toml", true);
+        g.protect(&root.join(crate::load::POLICIES_DIR), "policies/", true);
+        g.protect(&root.join(crate::render::theme::THEME_DIR), "theme/", true);
+        if let Ok(repo) = git2::Repository::discover(root) {
+            g.protect(repo.path(), "the git repository (.git)", true);
+            g.protect(repo.commondir(), "the git repository (.git)", true);
+        }
+        g
+    }
+
+    fn protect(&mut self, path: &Path, label: &str, no_output_inside: bool) {
+        if let Ok(path) = absolute(path) {
+            self.protected.push(Protected {
+                path,
+                label: label.to_string(),
+                no_output_inside,
+            });
+        }
+    }
+
+    /// `None` when `out` (absolute, resolved) may be written.
+    fn refusal(&self, out: &Path, shown: &Path) -> Option<Diagnostic> {
+        for p in &self.protected {
+            if p.path.starts_with(out) {
+                let what = if p.path == out { "is" } else { "contains" };
+                return Some(
+                    Diagnostic::error(format!(
+                        "the output folder {} {what} {}; replacing it would delete the handbook",
+                        shown.display(),
+                        p.label
+                    ))
+                    .hint("choose an output folder outside the handbook's sources, e.g. the default `public` inside it"),
+                );
+            }
+            if p.no_output_inside && out.starts_with(&p.path) {
+                return Some(
+                    Diagnostic::error(format!(
+                        "the output folder {} is inside {}",
+                        shown.display(),
+                        p.label
+                    ))
+                    .hint("choose an output folder outside the handbook's sources, e.g. the default `public`"),
+                );
+            }
+        }
+        None
+    }
+}
+
+/// Writes `site` to `out`. Warnings (a recovered interrupted build) go to `diags`.
+pub fn write(
+    site: &Site,
+    out: &Path,
+    guard: &Guard,
+    diags: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    let target = through_symlink(out)?;
+    let resolved = absolute(&target).map_err(|e| io_error(&target, "resolve", &e))?;
+    if let Some(d) = guard.refusal(&resolved, out) {
+        return Err(d);
+    }
+    let name = resolved
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+        .ok_or_else(|| {
+            Diagnostic::error(format!("{} cannot be an output folder", out.display()))
+                .hint("name a folder, e.g. `--out public`")
+        })?;
+    let parent = resolved
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
     fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create", &e))?;
+    recover_interrupted(&parent, &name, &resolved, diags);
+    let previous = replaceable(&resolved, out)?;
+
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.tmp-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
-
     // Files identical to the previous output are hard-linked from it rather than written again:
     // most of a rebuild is unchanged, and creating and later deleting thousands of files is what
     // costs (the old folder is removed after the swap either way).
-    let previous = out
-        .join(crate::render::OUTPUT_MARKER)
-        .is_file()
-        .then_some(out);
-    let result = write_all(site, &tmp, previous);
-    if let Err(d) = result {
+    let prev = previous.as_ref().map(|files| (resolved.as_path(), files));
+    if let Err(d) = write_all(site, &tmp, prev) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(d);
     }
-    let had_old = out.exists();
-    if had_old && let Err(e) = fs::rename(out, &old) {
+    let had_old = resolved.exists();
+    if had_old && let Err(e) = fs::rename(&resolved, &old) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(io_error(out, "replace", &e));
     }
-    if let Err(e) = fs::rename(&tmp, out) {
+    if let Err(e) = fs::rename(&tmp, &resolved) {
         // Put the previous site back rather than leave nothing.
         if had_old {
-            let _ = fs::rename(&old, out);
+            let _ = fs::rename(&old, &resolved);
         }
         let _ = fs::remove_dir_all(&tmp);
         return Err(io_error(out, "replace", &e));
@@ -59,45 +169,185 @@ pub fn write(site: &Site, out: &Path, policies_dir: &Path) -> Result<(), Diagnos
     Ok(())
 }
 
-/// Refuses to replace a folder policybook did not write (a typo in `--out` must not delete
-/// someone's files) and output inside `policies/`.
-fn check_target(out: &Path, policies_dir: &Path) -> Result<(), Diagnostic> {
-    if let (Ok(o), Ok(p)) = (absolute(out), absolute(policies_dir))
-        && o.starts_with(&p)
-    {
-        return Err(Diagnostic::error(format!(
-            "the output folder {} is inside policies/",
-            out.display()
-        ))
-        .hint("choose an output folder outside policies/, e.g. the default `public`"));
+/// A symbolic link to a folder is written through: the folder it points at is replaced and the
+/// link left as it is (`public -> /srv/site` keeps serving the new site).
+fn through_symlink(out: &Path) -> Result<PathBuf, Diagnostic> {
+    match fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(out).map_err(|e| {
+            Diagnostic::error(format!(
+                "the output folder {} is a symbolic link to {}, which cannot be used: {e}",
+                out.display(),
+                fs::read_link(out)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default()
+            ))
+            .hint("create the folder the link points to, or choose another --out")
+        }),
+        _ => Ok(out.to_path_buf()),
     }
-    if !out.exists() {
-        return Ok(());
-    }
-    if !out.is_dir() {
+}
+
+/// The files listed by the marker of the folder at `dir`, when the folder may be replaced: it
+/// does not exist, is empty, or holds exactly what its marker lists. Otherwise an error that names
+/// what does not belong.
+fn replaceable(dir: &Path, shown: &Path) -> Result<Option<HashSet<String>>, Diagnostic> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(shown, "read", &e)),
+    };
+    if !meta.is_dir() {
         return Err(
-            Diagnostic::error(format!("{} exists and is not a folder", out.display()))
+            Diagnostic::error(format!("{} exists and is not a folder", shown.display()))
                 .hint("choose another --out, or remove that file"),
         );
     }
-    let mut entries = fs::read_dir(out).map_err(|e| io_error(out, "read", &e))?;
-    let empty = entries.next().is_none();
-    if !empty && !out.join(OUTPUT_MARKER).is_file() {
-        return Err(Diagnostic::error(format!(
-            "{} is not empty and was not written by policybook; refusing to replace it",
-            out.display()
-        ))
-        .hint("choose another --out, or empty that folder first"));
+    let mut entries = fs::read_dir(dir).map_err(|e| io_error(shown, "read", &e))?;
+    if entries.next().is_none() {
+        return Ok(None);
     }
-    Ok(())
+    let refuse = |why: String| {
+        Diagnostic::error(format!(
+            "{} is not empty and was not written by policybook ({why}); refusing to replace it",
+            shown.display()
+        ))
+        .hint("choose another --out, or move those files elsewhere (or empty the folder) first")
+    };
+    let Some(listed) = read_marker(dir) else {
+        return Err(refuse(if dir.join(OUTPUT_MARKER).exists() {
+            format!("its {OUTPUT_MARKER} is not one policybook wrote")
+        } else {
+            format!("it has no {OUTPUT_MARKER} marker")
+        }));
+    };
+    let folders: HashSet<&str> = listed
+        .iter()
+        .flat_map(|f| {
+            f.match_indices('/')
+                .map(move |(i, _)| &f[..i])
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            Diagnostic::error(format!("cannot read {}: {e}", shown.display()))
+                .hint("check the folder's permissions, or choose another --out")
+        })?;
+        let rel = slash_path(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
+        let ft = entry.file_type();
+        let known = if ft.is_dir() {
+            folders.contains(rel.as_str())
+        } else {
+            ft.is_file() && (rel == OUTPUT_MARKER || listed.contains(&rel))
+        };
+        if !known {
+            foreign.push(rel);
+        }
+    }
+    if !foreign.is_empty() {
+        let n = foreign.len();
+        foreign.truncate(5);
+        return Err(refuse(format!(
+            "{n} file{} the last build did not write: {}{}",
+            if n == 1 { "" } else { "s" },
+            foreign.join(", "),
+            if n > 5 { ", …" } else { "" }
+        )));
+    }
+    Ok(Some(listed))
 }
 
-fn absolute(p: &Path) -> std::io::Result<PathBuf> {
-    // The output folder may not exist yet: resolve its closest existing ancestor.
+fn read_marker(dir: &Path) -> Option<HashSet<String>> {
+    let bytes = fs::read(dir.join(OUTPUT_MARKER)).ok()?;
+    let marker: Marker = serde_json::from_slice(&bytes).ok()?;
+    marker
+        .generator
+        .starts_with("policybook")
+        .then(|| marker.files.into_iter().collect())
+}
+
+/// Leftovers of builds that died between writing and swapping: `.NAME.tmp-PID` (complete when its
+/// marker is there, since the marker is written last) and `.NAME.old-PID`. When the output folder
+/// is missing, the swap is finished (or the old site put back); then every leftover of a process
+/// that no longer runs is removed. A running build's folders are left alone.
+fn recover_interrupted(parent: &Path, name: &str, out: &Path, diags: &mut Diagnostics) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let tmp_prefix = format!(".{name}.tmp-");
+    let old_prefix = format!(".{name}.old-");
+    let mut dead: Vec<(u32, PathBuf, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let (rest, is_tmp) = match (
+            file_name.strip_prefix(&tmp_prefix),
+            file_name.strip_prefix(&old_prefix),
+        ) {
+            (Some(r), _) => (r, true),
+            (_, Some(r)) => (r, false),
+            _ => continue,
+        };
+        let Ok(pid) = rest.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            dead.push((pid, entry.path(), is_tmp));
+        }
+    }
+    dead.sort();
+    if !out.exists() {
+        let complete = dead
+            .iter()
+            .find(|(_, p, is_tmp)| *is_tmp && read_marker(p).is_some());
+        let old = dead.iter().find(|(_, _, is_tmp)| !*is_tmp);
+        let (from, how) = match (complete, old) {
+            (Some((pid, p, _)), _) => (p, format!("finished the swap of build {pid}")),
+            (None, Some((pid, p, _))) => (p, format!("put back the site build {pid} moved aside")),
+            (None, None) => return cleanup(&dead),
+        };
+        if fs::rename(from, out).is_ok() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "the output folder {} was missing after an interrupted build; recovered it ({how})",
+                    out.display()
+                ))
+                .hint("nothing to do: this build replaces it as usual"),
+            );
+        }
+    }
+    cleanup(&dead);
+}
+
+fn cleanup(dead: &[(u32, PathBuf, bool)]) {
+    for (_, p, _) in dead {
+        let _ = fs::remove_dir_all(p);
+    }
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only asks whether the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    // Without a way to ask, assume it runs: leftovers stay rather than a live build's files go.
+    true
+}
+
+/// `p` made absolute, with symbolic links resolved in its longest existing part (the output
+/// folder may not exist yet).
+pub fn absolute(p: &Path) -> std::io::Result<PathBuf> {
     let abs = std::path::absolute(p)?;
     let mut existing = abs.as_path();
     let mut rest = Vec::new();
-    while !existing.exists() {
+    while fs::symlink_metadata(existing).is_err() {
         match (existing.parent(), existing.file_name()) {
             (Some(parent), Some(name)) => {
                 rest.push(name.to_os_string());
@@ -115,7 +365,11 @@ fn absolute(p: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
-fn write_all(site: &Site, dir: &Path, previous: Option<&Path>) -> Result<(), Diagnostic> {
+fn write_all(
+    site: &Site,
+    dir: &Path,
+    previous: Option<(&Path, &HashSet<String>)>,
+) -> Result<(), Diagnostic> {
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| io_error(dir, "clean up", &e))?;
     }
@@ -130,23 +384,84 @@ fn write_all(site: &Site, dir: &Path, previous: Option<&Path>) -> Result<(), Dia
     for f in &folders {
         fs::create_dir_all(f).map_err(|e| io_error(f, "create", &e))?;
     }
+    let reusable = |path: &str| {
+        previous
+            .filter(|(_, listed)| listed.contains(path))
+            .map(|(prev, _)| prev.join(path))
+    };
     site.files.par_iter().try_for_each(|f| {
         let path = dir.join(&f.path);
-        if let Some(prev) = previous {
-            let old = prev.join(&f.path);
-            if same_contents(&old, &f.contents) && fs::hard_link(&old, &path).is_ok() {
-                return Ok(());
-            }
+        if let Some(old) = reusable(&f.path)
+            && same_contents(&old, &f.contents)
+            && fs::hard_link(&old, &path).is_ok()
+        {
+            return Ok(());
         }
         fs::write(&path, &f.contents).map_err(|e| io_error(&path, "write", &e))
     })?;
     site.copies.par_iter().try_for_each(|(to, from)| {
         let path = dir.join(to);
-        from.read()
-            .and_then(|bytes| fs::write(&path, bytes))
-            .map_err(|e| io_error(&path, "copy", &e))
+        copy_asset(from, &path, reusable(to).as_deref()).map_err(|e| io_error(&path, "copy", &e))
     })?;
-    Ok(())
+    // Last: its presence says the folder is complete.
+    let mut files: Vec<String> = site
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(site.copies.iter().map(|(p, _)| p.clone()))
+        .filter(|p| p != OUTPUT_MARKER)
+        .collect();
+    files.sort();
+    files.dedup();
+    let marker = Marker {
+        generator: "policybook".into(),
+        note: MARKER_NOTE.into(),
+        files,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&marker)
+        .map_err(|e| Diagnostic::error(format!("cannot write {OUTPUT_MARKER}: {e}")))?;
+    bytes.push(b'\n');
+    let path = dir.join(OUTPUT_MARKER);
+    fs::write(&path, bytes).map_err(|e| io_error(&path, "write", &e))
+}
+
+/// Copies a linked file without holding it in memory. A file on disk whose size and modification
+/// time match the previous build's copy is linked from it instead (the copy keeps the source's
+/// modification time for that reason); a blob of a commit is compared by content.
+fn copy_asset(from: &AssetSource, to: &Path, previous: Option<&Path>) -> std::io::Result<()> {
+    match from {
+        AssetSource::File(src) => {
+            let meta = fs::metadata(src)?;
+            let modified = meta.modified().ok();
+            if let (Some(prev), Some(when)) = (previous, modified)
+                && let Ok(pm) = fs::metadata(prev)
+                && pm.is_file()
+                && pm.len() == meta.len()
+                && pm.modified().ok() == Some(when)
+                && fs::hard_link(prev, to).is_ok()
+            {
+                return Ok(());
+            }
+            fs::copy(src, to)?;
+            if let Some(when) = modified {
+                fs::File::options()
+                    .write(true)
+                    .open(to)?
+                    .set_modified(when)?;
+            }
+            Ok(())
+        }
+        AssetSource::Blob { .. } => {
+            let bytes = from.read()?;
+            if let Some(prev) = previous
+                && same_contents(prev, &bytes)
+                && fs::hard_link(prev, to).is_ok()
+            {
+                return Ok(());
+            }
+            fs::write(to, bytes)
+        }
+    }
 }
 
 /// Whether the file at `path` holds exactly `contents` (size first, then bytes).
@@ -157,6 +472,13 @@ fn same_contents(path: &Path, contents: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn io_error(path: &Path, action: &str, e: &std::io::Error) -> Diagnostic {
@@ -180,56 +502,208 @@ mod tests {
                     path: "a/b/c.html".into(),
                     contents: b"c".to_vec(),
                 },
-                OutputFile {
-                    path: OUTPUT_MARKER.into(),
-                    contents: b"m".to_vec(),
-                },
             ],
             copies: vec![],
         }
     }
 
+    /// A handbook folder with its sources, and a guard for it.
+    fn handbook() -> (tempfile::TempDir, Guard) {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("policies")).unwrap();
+        fs::write(dir.path().join("site.toml"), "title = \"H\"\n").unwrap();
+        let guard = Guard::for_handbook(dir.path());
+        (dir, guard)
+    }
+
+    fn put(site: &Site, out: &Path, guard: &Guard) -> Result<(), Diagnostic> {
+        write(site, out, guard, &mut Diagnostics::new())
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn replaces_previous_output_and_leaves_no_temporaries() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, guard) = handbook();
         let out = dir.path().join("public");
-        let policies = dir.path().join("policies");
-        write(&site("one"), &out, &policies).unwrap();
-        fs::write(out.join("stale.html"), "old").unwrap();
-        write(&site("two"), &out, &policies).unwrap();
+        put(&site("one"), &out, &guard).unwrap();
+        put(&site("two"), &out, &guard).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         // An unchanged file is linked from the previous output, a changed one is written.
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
             let before = fs::metadata(out.join("a/b/c.html")).unwrap().ino();
-            write(&site("three"), &out, &policies).unwrap();
+            put(&site("three"), &out, &guard).unwrap();
             assert_eq!(fs::metadata(out.join("a/b/c.html")).unwrap().ino(), before);
             assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         }
-        assert!(!out.join("stale.html").exists());
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["public"]);
+        assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);
+        let marker = fs::read_to_string(out.join(OUTPUT_MARKER)).unwrap();
+        assert!(marker.contains("\"a/b/c.html\""), "{marker}");
     }
 
     #[test]
-    fn refuses_foreign_folders_and_policies() {
-        let dir = tempfile::tempdir().unwrap();
+    fn refuses_foreign_folders_and_folders_with_added_files() {
+        let (dir, guard) = handbook();
         let out = dir.path().join("mine");
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("notes.txt"), "precious").unwrap();
-        let policies = dir.path().join("policies");
-        let err = write(&site("x"), &out, &policies).unwrap_err();
+        let err = put(&site("x"), &out, &guard).unwrap_err();
         assert!(err.message.contains("not written by policybook"), "{err}");
+        // A marker made by hand does not make the folder policybook's.
+        fs::write(out.join(OUTPUT_MARKER), "").unwrap();
+        let err = put(&site("x"), &out, &guard).unwrap_err();
+        assert!(err.message.contains("not one policybook wrote"), "{err}");
         assert_eq!(
             fs::read_to_string(out.join("notes.txt")).unwrap(),
             "precious"
         );
-        fs::create_dir_all(&policies).unwrap();
-        let err = write(&site("x"), &policies.join("public"), &policies).unwrap_err();
-        assert!(err.message.contains("inside policies/"), "{err}");
+
+        // A file added to a site policybook wrote makes it someone's again.
+        let public = dir.path().join("public");
+        put(&site("x"), &public, &guard).unwrap();
+        fs::write(public.join("a/CNAME"), "handbook.example.com").unwrap();
+        let err = put(&site("y"), &public, &guard).unwrap_err();
+        assert!(err.message.contains("a/CNAME"), "{err}");
+        assert!(public.join("a/CNAME").is_file());
+    }
+
+    #[test]
+    fn refuses_folders_that_are_or_hold_the_sources() {
+        let (dir, guard) = handbook();
+        let root = dir.path();
+        fs::write(root.join(OUTPUT_MARKER), "").unwrap();
+        for (out, says) in [
+            (root.to_path_buf(), "is the handbook folder"),
+            (
+                root.parent().unwrap().to_path_buf(),
+                "contains the handbook folder",
+            ),
+            (root.join("policies"), "is policies/"),
+            (root.join("policies/public"), "inside policies/"),
+            (root.join("site.toml"), "is site.toml"),
+            (root.join("theme/out"), "inside theme/"),
+        ] {
+            let err = put(&site("x"), &out, &guard).unwrap_err();
+            assert!(err.message.contains(says), "{out:?}: {err}");
+        }
+        assert!(root.join("site.toml").is_file());
+        assert!(root.join("policies").is_dir());
+        // The handbook copied inside its own previous output: `--root site/handbook --out site`.
+        let site_dir = root.join("site");
+        put(&site("x"), &site_dir, &guard).unwrap();
+        let inner = site_dir.join("handbook");
+        fs::create_dir_all(inner.join("policies")).unwrap();
+        let err = put(&site("y"), &site_dir, &Guard::for_handbook(&inner)).unwrap_err();
+        assert!(
+            err.message.contains("contains the handbook folder"),
+            "{err}"
+        );
+        assert!(inner.join("policies").is_dir());
+    }
+
+    #[test]
+    fn refuses_the_git_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        git2::Repository::init(dir.path()).unwrap();
+        let root = dir.path().join("handbook");
+        fs::create_dir_all(root.join("policies")).unwrap();
+        let guard = Guard::for_handbook(&root);
+        for out in [dir.path().join(".git"), dir.path().join(".git/site")] {
+            let err = put(&site("x"), &out, &guard).unwrap_err();
+            assert!(err.message.contains("git repository"), "{err}");
+        }
+        assert!(dir.path().join(".git/HEAD").is_file());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_through_a_symlinked_output_folder() {
+        let (dir, guard) = handbook();
+        let srv = dir.path().join("srv/site");
+        fs::create_dir_all(&srv).unwrap();
+        let link = dir.path().join("public");
+        std::os::unix::fs::symlink(&srv, &link).unwrap();
+        put(&site("one"), &link, &guard).unwrap();
+        put(&site("two"), &link, &guard).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(srv.join("index.html")).unwrap(), "two");
+        // A link to a folder inside the sources is refused like the folder itself.
+        let bad = dir.path().join("out");
+        std::os::unix::fs::symlink(dir.path().join("policies"), &bad).unwrap();
+        let err = put(&site("x"), &bad, &guard).unwrap_err();
+        assert!(err.message.contains("policies/"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_interrupted_swap_is_finished_and_leftovers_removed() {
+        let (dir, guard) = handbook();
+        let out = dir.path().join("public");
+        put(&site("one"), &out, &guard).unwrap();
+        // A build (a PID that cannot be running) killed between its two renames: the old site
+        // moved aside, the complete new one not yet in place.
+        let dead = i32::MAX as u32;
+        let old = dir.path().join(format!(".public.old-{dead}"));
+        fs::rename(&out, &old).unwrap();
+        let tmp = dir.path().join(format!(".public.tmp-{dead}"));
+        write_all(&site("two"), &tmp, None).unwrap();
+        let mut diags = Diagnostics::new();
+        write(&site("three"), &out, &guard, &mut diags).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        assert!(diags.sorted()[0].message.contains("interrupted"));
+        assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);
+
+        // Killed while writing: an incomplete temporary folder is simply removed.
+        let partial = dir.path().join(format!(".public.tmp-{dead}"));
+        fs::create_dir_all(partial.join("documents")).unwrap();
+        put(&site("four"), &out, &guard).unwrap();
+        assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);
+
+        // A live build's temporary folder is not touched.
+        let live = dir.path().join(".public.tmp-1");
+        fs::create_dir_all(&live).unwrap();
+        put(&site("five"), &out, &guard).unwrap();
+        assert!(live.is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn linked_files_are_streamed_and_reused_when_unchanged() {
+        use std::os::unix::fs::MetadataExt;
+        let (dir, guard) = handbook();
+        let big = dir.path().join("policies/big.bin");
+        fs::write(&big, vec![7u8; 1 << 20]).unwrap();
+        let mut s = site("x");
+        s.copies = vec![("files/big.bin".into(), AssetSource::File(big.clone()))];
+        let out = dir.path().join("public");
+        put(&s, &out, &guard).unwrap();
+        let ino = fs::metadata(out.join("files/big.bin")).unwrap().ino();
+        put(&s, &out, &guard).unwrap();
+        assert_eq!(fs::metadata(out.join("files/big.bin")).unwrap().ino(), ino);
+        // Changed at the source: copied again.
+        fs::write(&big, vec![8u8; 1 << 20]).unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::File::options()
+            .write(true)
+            .open(&big)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        put(&s, &out, &guard).unwrap();
+        assert_eq!(fs::read(out.join("files/big.bin")).unwrap()[0], 8);
     }
 }

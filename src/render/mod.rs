@@ -42,9 +42,6 @@ pub struct Site {
     pub copies: Vec<(String, AssetSource)>,
 }
 
-/// Marks a directory as policybook's output, so `write` knows it may replace it.
-pub const OUTPUT_MARKER: &str = ".policybook-output";
-
 /// Builds a page's template context from the views and the rendered document bodies.
 type BuildContext =
     Box<dyn Fn(&Views<'_>, &[Arc<String>], Option<&VersionPages>) -> Context + Send + Sync>;
@@ -103,7 +100,7 @@ pub struct Selection {
     pub exports: bool,
     pub search: bool,
     pub navigation: bool,
-    /// The theme's static files and the output marker.
+    /// The theme's static files.
     pub statics: bool,
 }
 
@@ -246,10 +243,6 @@ pub fn render_selected(
                 contents: bytes.clone(),
             });
         }
-        files.push(OutputFile {
-            path: OUTPUT_MARKER.into(),
-            contents: b"Written by policybook. This folder is replaced on every build.\n".to_vec(),
-        });
     }
     if failed {
         return None;

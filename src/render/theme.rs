@@ -31,32 +31,16 @@ impl Theme {
         let mut user_templates = BTreeSet::new();
         collect_builtin(&BUILTIN, &mut templates, &mut static_files);
 
-        let user = root.join(THEME_DIR);
-        if user.is_dir() {
-            for entry in walkdir::WalkDir::new(&user).sort_by_file_name() {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::error(format!("cannot read the theme: {e}"))
-                                .at(&display_root.join(THEME_DIR), None),
-                        );
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let Ok(rel) = entry.path().strip_prefix(&user) else {
-                    continue;
-                };
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let shown = display_path(display_root, &format!("{THEME_DIR}/{rel}"));
-                let bytes = match std::fs::read(entry.path()) {
+        // The same confinement as the documents: a link out of the handbook is never followed.
+        if root.join(THEME_DIR).is_dir() {
+            for found in crate::load::walk_confined(root, THEME_DIR, display_root, diags) {
+                let rel = found
+                    .rel
+                    .strip_prefix(&format!("{THEME_DIR}/"))
+                    .unwrap_or(&found.rel)
+                    .to_string();
+                let shown = display_path(display_root, &found.rel);
+                let bytes = match std::fs::read(&found.real) {
                     Ok(b) => b,
                     Err(e) => {
                         diags.push(Diagnostic::error(format!("cannot read: {e}")).at(&shown, None));

@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::version_views::{
     Banner, VERSIONS_INDEX, VersionMeta, VersionPages, VersionSummary, WHAT_CHANGED,
 };
-use crate::render::{BodyCache, OUTPUT_MARKER, Site, render, theme::Theme};
+use crate::render::{BodyCache, Site, render, theme::Theme};
 use crate::resolve::Handbook;
 
 use super::diff::{VersionDiff, diff};
@@ -146,9 +146,6 @@ pub fn render_versions(
         };
         let prefix = &metas[v].prefix;
         for mut f in part.files {
-            if !prefix.is_empty() && f.path == OUTPUT_MARKER {
-                continue;
-            }
             f.path = format!("{prefix}{}", f.path);
             site.files.push(f);
         }
