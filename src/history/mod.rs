@@ -40,6 +40,16 @@ pub struct CommitInfo {
     pub trailers: Vec<(String, String)>,
     /// The commit carries a signature (`gpgsig` header). Not verified.
     pub signed: bool,
+    /// Author and committer times, seconds since the epoch as git stores them: for ordering and
+    /// for spotting dates that cannot be right.
+    pub author_time: i64,
+    pub commit_time: i64,
+    /// Committer date and time, RFC 3339 with the committer's offset (author and committer
+    /// differ for rebased, cherry-picked and merged-by-a-service commits).
+    pub committed: String,
+    /// False when git's author date is outside the years 1 to 9999 and cannot be shown; `date`
+    /// is then 1970-01-01 and means nothing, and the commit counts as no one's review.
+    pub date_valid: bool,
 }
 
 impl CommitInfo {
@@ -87,6 +97,16 @@ pub struct Review {
     pub reviewers: Vec<String>,
 }
 
+/// A review recorded by a `Reviews: <id>` trailer.
+#[derive(Debug, Clone)]
+pub struct NamedReview {
+    pub id: String,
+    pub review: Review,
+    /// The commit's own tree has a document file named `<id>.md`: the id was real then, even if
+    /// no document has it now (deleted or renamed since).
+    pub existed_then: bool,
+}
+
 /// Everything git says about one document.
 #[derive(Debug, Clone, Default)]
 pub struct DocHistory {
@@ -112,6 +132,10 @@ pub struct SourceInfo {
     pub dirty: bool,
     /// The repository is a shallow clone: history is truncated.
     pub shallow: bool,
+    /// HEAD's committer date when it is later than today by the system clock (statuses are then
+    /// computed as of a date that has not come yet). Only looked at when no `--as-of` is given.
+    #[serde(skip)]
+    pub head_in_future: Option<(jiff::civil::Date, jiff::civil::Date)>,
 }
 
 /// One commit of the change log: a commit that touched at least one document.
@@ -122,13 +146,31 @@ pub struct ChangeSet {
     pub documents: Vec<(String, Change, usize, usize)>,
 }
 
+/// A commit dated after a commit built on top of it: its date is wrong (a skewed clock) or
+/// forged, and whatever it records happened no later than its descendant.
+#[derive(Debug, Clone)]
+pub struct Skew {
+    pub commit: Arc<CommitInfo>,
+    /// The descendant with the earliest committer date.
+    pub descendant: Arc<CommitInfo>,
+}
+
+/// More than this much later than a descendant is flagged: ordinary clock differences between
+/// machines are minutes, and review dates are days.
+pub const SKEW_TOLERANCE_SECONDS: i64 = 24 * 60 * 60;
+
 #[derive(Debug, Clone, Default)]
 pub struct History {
     pub source: SourceInfo,
+    /// Commits of the handbook's history (changes or reviews) dated after one of their own
+    /// descendants, by commit id.
+    pub skewed: HashMap<String, Skew>,
+    /// Commits of the handbook's history whose date git cannot express as a date.
+    pub invalid_dates: Vec<Arc<CommitInfo>>,
     /// Keyed by the document's current path relative to the handbook root.
     pub docs: HashMap<String, DocHistory>,
-    /// (document id, review) for every `Reviews:` trailer, newest first.
-    pub named_reviews: Vec<(String, Review)>,
+    /// Every id named by a `Reviews:` trailer, newest first.
+    pub named_reviews: Vec<NamedReview>,
     /// Commits that touched documents, newest first.
     pub changes: Vec<ChangeSet>,
     /// Why there is no history, when there is none (not a repository, unreadable…).
@@ -216,14 +258,14 @@ fn repo_prefix(repo: &git2::Repository, root: &Path) -> Option<String> {
     )
 }
 
-/// A git time's date, in its own time zone.
+/// A git time's date, in its own time zone (1970-01-01 for a time no date can express).
 pub fn git_date(t: git2::Time) -> jiff::civil::Date {
-    walk::civil(t).0
+    walk::civil(t).map(|c| c.0).unwrap_or(walk::EPOCH_DATE)
 }
 
 /// A commit's committer date (when it landed), in the committer's time zone.
 pub fn commit_date(commit: &git2::Commit<'_>) -> jiff::civil::Date {
-    walk::civil(commit.committer().when()).0
+    git_date(commit.committer().when())
 }
 
 /// Joins the handbook prefix and a path relative to the handbook root.

@@ -14,8 +14,8 @@ use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, 
 use rayon::prelude::*;
 
 use super::{
-    Change, ChangeSet, CommitInfo, DocHistory, History, Request, Review, Revision, SourceInfo,
-    in_repo, open_repository,
+    Change, ChangeSet, CommitInfo, DocHistory, History, NamedReview, Request, Review, Revision,
+    SourceInfo, in_repo, open_repository,
 };
 
 const POLICIES: &str = "policies";
@@ -31,9 +31,15 @@ struct FileChange {
 
 pub(super) struct CommitRecord {
     info: std::sync::Arc<CommitInfo>,
+    oid: Oid,
+    parents: Vec<Oid>,
     merge: bool,
     changes: Vec<FileChange>,
+    /// For each id of its `Reviews:` trailers: whether the commit's tree has `<id>.md`.
+    named: Vec<(String, bool)>,
 }
+
+pub(super) const EPOCH_DATE: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
 
 /// Commits already read and diffed, shared by the builds of several versions of a handbook: the
 /// history of each release is mostly the same commits.
@@ -81,12 +87,21 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         as_of: req.as_of,
         dirty: false,
         shallow: repo.is_shallow(),
+        head_in_future: None,
     };
     if source.as_of.is_none()
         && let Some(oid) = start
     {
         let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
-        source.as_of = Some(super::commit_date(&c));
+        let head = super::commit_date(&c);
+        source.as_of = Some(head);
+        // Only a warning depends on the clock; every output stays a function of the commit.
+        if req.at_commit.is_none() {
+            let today = jiff::ZonedDateTime::now().date();
+            if head > today {
+                source.head_in_future = Some((head, today));
+            }
+        }
     }
 
     let mut docs: HashMap<String, DocHistory> = req
@@ -237,11 +252,44 @@ fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitReco
         document_changes(repo, &commit, policies)
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?
     };
+    let named = named_documents(repo, &commit, policies, info.reviews_trailer_ids())
+        .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
     Ok(CommitRecord {
+        named,
         info: std::sync::Arc::new(info),
+        oid,
+        parents: commit.parent_ids().collect(),
         merge,
         changes,
     })
+}
+
+/// Each id with whether `commit`'s `policies/` tree holds a file `<id>.md` (any folder).
+fn named_documents(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    policies: &str,
+    ids: Vec<String>,
+) -> Result<Vec<(String, bool)>, git2::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut names: HashSet<String> = HashSet::new();
+    if let Some(tree) = subtree(repo, &commit.tree()?, policies)? {
+        tree.walk(git2::TreeWalkMode::PreOrder, |_, e| {
+            if let Some(stem) = e.name().ok().and_then(|n| n.strip_suffix(".md")) {
+                names.insert(stem.to_string());
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+    }
+    Ok(ids
+        .into_iter()
+        .map(|id| {
+            let present = names.contains(&id);
+            (id, present)
+        })
+        .collect())
 }
 
 /// The `.md` files under `policies/` that `commit` changed relative to its first parent.
@@ -311,7 +359,14 @@ fn subtree<'r>(
 
 fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
-    let (date, timestamp) = civil(author.when());
+    let when = civil(author.when());
+    let date_valid = when.is_some();
+    let (date, timestamp) = when.unwrap_or_else(|| {
+        (
+            EPOCH_DATE,
+            format!("invalid date ({} s)", author.when().seconds()),
+        )
+    });
     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
     let id = commit.id().to_string();
     CommitInfo {
@@ -328,6 +383,12 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         subject: message.lines().next().unwrap_or("").trim().to_string(),
         trailers: trailers(&message),
         signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
+        author_time: author.when().seconds(),
+        commit_time: commit.committer().when().seconds(),
+        committed: civil(commit.committer().when())
+            .map(|c| c.1)
+            .unwrap_or_else(|| format!("invalid date ({} s)", commit.committer().when().seconds())),
+        date_valid,
     }
 }
 
@@ -345,16 +406,17 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A git time as (date, RFC 3339 timestamp), both in the time's own offset.
-pub(super) fn civil(t: git2::Time) -> (jiff::civil::Date, String) {
+/// A git time as (date, RFC 3339 timestamp), both in the time's own offset; `None` when the
+/// time is outside what a calendar date can express (git accepts any 64-bit number).
+pub(super) fn civil(t: git2::Time) -> Option<(jiff::civil::Date, String)> {
     let offset =
         jiff::tz::Offset::from_seconds(t.offset_minutes() * 60).unwrap_or(jiff::tz::Offset::UTC);
-    let ts = jiff::Timestamp::from_second(t.seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ts = jiff::Timestamp::from_second(t.seconds()).ok()?;
     let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset));
-    (
+    Some((
         zoned.date(),
         zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-    )
+    ))
 }
 
 /// Newest to oldest: follow each current document back through renames and collect its changes.
@@ -365,8 +427,43 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
         .keys()
         .map(|p| (p.clone(), p.clone()))
         .collect();
+    // Commit → its descendant with the earliest committer time. The walk lists children before
+    // parents, so a commit's entry is complete when the commit is reached.
+    let mut earliest_descendant: HashMap<Oid, std::sync::Arc<CommitInfo>> = HashMap::new();
     for rec in records {
         let reviewers = rec.info.reviewers();
+        let descendant = earliest_descendant.remove(&rec.oid);
+        let bound = match &descendant {
+            Some(d) if d.commit_time <= rec.info.commit_time => d.clone(),
+            _ => rec.info.clone(),
+        };
+        for parent in &rec.parents {
+            let slot = earliest_descendant
+                .entry(*parent)
+                .or_insert_with(|| bound.clone());
+            if bound.commit_time < slot.commit_time {
+                *slot = bound.clone();
+            }
+        }
+        let records_something =
+            !rec.changes.is_empty() || !reviewers.is_empty() || !rec.named.is_empty();
+        if records_something {
+            let own = rec.info.author_time.max(rec.info.commit_time);
+            if let Some(d) = descendant
+                && own > d.commit_time + super::SKEW_TOLERANCE_SECONDS
+            {
+                history.skewed.insert(
+                    rec.info.id.clone(),
+                    super::Skew {
+                        commit: rec.info.clone(),
+                        descendant: d,
+                    },
+                );
+            }
+            if !rec.info.date_valid {
+                history.invalid_dates.push(rec.info.clone());
+            }
+        }
         let mut touched: Vec<(String, Change, usize, usize)> = Vec::new();
         let mut seen = HashSet::new();
         for ch in &rec.changes {
@@ -422,19 +519,20 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
             }
             touched.push((doc, change, ch.added, ch.removed));
         }
-        for id in rec.info.reviews_trailer_ids() {
+        for (id, existed_then) in &rec.named {
             let reviewers = if reviewers.is_empty() {
                 vec![format!("{} <{}>", rec.info.author, rec.info.email)]
             } else {
                 reviewers.clone()
             };
-            history.named_reviews.push((
-                id,
-                Review {
+            history.named_reviews.push(NamedReview {
+                id: id.clone(),
+                review: Review {
                     commit: rec.info.clone(),
                     reviewers,
                 },
-            ));
+                existed_then: *existed_then,
+            });
         }
         if !touched.is_empty() {
             touched.sort_by(|a, b| a.0.cmp(&b.0));

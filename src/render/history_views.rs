@@ -30,6 +30,9 @@ pub struct CommitView {
     pub signed: bool,
     pub reviewers: Vec<String>,
     pub trailers: Vec<(String, String)>,
+    /// Why the commit's date cannot be trusted, when it cannot (dated after a commit built on
+    /// it, or not a calendar date).
+    pub warning: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +49,8 @@ pub struct RevisionView {
 pub struct ReviewView {
     pub commit: CommitView,
     pub reviewers: Vec<String>,
+    /// Why the review does not count towards the status, when it does not.
+    pub not_counted: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -60,6 +65,7 @@ pub struct DocHistoryView {
     pub status: &'static str,
     pub status_label: &'static str,
     pub revisions: Vec<RevisionView>,
+    /// Counted reviews, then those that do not count (with the reason), newest first in each.
     pub reviews: Vec<ReviewView>,
 }
 
@@ -113,12 +119,27 @@ impl Views<'_> {
     }
 
     pub fn commit(&self, c: &CommitInfo) -> CommitView {
+        let warning = if !c.date_valid {
+            Some("its date is not a calendar date".to_string())
+        } else {
+            self.hb.history.skewed.get(&c.id).map(|s| {
+                format!(
+                    "dated after {}, a later commit built on it (committed {}): a wrong clock or a forged date",
+                    s.descendant.short, s.descendant.committed
+                )
+            })
+        };
         CommitView {
+            warning,
             id: c.id.clone(),
             short: c.short.clone(),
             url: self.hb.config.commit_url(&c.id),
             author: c.author.clone(),
-            date: c.date.to_string(),
+            date: if c.date_valid {
+                c.date.to_string()
+            } else {
+                "invalid date".to_string()
+            },
             timestamp: c.timestamp.clone(),
             subject: c.subject.clone(),
             signed: c.signed,
@@ -142,6 +163,7 @@ impl Views<'_> {
         ReviewView {
             commit: self.commit(&r.commit),
             reviewers: r.reviewers.clone(),
+            not_counted: None,
         }
     }
 
@@ -156,7 +178,15 @@ impl Views<'_> {
             status: st.status.as_str(),
             status_label: st.status.label(),
             revisions: st.revisions.iter().map(|r| self.revision(r)).collect(),
-            reviews: st.reviews.iter().map(|r| self.review(r)).collect(),
+            reviews: st
+                .reviews
+                .iter()
+                .map(|r| self.review(r))
+                .chain(st.not_counted.iter().map(|(r, why)| ReviewView {
+                    not_counted: Some(why.clone()),
+                    ..self.review(r)
+                }))
+                .collect(),
         }
     }
 

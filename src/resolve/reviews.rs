@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::history::review::{ReviewStatus, next_due, status};
-use crate::history::{History, Review, Revision};
+use crate::history::{CommitInfo, History, NamedReview, Review, Revision};
 use crate::model::{Document, Status};
 
 #[derive(Debug, Clone)]
@@ -18,6 +18,9 @@ pub struct ReviewState {
     pub next_due: Option<jiff::civil::Date>,
     pub status: ReviewStatus,
     pub uncommitted: bool,
+    /// Reviews that do not count towards the status, each with the reason (dated after the as-of
+    /// date, or a date that is not a date), newest first.
+    pub not_counted: Vec<(Review, String)>,
 }
 
 impl ReviewState {
@@ -36,31 +39,45 @@ pub fn review_states(
     history: &History,
     diags: &mut Diagnostics,
 ) -> Vec<ReviewState> {
+    let as_of = history.source.as_of;
     let mut named: Vec<Vec<&Review>> = vec![Vec::new(); documents.len()];
-    // Reviews naming ids that no longer exist (documents deleted or renamed since) stay in the
-    // history and are not an error: history cannot be changed.
-    for (id, review) in &history.named_reviews {
-        if let Some(&i) = by_id.get(id) {
-            named[i].push(review);
+    let mut unknown: Vec<&NamedReview> = Vec::new();
+    for n in &history.named_reviews {
+        match by_id.get(&n.id) {
+            Some(&i) => named[i].push(&n.review),
+            // A document deleted or renamed since is history, not a mistake.
+            None if n.existed_then => {}
+            None => unknown.push(n),
         }
     }
-    let as_of = history.source.as_of;
-    documents
+    let states: Vec<ReviewState> = documents
         .iter()
         .enumerate()
         .map(|(i, doc)| {
             let h = history.doc(&doc.path);
             let revisions = h.map(|h| h.revisions.clone()).unwrap_or_default();
-            let mut reviews: Vec<Review> = h.map(|h| h.reviews.clone()).unwrap_or_default();
+            let mut all: Vec<Review> = h.map(|h| h.reviews.clone()).unwrap_or_default();
             for r in &named[i] {
-                if !reviews.iter().any(|x| x.commit.id == r.commit.id) {
-                    reviews.push((*r).clone());
+                if !all.iter().any(|x| x.commit.id == r.commit.id) {
+                    all.push((*r).clone());
                 }
             }
-            // Newest first by date; the walk order breaks ties.
-            reviews.sort_by(|a, b| b.commit.timestamp.cmp(&a.commit.timestamp));
+            // Newest first by time; the walk order breaks ties.
+            all.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));
+            let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
+            for r in all {
+                match not_counted_because(&r.commit, as_of) {
+                    Some(why) => not_counted.push((r, why)),
+                    None => reviews.push(r),
+                }
+            }
             let uncommitted = history.source.repository && h.is_some_and(|h| h.uncommitted);
-            let first_commit = revisions.last().map(|r| r.commit.date);
+            // Oldest revision that existed by the as-of date: what a first review is due from.
+            let first_commit = revisions
+                .iter()
+                .rev()
+                .find(|r| not_counted_because(&r.commit, as_of).is_none())
+                .map(|r| r.commit.date);
             let next = next_due(reviews.first().map(|r| r.commit.date), doc.effective, first_commit, doc.review);
             let st = status(next, as_of, uncommitted);
             if uncommitted {
@@ -79,11 +96,18 @@ pub fn review_states(
                 diags.push(
                     Diagnostic::warning(format!("review overdue: {last}, {cadence} review was due {due}"))
                         .at(&doc.display_path, None)
-                        .hint(format!(
-                            "review it, then record the review: git commit --allow-empty -m \"Review {}\" \
-                             --trailer \"Reviews: {}\" --trailer \"Reviewed-by: Name <email>\"",
-                            doc.title, doc.id
-                        )),
+                        .hint(review_command(doc)),
+                );
+            } else if next.is_none()
+                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(|r| r.commit.date).or(doc.effective).or(first_commit))
+            {
+                // The arithmetic overflowed: a date near the end of the calendar.
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "no review due date: {base} plus a {cadence} cadence is past the last date policybook can compute (9999-12-31), so the status is unknown"
+                    ))
+                    .at(&doc.display_path, None)
+                    .hint("check the `effective` date; it is probably a placeholder"),
                 );
             }
             ReviewState {
@@ -93,9 +117,68 @@ pub fn review_states(
                 next_due: next,
                 status: st,
                 uncommitted,
+                not_counted,
             }
         })
-        .collect()
+        .collect();
+    unknown_review_ids(&unknown, documents, by_id, &states, diags);
+    states
+}
+
+/// Why a commit cannot count as a review as of `as_of`, if it cannot.
+fn not_counted_because(commit: &CommitInfo, as_of: Option<jiff::civil::Date>) -> Option<String> {
+    if !commit.date_valid {
+        return Some("its date is outside the calendar, so it cannot be placed in time".into());
+    }
+    match as_of {
+        Some(a) if commit.date > a => {
+            Some(format!("dated {}, after the as-of date {a}", commit.date))
+        }
+        _ => None,
+    }
+}
+
+fn review_command(doc: &Document) -> String {
+    format!(
+        "review it, then record the review: git commit --allow-empty -m \"Review {}\" \
+         --trailer \"Reviews: {}\" --trailer \"Reviewed-by: Name <email>\"",
+        doc.title, doc.id
+    )
+}
+
+/// `Reviews: bsae`: a warning naming the commit and the closest id, unless the mistake has been
+/// put right since (the document it most likely meant has a counted review after that commit).
+fn unknown_review_ids(
+    unknown: &[&NamedReview],
+    documents: &[Document],
+    by_id: &HashMap<String, usize>,
+    states: &[ReviewState],
+    diags: &mut Diagnostics,
+) {
+    for n in unknown {
+        let c = &n.review.commit;
+        let near = did_you_mean(&n.id, by_id.keys().map(String::as_str));
+        if let Some(&i) = near.and_then(|id| by_id.get(id))
+            && states[i]
+                .reviews
+                .iter()
+                .any(|r| r.commit.author_time > c.author_time)
+        {
+            continue;
+        }
+        let d = Diagnostic::warning(format!(
+            "commit {} ({}) has `Reviews: {}`, but no document has that id, so the review counts for nothing",
+            c.short, c.date, n.id
+        ));
+        diags.push(match near.and_then(|id| by_id.get(id)) {
+            Some(&i) => d.hint(format!(
+                "did you mean `{}`? History cannot be changed: {}",
+                documents[i].id,
+                review_command(&documents[i]).replacen("review it, then record", "record", 1)
+            )),
+            None => d.hint("name a document's `id` (its file name without .md, unless it sets `id:`) in the next review commit"),
+        });
+    }
 }
 
 /// Warnings about the history as a whole: none at all, or truncated.
@@ -105,6 +188,36 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
     } else {
         display_root.to_path_buf()
     };
+    for skew in sorted_skews(history) {
+        let (commit, d) = (&skew.commit, &skew.descendant);
+        diags.push(
+            Diagnostic::warning(format!(
+                "commit {} is dated {}, after {} (committed {}), a later commit built on it: its date cannot be trusted (a wrong clock or a forged date)",
+                commit.short, commit.date, d.short, d.committed
+            ))
+            .at(&root, None)
+            .hint("its changes and reviews are flagged on the pages; a review it records counts only up to the as-of date, so record a doubtful review again in a new commit"),
+        );
+    }
+    for c in &history.invalid_dates {
+        diags.push(
+            Diagnostic::warning(format!(
+                "commit {} has an author date git stores as {} seconds, which is no calendar date: its changes are listed without a date and it counts as no review",
+                c.short, c.author_time
+            ))
+            .at(&root, None)
+            .hint("record any review it was meant to be in a new commit"),
+        );
+    }
+    if let Some((head, today)) = history.source.head_in_future {
+        diags.push(
+            Diagnostic::warning(format!(
+                "the HEAD commit is dated {head}, after today ({today}): review statuses are computed as of that future date"
+            ))
+            .at(&root, None)
+            .hint("fix the committer's clock and commit again, or pass --as-of YYYY-MM-DD"),
+        );
+    }
     if let Some(why) = &history.unavailable {
         diags.push(
             Diagnostic::warning(format!("no history: {why}, so documents show no revisions and reviews cannot be checked"))
@@ -118,4 +231,11 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
                 .hint("fetch the full history: `git fetch --unshallow`, or in GitHub Actions set `fetch-depth: 0` on actions/checkout"),
         );
     }
+}
+
+/// Skewed commits in a stable order (by commit id).
+fn sorted_skews(history: &History) -> Vec<&crate::history::Skew> {
+    let mut v: Vec<(&String, &crate::history::Skew)> = history.skewed.iter().collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v.into_iter().map(|(_, s)| s).collect()
 }

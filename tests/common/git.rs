@@ -82,3 +82,68 @@ pub fn write(repo: &Repository, path: &str, text: &str) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
 }
+
+/// Stages everything and commits it with the author and committer times given as git stores
+/// them (seconds, offset minutes): `git commit --date`, clock skew, forged or impossible dates.
+pub fn commit_all_at_times(
+    repo: &Repository,
+    who: (&str, &str),
+    author: (i64, i32),
+    committer: (i64, i32),
+    message: &str,
+) -> Oid {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("write index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let a = Signature::new(who.0, who.1, &Time::new(author.0, author.1)).expect("author");
+    let c = Signature::new(who.0, who.1, &Time::new(committer.0, committer.1)).expect("committer");
+    let parents = head_parents(repo);
+    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &a, &c, message, &tree, &refs)
+        .expect("commit")
+}
+
+/// Seconds since the epoch of an RFC 3339 time.
+pub fn seconds(when: &str) -> i64 {
+    when.parse::<jiff::Timestamp>()
+        .expect("timestamp")
+        .as_second()
+}
+
+/// Stages everything and writes a commit object by hand, as `git hash-object` would, so that its
+/// author time can be anything git's format allows (libgit2 will not write such a time itself).
+pub fn commit_all_raw_time(
+    repo: &Repository,
+    author_seconds: &str,
+    committer_seconds: i64,
+    message: &str,
+) -> Oid {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("write index");
+    let tree = index.write_tree().expect("tree");
+    let mut text = format!("tree {tree}\n");
+    for p in head_parents(repo) {
+        text.push_str(&format!("parent {}\n", p.id()));
+    }
+    text.push_str(&format!(
+        "author Alice Owner <alice@example.com> {author_seconds} +0000\ncommitter Alice Owner <alice@example.com> {committer_seconds} +0000\n\n{message}"
+    ));
+    let oid = repo
+        .odb()
+        .expect("odb")
+        .write(git2::ObjectType::Commit, text.as_bytes())
+        .expect("write commit");
+    let head = repo.head().expect("head");
+    let name = head.name().expect("head name").to_string();
+    repo.reference(&name, oid, true, "raw commit")
+        .expect("move branch");
+    oid
+}
