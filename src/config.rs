@@ -43,6 +43,10 @@ pub struct Config {
     pub versions: Option<Versions>,
     #[serde(default)]
     pub defaults: Defaults,
+    #[serde(default)]
+    pub markdown: MarkdownSettings,
+    #[serde(default)]
+    pub files: FileSettings,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -86,6 +90,54 @@ pub struct Defaults {
     pub review: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
+}
+
+/// How document bodies are turned into HTML.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MarkdownSettings {
+    /// What happens to HTML written inside Markdown.
+    #[serde(default)]
+    pub raw_html: RawHtml,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+/// Raw HTML in documents: any contributor's text is shown to every employee and auditor, so by
+/// default nothing in it can run script.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Kept, cleaned by an allow-list sanitiser: tables, details, ids and classes stay;
+    /// scripts, styles, frames, event handlers and `javascript:` URLs go.
+    #[default]
+    Sanitize,
+    /// Shown as text, the way it was written.
+    Escape,
+    /// Emitted as written, scripts included. Only for handbooks whose every author is trusted.
+    Trusted,
+}
+
+/// Files under `policies/` that documents link to, copied to the site.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileSettings {
+    /// A linked file larger than this many megabytes is a warning: every reader downloads it.
+    #[serde(default = "default_warn_size_mb")]
+    pub warn_size_mb: u64,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+impl Default for FileSettings {
+    fn default() -> Self {
+        FileSettings {
+            warn_size_mb: default_warn_size_mb(),
+            unknown: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_warn_size_mb() -> u64 {
+    25
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,7 +191,11 @@ const TOP_KEYS: &[&str] = &[
     "scope",
     "versions",
     "defaults",
+    "markdown",
+    "files",
 ];
+const MARKDOWN_KEYS: &[&str] = &["raw_html"];
+const FILES_KEYS: &[&str] = &["warn_size_mb"];
 const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps"];
 const DEFAULTS_KEYS: &[&str] = &["owner", "review"];
 const VERSIONS_KEYS: &[&str] = &["tags", "current"];
@@ -215,6 +271,32 @@ impl Config {
             &config,
             diags,
         );
+        report_unknown(
+            &config.markdown.unknown,
+            MARKDOWN_KEYS,
+            "markdown.",
+            &config,
+            diags,
+        );
+        report_unknown(&config.files.unknown, FILES_KEYS, "files.", &config, diags);
+        for (key, value) in [
+            ("base_url", &config.base_url),
+            ("repository_url", &config.repository_url),
+        ] {
+            if let Some(v) = value
+                && !is_web_address(v)
+            {
+                let d = Diagnostic::error(format!(
+                    "`{key}` must be an http:// or https:// address, not `{v}`"
+                ));
+                diags.push(
+                    config
+                        .place(d, key)
+                        .pointing_at(v)
+                        .hint("pages link to it, so only a web address is accepted, e.g. `https://handbook.example.com/`"),
+                );
+            }
+        }
         if let Some(r) = &config.defaults.review
             && crate::model::Cadence::parse(r).is_none()
         {
@@ -259,7 +341,8 @@ impl Config {
         Some(format!("{}/{url}", base.trim_end_matches('/')))
     }
 
-    /// Link to a commit on the hosting service, when `repository_url` is set.
+    /// Link to a commit on the hosting service, when `repository_url` is set (an http(s) address:
+    /// anything else is an error, so a `javascript:` URL never reaches a page).
     pub fn commit_url(&self, id: &str) -> Option<String> {
         self.repository_url
             .as_ref()
@@ -320,6 +403,16 @@ impl Config {
     fn line_of_key(&self, key: &str) -> Option<usize> {
         find_key_line(&self.source, key, '=')
     }
+}
+
+/// `http://host…` or `https://host…`, case-insensitively, with no spaces or control characters.
+fn is_web_address(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !v.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn report_unknown(
@@ -396,6 +489,34 @@ mod tests {
         assert!(c.is_none());
         let d = diags.sorted();
         assert_eq!(d[0].line, Some(4), "{}", d[0]);
+    }
+
+    #[test]
+    fn addresses_must_be_web_addresses_and_raw_html_is_a_choice() {
+        let (c, diags) = parse(
+            "title = \"H\"\nbase_url = \"javascript:alert(1)//\"\nrepository_url = \"https://github.com/o/r\"\n",
+        );
+        assert!(c.is_some());
+        let d = diags.sorted();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].line, Some(2));
+        assert!(
+            d[0].message.contains("`base_url` must be an http"),
+            "{}",
+            d[0]
+        );
+        let (c, diags) = parse("title = \"H\"\n[markdown]\nraw_html = \"escape\"\n");
+        assert!(diags.is_empty());
+        assert_eq!(c.unwrap().markdown.raw_html, RawHtml::Escape);
+        let (c, _) = parse("title = \"H\"\n");
+        assert_eq!(c.unwrap().markdown.raw_html, RawHtml::Sanitize);
+        let (c, diags) = parse("title = \"H\"\n[markdown]\nraw_html = \"yes\"\n");
+        assert!(c.is_none());
+        assert_eq!(diags.sorted()[0].line, Some(3));
+        assert!(is_web_address("HTTPS://x.org"));
+        assert!(!is_web_address("https://"));
+        assert!(!is_web_address("https:///x"));
+        assert!(!is_web_address("https://x.org/a b"));
     }
 
     #[test]

@@ -32,6 +32,19 @@ pub enum AssetSource {
 }
 
 impl AssetSource {
+    /// Size in bytes, without reading the contents.
+    pub fn size(&self) -> std::io::Result<u64> {
+        match self {
+            AssetSource::File(p) => std::fs::metadata(p).map(|m| m.len()),
+            AssetSource::Blob { git_dir, oid } => {
+                let repo = git2::Repository::open(git_dir).map_err(std::io::Error::other)?;
+                let odb = repo.odb().map_err(std::io::Error::other)?;
+                let (size, _) = odb.read_header(*oid).map_err(std::io::Error::other)?;
+                Ok(size as u64)
+            }
+        }
+    }
+
     pub fn read(&self) -> std::io::Result<Vec<u8>> {
         match self {
             AssetSource::File(p) => std::fs::read(p),

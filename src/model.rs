@@ -136,6 +136,19 @@ pub struct Section {
     pub line: usize,
 }
 
+/// What a link or image of a body becomes in the HTML, decided by `resolve`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Href {
+    /// Left as written: external links, in-page anchors.
+    AsWritten,
+    /// Rewritten to a page or file of the site: a URL relative to the site root (the renderer
+    /// makes it relative to the page).
+    Site(String),
+    /// Dropped: a URL scheme that could run code in the reader's browser (`javascript:`), with
+    /// raw HTML not trusted. A link keeps its text; an image is left out.
+    Removed,
+}
+
 /// A link or image destination found in a body, in document order.
 #[derive(Debug, Clone)]
 pub struct LinkRef {

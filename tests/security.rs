@@ -263,3 +263,130 @@ fn unknown_reviews_ids_are_warned_with_the_closest_id() {
     let err = stderr(&run(root, &["check"]));
     assert!(!err.contains("bsae"), "{err}");
 }
+
+const HOSTILE: &str = "---\ntitle: Hostile\nowner: CISO\n---\n## Section\n\n<script>alert('xss')</script>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<img src=\"x.png\" onerror=\"alert(1)\">\n\n<style>body { display: none }</style>\n\n[click me](javascript:alert(document.cookie)) and [vb](vbscript:msgbox) and ![pixel](data:text/html,x)\n\n<details><summary>Kept</summary>\n\nDetails stay.\n\n</details>\n";
+
+fn hostile_handbook(settings: &str) -> tempfile::TempDir {
+    let dir = copy_fixture("good");
+    let site = dir.path().join("site.toml");
+    let mut text = std::fs::read_to_string(&site).unwrap();
+    text.push_str(settings);
+    std::fs::write(&site, text).unwrap();
+    std::fs::write(dir.path().join("policies/hostile.md"), HOSTILE).unwrap();
+    dir
+}
+
+#[test]
+fn raw_html_and_script_urls_never_reach_readers() {
+    let dir = hostile_handbook("");
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("policies/hostile.md:15: the link `javascript:alert(document.cookie)` uses the `javascript:` scheme"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the image `data:text/html,x` uses the `data:` scheme"),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(dir.path().join("public/documents/hostile.html")).unwrap();
+    let body = &page[page.find("pb-body").unwrap()..page.find("pb-history").unwrap()];
+    for bad in [
+        "<script",
+        "<iframe",
+        "onerror",
+        "<style",
+        "javascript:",
+        "vbscript:",
+        "data:text",
+    ] {
+        assert!(!body.contains(bad), "{bad} in {body}");
+    }
+    assert!(body.contains("<a>click me</a>"), "{body}");
+    assert!(body.contains("<details><summary>Kept</summary>"), "{body}");
+    // The warnings fail a strict check.
+    assert_eq!(
+        run(dir.path(), &["check", "--strict"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn raw_html_can_be_escaped_or_trusted() {
+    let dir = hostile_handbook("\n[markdown]\nraw_html = \"escape\"\n");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let page = std::fs::read_to_string(dir.path().join("public/documents/hostile.html")).unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert('xss')&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"));
+
+    let dir = hostile_handbook("\n[markdown]\nraw_html = \"trusted\"\n");
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success());
+    assert!(!stderr(&out).contains("javascript:"), "trusted: no warning");
+    let page = std::fs::read_to_string(dir.path().join("public/documents/hostile.html")).unwrap();
+    assert!(page.contains("<script>alert('xss')</script>"));
+    assert!(page.contains("href=\"javascript:alert(document.cookie)\""));
+}
+
+#[test]
+fn site_addresses_must_be_web_addresses() {
+    let dir = copy_fixture("good");
+    let site = dir.path().join("site.toml");
+    let mut text = std::fs::read_to_string(&site).unwrap();
+    text = format!("repository_url = \"javascript:alert(1)//\"\n{text}");
+    std::fs::write(&site, text).unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("site.toml:1: `repository_url` must be an http:// or https:// address"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn large_linked_files_are_streamed_warned_about_and_reused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = copy_fixture("good");
+    let root = dir.path();
+    let site = root.join("site.toml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(&site, format!("{text}\n[files]\nwarn_size_mb = 100\n")).unwrap();
+    // A 300 MB file (sparse: cheap to make), linked from a document.
+    let big = std::fs::File::create(root.join("policies/recording.bin")).unwrap();
+    big.set_len(300 * 1024 * 1024).unwrap();
+    let doc = root.join("policies/access-control.md");
+    let mut body = std::fs::read_to_string(&doc).unwrap();
+    body.push_str("\nThe [training recording](recording.bin).\n");
+    std::fs::write(&doc, body).unwrap();
+
+    let out = run(root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("this link points to a 300.0 MB file, above the 100 MB warning size"),
+        "{}",
+        stderr(&out)
+    );
+    let copy = root.join("public/files/recording.bin");
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), 300 * 1024 * 1024);
+    // Peak memory of the largest child so far: far below the file's size when it is streamed.
+    // SAFETY: getrusage only fills the struct it is given.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
+        u
+    };
+    let max_rss_mb = usage.ru_maxrss / 1024;
+    assert!(max_rss_mb < 200, "peak RSS of a build: {max_rss_mb} MB");
+
+    // Unchanged: the next build links the previous copy instead of copying 300 MB again.
+    let inode = std::fs::metadata(&copy).unwrap().ino();
+    assert!(run(root, &["build"]).status.success());
+    assert_eq!(std::fs::metadata(&copy).unwrap().ino(), inode);
+}

@@ -1,9 +1,12 @@
 //! Second pass over a body: Markdown → HTML, with links rewritten to their resolved URLs, headings
-//! given their anchors (and the controls they are evidence for), and code highlighted.
+//! given their anchors (and the controls they are evidence for), code highlighted, and raw HTML
+//! treated as `[markdown] raw_html` says (sanitised by default).
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
-use super::{escape, highlight};
+use super::{escape, highlight, sanitize};
+use crate::config::RawHtml;
+use crate::model::Href;
 
 /// What the renderer knows about a section by the time it writes HTML.
 pub struct SectionHtml {
@@ -13,15 +16,40 @@ pub struct SectionHtml {
     pub controls: Vec<(String, String)>,
 }
 
-/// `sections` and `hrefs` are in document order, as `scan` found them; `hrefs[i]` replaces the
-/// destination of the i-th link or image (`None` keeps it as written).
-pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Option<String>]) -> String {
+/// `sections` and `hrefs` are in document order, as `scan` found them; `hrefs[i]` says what
+/// becomes of the i-th link or image (a `Site` URL is used as given, relative to the page).
+pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Href], raw_html: RawHtml) -> String {
     let mut out = String::with_capacity(body.len() * 3 / 2);
     let mut heading_index = 0usize;
     let mut link_index = 0usize;
     let mut code: Option<(String, String)> = None;
+    // Inside a removed image: its alt text goes with it.
+    let mut skipping_image = 0usize;
+    let mut saw_raw_html = false;
 
     let events = Parser::new_ext(body, super::options()).filter_map(|event| match event {
+        Event::Start(Tag::Image { .. }) if skipping_image > 0 => {
+            skipping_image += 1;
+            None
+        }
+        Event::End(TagEnd::Image) if skipping_image > 0 => {
+            skipping_image -= 1;
+            None
+        }
+        _ if skipping_image > 0 => None,
+        Event::Html(html) | Event::InlineHtml(html) if raw_html == RawHtml::Escape => {
+            Some(Event::Text(html))
+        }
+        Event::Start(Tag::HtmlBlock) if raw_html == RawHtml::Escape => Some(Event::Html(
+            CowStr::from("<pre class=\"pb-raw-html\"><code>"),
+        )),
+        Event::End(TagEnd::HtmlBlock) if raw_html == RawHtml::Escape => {
+            Some(Event::Html(CowStr::from("</code></pre>\n")))
+        }
+        e @ (Event::Html(_) | Event::InlineHtml(_)) => {
+            saw_raw_html = true;
+            Some(e)
+        }
         Event::Start(Tag::Heading { level, .. }) => {
             let Some(section) = sections.get(heading_index) else {
                 return Some(Event::Start(Tag::Heading {
@@ -73,14 +101,24 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Option<String>]) ->
             title,
             id,
         }) => {
-            let dest_url = replacement(hrefs, link_index).unwrap_or(dest_url);
+            let href = hrefs.get(link_index);
             link_index += 1;
-            Some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }))
+            match href {
+                // The text stays, the address goes.
+                Some(Href::Removed) => Some(Event::InlineHtml(CowStr::from("<a>"))),
+                Some(Href::Site(url)) => Some(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(url.clone()),
+                    title,
+                    id,
+                })),
+                _ => Some(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })),
+            }
         }
         Event::Start(Tag::Image {
             link_type,
@@ -88,14 +126,26 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Option<String>]) ->
             title,
             id,
         }) => {
-            let dest_url = replacement(hrefs, link_index).unwrap_or(dest_url);
+            let href = hrefs.get(link_index);
             link_index += 1;
-            Some(Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }))
+            match href {
+                Some(Href::Removed) => {
+                    skipping_image = 1;
+                    None
+                }
+                Some(Href::Site(url)) => Some(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from(url.clone()),
+                    title,
+                    id,
+                })),
+                _ => Some(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })),
+            }
         }
         Event::Start(Tag::CodeBlock(kind)) => {
             let lang = match kind {
@@ -118,14 +168,13 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Option<String>]) ->
         other => Some(other),
     });
     pulldown_cmark::html::push_html(&mut out, events);
+    // Everything else was escaped on the way out; only a body with raw HTML needs the (slower)
+    // sanitiser, and it cleans the whole body because a tag can open in one block and close in
+    // another.
+    if saw_raw_html && raw_html == RawHtml::Sanitize {
+        return sanitize::clean(&out);
+    }
     out
-}
-
-fn replacement(hrefs: &[Option<String>], index: usize) -> Option<CowStr<'static>> {
-    hrefs
-        .get(index)
-        .and_then(|h| h.as_ref())
-        .map(|h| CowStr::from(h.clone()))
 }
 
 #[cfg(test)]
@@ -140,8 +189,8 @@ mod tests {
             classes: vec![],
             controls: vec![("CC6.2".into(), "../controls/soc2/CC6.2.html".into())],
         }];
-        let hrefs = [Some("a-policy.html".to_string()), None];
-        let html = render(body, &sections, &hrefs);
+        let hrefs = [Href::Site("a-policy.html".to_string()), Href::AsWritten];
+        let html = render(body, &sections, &hrefs, RawHtml::Sanitize);
         assert!(
             html.contains("<h2 id=\"rev\">Review <a class=\"pb-anchor\" href=\"#rev\""),
             "{html}"
@@ -161,7 +210,43 @@ mod tests {
 
     #[test]
     fn raw_html_in_code_is_escaped() {
-        let html = render("```\n<script>x</script>\n```\n", &[], &[]);
+        let html = render("```\n<script>x</script>\n```\n", &[], &[], RawHtml::Trusted);
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_is_sanitised_escaped_or_trusted() {
+        let body = "<script>alert(1)</script>\n\nText <b onclick=\"x()\">bold</b>.\n\n<details><summary>More</summary>\n\nInside.\n\n</details>\n";
+        let clean = render(body, &[], &[], RawHtml::Sanitize);
+        assert!(
+            !clean.contains("script") && !clean.contains("onclick"),
+            "{clean}"
+        );
+        assert!(clean.contains("<b>bold</b>"), "{clean}");
+        assert!(
+            clean.contains("<details><summary>More</summary>"),
+            "{clean}"
+        );
+        let escaped = render(body, &[], &[], RawHtml::Escape);
+        assert!(
+            escaped.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{escaped}"
+        );
+        assert!(escaped.contains("&lt;b onclick=\"x()\"&gt;"), "{escaped}");
+        assert!(!escaped.contains("<script"), "{escaped}");
+        let trusted = render(body, &[], &[], RawHtml::Trusted);
+        assert!(trusted.contains("<script>alert(1)</script>"), "{trusted}");
+    }
+
+    #[test]
+    fn removed_links_keep_their_text_and_removed_images_go() {
+        let body = "[click](javascript:alert(1)) and ![alt *text*](data:text/html,x) end\n";
+        let html = render(
+            body,
+            &[],
+            &[Href::Removed, Href::Removed],
+            RawHtml::Sanitize,
+        );
+        assert_eq!(html, "<p><a>click</a> and  end</p>\n");
     }
 }

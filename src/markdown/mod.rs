@@ -5,6 +5,7 @@
 
 pub mod highlight;
 pub mod html;
+pub mod sanitize;
 pub mod scan;
 
 use pulldown_cmark::Options;

@@ -17,10 +17,11 @@ use std::sync::{Arc, Mutex};
 
 use tera::Context;
 
+use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::AssetSource;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
-use crate::model::url;
+use crate::model::{Href, url};
 use crate::resolve::Handbook;
 use theme::{Theme, template_error};
 use version_views::VersionPages;
@@ -66,8 +67,9 @@ pub struct BodyCache {
 #[derive(PartialEq, Eq, Hash)]
 struct BodyKey {
     source: SameText,
-    hrefs: Vec<Option<String>>,
+    hrefs: Vec<Href>,
     controls: Vec<Vec<(String, String)>>,
+    raw_html: RawHtml,
 }
 
 /// A document's text, compared by identity: versions that share a parsed document share its
@@ -267,6 +269,7 @@ fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String
         source: SameText(hb.documents[i].source.clone()),
         hrefs,
         controls: sections.iter().map(|s| s.controls.clone()).collect(),
+        raw_html: hb.config.markdown.raw_html,
     };
     if let Some(html) = cache.bodies.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return html;
@@ -275,6 +278,7 @@ fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String
         hb.documents[i].body(),
         &sections,
         &key.hrefs,
+        key.raw_html,
     ));
     if let Ok(mut map) = cache.bodies.lock() {
         map.insert(key, html.clone());
@@ -285,11 +289,16 @@ fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String
 /// The HTML of a document's body, with links made relative to `documents/`.
 fn document_body(hb: &Handbook, i: usize) -> String {
     let (sections, hrefs) = body_inputs(hb, i);
-    render_markdown(hb.documents[i].body(), &sections, &hrefs)
+    render_markdown(
+        hb.documents[i].body(),
+        &sections,
+        &hrefs,
+        hb.config.markdown.raw_html,
+    )
 }
 
 /// What a body's HTML depends on besides its text: its sections and its resolved links.
-fn body_inputs(hb: &Handbook, i: usize) -> (Vec<SectionHtml>, Vec<Option<String>>) {
+fn body_inputs(hb: &Handbook, i: usize) -> (Vec<SectionHtml>, Vec<Href>) {
     const ROOT: &str = "../";
     let doc = &hb.documents[i];
     let sections: Vec<SectionHtml> = doc
@@ -310,10 +319,13 @@ fn body_inputs(hb: &Handbook, i: usize) -> (Vec<SectionHtml>, Vec<Option<String>
                 .collect(),
         })
         .collect();
-    let hrefs: Vec<Option<String>> = hb.refs[i]
+    let hrefs: Vec<Href> = hb.refs[i]
         .links
         .iter()
-        .map(|h| h.as_ref().map(|h| format!("{ROOT}{h}")))
+        .map(|h| match h {
+            Href::Site(u) => Href::Site(format!("{ROOT}{u}")),
+            other => other.clone(),
+        })
         .collect();
     (sections, hrefs)
 }

@@ -8,9 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::Catalog;
+use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::AssetSource;
-use crate::model::{ControlRef, Document, LinkRef, url};
+use crate::model::{ControlRef, Document, Href, LinkRef, url};
 
 pub struct Context<'a> {
     pub documents: &'a [Document],
@@ -19,11 +20,15 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub assets: &'a BTreeMap<String, AssetSource>,
     pub default_framework: &'a str,
+    /// Unless raw HTML is trusted, links that could run script are removed.
+    pub raw_html: RawHtml,
+    /// Linked files larger than this are a warning.
+    pub warn_size_mb: u64,
 }
 
 pub struct Resolved {
     /// One per link of the document, in order.
-    pub hrefs: Vec<Option<String>>,
+    pub hrefs: Vec<Href>,
     /// Documents linked to.
     pub documents: BTreeSet<usize>,
     /// Files linked to.
@@ -33,6 +38,8 @@ pub struct Resolved {
 enum Target {
     /// Leave the link as written.
     Keep,
+    /// Drop it, with this warning.
+    Remove(Diagnostic),
     Document(usize, Option<String>),
     Control(String),
     Asset(String),
@@ -46,7 +53,14 @@ pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics)
     };
     for link in doc.links.iter() {
         let href = match target(ctx, doc, link) {
-            Ok(Target::Keep) => None,
+            Ok(Target::Keep) => Href::AsWritten,
+            Ok(Target::Remove(d)) => {
+                diags.push(
+                    d.at_line(&doc.display_path, &doc.source, link.line)
+                        .pointing_at(link.dest.trim()),
+                );
+                Href::Removed
+            }
             Ok(Target::Document(i, anchor)) => {
                 out.documents.insert(i);
                 let mut href = url::document(&ctx.documents[i].id);
@@ -54,26 +68,45 @@ pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics)
                     href.push('#');
                     href.push_str(&a);
                 }
-                Some(href)
+                Href::Site(href)
             }
-            Ok(Target::Control(href)) => Some(href),
+            Ok(Target::Control(href)) => Href::Site(href),
             Ok(Target::Asset(below)) => {
-                if let Some(path) = ctx.assets.get(&below) {
-                    out.assets.insert(below.clone(), path.clone());
+                if let Some(source) = ctx.assets.get(&below) {
+                    if let Some(d) = too_large(source, ctx.warn_size_mb) {
+                        diags.push(
+                            d.at_line(&doc.display_path, &doc.source, link.line)
+                                .pointing_at(&link.dest),
+                        );
+                    }
+                    out.assets.insert(below.clone(), source.clone());
                 }
-                Some(url::asset(&below))
+                Href::Site(url::asset(&below))
             }
             Err(d) => {
                 diags.push(
                     d.at_line(&doc.display_path, &doc.source, link.line)
                         .pointing_at(&link.dest),
                 );
-                None
+                Href::AsWritten
             }
         };
         out.hrefs.push(href);
     }
     out
+}
+
+/// A warning when a linked file is above `[files] warn_size_mb`: every reader of the page
+/// downloads it, and the site grows by its size with every version built.
+fn too_large(source: &AssetSource, limit_mb: u64) -> Option<Diagnostic> {
+    let size = source.size().ok()?;
+    (size > limit_mb.saturating_mul(1024 * 1024)).then(|| {
+        Diagnostic::warning(format!(
+            "this link points to a {:.1} MB file, above the {limit_mb} MB warning size",
+            size as f64 / (1024.0 * 1024.0)
+        ))
+        .hint("make the file smaller, link to where it is stored instead, or raise `[files] warn_size_mb` in site.toml")
+    })
 }
 
 fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Target, Diagnostic> {
@@ -111,6 +144,17 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
     if let Some(anchor) = dest.strip_prefix('#') {
         check_anchor(doc, Some(anchor), dest)?;
         return Ok(Target::Keep);
+    }
+    if ctx.raw_html != RawHtml::Trusted
+        && let Some(scheme) = unsafe_scheme(dest, link.is_image)
+    {
+        let what = if link.is_image { "image" } else { "link" };
+        return Ok(Target::Remove(
+            Diagnostic::warning(format!(
+                "the {what} `{dest}` uses the `{scheme}:` scheme, which can run code in a reader's browser; it is removed"
+            ))
+            .hint("link to an http(s) address or a file under policies/ instead (`[markdown] raw_html = \"trusted\"` in site.toml keeps such links, for handbooks whose every author is trusted)"),
+        ));
     }
     if has_scheme(dest) || dest.starts_with("//") || dest.starts_with('/') {
         return Ok(Target::Keep);
@@ -187,6 +231,37 @@ fn split_anchor(s: &str) -> (&str, Option<&str>) {
         Some((p, a)) => (p, Some(a)),
         None => (s, None),
     }
+}
+
+/// URL schemes a link may use when raw HTML is not trusted. Everything else with a scheme is
+/// removed: a list of what is safe cannot miss a new way to run script the way a list of what is
+/// dangerous can.
+pub const SAFE_SCHEMES: &[&str] = &[
+    "http", "https", "mailto", "tel", "ftp", "ftps", "sftp", "ssh", "irc", "ircs", "xmpp", "sip",
+    "sms", "webcal", "news", "slack", "msteams", "zoommtg",
+];
+
+/// The scheme of `dest` when it is not a safe one, as a browser would read it (tabs and newlines
+/// removed, case ignored). `data:image/…` is allowed for images, whose SVG cannot run script.
+pub fn unsafe_scheme(dest: &str, is_image: bool) -> Option<String> {
+    let cleaned: String = dest
+        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control())
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    if !has_scheme(&cleaned) {
+        return None;
+    }
+    let (scheme, rest) = cleaned.split_once(':')?;
+    let scheme = scheme.to_ascii_lowercase();
+    if SAFE_SCHEMES.contains(&scheme.as_str()) {
+        return None;
+    }
+    if scheme == "data" && is_image && rest.trim_start().to_ascii_lowercase().starts_with("image/")
+    {
+        return None;
+    }
+    Some(scheme)
 }
 
 /// `https:`, `mailto:`, `tel:` …: a scheme is letters, digits, `+`, `-`, `.` before the first `:`,
@@ -277,5 +352,37 @@ mod tests {
         assert_eq!(percent_decode("100%.md"), "100%.md");
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("%é%"), "%é%");
+    }
+
+    #[test]
+    fn unsafe_schemes() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:x",
+            "java\tscript:x",
+            "java\nscript:x",
+            "vbscript:x",
+            "data:text/html,<script>x</script>",
+            "file:///etc/passwd",
+        ] {
+            assert!(unsafe_scheme(bad, false).is_some(), "{bad:?}");
+        }
+        assert_eq!(
+            unsafe_scheme("data:image/png;base64,AAAA", false).as_deref(),
+            Some("data")
+        );
+        for good in [
+            "https://x.org",
+            "mailto:a@b.org",
+            "a.md",
+            "sub/a:b.md",
+            "#x",
+            "/abs",
+            "java%73cript:x",
+        ] {
+            assert_eq!(unsafe_scheme(good, false), None, "{good:?}");
+        }
+        assert_eq!(unsafe_scheme("data:image/png;base64,AAAA", true), None);
     }
 }

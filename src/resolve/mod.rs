@@ -13,17 +13,17 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::history::History;
 use crate::load::AssetSource;
-use crate::model::{ControlRef, Document, Status};
+use crate::model::{ControlRef, Document, Href, Status};
 
+pub use links::SAFE_SCHEMES;
 pub use reviews::{ReviewState, source_warnings};
 pub use trace::{Coverage, Trace};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
 #[derive(Debug, Default, Clone)]
 pub struct DocRefs {
-    /// For each link of the body, in order: its URL relative to the site root, or `None` when it
-    /// is left as written (external links, in-page anchors).
-    pub links: Vec<Option<String>>,
+    /// For each link of the body, in order, what it becomes.
+    pub links: Vec<Href>,
     /// Documents whose body links here (indices, sorted by title).
     pub referenced_by: Vec<usize>,
     /// Documents that say they implement this one.
@@ -81,6 +81,8 @@ pub fn resolve(
         catalog: &catalog,
         assets,
         default_framework: &config.scope.framework,
+        raw_html: config.markdown.raw_html,
+        warn_size_mb: config.files.warn_size_mb,
     };
     for (i, doc) in documents.iter().enumerate() {
         let resolved = links::resolve_links(&ctx, doc, diags);
