@@ -283,8 +283,15 @@ impl Config {
             ("base_url", &config.base_url),
             ("repository_url", &config.repository_url),
         ] {
+            // A site-relative base (`/`, as Zola and Hugo sites often have) adds nothing, but
+            // is harmless; any other scheme than http(s) is refused.
+            let relative = key == "base_url"
+                && value
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with('/') && !v.starts_with("//"));
             if let Some(v) = value
                 && !is_web_address(v)
+                && !relative
             {
                 let d = Diagnostic::error(format!(
                     "`{key}` must be an http:// or https:// address, not `{v}`"
