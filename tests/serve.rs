@@ -266,3 +266,101 @@ fn ctrl_c_stops_serve_cleanly() {
     assert_eq!(status.code(), Some(0));
     assert!(!dir.path().join("public").exists());
 }
+
+/// Sends `request` as is and returns the whole response (the server closes the connection).
+fn raw(port: u16, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let _ = s.write_all(request);
+    // Until the server closes, or 20 s: an event stream never closes, and must not hang the test.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while Instant::now() < deadline {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => response.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+#[test]
+fn serve_answers_only_bounded_local_get_and_head_requests() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let server = start(dir.path());
+    let port = server.port;
+
+    // Oversized headers: 431, not unbounded memory.
+    let mut big = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Padding: ".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 70 * 1024));
+    big.extend_from_slice(b"\r\n\r\n");
+    assert!(raw(port, &big).starts_with("HTTP/1.1 431 "));
+    // Other methods: 405 with Allow.
+    let r = raw(
+        port,
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert!(
+        r.starts_with("HTTP/1.1 405 ") && r.contains("Allow: GET, HEAD"),
+        "{r}"
+    );
+    // DNS rebinding: a page on another site that resolves its name to 127.0.0.1.
+    let r = raw(
+        port,
+        b"GET / HTTP/1.1\r\nHost: rebind.evil.example:3000\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 403 "), "{r}");
+    let r = raw(
+        port,
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 200 "), "{r}");
+    // HEAD: the headers only.
+    let r = raw(port, b"HEAD /index.html HTTP/1.0\r\n\r\n");
+    assert!(
+        r.starts_with("HTTP/1.1 200 ") && r.ends_with("\r\n\r\n"),
+        "{r}"
+    );
+    // Keep-alive: two requests on one connection.
+    let r = raw(
+        port,
+        b"GET /static/style.css HTTP/1.1\r\nHost: localhost\r\n\r\nGET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.matches("HTTP/1.1 200 OK").count(), 2, "{r}");
+
+    // A request that never finishes its head is timed out, not kept for ever.
+    let started = Instant::now();
+    let r = raw(port, b"GET / HTTP/1.1\r\nHost: localhost\r\n");
+    assert!(r.starts_with("HTTP/1.1 408 "), "{r}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+
+    // Event streams are capped (one per open tab is plenty); so are connections.
+    let mut streams: Vec<Events> = (0..32).map(|_| Events::open(port)).collect();
+    for s in &mut streams {
+        s.wait_for("hello");
+    }
+    let r = raw(
+        port,
+        b"GET /__policybook/events HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 503 "), "{r}");
+    drop(streams);
+    let idle: Vec<TcpStream> = (0..140)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let r = raw(port, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(r.starts_with("HTTP/1.1 503 "), "{r}");
+    drop(idle);
+    // Once they are gone, the server answers again.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while get(port, "/").0 != 200 {
+        assert!(Instant::now() < deadline, "serve did not recover");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,4 +1,5 @@
-//! `policybook serve`: build, serve the site from memory over HTTP on 127.0.0.1, watch the
+//! `policybook serve`: build, serve the site from memory over HTTP on 127.0.0.1 (see `http` for
+//! the limits every request is held to), watch the
 //! sources, rebuild on change (incrementally when only documents changed, see `session`) and
 //! reload the open pages through server-sent events. A failed rebuild keeps serving the last
 //! good site; its errors show in an overlay on every open page until the file is fixed.
@@ -73,7 +74,7 @@ pub fn serve(opts: &ServeOptions) -> u8 {
     apply(&session, &[], &served, &clients);
 
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let server = match tiny_http::Server::http(addr) {
+    let listener = match std::net::TcpListener::bind(addr) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -83,11 +84,7 @@ pub fn serve(opts: &ServeOptions) -> u8 {
             return crate::cmd::EXIT_PROBLEMS;
         }
     };
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(opts.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
     let url = format!(
         "http://{}:{port}/",
         if opts.bind.is_unspecified() {
@@ -98,21 +95,16 @@ pub fn serve(opts: &ServeOptions) -> u8 {
     );
     if !opts.bind.is_loopback() {
         eprintln!(
-            "warning: serving on {} — every machine that can reach it can read the handbook",
+            "warning: serving on {} — every machine that can reach it can read the handbook, under any host name",
             opts.bind
         );
     }
     println!("Serving {} on {url} (Ctrl-C to stop)", opts.root.display());
 
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        let _ = ctrlc::set_handler(move || {
-            stop.store(true, std::sync::atomic::Ordering::SeqCst);
-            eprintln!("\nStopped.");
-            std::process::exit(0);
-        });
-    }
+    let _ = ctrlc::set_handler(move || {
+        eprintln!("\nStopped.");
+        std::process::exit(0);
+    });
 
     let watcher = {
         let (served, clients, session) = (served.clone(), clients.clone(), session.clone());
@@ -130,7 +122,13 @@ pub fn serve(opts: &ServeOptions) -> u8 {
     if opts.open {
         open_browser(&url);
     }
-    http::run(&server, &served, &clients, &session, &stop);
+    let shared = Arc::new(http::Shared::new(
+        served,
+        clients,
+        session,
+        http::Hosts::for_bind(opts.bind),
+    ));
+    http::run(&listener, &shared);
     crate::cmd::EXIT_OK
 }
 

@@ -24,8 +24,22 @@ use crate::render::{BodyCache, Selection, render_selected};
 use crate::resolve::Handbook;
 use crate::{Caches, HistoryFrom, analyze, parse, resolve};
 
-/// The site as served: path → bytes.
-pub type Files = HashMap<String, Arc<Vec<u8>>>;
+/// The site as served: path → contents.
+pub type Files = HashMap<String, FileBody>;
+
+/// A served file: rendered pages are held in memory; files documents link to are read from where
+/// they are when requested, so a large one never sits in memory.
+#[derive(Clone, Debug)]
+pub enum FileBody {
+    Bytes(Arc<Vec<u8>>),
+    Copy(crate::load::AssetSource),
+}
+
+impl FileBody {
+    fn bytes(contents: Vec<u8>) -> FileBody {
+        FileBody::Bytes(Arc::new(contents))
+    }
+}
 
 pub struct Built {
     pub files: Files,
@@ -168,12 +182,10 @@ impl Session {
         let mut files: Files = site
             .files
             .into_iter()
-            .map(|f| (f.path, Arc::new(f.contents)))
+            .map(|f| (f.path, FileBody::bytes(f.contents)))
             .collect();
         for (path, from) in site.copies {
-            if let Ok(bytes) = from.read() {
-                files.insert(path, Arc::new(bytes));
-            }
+            files.insert(path, FileBody::Copy(from));
         }
         let rendered = files.len();
         self.last = Some(LastGood {
@@ -318,7 +330,7 @@ impl Session {
         }
         let rendered = site.files.len();
         for f in site.files {
-            files.insert(f.path, Arc::new(f.contents));
+            files.insert(f.path, FileBody::bytes(f.contents));
         }
         let Some(previous) = self.last.take() else {
             return Err(diags);
@@ -370,7 +382,8 @@ impl Session {
         for f in site.into_iter().flat_map(|s| s.files) {
             last.stale.remove(&f.path);
             let bytes = Arc::new(f.contents);
-            last.files.insert(f.path.clone(), bytes.clone());
+            last.files
+                .insert(f.path.clone(), FileBody::Bytes(bytes.clone()));
             if f.path == path {
                 found = Some(bytes);
             }
