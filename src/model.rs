@@ -223,6 +223,31 @@ pub mod url {
         format!("files/{path_below_policies}")
     }
 
+    /// Where a release's pages are on disk, below the site root: `v/<tag>/`.
+    pub fn release_dir(tag: &str) -> String {
+        format!("v/{tag}/")
+    }
+
+    /// The same place as a URL: each segment of the tag percent-encoded, so that a tag named
+    /// `%2e%2e` or `a#b` cannot point a link anywhere else.
+    pub fn release_prefix(tag: &str) -> String {
+        let encoded: Vec<String> = tag.split('/').map(encode_segment).collect();
+        format!("v/{}/", encoded.join("/"))
+    }
+
+    /// Percent-encodes everything but RFC 3986's unreserved characters.
+    pub fn encode_segment(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
     pub const HOME: &str = "index.html";
     pub const CONTROLS: &str = "controls/index.html";
     pub const MATRIX: &str = "matrix.html";
@@ -252,6 +277,17 @@ mod tests {
             Cadence::parse("18 months").unwrap().to_string(),
             "every 18 months"
         );
+    }
+
+    #[test]
+    fn release_urls_are_encoded_and_folders_are_not() {
+        assert_eq!(url::release_prefix("v1.0"), "v/v1.0/");
+        assert_eq!(url::release_prefix("%2e%2e"), "v/%252e%252e/");
+        assert_eq!(
+            url::release_prefix("release/2025 #1"),
+            "v/release/2025%20%231/"
+        );
+        assert_eq!(url::release_dir("%2e%2e"), "v/%2e%2e/");
     }
 
     #[test]

@@ -283,6 +283,34 @@ fn unknown_framework_in_front_matter() {
 }
 
 #[test]
+fn a_wrong_framework_in_site_toml_is_reported_there_only() {
+    let dir = handbook(&[(
+        "policies/a.md",
+        b"---
+title: A
+owner: J
+review: annual
+controls: [CC1.1]
+---
+## S {controls=CC1.2}
+
+See [CC1.1](control:CC1.1).
+",
+    )]);
+    let site = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(&site, format!("{text}\n[scope]\nframework = \"soc3\"\n")).unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("site.toml:") && err.contains("unknown framework `soc3` in [scope]"),
+        "{err}"
+    );
+    assert!(!err.contains("policies/a.md"), "{err}");
+}
+
+#[test]
 fn site_toml_problems() {
     let dir = handbook(&[("policies/a.md", OK_DOC)]);
     std::fs::write(dir.path().join("site.toml"), "titel = \"T\"\n").unwrap();

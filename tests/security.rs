@@ -390,3 +390,57 @@ fn large_linked_files_are_streamed_warned_about_and_reused() {
     assert!(run(root, &["build"]).status.success());
     assert_eq!(std::fs::metadata(&copy).unwrap().ino(), inode);
 }
+
+#[test]
+fn tag_names_are_encoded_in_links_and_cannot_pose_as_the_current_version() {
+    use common::git::{self, ALICE};
+    let dir = copy_fixture("good");
+    let root = dir.path();
+    let site = root.join("site.toml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(&site, format!("{text}\n[versions]\ntags = \"*\"\n")).unwrap();
+    let repo = git::init(root);
+    git::commit_all(&repo, ALICE, "2025-01-01T10:00:00Z", "Import");
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    for tag in ["%2e%2e", "latest", "v1.0"] {
+        repo.tag_lightweight(tag, head.as_object(), false).unwrap();
+    }
+    let out = run(root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the tag `latest` has the name of the current version's label"),
+        "{}",
+        stderr(&out)
+    );
+    // On disk the tag's own name; in links, encoded, so the browser does not read `..`.
+    assert!(root.join("public/v/%2e%2e/index.html").is_file());
+    assert!(!root.join("public/v/latest").exists());
+    let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+    assert!(home.contains("href=\"v/%252e%252e/index.html\""), "{home}");
+    assert!(!home.contains("href=\"v/%2e%2e/"), "{home}");
+    let broken = common::broken_links(&root.join("public"));
+    assert!(broken.is_empty(), "{:?}", &broken[..broken.len().min(5)]);
+}
+
+#[test]
+fn a_placeholder_effective_date_is_warned_about() {
+    let dir = common::committed_fixture("good", "2025-04-01T09:00:00Z");
+    let doc = dir.path().join("policies/operations/continuity.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let text = text.replacen("---\n", "---\neffective: 9999-12-31\n", 1);
+    std::fs::write(&doc, text).unwrap();
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    common::git::commit_all(
+        &repo,
+        common::git::ALICE,
+        "2025-04-02T09:00:00Z",
+        "Placeholder",
+    );
+    let out = run(dir.path(), &["check"]);
+    assert!(
+        stderr(&out)
+            .contains("policies/operations/continuity.md: no review due date: 9999-12-31 plus"),
+        "{}",
+        stderr(&out)
+    );
+}

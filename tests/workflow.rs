@@ -74,6 +74,8 @@ fn init_refuses_a_folder_that_is_not_empty() {
         "{}",
         stderr(&out)
     );
+    // Redirected, with NO_COLOR: no terminal colour codes.
+    assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

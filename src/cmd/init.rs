@@ -23,7 +23,10 @@ pub fn run(dir: &Path) -> u8 {
             EXIT_OK
         }
         Err(d) => {
-            eprintln!("{}", d.human(true));
+            // Through the same colour-aware stream as every other command's messages.
+            let mut diags = crate::diagnostics::Diagnostics::new();
+            diags.push(d);
+            super::print_human(&diags);
             EXIT_PROBLEMS
         }
     }

@@ -73,6 +73,18 @@ impl CommitInfo {
     }
 }
 
+/// The `Key: value` trailers at the end of a commit message, trimmed, in order (git's own
+/// parser, through libgit2).
+pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
+    match git2::message_trailers_strs(message) {
+        Ok(t) => t
+            .iter()
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 pub fn is_review_trailer(key: &str) -> bool {
     key.eq_ignore_ascii_case("reviewed-by") || key.eq_ignore_ascii_case("approved-by")
 }
@@ -274,5 +286,68 @@ pub fn in_repo(prefix: &str, path: &str) -> String {
         path.to_string()
     } else {
         format!("{prefix}/{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn info(message: &str) -> CommitInfo {
+        CommitInfo {
+            id: "0".repeat(40),
+            short: "0000000".into(),
+            author: "A".into(),
+            email: "a@example.com".into(),
+            date: jiff::civil::date(2025, 1, 1),
+            timestamp: "2025-01-01T00:00:00+00:00".into(),
+            subject: String::new(),
+            trailers: parse_trailers(message),
+            signed: false,
+            author_time: 0,
+            commit_time: 0,
+            committed: String::new(),
+            date_valid: true,
+        }
+    }
+
+    #[test]
+    fn trailers_and_review_ids() {
+        let c = info("Review\n\nReviews: a, b ,,c\nReviewed-by: Rita <r@x.org>\nApproved-by: Al\n");
+        assert_eq!(c.reviews_trailer_ids(), ["a", "b", "c"]);
+        assert_eq!(c.reviewers(), ["Rita <r@x.org>", "Al"]);
+        assert!(info("No trailers here").trailers.is_empty());
+    }
+
+    /// Messages made of the pieces trailers are made of, and anything else.
+    fn message() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("Reviews: ".to_string()),
+            Just("Reviewed-by: ".to_string()),
+            Just(": ".to_string()),
+            Just(",".to_string()),
+            Just("---".to_string()),
+            "[a-zA-Z -]{0,12}",
+            any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn trailer_parsing_never_panics_and_takes_only_what_is_there(m in message()) {
+            let c = info(&m);
+            for (k, v) in &c.trailers {
+                prop_assert!(m.contains(k.as_str()), "key {k:?} not in {m:?}");
+                prop_assert!(v.is_empty() || m.contains(v.split('\n').next().unwrap_or("")));
+            }
+            for id in c.reviews_trailer_ids() {
+                prop_assert!(!id.is_empty());
+                prop_assert!(m.contains(id.as_str()), "id {id:?} not in {m:?}");
+            }
+        }
     }
 }

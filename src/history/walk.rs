@@ -381,7 +381,7 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         date,
         timestamp,
         subject: message.lines().next().unwrap_or("").trim().to_string(),
-        trailers: trailers(&message),
+        trailers: super::parse_trailers(&message),
         signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
         author_time: author.when().seconds(),
         commit_time: commit.committer().when().seconds(),
@@ -389,16 +389,6 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
             .map(|c| c.1)
             .unwrap_or_else(|| format!("invalid date ({} s)", commit.committer().when().seconds())),
         date_valid,
-    }
-}
-
-fn trailers(message: &str) -> Vec<(String, String)> {
-    match git2::message_trailers_strs(message) {
-        Ok(t) => t
-            .iter()
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect(),
-        Err(_) => Vec::new(),
     }
 }
 

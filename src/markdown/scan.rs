@@ -287,4 +287,61 @@ mod tests {
             ("soc2", "CC6.2")
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Markdown built from headings with attributes, links and anything else.
+        fn markdown() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("\n".to_string()),
+                Just("## ".to_string()),
+                Just(" {#".to_string()),
+                Just(" {".to_string()),
+                Just("controls=".to_string()),
+                Just("CC6.1,".to_string()),
+                Just("soc2:".to_string()),
+                Just(".cls ".to_string()),
+                Just("}".to_string()),
+                Just("[".to_string()),
+                Just("](".to_string()),
+                Just(")".to_string()),
+                Just("![".to_string()),
+                Just("```".to_string()),
+                "[a-zA-Z0-9 =.#{}-]{0,8}",
+                any::<String>(),
+            ];
+            prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn scanning_never_panics_and_lines_are_inside_the_file(text in markdown()) {
+                let mut diags = Diagnostics::new();
+                let s = scan(&text, 0, Path::new("d.md"), "soc2", &mut diags);
+                let lines = text.lines().count().max(1);
+                for sec in &s.sections {
+                    prop_assert!((1..=lines).contains(&sec.line), "section at {}", sec.line);
+                    prop_assert!(!sec.anchor.is_empty());
+                    for c in &sec.controls {
+                        prop_assert!(!c.id.is_empty());
+                        prop_assert!(text.contains(c.id.as_str()));
+                    }
+                }
+                for l in &s.links {
+                    prop_assert!((1..=lines).contains(&l.line), "link at {}", l.line);
+                }
+                for d in diags.iter() {
+                    prop_assert!((1..=lines).contains(&d.line.unwrap_or(1)), "{d}");
+                }
+                // Anchors are unique, as links to them require.
+                let mut anchors: Vec<&str> = s.sections.iter().map(|x| x.anchor.as_str()).collect();
+                let n = anchors.len();
+                anchors.sort();
+                anchors.dedup();
+                prop_assert!(anchors.len() == n || !diags.is_empty());
+            }
+        }
+    }
 }

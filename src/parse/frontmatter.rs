@@ -607,4 +607,53 @@ mod tests {
         assert!(check_id("-x").is_err());
         assert!(check_id("").is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text built from front matter's own pieces, and anything else.
+        fn document() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("---".to_string()),
+                Just("...".to_string()),
+                Just("\n".to_string()),
+                Just("\r\n".to_string()),
+                Just("\u{feff}".to_string()),
+                Just("title: ".to_string()),
+                Just("controls: [".to_string()),
+                Just("  - ".to_string()),
+                Just("review: ".to_string()),
+                "[a-z:#{}\\[\\] -]{0,10}",
+                any::<String>(),
+            ];
+            prop::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn split_never_panics_and_stays_inside_the_text(text in document()) {
+                if let Ok(s) = split(&text) {
+                    prop_assert!(s.body_start <= text.len());
+                    prop_assert!(text.is_char_boundary(s.body_start));
+                    let offset = s.yaml.as_ptr() as usize - text.as_ptr() as usize;
+                    prop_assert!(offset + s.yaml.len() <= s.body_start);
+                    prop_assert_eq!(s.first_line, 2);
+                }
+            }
+
+            #[test]
+            fn every_message_points_at_a_line_of_the_file(text in document()) {
+                if let Ok(s) = split(&text) {
+                    let mut diags = Diagnostics::new();
+                    read(&s, Path::new("p.md"), &text, "soc2", &mut diags);
+                    let lines = text.lines().count().max(1);
+                    for d in diags.iter() {
+                        let line = d.line.unwrap_or(1);
+                        prop_assert!((1..=lines).contains(&line), "{d} ({lines} lines)");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -136,6 +136,9 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
             id: id.to_string(),
             line: link.line,
         };
+        if super::reported_in_site_toml(&r, ctx.catalog, ctx.default_framework) {
+            return Ok(Target::Keep);
+        }
         if let Some(d) = super::check_control(&r, ctx.catalog) {
             return Err(d);
         }
@@ -384,5 +387,71 @@ mod tests {
             assert_eq!(unsafe_scheme(good, false), None, "{good:?}");
         }
         assert_eq!(unsafe_scheme("data:image/png;base64,AAAA", true), None);
+    }
+
+    mod properties {
+        use crate::diagnostics::Diagnostics;
+        use crate::load::{AssetSource, SourceFile};
+        use crate::model::Href;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        /// Link destinations built from the forms policybook understands, and anything else.
+        fn destination() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("policy:".to_string()),
+                Just("control:".to_string()),
+                Just("soc2:".to_string()),
+                Just("CC6.1".to_string()),
+                Just("a".to_string()),
+                Just("a.md".to_string()),
+                Just("../".to_string()),
+                Just("./".to_string()),
+                Just("sub/".to_string()),
+                Just("#".to_string()),
+                Just("img.png".to_string()),
+                Just("%2e%2e/".to_string()),
+                Just("javascript:".to_string()),
+                Just("https://".to_string()),
+                Just("data:image/".to_string()),
+                "[a-zA-Z0-9:/#%.-]{0,6}",
+            ];
+            prop::collection::vec(piece, 0..6).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn resolution_never_panics_and_never_leaves_the_site(dests in prop::collection::vec(destination(), 0..8)) {
+                let body: String = dests
+                    .iter()
+                    .map(|d| format!("[x](<{d}>) ![y](<{d}>)\n\n"))
+                    .collect();
+                let text = format!("---\ntitle: A\nowner: O\n---\n## Scope\n\n{body}");
+                let sources = [
+                    SourceFile { path: "policies/sub/a.md".into(), display: "policies/sub/a.md".into(), text: text.clone() },
+                    SourceFile { path: "policies/b.md".into(), display: "policies/b.md".into(), text: "---\ntitle: B\nowner: O\n---\n## Part\n".into() },
+                ];
+                let mut diags = Diagnostics::new();
+                let docs = crate::parse::parse_all(&sources, "soc2", None, &mut diags);
+                let config = crate::config::Config::parse("title = \"T\"\n", std::path::Path::new("site.toml"), &mut diags).unwrap();
+                let assets = BTreeMap::from([("sub/img.png".to_string(), AssetSource::File("img.png".into()))]);
+                let hb = crate::resolve::resolve(config, crate::catalog::Catalog::builtin(), docs, &assets, Default::default(), &mut diags);
+                let lines = text.lines().count();
+                for (doc, refs) in hb.documents.iter().zip(&hb.refs) {
+                    prop_assert_eq!(doc.links.len(), refs.links.len());
+                    for h in &refs.links {
+                        if let Href::Site(u) = h {
+                            prop_assert!(!u.split(['/', '#']).any(|seg| seg == ".."), "{u}");
+                            prop_assert!(u.starts_with("documents/") || u.starts_with("controls/") || u.starts_with("files/"), "{u}");
+                        }
+                    }
+                }
+                for d in diags.iter() {
+                    if d.file.as_deref() == Some(std::path::Path::new("policies/sub/a.md")) {
+                        prop_assert!((1..=lines).contains(&d.line.unwrap_or(1)), "{d}");
+                    }
+                }
+            }
+        }
     }
 }

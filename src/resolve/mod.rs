@@ -65,7 +65,7 @@ pub fn resolve(
 ) -> Handbook {
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let by_id = index_ids(&documents, diags);
-    check_controls(&documents, &catalog, diags);
+    check_controls(&documents, &catalog, &config.scope.framework, diags);
 
     let mut refs: Vec<DocRefs> = vec![DocRefs::default(); documents.len()];
     let mut linked_assets = BTreeMap::new();
@@ -206,14 +206,24 @@ pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, usize>, what: &
     }
 }
 
-/// Every control id named in front matter or on a heading must exist in its framework.
-fn check_controls(documents: &[Document], catalog: &Catalog, diags: &mut Diagnostics) {
+/// Every control id named in front matter or on a heading must exist in its framework. Ids of
+/// the default framework are not checked when that framework itself is unknown: site.toml's
+/// error says so once, rather than every document repeating it as its own mistake.
+fn check_controls(
+    documents: &[Document],
+    catalog: &Catalog,
+    default_framework: &str,
+    diags: &mut Diagnostics,
+) {
     for doc in documents {
         let refs = doc
             .controls
             .iter()
             .chain(doc.sections.iter().flat_map(|s| s.controls.iter()));
         for r in refs {
+            if reported_in_site_toml(r, catalog, default_framework) {
+                continue;
+            }
             if let Some(d) = check_control(r, catalog) {
                 diags.push(
                     d.at_line(&doc.display_path, &doc.source, r.line)
@@ -222,6 +232,11 @@ fn check_controls(documents: &[Document], catalog: &Catalog, diags: &mut Diagnos
             }
         }
     }
+}
+
+/// `r` names the default framework, which site.toml names wrongly (an error there already).
+pub(crate) fn reported_in_site_toml(r: &ControlRef, catalog: &Catalog, default: &str) -> bool {
+    r.framework == default && catalog.framework(default).is_none()
 }
 
 /// `None` when the control exists; otherwise the error (without a position).

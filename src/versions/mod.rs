@@ -39,7 +39,9 @@ fn oid_string<S: serde::Serializer>(oid: &Oid, s: S) -> Result<S::Ok, S::Error> 
 /// One version of the handbook, analysed.
 pub struct Version {
     pub label: String,
-    /// Where its pages go in the site: `""` for the current version, `v/<tag>/` for releases.
+    /// Where its pages go on disk: `""` for the current version, `v/<tag>/` for releases.
+    pub dir: String,
+    /// The same as a URL prefix (the tag percent-encoded).
     pub prefix: String,
     pub release: Option<Release>,
     pub handbook: Handbook,
@@ -109,6 +111,22 @@ pub fn list_releases(
     }
     let mut releases = Vec::new();
     for name in names {
+        // The current version is listed under its label: a release of the same name would be
+        // indistinguishable from it in every switcher.
+        if name
+            == config
+                .versions
+                .as_ref()
+                .map_or("latest", |v| v.current.as_str())
+        {
+            diags.push(place(
+                Diagnostic::warning(format!(
+                    "the tag `{name}` has the name of the current version's label, so it is not built as a release"
+                ))
+                .hint("give the current version another label (`[versions] current = \"draft\"`), or rename the tag"),
+            ));
+            continue;
+        }
         let Ok(object) = repo.revparse_single(&format!("refs/tags/{name}")) else {
             continue;
         };
@@ -210,7 +228,8 @@ pub fn analyze_releases(
         }
         out.push(Version {
             label: release.tag.clone(),
-            prefix: format!("v/{}/", release.tag),
+            dir: crate::model::url::release_dir(&release.tag),
+            prefix: crate::model::url::release_prefix(&release.tag),
             release: Some(release),
             handbook,
         });

@@ -144,7 +144,8 @@ pub fn render_versions(
             }
             continue;
         };
-        let prefix = &metas[v].prefix;
+        // On disk the tag as it is; in links, `metas[v].prefix`, encoded.
+        let prefix = built.get(v).map(|b| b.dir.as_str()).unwrap_or("");
         for mut f in part.files {
             f.path = format!("{prefix}{}", f.path);
             site.files.push(f);

@@ -137,7 +137,7 @@ pub fn broken_links(site: &Path) -> Vec<String> {
             let target = if file.is_empty() {
                 path.clone()
             } else {
-                normalize(&dir.join(file))
+                normalize(&dir.join(percent_decode(file)))
             };
             if !tree.contains_key(&target) {
                 broken.push(format!("{path}: {link} (no file {target})"));
@@ -165,4 +165,28 @@ fn normalize(p: &Path) -> String {
         }
     }
     parts.join("/")
+}
+
+/// `%XX` escapes decoded, as a browser does before asking for a file.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
