@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalog::Catalog;
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean, line_of};
+use crate::diagnostics::{
+    Diagnostic, Diagnostics, Outcome, Reported, did_you_mean, find_key_line, line_of,
+};
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -201,8 +203,9 @@ const DEFAULTS_KEYS: &[&str] = &["owner", "review"];
 const VERSIONS_KEYS: &[&str] = &["tags", "current"];
 
 impl Config {
-    /// Reads `root/site.toml`. Problems are pushed to `diags`; `None` means the file cannot be used.
-    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Option<Config> {
+    /// Reads `root/site.toml`. Problems are pushed to `diags`; `Err` means the file cannot be used.
+    /// `display_root` is how the handbook folder is shown in messages.
+    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Outcome<Config> {
         let path = root.join(CONFIG_FILE);
         let shown = display_root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
@@ -218,14 +221,14 @@ impl Config {
                             .at(&shown, Some(line))
                             .hint("save the file as UTF-8"),
                     );
-                    return None;
+                    return Err(Reported);
                 }
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 diags.push(
                     Diagnostic::error(format!(
                         "no {CONFIG_FILE} in {}",
-                        crate::load::shown_root(display_root)
+                        crate::pipeline::load::shown_root(display_root)
                     ))
                     .at(&shown, None)
                     .hint(
@@ -233,19 +236,20 @@ impl Config {
                              or create site.toml with at least `title = \"…\"`",
                     ),
                 );
-                return None;
+                return Err(Reported);
             }
             Err(e) => {
                 diags.push(
                     Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}")).at(&shown, None),
                 );
-                return None;
+                return Err(Reported);
             }
         };
         Self::parse(&text, &shown, diags)
     }
 
-    pub fn parse(text: &str, shown: &Path, diags: &mut Diagnostics) -> Option<Config> {
+    /// Parses and checks the text of a `site.toml` shown as `shown` in messages.
+    pub fn parse(text: &str, shown: &Path, diags: &mut Diagnostics) -> Outcome<Config> {
         let mut config: Config = match toml::from_str(text) {
             Ok(c) => c,
             Err(e) => {
@@ -257,7 +261,7 @@ impl Config {
                     None => d.at(shown, None),
                 };
                 diags.push(d.hint("see the site.toml reference in the README"));
-                return None;
+                return Err(Reported);
             }
         };
         config.source = text.to_string();
@@ -335,7 +339,7 @@ impl Config {
                 "give the handbook a name, e.g. `title = \"Example Corp Security Handbook\"`",
             ));
         }
-        Some(config)
+        Ok(config)
     }
 
     /// The absolute address of a page (`url` relative to the site root), when `base_url` is an
@@ -441,32 +445,13 @@ fn report_unknown(
     }
 }
 
-/// 1-based line of the first line that sets `key` (`key = …` in TOML, `key: …` in YAML), or of a
-/// `[key]` table header. Good enough for pointing a user at a setting: it never has to be exact to
-/// be helpful, and falls back to `None`.
-pub fn find_key_line(text: &str, key: &str, separator: char) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let t = line.trim_start();
-            let unquoted = t.trim_start_matches(['"', '\'']);
-            if let Some(rest) = unquoted.strip_prefix(key) {
-                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
-                return rest.starts_with(separator);
-            }
-            t.strip_prefix('[')
-                .and_then(|r| r.strip_prefix(key))
-                .is_some_and(|r| r.trim_start().starts_with(']'))
-        })
-        .map(|i| i + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> (Option<Config>, Diagnostics) {
         let mut diags = Diagnostics::new();
-        let c = Config::parse(text, Path::new("site.toml"), &mut diags);
+        let c = Config::parse(text, Path::new("site.toml"), &mut diags).ok();
         (c, diags)
     }
 

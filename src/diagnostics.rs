@@ -1,7 +1,10 @@
 //! Every error and warning a run produces: where (file, line), what is wrong, how to fix it.
 //!
 //! Stages never stop at the first problem: they push into a `Diagnostics` list and carry on, so a
-//! policy owner sees every mistake of a run at once.
+//! policy owner sees every mistake of a run at once. One convention for failing, everywhere: a
+//! function that can fail returns [`Outcome<T>`]; its `Err(Reported)` carries nothing because the
+//! errors are already in the `Diagnostics` the caller passed in, so `?` stops the caller without
+//! losing or repeating a message.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -13,8 +16,29 @@ pub enum Severity {
     Warning,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Diagnostic {
+/// A problem found by a run. Boxed: it is returned through many `Result`s and pushed by the
+/// thousand on a broken handbook, and one pointer is cheaper to move than its ten fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic(Box<Problem>);
+
+impl std::ops::Deref for Diagnostic {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Diagnostic {
+    fn deref_mut(&mut self) -> &mut Problem {
+        &mut self.0
+    }
+}
+
+/// What a [`Diagnostic`] says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Whether it fails the run.
     pub severity: Severity,
     /// Path as the user would type it (relative to the handbook root where possible).
     pub file: Option<PathBuf>,
@@ -40,7 +64,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, message: impl Into<String>) -> Self {
-        Diagnostic {
+        Diagnostic(Box::new(Problem {
             severity,
             file: None,
             line: None,
@@ -49,7 +73,7 @@ impl Diagnostic {
             source_line: None,
             column: None,
             length: None,
-        }
+        }))
     }
 
     pub fn at(mut self, file: &Path, line: Option<usize>) -> Self {
@@ -188,6 +212,14 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Errors were found and are in the run's [`Diagnostics`]: the caller stops here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reported;
+
+/// The result of anything that can fail: on `Err`, the reasons are in the `Diagnostics` the
+/// function was given.
+pub type Outcome<T> = Result<T, Reported>;
+
 /// The problems found by one run, in the order they were found (then sorted for display).
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -201,6 +233,27 @@ impl Diagnostics {
 
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
+    }
+
+    /// Pushes an error and fails: `return diags.fail(Diagnostic::error(…))`.
+    pub fn fail<T>(&mut self, d: Diagnostic) -> Outcome<T> {
+        self.push(d);
+        Err(Reported)
+    }
+
+    /// Pushes the error of a helper that returns one, and fails.
+    pub fn take<T>(&mut self, r: Result<T, Diagnostic>) -> Outcome<T> {
+        r.or_else(|d| self.fail(d))
+    }
+
+    /// `Err(Reported)` when any error has been pushed: where a caller must not go on with a
+    /// handbook that has errors (writing, serving), `diags.no_errors()?`.
+    pub fn no_errors(&self) -> Outcome<()> {
+        if self.has_errors() {
+            Err(Reported)
+        } else {
+            Ok(())
+        }
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -257,6 +310,25 @@ pub fn did_you_mean<'a>(
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
+}
+
+/// 1-based line of the first line that sets `key` (`key = …` in TOML, `key: …` in YAML), or of a
+/// `[key]` table header. Good enough for pointing a user at a setting: it never has to be exact to
+/// be helpful, and falls back to `None`.
+pub fn find_key_line(text: &str, key: &str, separator: char) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let t = line.trim_start();
+            let unquoted = t.trim_start_matches(['"', '\'']);
+            if let Some(rest) = unquoted.strip_prefix(key) {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                return rest.starts_with(separator);
+            }
+            t.strip_prefix('[')
+                .and_then(|r| r.strip_prefix(key))
+                .is_some_and(|r| r.trim_start().starts_with(']'))
+        })
+        .map(|i| i + 1)
 }
 
 /// 1-based line number of byte `offset` in `text`.

@@ -13,12 +13,14 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::history::review::missed_reviews;
-use crate::render::export::{matrix_csv, matrix_json, neutralize};
-use crate::render::{OutputFile, Site};
-use crate::resolve::Handbook;
-use crate::{HistoryFrom, analyze, catalog, config, history, load, write};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::pipeline::history;
+use crate::pipeline::history::review::missed_reviews;
+use crate::pipeline::render::export::{matrix_csv, matrix_json, neutralize};
+use crate::pipeline::render::{OutputFile, Site};
+use crate::pipeline::resolve::Handbook;
+use crate::pipeline::write::{Guard, write};
+use crate::pipeline::{HistoryMode, Source, open};
 
 pub struct EvidenceOptions {
     pub root: PathBuf,
@@ -41,10 +43,8 @@ pub struct EvidenceReport {
 pub fn evidence(opts: &EvidenceOptions) -> EvidenceReport {
     let mut report = EvidenceReport::default();
     let mut diags = Diagnostics::new();
-    let result = run(opts, &mut report, &mut diags);
-    if let Err(d) = result {
-        diags.push(d);
-    }
+    // `Err` has nothing to add: the reasons are in `diags`.
+    let _ = run(opts, &mut report, &mut diags);
     report.diagnostics = diags;
     report
 }
@@ -53,14 +53,16 @@ fn run(
     opts: &EvidenceOptions,
     report: &mut EvidenceReport,
     diags: &mut Diagnostics,
-) -> Result<(), Diagnostic> {
-    let root_shown = crate::display_root(&opts.root);
-    let Some((repo, prefix)) = history::open_repository(&opts.root) else {
-        return Err(Diagnostic::error(
-            "evidence is read from git history, and this handbook is not in a git repository",
-        )
-        .at(&root_shown, None)
-        .hint("run it inside the repository that holds the handbook, with its full history"));
+) -> Outcome<()> {
+    let worktree = Source::worktree(&opts.root);
+    let Some((repo, _)) = history::open_repository(&opts.root) else {
+        return diags.fail(
+            Diagnostic::error(
+                "evidence is read from git history, and this handbook is not in a git repository",
+            )
+            .at(&worktree.shown(), None)
+            .hint("run it inside the repository that holds the handbook, with its full history"),
+        );
     };
     if repo.is_shallow() {
         diags.push(
@@ -68,56 +70,43 @@ fn run(
                 .hint("fetch the full history first: `git fetch --unshallow` (GitHub Actions: `fetch-depth: 0`)"),
         );
     }
-    let (commit, date) = commit_at(&repo, opts.until)?;
+    let (commit, date) = diags.take(commit_at(&repo, opts.until))?;
     report.commit = Some((commit.to_string(), date));
-    let short = commit.to_string()[..7].to_string();
-    let shown = PathBuf::from(format!("{short}:"));
-
-    let catalog = catalog::Catalog::builtin();
-    let Some((config_text, sources)) = load::load_commit(&repo, commit, &prefix, &shown, diags)
-    else {
-        return Ok(());
+    let source = Source::Commit {
+        root: opts.root.clone(),
+        commit,
+        label: commit.to_string()[..7].to_string(),
     };
-    let Some(config) = config::Config::parse(
-        &config_text,
-        &load::display_path(&shown, config::CONFIG_FILE),
-        diags,
-    ) else {
-        return Ok(());
-    };
-    config.validate(&catalog, diags);
-    let hb = analyze(
-        config,
-        catalog,
-        &sources,
-        HistoryFrom {
-            root: &opts.root,
+    let hb = open(
+        &source,
+        HistoryMode::Read {
             as_of: Some(opts.until),
-            at_commit: Some(commit),
-            enabled: true,
         },
         None,
-        &shown,
         diags,
-    );
-    if diags.has_errors() {
-        return Ok(());
-    }
+    )?;
+    diags.no_errors()?;
 
-    let (changes, n_changes) = changes_csv(&hb, opts.since, opts.until).map_err(csv_error)?;
+    let (changes, n_changes) =
+        diags.take(changes_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     let (reviews, n_reviews, n_missed) =
-        reviews_csv(&hb, opts.since, opts.until).map_err(csv_error)?;
+        diags.take(reviews_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     report.changes = n_changes;
     report.reviews = n_reviews;
     report.missed = n_missed;
     let mut files = vec![
         file("changes.csv", changes),
         file("reviews.csv", reviews),
-        file("matrix.csv", matrix_csv(&hb).map_err(csv_error)?),
+        file(
+            "matrix.csv",
+            diags.take(matrix_csv(&hb).map_err(csv_error))?,
+        ),
         file(
             "matrix.json",
-            matrix_json(&hb)
-                .map_err(|e| Diagnostic::error(format!("cannot write matrix.json: {e}")))?,
+            diags.take(
+                matrix_json(&hb)
+                    .map_err(|e| Diagnostic::error(format!("cannot write matrix.json: {e}"))),
+            )?,
         ),
     ];
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -142,8 +131,10 @@ fn run(
             })
             .collect(),
     };
-    let mut json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Diagnostic::error(format!("cannot write manifest.json: {e}")))?;
+    let mut json = diags.take(
+        serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| Diagnostic::error(format!("cannot write manifest.json: {e}"))),
+    )?;
     json.push(b'\n');
     files.push(file("manifest.json", json));
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -156,7 +147,7 @@ fn run(
         files,
         copies: Vec::new(),
     };
-    write::write(&site, &out, &write::Guard::for_handbook(&opts.root), diags)?;
+    write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
     report.written_to = Some(out);
     Ok(())
 }

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use policybook::{Options, cmd};
+use policybook::build::Options;
+use policybook::commands as cmd;
 
 #[derive(Parser)]
 #[command(

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
 use crate::model::{Cadence, Kind, Status};
-use crate::parse::frontmatter::FIELDS;
+use crate::pipeline::parse::frontmatter::FIELDS;
 
 pub fn front_matter_schema(catalog: &Catalog, default_framework: &str) -> Value {
     let ids: Vec<&str> = catalog

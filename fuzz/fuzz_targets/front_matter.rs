@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use policybook::diagnostics::Diagnostics;
-use policybook::parse::frontmatter::{read, split};
+use policybook::pipeline::parse::frontmatter::{read, split};
 
 fuzz_target!(|text: &str| {
     if let Ok(s) = split(text) {

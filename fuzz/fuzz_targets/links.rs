@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use policybook::diagnostics::Diagnostics;
-use policybook::load::{AssetSource, SourceFile};
+use policybook::pipeline::load::{AssetSource, SourceFile};
 use policybook::model::Href;
 
 fuzz_target!(|body: &str| {
@@ -22,7 +22,7 @@ fuzz_target!(|body: &str| {
         },
     ];
     let mut diags = Diagnostics::new();
-    let docs = policybook::parse::parse_all(&sources, "soc2", None, &mut diags);
+    let docs = policybook::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
     let Some(config) = policybook::config::Config::parse(
         "title = \"T\"\n",
         std::path::Path::new("site.toml"),
@@ -34,11 +34,11 @@ fuzz_target!(|body: &str| {
         "sub/img.png".to_string(),
         AssetSource::File("img.png".into()),
     )]);
-    let hb = policybook::resolve::resolve(
+    let hb = policybook::pipeline::resolve::resolve(
         config,
         policybook::catalog::Catalog::builtin(),
         docs,
-        &assets,
+        assets,
         Default::default(),
         &mut diags,
     );

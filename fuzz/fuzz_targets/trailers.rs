@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|message: &str| {
-    for (key, value) in policybook::history::parse_trailers(message) {
+    for (key, value) in policybook::pipeline::history::parse_trailers(message) {
         assert!(message.contains(key.as_str()));
         let first = value.split('\n').next().unwrap_or("");
         assert!(message.contains(first));

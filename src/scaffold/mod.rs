@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
-use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{Cadence, Kind};
 
@@ -89,8 +88,7 @@ pub fn new_document(
     req: &NewDocument<'_>,
     diags: &mut Diagnostics,
 ) -> Option<PathBuf> {
-    let display_root = crate::display_root(root);
-    let config = Config::load(root, &display_root, diags)?;
+    let config = crate::pipeline::Source::worktree(root).config(diags).ok()?;
     let catalog = Catalog::builtin();
     config.validate(&catalog, diags);
     let Some(kind) = Kind::parse(req.kind) else {
@@ -144,14 +142,15 @@ pub fn new_document(
             id: c.clone(),
             line: 0,
         };
-        if let Some(d) = crate::resolve::check_control(&r, &catalog) {
+        if let Some(d) = crate::pipeline::resolve::check_control(&r, &catalog) {
             diags.push(d);
         }
     }
     // Implemented documents must exist: read the handbook to know its ids.
     if !req.implements.is_empty() {
-        let sources = crate::load::load(root, &display_root, &mut Diagnostics::new());
-        let docs = crate::parse::parse_all(
+        let source = crate::pipeline::Source::worktree(root);
+        let sources = crate::pipeline::load::load(root, &source.shown(), &mut Diagnostics::new());
+        let docs = crate::pipeline::parse::parse_all(
             &sources.documents,
             &config.scope.framework,
             None,
@@ -174,7 +173,7 @@ pub fn new_document(
         return None;
     }
     let path = root
-        .join(crate::load::POLICIES_DIR)
+        .join(crate::pipeline::load::POLICIES_DIR)
         .join(format!("{id}.md"));
     if path.exists() {
         diags.push(

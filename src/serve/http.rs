@@ -473,7 +473,8 @@ fn refresh_if_stale(path: &str, served: &RwLock<Served>, session: &Mutex<Session
     let Ok(mut session) = session.lock() else {
         return;
     };
-    let rendered = session.render_now(path);
+    let mut diags = crate::diagnostics::Diagnostics::new();
+    let rendered = session.render_now(path, &mut diags);
     let Ok(mut s) = served.write() else { return };
     s.stale.remove(path);
     match rendered {
@@ -481,7 +482,7 @@ fn refresh_if_stale(path: &str, served: &RwLock<Served>, session: &Mutex<Session
             s.files
                 .insert(path.to_string(), FileBody::Bytes(Arc::new(bytes)));
         }
-        Some(Err(diags)) => {
+        Some(Err(_)) => {
             s.error = Some(
                 diags
                     .sorted()
@@ -555,7 +556,7 @@ fn respond(
                 send(out, 200, mime, &bytes)
             }
         }
-        Ok(FileBody::Copy(crate::load::AssetSource::File(file))) => {
+        Ok(FileBody::Copy(crate::pipeline::load::AssetSource::File(file))) => {
             // Streamed from disk: a large linked file is never held in memory.
             let mut f = match std::fs::File::open(&file) {
                 Ok(f) => f,

@@ -81,7 +81,7 @@ pub fn serve(opts: &ServeOptions) -> u8 {
                 "error: cannot listen on {addr}: {e}\n  help: another program may use port {}; pass --port with another number",
                 opts.port
             );
-            return crate::cmd::EXIT_PROBLEMS;
+            return crate::commands::EXIT_PROBLEMS;
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
@@ -129,7 +129,7 @@ pub fn serve(opts: &ServeOptions) -> u8 {
         http::Hosts::for_bind(opts.bind),
     ));
     http::run(&listener, &shared);
-    crate::cmd::EXIT_OK
+    crate::commands::EXIT_OK
 }
 
 /// One build; its result becomes what is served, and the pages are told.
@@ -142,11 +142,12 @@ fn apply(
     let Ok(mut session) = session.lock() else {
         return;
     };
-    match session.rebuild(changed) {
+    let mut diags = crate::diagnostics::Diagnostics::new();
+    match session.rebuild(changed, &mut diags) {
         Ok(built) => {
             // Warnings in full on a full build; after an edit, only their number, unless new.
             if built.incremental {
-                let n = built.warnings.warning_count();
+                let n = diags.warning_count();
                 if n > 0 {
                     eprintln!(
                         "{n} warning{} (policybook check lists them)",
@@ -154,7 +155,7 @@ fn apply(
                     );
                 }
             } else {
-                crate::cmd::print_human(&built.warnings);
+                crate::commands::print_human(&diags);
             }
             let generation = {
                 let Ok(mut s) = served.write() else { return };
@@ -177,8 +178,8 @@ fn apply(
             );
             clients.broadcast(&Event::Reload(generation));
         }
-        Err(diags) => {
-            crate::cmd::print_human(&diags);
+        Err(_) => {
+            crate::commands::print_human(&diags);
             let text = diags
                 .sorted()
                 .iter()

@@ -13,16 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::catalog::Catalog;
-use crate::config::Config;
-use crate::diagnostics::Diagnostics;
-use crate::load;
+use crate::diagnostics::{Diagnostics, Outcome};
 use crate::model::url;
-use crate::render::theme::Theme;
-use crate::render::version_views::VersionPages;
-use crate::render::{BodyCache, Selection, render_selected};
-use crate::resolve::Handbook;
-use crate::{Caches, HistoryFrom, analyze, parse, resolve};
+use crate::pipeline::render::theme::Theme;
+use crate::pipeline::render::{BodyCache, RenderContext, Selection, render};
+use crate::pipeline::resolve::Handbook;
+use crate::pipeline::{Caches, HistoryMode, Source, open, parse, resolve};
+use crate::site::{SiteInputs, render_site};
 
 /// The site as served: path → contents.
 pub type Files = HashMap<String, FileBody>;
@@ -32,7 +29,7 @@ pub type Files = HashMap<String, FileBody>;
 #[derive(Clone, Debug)]
 pub enum FileBody {
     Bytes(Arc<Vec<u8>>),
-    Copy(crate::load::AssetSource),
+    Copy(crate::pipeline::load::AssetSource),
 }
 
 impl FileBody {
@@ -48,7 +45,6 @@ pub struct Built {
     /// Pages and files produced by this build (the rest was kept).
     pub rendered: usize,
     pub elapsed: Duration,
-    pub warnings: Diagnostics,
     pub incremental: bool,
 }
 
@@ -58,7 +54,6 @@ type Signature = u64;
 struct LastGood {
     handbook: Handbook,
     theme: Theme,
-    assets: std::collections::BTreeMap<String, crate::load::AssetSource>,
     head: Option<String>,
     files: Files,
     pages: HashMap<String, Signature>,
@@ -69,8 +64,8 @@ struct LastGood {
 }
 
 pub struct Session {
+    source: Source,
     root: PathBuf,
-    display_root: PathBuf,
     as_of: Option<jiff::civil::Date>,
     caches: Caches,
     bodies: BodyCache,
@@ -80,8 +75,8 @@ pub struct Session {
 impl Session {
     pub fn new(root: &Path, as_of: Option<jiff::civil::Date>) -> Session {
         Session {
+            source: Source::worktree(root),
             root: root.to_path_buf(),
-            display_root: crate::display_root(root),
             as_of,
             caches: Caches::default(),
             bodies: BodyCache::default(),
@@ -90,8 +85,8 @@ impl Session {
     }
 
     /// Rebuilds after `changed` files (absolute or relative to the root); an empty list means
-    /// "rebuild everything". On failure the diagnostics come back and the last site stays.
-    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
+    /// "rebuild everything". Problems go to `diags`; on `Err` the last site stays.
+    pub fn rebuild(&mut self, changed: &[PathBuf], diags: &mut Diagnostics) -> Outcome<Built> {
         let start = Instant::now();
         let rel: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
         let only_documents = !rel.is_empty()
@@ -104,16 +99,14 @@ impl Session {
                 .last
                 .as_ref()
                 .is_some_and(|l| l.head == head && l.handbook.config.versions.is_none());
-        let mut result = if incremental {
-            self.incremental(&rel, head)
+        let mut built = if incremental {
+            self.incremental(&rel, head, diags)?
         } else {
-            self.full(head)
+            self.full(head, diags)?
         };
-        if let Ok(b) = &mut result {
-            b.elapsed = start.elapsed();
-            b.incremental = incremental;
-        }
-        result
+        built.elapsed = start.elapsed();
+        built.incremental = incremental;
+        Ok(built)
     }
 
     fn relative(&self, p: &Path) -> Option<String> {
@@ -130,55 +123,27 @@ impl Session {
         )
     }
 
-    fn full(&mut self, head: Option<String>) -> Result<Built, Diagnostics> {
-        let mut diags = Diagnostics::new();
-        let catalog = Catalog::builtin();
-        let config = Config::load(&self.root, &self.display_root, &mut diags)
-            .ok_or_else(|| diags.clone())?;
-        config.validate(&catalog, &mut diags);
-        let sources = load::load(&self.root, &self.display_root, &mut diags);
-        let hb = analyze(
-            config,
-            catalog,
-            &sources,
-            HistoryFrom {
-                root: &self.root,
-                as_of: self.as_of,
-                at_commit: None,
-                enabled: true,
-            },
+    fn full(&mut self, head: Option<String>, diags: &mut Diagnostics) -> Outcome<Built> {
+        let hb = open(
+            &self.source,
+            HistoryMode::Read { as_of: self.as_of },
             Some(&self.caches),
-            &self.display_root,
-            &mut diags,
-        );
-        let theme = Theme::load(&self.root, &self.display_root, &mut diags);
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        let theme = theme.ok_or_else(|| diags.clone())?;
-        let site = match hb.config.versions.clone() {
-            Some(settings) => crate::versions::render_versions(
-                &self.root,
-                &hb,
-                &settings,
-                &theme,
-                &self.caches,
-                &self.display_root,
-                &mut diags,
-            ),
-            None => render_selected(
-                &hb,
-                &theme,
-                None,
-                Some(&self.bodies),
-                &Selection::everything(),
-                &self.display_root,
-                &mut diags,
-            ),
-        };
-        let Some(site) = site.filter(|_| !diags.has_errors()) else {
-            return Err(diags);
-        };
+            diags,
+        )?;
+        let theme = Theme::load(&self.root, &self.source.shown(), diags);
+        diags.no_errors()?;
+        let theme = theme?;
+        let site = render_site(
+            &SiteInputs {
+                source: &self.source,
+                handbook: &hb,
+                theme: &theme,
+                caches: &self.caches,
+                bodies: Some(&self.bodies),
+            },
+            diags,
+        )?;
+        diags.no_errors()?;
         let mut files: Files = site
             .files
             .into_iter()
@@ -194,7 +159,6 @@ impl Session {
             reviews: review_signature(&hb),
             handbook: hb,
             theme,
-            assets: sources.assets,
             head,
             files: files.clone(),
             stale: HashSet::new(),
@@ -204,7 +168,6 @@ impl Session {
             stale: HashSet::new(),
             rendered,
             elapsed: Duration::ZERO,
-            warnings: diags,
             incremental: false,
         })
     }
@@ -213,19 +176,19 @@ impl Session {
         &mut self,
         changed: &[String],
         head: Option<String>,
-    ) -> Result<Built, Diagnostics> {
+        diags: &mut Diagnostics,
+    ) -> Outcome<Built> {
         let Some(last) = self.last.as_ref() else {
-            return self.full(head);
+            return self.full(head, diags);
         };
-        let mut diags = Diagnostics::new();
         // Only the changed files are read again; a deleted one is simply left out.
         let changed_set: HashSet<&str> = changed.iter().map(String::as_str).collect();
         let mut fresh = Vec::new();
         for rel in changed {
             if self.root.join(rel).is_file() {
-                match load::read_one(&self.root, &self.display_root, rel) {
-                    Ok(s) => fresh.push(s),
-                    Err(d) => diags.push(d),
+                // A file that cannot be read is reported; the others are still rebuilt.
+                if let Ok(s) = self.source.read_one(rel, diags) {
+                    fresh.push(s);
                 }
             }
         }
@@ -243,7 +206,7 @@ impl Session {
             &fresh,
             &framework,
             Some(&self.caches.parsed),
-            &mut diags,
+            diags,
         ));
 
         // History: the same commits; only whether the changed files differ from HEAD is new.
@@ -251,19 +214,17 @@ impl Session {
         let present: HashSet<String> = documents.iter().map(|d| d.path.clone()).collect();
         history.retain_documents(&present);
         history.refresh_working_tree(&self.root, changed);
-        resolve::source_warnings(&history, &self.display_root, &mut diags);
+        resolve::source_warnings(&history, &self.source.shown(), diags);
 
         let hb = resolve::resolve(
             last.handbook.config.clone(),
             last.handbook.catalog.clone(),
             documents,
-            &last.assets,
+            last.handbook.available.clone(),
             history,
-            &mut diags,
+            diags,
         );
-        if diags.has_errors() {
-            return Err(diags);
-        }
+        diags.no_errors()?;
 
         // What to render again.
         let pages = page_signatures(&hb);
@@ -308,17 +269,17 @@ impl Session {
             navigation: false,
             statics: false,
         };
-        let site = render_part(
-            &hb,
-            &last.theme,
-            &self.bodies,
-            &selection,
-            &self.display_root,
-            &mut diags,
-        );
-        let Some(site) = site.filter(|_| !diags.has_errors()) else {
-            return Err(diags);
-        };
+        let site = render(
+            &RenderContext {
+                handbook: &hb,
+                theme: &last.theme,
+                version: None,
+                bodies: Some(&self.bodies),
+                selection: &selection,
+            },
+            diags,
+        )?;
+        diags.no_errors()?;
         let mut files = last.files.clone();
         for path in last.pages.keys() {
             if !pages.contains_key(path) {
@@ -333,12 +294,11 @@ impl Session {
             files.insert(f.path, FileBody::bytes(f.contents));
         }
         let Some(previous) = self.last.take() else {
-            return Err(diags);
+            return Err(crate::diagnostics::Reported);
         };
         self.last = Some(LastGood {
             handbook: hb,
             theme: previous.theme,
-            assets: previous.assets,
             head,
             files: files.clone(),
             pages,
@@ -351,7 +311,6 @@ impl Session {
             stale,
             rendered,
             elapsed: Duration::ZERO,
-            warnings: diags,
             incremental: true,
         })
     }
@@ -359,10 +318,9 @@ impl Session {
 
 impl Session {
     /// Renders one page (or export) that the last rebuild left stale, from the last good
-    /// handbook. `None` when there is no such page.
-    pub fn render_now(&mut self, path: &str) -> Option<Result<Vec<u8>, Diagnostics>> {
+    /// handbook. `None` when there is no such page; problems go to `diags`.
+    pub fn render_now(&mut self, path: &str, diags: &mut Diagnostics) -> Option<Outcome<Vec<u8>>> {
         let last = self.last.as_mut()?;
-        let mut diags = Diagnostics::new();
         let selection = Selection {
             pages: Some(HashSet::from([path.to_string()])),
             exports: path == "matrix.json" || path == "matrix.csv",
@@ -370,16 +328,22 @@ impl Session {
             navigation: path == "navigation.js",
             statics: false,
         };
-        let site = render_part(
-            &last.handbook,
-            &last.theme,
-            &self.bodies,
-            &selection,
-            &self.display_root,
-            &mut diags,
+        let site = render(
+            &RenderContext {
+                handbook: &last.handbook,
+                theme: &last.theme,
+                version: None,
+                bodies: Some(&self.bodies),
+                selection: &selection,
+            },
+            diags,
         );
+        let site = match site {
+            Ok(site) => site,
+            Err(e) => return Some(Err(e)),
+        };
         let mut found = None;
-        for f in site.into_iter().flat_map(|s| s.files) {
+        for f in site.files {
             last.stale.remove(&f.path);
             let bytes = Arc::new(f.contents);
             last.files
@@ -388,38 +352,12 @@ impl Session {
                 found = Some(bytes);
             }
         }
-        match found {
-            Some(bytes) => Some(Ok(bytes.as_ref().clone())),
-            None if diags.has_errors() => Some(Err(diags)),
-            None => None,
-        }
+        found.map(|bytes| Ok(bytes.as_ref().clone()))
     }
 }
 
-/// Renders the selected pages of a single-version handbook (`serve` rebuilds incrementally only
-/// without `[versions]`).
-fn render_part(
-    hb: &Handbook,
-    theme: &Theme,
-    bodies: &BodyCache,
-    selection: &Selection,
-    display_root: &Path,
-    diags: &mut Diagnostics,
-) -> Option<crate::render::Site> {
-    let none: Option<&VersionPages> = None;
-    render_selected(
-        hb,
-        theme,
-        none,
-        Some(bodies),
-        selection,
-        display_root,
-        diags,
-    )
-}
-
 fn current_head(root: &Path) -> Option<String> {
-    let (repo, _) = crate::history::open_repository(root)?;
+    let (repo, _) = crate::pipeline::history::open_repository(root)?;
     let head = repo.head().ok()?.target()?;
     Some(head.to_string())
 }
@@ -478,7 +416,7 @@ fn review_signature(hb: &Handbook) -> Signature {
 /// Per document page: its own text and metadata, review state, and what it shows of others
 /// (backlinks, implements, previous and next).
 fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
-    let order = crate::render::views::reading_order(hb);
+    let order = crate::pipeline::render::views::reading_order(hb);
     let mut rank = vec![0; order.len()];
     for (pos, &i) in order.iter().enumerate() {
         rank[i] = pos;

@@ -9,7 +9,7 @@ use similar::{Algorithm, ChangeTag, DiffTag, TextDiff, capture_diff_slices};
 
 use crate::markdown::escape;
 use crate::model::Document;
-use crate::resolve::Handbook;
+use crate::pipeline::resolve::Handbook;
 
 /// A renamed document's texts must be at least this similar (0–1) when its id changed too.
 const RENAME_SIMILARITY: f32 = 0.6;

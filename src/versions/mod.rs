@@ -8,7 +8,7 @@
 pub mod diff;
 mod site;
 
-pub use site::render_versions;
+pub use site::{Inputs, render_versions};
 
 use std::path::Path;
 
@@ -17,9 +17,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::config::{Config, TagSelection};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::resolve::Handbook;
-use crate::{Caches, HistoryFrom, analyze, catalog, history, load};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::pipeline::history;
+use crate::pipeline::resolve::Handbook;
+use crate::pipeline::{Caches, HistoryMode, Source, open};
 
 /// A release: a tag, the commit it points at, its date and (for annotated tags) its message.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +56,8 @@ pub fn list_releases(
     config: &Config,
     diags: &mut Diagnostics,
 ) -> Vec<Release> {
-    let place = |d: Diagnostic| match crate::config::find_key_line(&config.source, "tags", '=') {
+    let place = |d: Diagnostic| match crate::diagnostics::find_key_line(&config.source, "tags", '=')
+    {
         Some(line) => d.at_line(&config.path, &config.source, line),
         None => d.at(&config.path, None),
     };
@@ -167,8 +169,6 @@ pub fn list_releases(
 /// must not stop today's build. Its other warnings (overdue reviews then) are not repeated.
 pub fn analyze_releases(
     root: &Path,
-    repo: &Repository,
-    prefix: &str,
     releases: Vec<Release>,
     caches: &Caches,
     diags: &mut Diagnostics,
@@ -178,9 +178,25 @@ pub fn analyze_releases(
     for release in releases {
         progress.step(&format!("reading release {}", release.tag));
         let short = &release.commit.to_string()[..7];
-        let shown = std::path::PathBuf::from(format!("{}:", release.tag));
+        let source = Source::Commit {
+            root: root.to_path_buf(),
+            commit: release.commit,
+            label: release.tag.clone(),
+        };
         let mut rd = Diagnostics::new();
-        let skip = |rd: &Diagnostics, diags: &mut Diagnostics, why: &str| {
+        let opened = open(
+            &source,
+            HistoryMode::Read { as_of: None },
+            Some(caches),
+            &mut rd,
+        );
+        let why = match &opened {
+            Err(_) if has_config(root, release.commit) => Some("its site.toml is invalid"),
+            Err(_) => Some("its commit has no readable site.toml"),
+            Ok(_) if rd.has_errors() => Some("its documents have errors"),
+            Ok(_) => None,
+        };
+        if let Some(why) = why {
             let first = rd
                 .sorted()
                 .into_iter()
@@ -194,38 +210,9 @@ pub fn analyze_releases(
                 ))
                 .hint(format!("its first problem:\n{first}")),
             );
-        };
-        let Some((config_text, sources)) =
-            load::load_commit(repo, release.commit, prefix, &shown, &mut rd)
-        else {
-            skip(&rd, diags, "its commit has no readable site.toml");
-            continue;
-        };
-        let site = load::display_path(&shown, crate::config::CONFIG_FILE);
-        let Some(config) = Config::parse(&config_text, &site, &mut rd) else {
-            skip(&rd, diags, "its site.toml is invalid");
-            continue;
-        };
-        let catalog = catalog::Catalog::builtin();
-        config.validate(&catalog, &mut rd);
-        let handbook = analyze(
-            config,
-            catalog,
-            &sources,
-            HistoryFrom {
-                root,
-                as_of: None,
-                at_commit: Some(release.commit),
-                enabled: true,
-            },
-            Some(caches),
-            &shown,
-            &mut rd,
-        );
-        if rd.has_errors() {
-            skip(&rd, diags, "its documents have errors");
             continue;
         }
+        let Ok(handbook) = opened else { continue };
         out.push(Version {
             label: release.tag.clone(),
             dir: crate::model::url::release_dir(&release.tag),
@@ -236,6 +223,17 @@ pub fn analyze_releases(
     }
     progress.finish();
     out
+}
+
+/// Whether `commit` has the handbook's `site.toml` (to say why a release could not be opened).
+fn has_config(root: &Path, commit: Oid) -> bool {
+    let Some((repo, prefix)) = history::open_repository(root) else {
+        return false;
+    };
+    let path = history::in_repo(&prefix, crate::config::CONFIG_FILE);
+    repo.find_commit(commit)
+        .and_then(|c| c.tree())
+        .is_ok_and(|t| t.get_path(Path::new(&path)).is_ok())
 }
 
 /// For every version and document, which document of every other version is "the same one":
@@ -306,56 +304,30 @@ pub fn lineage(versions: &[&Handbook]) -> Vec<Vec<Vec<Option<usize>>>> {
 
 /// The handbook at `spec`: `WORKTREE` (the files on disk), or a tag, branch or commit read from
 /// git. No history is read: comparing versions does not need it.
-pub fn load_version(root: &Path, spec: &str, diags: &mut Diagnostics) -> Option<Handbook> {
-    let catalog = catalog::Catalog::builtin();
-    let from = HistoryFrom {
-        root,
-        as_of: None,
-        at_commit: None,
-        enabled: false,
-    };
+pub fn load_version(root: &Path, spec: &str, diags: &mut Diagnostics) -> Outcome<Handbook> {
     if spec == "WORKTREE" {
-        let display_root = crate::display_root(root);
-        let config = Config::load(root, &display_root, diags)?;
-        config.validate(&catalog, diags);
-        let sources = load::load(root, &display_root, diags);
-        return Some(analyze(
-            config,
-            catalog,
-            &sources,
-            from,
-            None,
-            &display_root,
-            diags,
-        ));
+        return open(&Source::worktree(root), HistoryMode::Skip, None, diags);
     }
-    let Some((repo, prefix)) = crate::history::open_repository(root) else {
-        diags.push(
+    let Some((repo, _)) = history::open_repository(root) else {
+        return diags.fail(
             Diagnostic::error(format!(
                 "cannot read `{spec}`: the handbook is not in a git repository"
             ))
             .hint("compare WORKTREE with itself, or keep the handbook in git"),
         );
-        return None;
     };
     let commit = match repo.revparse_single(spec).and_then(|o| o.peel_to_commit()) {
         Ok(c) => c.id(),
         Err(_) => {
-            diags.push(Diagnostic::error(format!("unknown version `{spec}`")).hint(
+            return diags.fail(Diagnostic::error(format!("unknown version `{spec}`")).hint(
                 "give a tag (v1.0), a commit id, a branch, or WORKTREE for the files on disk",
             ));
-            return None;
         }
     };
-    let shown = std::path::PathBuf::from(format!("{spec}:"));
-    let (text, sources) = load::load_commit(&repo, commit, &prefix, &shown, diags)?;
-    let config = Config::parse(
-        &text,
-        &load::display_path(&shown, crate::config::CONFIG_FILE),
-        diags,
-    )?;
-    config.validate(&catalog, diags);
-    Some(analyze(
-        config, catalog, &sources, from, None, &shown, diags,
-    ))
+    let source = Source::Commit {
+        root: root.to_path_buf(),
+        commit,
+        label: spec.to_string(),
+    };
+    open(&source, HistoryMode::Skip, None, diags)
 }

@@ -2,39 +2,46 @@
 //! release under `v/<tag>/`, all with the version switcher, the releases superseded by a newer
 //! one with a banner, each with its "What changed" page, and the versions index at the root.
 
-use std::path::Path;
-
-use crate::Caches;
 use crate::config::Versions;
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::version_views::{
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::pipeline::render::theme::Theme;
+use crate::pipeline::render::views::versions::{
     Banner, VERSIONS_INDEX, VersionMeta, VersionPages, VersionSummary, WHAT_CHANGED,
 };
-use crate::render::{BodyCache, Site, render, theme::Theme};
-use crate::resolve::Handbook;
+use crate::pipeline::render::{BodyCache, RenderContext, Selection, Site, render};
+use crate::pipeline::resolve::Handbook;
+use crate::pipeline::{Caches, Source};
 
 use super::diff::{VersionDiff, diff};
 use super::{Version, analyze_releases, lineage, list_releases};
 
-/// Builds the releases of `settings` and renders them with `current`. `None` when rendering failed.
-pub fn render_versions(
-    root: &Path,
-    current: &Handbook,
-    settings: &Versions,
-    theme: &Theme,
-    caches: &Caches,
-    display_root: &Path,
-    diags: &mut Diagnostics,
-) -> Option<Site> {
-    let Some((repo, prefix)) = crate::history::open_repository(root) else {
-        let d = Diagnostic::error("[versions] is set, but the handbook is not in a git repository, where releases are tags")
-            .at(&current.config.path, None)
-            .hint("keep the handbook in git and tag releases, or remove [versions] from site.toml");
-        diags.push(d);
-        return None;
+/// What rendering every version needs.
+pub struct Inputs<'a> {
+    /// The current version's source: releases are read from its repository.
+    pub source: &'a Source,
+    /// The current version, opened.
+    pub current: &'a Handbook,
+    /// `[versions]` of the current site.toml.
+    pub settings: &'a Versions,
+    /// Every version is rendered with the current theme.
+    pub theme: &'a Theme,
+    /// Shared with the current version's opening.
+    pub caches: &'a Caches,
+}
+
+/// Builds the releases of `[versions]` and renders them with the current version.
+pub fn render_versions(inputs: &Inputs<'_>, diags: &mut Diagnostics) -> Outcome<Site> {
+    let (current, settings, theme) = (inputs.current, inputs.settings, inputs.theme);
+    let Some((repo, _)) = crate::pipeline::history::open_repository(inputs.source.root()) else {
+        return diags.fail(
+            Diagnostic::error("[versions] is set, but the handbook is not in a git repository, where releases are tags")
+                .at(&current.config.path, None)
+                .hint("keep the handbook in git and tag releases, or remove [versions] from site.toml"),
+        );
     };
     let releases = list_releases(&repo, &settings.tags, &current.config, diags);
-    let built: Vec<Version> = analyze_releases(root, &repo, &prefix, releases, caches, diags);
+    let built: Vec<Version> =
+        analyze_releases(inputs.source.root(), releases, inputs.caches, diags);
 
     // All versions, oldest release first, the current one last.
     let mut handbooks: Vec<&Handbook> = built.iter().map(|v| &v.handbook).collect();
@@ -127,23 +134,16 @@ pub fn render_versions(
             diff: diffs[v].take(),
             index_page: (v == n - 1).then(|| summaries.clone()),
         };
-        let mut vd = Diagnostics::new();
-        let rendered = render(
-            handbooks[v],
-            theme,
-            Some(&pages),
-            Some(&bodies),
-            display_root,
-            &mut vd,
-        );
-        let failed = vd.has_errors();
-        diags.extend(vd);
-        let Some(part) = rendered else {
-            if failed {
-                return None;
-            }
-            continue;
-        };
+        let part = render(
+            &RenderContext {
+                handbook: handbooks[v],
+                theme,
+                version: Some(&pages),
+                bodies: Some(&bodies),
+                selection: &Selection::everything(),
+            },
+            diags,
+        )?;
         // On disk the tag as it is; in links, `metas[v].prefix`, encoded.
         let prefix = built.get(v).map(|b| b.dir.as_str()).unwrap_or("");
         for mut f in part.files {
@@ -158,5 +158,5 @@ pub fn render_versions(
     site.files.sort_by(|a, b| a.path.cmp(&b.path));
     site.copies.sort_by(|a, b| a.0.cmp(&b.0));
     debug_assert!(site.files.iter().any(|f| f.path == VERSIONS_INDEX));
-    Some(site)
+    Ok(site)
 }

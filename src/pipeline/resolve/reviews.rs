@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::history::review::{ReviewStatus, next_due, status};
-use crate::history::{CommitInfo, History, NamedReview, Review, Revision};
 use crate::model::{Document, Status};
+use crate::pipeline::history::review::{ReviewStatus, next_due, status};
+use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
 
 #[derive(Debug, Clone)]
 pub struct ReviewState {
@@ -234,8 +234,8 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
 }
 
 /// Skewed commits in a stable order (by commit id).
-fn sorted_skews(history: &History) -> Vec<&crate::history::Skew> {
-    let mut v: Vec<(&String, &crate::history::Skew)> = history.skewed.iter().collect();
+fn sorted_skews(history: &History) -> Vec<&crate::pipeline::history::Skew> {
+    let mut v: Vec<(&String, &crate::pipeline::history::Skew)> = history.skewed.iter().collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
     v.into_iter().map(|(_, s)| s).collect()
 }

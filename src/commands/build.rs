@@ -1,4 +1,4 @@
-use crate::{Options, build};
+use crate::build::{Options, build};
 
 use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, print_diagnostics, problems_summary};
 

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::history::History;
-use crate::load::AssetSource;
 use crate::model::{ControlRef, Document, Href, Status};
+use crate::pipeline::history::History;
+use crate::pipeline::load::AssetSource;
 
 pub use links::SAFE_SCHEMES;
 pub use reviews::{ReviewState, source_warnings};
@@ -41,8 +41,11 @@ pub struct Handbook {
     pub documents: Vec<Document>,
     pub refs: Vec<DocRefs>,
     pub trace: Trace,
-    /// Files linked from documents, to copy: path below `policies/` → file on disk.
+    /// Files linked from documents, to copy: path below `policies/` → where to read it.
     pub assets: BTreeMap<String, AssetSource>,
+    /// Every non-Markdown file under `policies/`, linked or not: what links may point at (kept
+    /// for `serve`, which resolves the handbook again after an edit).
+    pub available: BTreeMap<String, AssetSource>,
     /// Git history of the sources.
     pub history: History,
     /// Review state of each document, parallel to `documents`.
@@ -59,7 +62,7 @@ pub fn resolve(
     config: Config,
     catalog: Catalog,
     mut documents: Vec<Document>,
-    assets: &BTreeMap<String, AssetSource>,
+    available: BTreeMap<String, AssetSource>,
     history: History,
     diags: &mut Diagnostics,
 ) -> Handbook {
@@ -79,7 +82,7 @@ pub fn resolve(
         by_id: &by_id,
         by_path: &by_path,
         catalog: &catalog,
-        assets,
+        assets: &available,
         default_framework: &config.scope.framework,
         raw_html: config.markdown.raw_html,
         warn_size_mb: config.files.warn_size_mb,
@@ -121,7 +124,8 @@ pub fn resolve(
     for doc in &documents {
         // A `review:` line with a bad value is already an error; do not also say it is missing.
         let has_review_line =
-            crate::config::find_key_line(&doc.source[..doc.body_start], "review", ':').is_some();
+            crate::diagnostics::find_key_line(&doc.source[..doc.body_start], "review", ':')
+                .is_some();
         if doc.status == Status::Published && doc.review.is_none() && !has_review_line {
             diags.push(
                 Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
@@ -140,6 +144,7 @@ pub fn resolve(
         refs,
         trace,
         assets: linked_assets,
+        available,
         history,
         reviews,
     }
@@ -167,7 +172,7 @@ fn index_ids(documents: &[Document], diags: &mut Diagnostics) -> HashMap<String,
 }
 
 fn title_line(doc: &Document) -> usize {
-    crate::config::find_key_line(&doc.source[..doc.body_start], "title", ':').unwrap_or(1)
+    crate::diagnostics::find_key_line(&doc.source[..doc.body_start], "title", ':').unwrap_or(1)
 }
 
 fn resolve_implements(

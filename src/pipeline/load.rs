@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, line_of};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, line_of};
 
 pub const POLICIES_DIR: &str = "policies";
 
@@ -331,24 +331,23 @@ fn read_source(rel: &str, abs: &Path, display_root: &Path) -> Result<SourceFile,
 
 /// Reads `site.toml` and `policies/**` from a commit instead of the working tree: blobs read with
 /// git2, nothing checked out. `prefix` is the handbook's folder in the repository ("" at the top).
-/// Returns the text of `site.toml` (or `None`, reported, when the commit has none).
+/// Returns the text of `site.toml` (`Err`, reported, when the commit has none).
 pub fn load_commit(
     repo: &git2::Repository,
     commit: git2::Oid,
     prefix: &str,
     display_root: &Path,
     diags: &mut Diagnostics,
-) -> Option<(String, Sources)> {
-    let at = |path: &str| crate::history::in_repo(prefix, path);
+) -> Outcome<(String, Sources)> {
+    let at = |path: &str| crate::pipeline::history::in_repo(prefix, path);
     let short = &commit.to_string()[..7];
     let tree = match repo.find_commit(commit).and_then(|c| c.tree()) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error(format!(
+            return diags.fail(Diagnostic::error(format!(
                 "cannot read commit {short}: {}",
                 e.message()
             )));
-            return None;
         }
     };
     let config = match tree
@@ -357,11 +356,10 @@ pub fn load_commit(
     {
         Ok(blob) => String::from_utf8_lossy(blob.content()).into_owned(),
         Err(_) => {
-            diags.push(
+            return diags.fail(
                 Diagnostic::error(format!("commit {short} has no {}", at("site.toml")))
                     .hint("choose a period or version whose commit contains the handbook"),
             );
-            return None;
         }
     };
     let mut sources = Sources::default();
@@ -370,10 +368,10 @@ pub fn load_commit(
             "commit {short} has no {}/ folder",
             at(POLICIES_DIR)
         )));
-        return Some((config, sources));
+        return Ok((config, sources));
     };
     let Ok(policies) = repo.find_tree(entry.id()) else {
-        return Some((config, sources));
+        return Ok((config, sources));
     };
     let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
     let mut links: Vec<String> = Vec::new();
@@ -435,7 +433,7 @@ pub fn load_commit(
             }
         }
     }
-    Some((config, sources))
+    Ok((config, sources))
 }
 
 pub fn display_path(display_root: &Path, rel: &str) -> PathBuf {

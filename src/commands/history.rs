@@ -4,13 +4,17 @@
 use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
-use crate::history::{Request, extract};
+use crate::pipeline::Source;
+use crate::pipeline::history::{Request, extract};
 
 use super::{EXIT_OK, EXIT_PROBLEMS};
 
 pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
     let mut diags = Diagnostics::new();
-    let sources = crate::load::load(root, &crate::display_root(root), &mut diags);
+    let Ok((_, sources)) = Source::worktree(root).read(&mut diags) else {
+        super::print_human(&diags);
+        return EXIT_PROBLEMS;
+    };
     let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
     let h = extract(&Request {
         root,

@@ -21,7 +21,7 @@ pub fn run(root: &Path, from: &str, to: &str, format: Format) -> u8 {
     for d in diags.sorted().iter().filter(|d| d.is_error()) {
         eprintln!("{d}\n");
     }
-    let (Some(a), Some(b)) = (a, b) else {
+    let (Ok(a), Ok(b)) = (a, b) else {
         return EXIT_PROBLEMS;
     };
     if errors {

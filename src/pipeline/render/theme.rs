@@ -2,30 +2,34 @@
 //! file of the handbook's own `theme/` (same relative path) taking precedence.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 use tera::Tera;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::display_path;
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::pipeline::load::display_path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
 pub const THEME_DIR: &str = "theme";
 
 pub struct Theme {
+    /// The compiled templates.
     pub tera: Tera,
     /// Path below `static/` → contents.
     pub static_files: BTreeMap<String, Vec<u8>>,
     /// Templates that come from the handbook's own `theme/` rather than the built-in one.
     pub user_templates: BTreeSet<String>,
+    /// How the handbook folder is shown in messages (for errors in its templates).
+    pub shown: PathBuf,
 }
 
 impl Theme {
     /// The built-in theme overlaid with `root/theme/`. Template errors are reported with the
     /// template's path; `None` when the templates cannot be used.
-    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Option<Theme> {
+    /// `display_root` is how `root` is shown in messages.
+    pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Outcome<Theme> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
         let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut user_templates = BTreeSet::new();
@@ -33,7 +37,8 @@ impl Theme {
 
         // The same confinement as the documents: a link out of the handbook is never followed.
         if root.join(THEME_DIR).is_dir() {
-            for found in crate::load::walk_confined(root, THEME_DIR, display_root, diags) {
+            for found in crate::pipeline::load::walk_confined(root, THEME_DIR, display_root, diags)
+            {
                 let rel = found
                     .rel
                     .strip_prefix(&format!("{THEME_DIR}/"))
@@ -68,13 +73,13 @@ impl Theme {
         if let Err(e) =
             tera.add_raw_templates(templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         {
-            diags.push(template_error(&e, display_root, &user_templates));
-            return None;
+            return diags.fail(template_error(&e, display_root, &user_templates));
         }
-        Some(Theme {
+        Ok(Theme {
             tera,
             static_files,
             user_templates,
+            shown: display_root.to_path_buf(),
         })
     }
 }
@@ -100,9 +105,16 @@ fn collect_builtin(
     }
 }
 
+impl Theme {
+    /// A rendering error of one of this theme's templates, as a diagnostic.
+    pub fn error(&self, e: &tera::Error) -> Diagnostic {
+        template_error(e, &self.shown, &self.user_templates)
+    }
+}
+
 /// A Tera error as a diagnostic pointing at the template file and line when Tera knows them.
 /// An error in a built-in template is policybook's bug, and says so.
-pub fn template_error(
+fn template_error(
     e: &tera::Error,
     display_root: &Path,
     user_templates: &BTreeSet<String>,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::model::url;
-use crate::resolve::{Coverage, Handbook};
+use crate::pipeline::resolve::{Coverage, Handbook};
 
 #[derive(Serialize)]
 struct MatrixJson {

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::AssetSource;
-use crate::render::Site;
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::pipeline::load::AssetSource;
+use crate::pipeline::render::Site;
 
 /// Marks a directory as policybook's output and lists what is in it.
 pub const OUTPUT_MARKER: &str = ".policybook-output";
@@ -64,8 +64,16 @@ impl Guard {
         let mut g = Guard::default();
         g.protect(root, "the handbook folder", false);
         g.protect(&root.join(crate::config::CONFIG_FILE), "site.toml", true);
-        g.protect(&root.join(crate::load::POLICIES_DIR), "policies/", true);
-        g.protect(&root.join(crate::render::theme::THEME_DIR), "theme/", true);
+        g.protect(
+            &root.join(crate::pipeline::load::POLICIES_DIR),
+            "policies/",
+            true,
+        );
+        g.protect(
+            &root.join(crate::pipeline::render::theme::THEME_DIR),
+            "theme/",
+            true,
+        );
         if let Ok(repo) = git2::Repository::discover(root) {
             g.protect(repo.path(), "the git repository (.git)", true);
             g.protect(repo.commondir(), "the git repository (.git)", true);
@@ -112,8 +120,13 @@ impl Guard {
     }
 }
 
-/// Writes `site` to `out`. Warnings (a recovered interrupted build) go to `diags`.
-pub fn write(
+/// Writes `site` to `out`. Problems, and warnings (a recovered interrupted build), go to `diags`.
+pub fn write(site: &Site, out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Outcome<()> {
+    let result = replace(site, out, guard, diags);
+    diags.take(result)
+}
+
+fn replace(
     site: &Site,
     out: &Path,
     guard: &Guard,
@@ -489,7 +502,7 @@ fn io_error(path: &Path, action: &str, e: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::OutputFile;
+    use crate::pipeline::render::OutputFile;
 
     fn site(text: &str) -> Site {
         Site {
@@ -517,7 +530,7 @@ mod tests {
     }
 
     fn put(site: &Site, out: &Path, guard: &Guard) -> Result<(), Diagnostic> {
-        write(site, out, guard, &mut Diagnostics::new())
+        replace(site, out, guard, &mut Diagnostics::new())
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -662,7 +675,7 @@ mod tests {
         let tmp = dir.path().join(format!(".public.tmp-{dead}"));
         write_all(&site("two"), &tmp, None).unwrap();
         let mut diags = Diagnostics::new();
-        write(&site("three"), &out, &guard, &mut diags).unwrap();
+        replace(&site("three"), &out, &guard, &mut diags).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert!(diags.sorted()[0].message.contains("interrupted"));
         assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);

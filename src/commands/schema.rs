@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use crate::catalog::Catalog;
-use crate::config::Config;
 use crate::diagnostics::Diagnostics;
+use crate::pipeline::Source;
 use crate::schema::front_matter_schema;
 
 use super::{EXIT_OK, EXIT_PROBLEMS};
@@ -12,7 +12,10 @@ use super::{EXIT_OK, EXIT_PROBLEMS};
 pub fn run(root: &Path) -> u8 {
     let mut diags = Diagnostics::new();
     let framework = if root.join(crate::config::CONFIG_FILE).is_file() {
-        Config::load(root, &crate::display_root(root), &mut diags).map(|c| c.scope.framework)
+        Source::worktree(root)
+            .config(&mut diags)
+            .ok()
+            .map(|c| c.scope.framework)
     } else {
         None
     };

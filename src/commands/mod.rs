@@ -11,7 +11,7 @@ pub mod schema;
 
 use std::io::Write;
 
-use crate::Report;
+use crate::build::Report;
 
 /// Process exit codes, as documented in the README.
 pub const EXIT_OK: u8 = 0;

@@ -138,7 +138,7 @@ fn gap_warning(
         gaps.len(),
         list.join(", ")
     ));
-    d = match crate::config::find_key_line(&config.source, "categories", '=') {
+    d = match crate::diagnostics::find_key_line(&config.source, "categories", '=') {
         Some(line) => d.at(&config.path, Some(line)),
         None => d.at(&config.path, None),
     };

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::SameText;
 use crate::model::{Document, url};
-use crate::resolve::Handbook;
+use crate::pipeline::resolve::Handbook;
 
 /// Characters of each section's text kept verbatim, for the result snippet.
 const SNIPPET_SOURCE: usize = 400;

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::catalog::Catalog;
 use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::load::AssetSource;
 use crate::model::{ControlRef, Document, Href, LinkRef, url};
+use crate::pipeline::load::AssetSource;
 
 pub struct Context<'a> {
     pub documents: &'a [Document],
@@ -391,8 +391,8 @@ mod tests {
 
     mod properties {
         use crate::diagnostics::Diagnostics;
-        use crate::load::{AssetSource, SourceFile};
         use crate::model::Href;
+        use crate::pipeline::load::{AssetSource, SourceFile};
         use proptest::prelude::*;
         use std::collections::BTreeMap;
 
@@ -432,10 +432,10 @@ mod tests {
                     SourceFile { path: "policies/b.md".into(), display: "policies/b.md".into(), text: "---\ntitle: B\nowner: O\n---\n## Part\n".into() },
                 ];
                 let mut diags = Diagnostics::new();
-                let docs = crate::parse::parse_all(&sources, "soc2", None, &mut diags);
+                let docs = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
                 let config = crate::config::Config::parse("title = \"T\"\n", std::path::Path::new("site.toml"), &mut diags).unwrap();
                 let assets = BTreeMap::from([("sub/img.png".to_string(), AssetSource::File("img.png".into()))]);
-                let hb = crate::resolve::resolve(config, crate::catalog::Catalog::builtin(), docs, &assets, Default::default(), &mut diags);
+                let hb = crate::pipeline::resolve::resolve(config, crate::catalog::Catalog::builtin(), docs, assets, Default::default(), &mut diags);
                 let lines = text.lines().count();
                 for (doc, refs) in hb.documents.iter().zip(&hb.refs) {
                     prop_assert_eq!(doc.links.len(), refs.links.len());

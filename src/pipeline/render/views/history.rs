@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::views::{DocLink, Views};
-use crate::history::{Change, CommitInfo, Review, Revision};
+use super::{DocLink, Views};
 use crate::model::Status;
+use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
 
 #[derive(Serialize, Clone)]
 pub struct SourceView {
@@ -205,7 +205,7 @@ impl Views<'_> {
             ))
         });
         let count = |s| order.iter().filter(|&&i| hb.reviews[i].status == s).count();
-        use crate::history::review::ReviewStatus;
+        use crate::pipeline::history::review::ReviewStatus;
         ReviewsView {
             overdue: count(ReviewStatus::Overdue),
             due_soon: count(ReviewStatus::DueSoon),

@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::SourceFile;
 use crate::markdown;
 use crate::model::{Document, Kind, Status};
+use crate::pipeline::load::SourceFile;
 
 /// Documents already parsed, shared by the builds of several versions of a handbook: a file
 /// whose path, text and default framework did not change between versions is parsed once.

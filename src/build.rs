@@ -1,0 +1,125 @@
+//! `build` and `check`: open the handbook, render the site (every version of it, with
+//! `[versions]`), and write it, all or nothing.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostics, Outcome};
+use crate::pipeline::render::theme::Theme;
+use crate::pipeline::write::{Guard, write};
+use crate::pipeline::{Caches, HistoryMode, Source, open};
+use crate::site::{SiteInputs, render_site};
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The handbook: the folder with `site.toml` and `policies/`.
+    pub root: PathBuf,
+    /// Output folder; `None` means `root/public`.
+    pub out: Option<PathBuf>,
+    /// `false` for `check`: run every stage but write nothing.
+    pub write: bool,
+    /// Date review statuses are computed at; default: the HEAD commit's date.
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+impl Options {
+    /// Where the site goes.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// The outcome of a run: problems found and the figures of the one-line summary.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+    /// Documents read.
+    pub documents: usize,
+    /// Controls of the catalog in scope of the audit.
+    pub controls_in_scope: usize,
+    /// In-scope controls covered by a published document or section.
+    pub controls_covered: usize,
+    /// In-scope controls nothing covers.
+    pub gaps: usize,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+    /// Set when the site was written.
+    pub written_to: Option<PathBuf>,
+    /// How long each stage took, in order (`build --timings`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Records the time since the previous mark under `stage`.
+struct Stopwatch {
+    last: Instant,
+}
+
+impl Stopwatch {
+    fn mark(&mut self, report: &mut Report, stage: &'static str) {
+        let now = Instant::now();
+        report.timings.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Runs the whole pipeline. Never panics on bad input: every problem is in the report, and the
+/// output folder is only replaced when there are no errors.
+pub fn build(opts: &Options) -> Report {
+    let start = Instant::now();
+    let mut report = Report::default();
+    let mut diags = Diagnostics::new();
+    // `Err` has nothing to add: the reasons are in `diags`.
+    let _ = run(opts, &mut report, &mut diags, start);
+    report.diagnostics = diags;
+    report.elapsed = start.elapsed();
+    report
+}
+
+fn run(
+    opts: &Options,
+    report: &mut Report,
+    diags: &mut Diagnostics,
+    start: Instant,
+) -> Outcome<()> {
+    let mut clock = Stopwatch { last: start };
+    let source = Source::worktree(&opts.root);
+    let caches = Caches::default();
+    let handbook = open(
+        &source,
+        HistoryMode::Read { as_of: opts.as_of },
+        Some(&caches),
+        diags,
+    )?;
+    clock.mark(report, "load, parse, history, resolve");
+    report.documents = handbook.documents.len();
+    report.controls_in_scope = handbook.trace.in_scope_count();
+    report.controls_covered = handbook.trace.covered_in_scope_count();
+    report.gaps = handbook.trace.gaps.len();
+
+    // Rendered even when there are errors already: template errors are problems too, and
+    // `check` reports all of them at once.
+    let theme = Theme::load(source.root(), &source.shown(), diags)?;
+    let site = render_site(
+        &SiteInputs {
+            source: &source,
+            handbook: &handbook,
+            theme: &theme,
+            caches: &caches,
+            bodies: None,
+        },
+        diags,
+    );
+    clock.mark(report, "render");
+    let site = site?;
+    diags.no_errors()?;
+    if !opts.write {
+        return Ok(());
+    }
+    let out = opts.out_dir();
+    write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
+    report.written_to = Some(out);
+    clock.mark(report, "write");
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! The pipeline that turns a handbook's files into a site, one module per stage:
+//!
+//! `load` (read files) → `parse` (front matter, sections, links) → `history` (git) → `resolve`
+//! (ids, links, controls, trace, reviews) → `render` (pages and exports, in memory) → `write`
+//! (atomic swap on disk).
+//!
+//! Every command that needs a handbook opens it the same way, with [`open`]: from a [`Source`]
+//! (the files on disk, or the blobs of a commit) to a resolved [`Handbook`]. Parsing and the
+//! history walk are independent and run side by side.
+
+pub mod history;
+pub mod load;
+pub mod parse;
+pub mod render;
+pub mod resolve;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::Catalog;
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use load::{SourceFile, Sources};
+use resolve::Handbook;
+
+/// Where a handbook's files are read from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The files on disk in `root`.
+    Worktree {
+        /// The handbook folder: `site.toml`, `policies/`, `theme/`.
+        root: PathBuf,
+    },
+    /// The blobs of a commit of the repository that holds `root`; nothing is checked out.
+    Commit {
+        /// The handbook folder on disk, whose repository holds the commit.
+        root: PathBuf,
+        /// The commit the files are read from.
+        commit: git2::Oid,
+        /// How the commit is named in messages (`v1.0`, `abc1234`): `v1.0:policies/a.md`.
+        label: String,
+    },
+}
+
+impl Source {
+    /// The files on disk in `root`.
+    pub fn worktree(root: &Path) -> Source {
+        Source::Worktree {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// The handbook folder on disk.
+    pub fn root(&self) -> &Path {
+        match self {
+            Source::Worktree { root } | Source::Commit { root, .. } => root,
+        }
+    }
+
+    /// The commit the files come from, for a commit source.
+    pub fn commit(&self) -> Option<git2::Oid> {
+        match self {
+            Source::Worktree { .. } => None,
+            Source::Commit { commit, .. } => Some(*commit),
+        }
+    }
+
+    /// The prefix of paths in messages: nothing when run from the handbook folder
+    /// (`policies/a.md`), `--root` as typed (`handbook/policies/a.md`), or `label:` for a commit.
+    pub fn shown(&self) -> PathBuf {
+        match self {
+            Source::Worktree { root } if root == Path::new(".") => PathBuf::new(),
+            Source::Worktree { root } => root.strip_prefix("./").unwrap_or(root).to_path_buf(),
+            Source::Commit { label, .. } => PathBuf::from(format!("{label}:")),
+        }
+    }
+
+    /// A path relative to the handbook folder, as messages show it.
+    pub fn show(&self, rel: &str) -> PathBuf {
+        load::display_path(&self.shown(), rel)
+    }
+
+    /// Reads and checks `site.toml` alone.
+    pub fn config(&self, diags: &mut Diagnostics) -> Outcome<Config> {
+        match self {
+            Source::Worktree { root } => Config::load(root, &self.shown(), diags),
+            Source::Commit { .. } => self.read(diags).map(|(config, _)| config),
+        }
+    }
+
+    /// Reads `site.toml` and every file under `policies/`.
+    pub fn read(&self, diags: &mut Diagnostics) -> Outcome<(Config, Sources)> {
+        match self {
+            Source::Worktree { root } => {
+                let config = Config::load(root, &self.shown(), diags)?;
+                Ok((config, load::load(root, &self.shown(), diags)))
+            }
+            Source::Commit { root, commit, .. } => {
+                let Some((repo, prefix)) = history::open_repository(root) else {
+                    return diags.fail(
+                        Diagnostic::error(format!(
+                            "cannot read {}: the handbook is not in a git repository",
+                            self.shown().display()
+                        ))
+                        .hint("keep the handbook in git"),
+                    );
+                };
+                let (text, sources) =
+                    load::load_commit(&repo, *commit, &prefix, &self.shown(), diags)?;
+                let config = Config::parse(&text, &self.show(CONFIG_FILE), diags)?;
+                Ok((config, sources))
+            }
+        }
+    }
+
+    /// Reads one document again (`rel` relative to the root): `serve`'s rebuild after an edit.
+    pub fn read_one(&self, rel: &str, diags: &mut Diagnostics) -> Outcome<SourceFile> {
+        diags.take(load::read_one(self.root(), &self.shown(), rel))
+    }
+}
+
+/// Whether, and as of when, to read the git history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryMode {
+    /// Read it; statuses as of `as_of`, or the date of the commit read (HEAD for the worktree).
+    Read {
+        /// `--as-of`.
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// Do not read it: comparing versions (`diff`) needs none.
+    Skip,
+}
+
+/// Work shared between the openings of several versions of one handbook (and `serve`'s
+/// rebuilds): commits already read, documents already parsed.
+#[derive(Default)]
+pub struct Caches {
+    /// Commits read and diffed.
+    pub history: history::HistoryCache,
+    /// Documents parsed, by path and text.
+    pub parsed: parse::ParseCache,
+}
+
+/// Reads, parses and resolves the handbook at `source`: everything before rendering. Problems
+/// are in `diags`; `Err` only when there is nothing to resolve (no usable `site.toml`). A
+/// handbook with errors is still returned, so that `check` reports every problem of every stage.
+pub fn open(
+    source: &Source,
+    mode: HistoryMode,
+    caches: Option<&Caches>,
+    diags: &mut Diagnostics,
+) -> Outcome<Handbook> {
+    let catalog = Catalog::builtin();
+    let (config, sources) = source.read(diags)?;
+    config.validate(&catalog, diags);
+    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
+    // Parsing and the history walk are independent: run them side by side.
+    let ((documents, parse_diags), history) = rayon::join(
+        || {
+            let mut d = Diagnostics::new();
+            let docs = parse::parse_all(
+                &sources.documents,
+                &config.scope.framework,
+                caches.map(|c| &c.parsed),
+                &mut d,
+            );
+            (docs, d)
+        },
+        || match mode {
+            HistoryMode::Skip => history::History::default(),
+            HistoryMode::Read { as_of } => history::extract(&history::Request {
+                root: source.root(),
+                documents: &paths,
+                as_of,
+                at_commit: source.commit(),
+                cache: caches.map(|c| &c.history),
+            }),
+        },
+    );
+    diags.extend(parse_diags);
+    if let HistoryMode::Read { .. } = mode {
+        resolve::source_warnings(&history, &source.shown(), diags);
+    }
+    Ok(resolve::resolve(
+        config,
+        catalog,
+        documents,
+        sources.assets,
+        history,
+        diags,
+    ))
+}

@@ -1,0 +1,214 @@
+//! Stage 4: the resolved handbook → every file of the site, in memory. Nothing touches the
+//! output directory here (that is `write`), so `check` can run this stage too.
+//!
+//! - `pages`: the table of pages and their templates;
+//! - `bodies`: document bodies, Markdown → HTML, cached;
+//! - `views`: what templates see, one module per area;
+//! - `navigation`, `search`: the scripts shared by every page;
+//! - `export`: `matrix.json` and `matrix.csv`, usable without rendering any page (`evidence`);
+//! - `theme`: the templates and static files.
+
+mod bodies;
+pub mod export;
+mod navigation;
+mod pages;
+pub mod search;
+pub mod theme;
+pub mod views;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::model::url;
+use crate::pipeline::load::AssetSource;
+use crate::pipeline::resolve::Handbook;
+use bodies::cached_body;
+pub use bodies::{BodyCache, SameText};
+use pages::{Page, page_list};
+use theme::Theme;
+use views::Views;
+use views::versions::VersionPages;
+
+/// A file of the site: path relative to the output root, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the site root, `/`-separated.
+    pub path: String,
+    /// The file's bytes.
+    pub contents: Vec<u8>,
+}
+
+/// Everything `write` needs: generated files and files to copy as they are.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Sorted by path.
+    pub files: Vec<OutputFile>,
+    /// (path in the site, where to read it), sorted by path.
+    pub copies: Vec<(String, AssetSource)>,
+}
+
+/// What one rendering needs: the handbook, how it looks, where it sits among versions, what was
+/// rendered before, and which outputs are wanted.
+pub struct RenderContext<'a> {
+    /// The handbook to render.
+    pub handbook: &'a Handbook,
+    /// Its templates and static files.
+    pub theme: &'a Theme,
+    /// Its place among the versions of the site, with `[versions]`.
+    pub version: Option<&'a VersionPages>,
+    /// Bodies rendered before, shared between versions and rebuilds.
+    pub bodies: Option<&'a BodyCache>,
+    /// Which outputs to produce.
+    pub selection: &'a Selection,
+}
+
+/// Which outputs to produce. A full build wants everything; `serve` re-renders only what an edit
+/// can have changed and keeps the rest of the previous site.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Pages to render (paths relative to the site root); `None` for every page.
+    pub pages: Option<std::collections::HashSet<String>>,
+    /// matrix.json and matrix.csv.
+    pub exports: bool,
+    pub search: bool,
+    pub navigation: bool,
+    /// The theme's static files.
+    pub statics: bool,
+}
+
+impl Selection {
+    pub fn everything() -> Selection {
+        Selection {
+            pages: None,
+            exports: true,
+            search: true,
+            navigation: true,
+            statics: true,
+        }
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        self.pages.as_ref().is_none_or(|p| p.contains(path))
+    }
+}
+
+/// Renders what `ctx.selection` asks for. Template errors are pushed to `diags` (every one of
+/// them, not just the first) and fail the rendering.
+pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site> {
+    let (hb, theme, version, cache, selection) = (
+        ctx.handbook,
+        ctx.theme,
+        ctx.version,
+        ctx.bodies,
+        ctx.selection,
+    );
+    let views = Views::new(hb);
+    let site = views.site();
+    let pages: Vec<Page> = page_list(hb, version)
+        .into_iter()
+        .filter(|p| selection.wants(&p.path))
+        .collect();
+
+    // Bodies first, in parallel: the bulk of the work for large handbooks. Only those of the
+    // document pages being rendered.
+    let wanted: std::collections::HashSet<usize> = pages.iter().filter_map(|p| p.doc).collect();
+    let bodies: Vec<Arc<String>> = (0..hb.documents.len())
+        .into_par_iter()
+        .map(|i| {
+            if wanted.contains(&i) {
+                cached_body(hb, i, cache)
+            } else {
+                Arc::new(String::new())
+            }
+        })
+        .collect();
+
+    let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
+        .par_iter()
+        .map(|page| {
+            let mut ctx = (page.build)(&views, &bodies, version);
+            ctx.insert("site", &site);
+            ctx.insert("root", page.root);
+            ctx.insert("page_url", &page.path);
+            ctx.insert("canonical_url", &hb.config.absolute_url(&page.path));
+            if let Some(v) = version {
+                ctx.insert("versions", &v.nav(&page.path, page.root, page.doc));
+            }
+            theme
+                .tera
+                .render(page.template, &ctx)
+                .map(|html| OutputFile {
+                    path: page.path.clone(),
+                    contents: html.into_bytes(),
+                })
+                .map_err(|e| theme.error(&e))
+        })
+        .collect();
+
+    let mut files = Vec::with_capacity(rendered.len() + theme.static_files.len() + 4);
+    let mut failed = false;
+    for r in rendered {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => {
+                failed = true;
+                diags.push(d);
+            }
+        }
+    }
+    if selection.exports {
+        match export::matrix_json(hb) {
+            Ok(bytes) => files.push(OutputFile {
+                path: "matrix.json".into(),
+                contents: bytes,
+            }),
+            Err(e) => {
+                failed = true;
+                diags.push(Diagnostic::error(format!("cannot write matrix.json: {e}")));
+            }
+        }
+        match export::matrix_csv(hb) {
+            Ok(bytes) => files.push(OutputFile {
+                path: "matrix.csv".into(),
+                contents: bytes,
+            }),
+            Err(e) => {
+                failed = true;
+                diags.push(Diagnostic::error(format!("cannot write matrix.csv: {e}")));
+            }
+        }
+    }
+    if selection.navigation {
+        files.push(OutputFile {
+            path: "navigation.js".into(),
+            contents: navigation::navigation_js(&views),
+        });
+    }
+    if selection.search {
+        files.push(OutputFile {
+            path: "search-index.js".into(),
+            contents: search::search_index_js(hb, cache.map(|c| &c.search)),
+        });
+    }
+    if selection.statics {
+        for (name, bytes) in &theme.static_files {
+            files.push(OutputFile {
+                path: format!("static/{name}"),
+                contents: bytes.clone(),
+            });
+        }
+    }
+    if failed {
+        return Err(crate::diagnostics::Reported);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let copies = hb
+        .assets
+        .iter()
+        .map(|(below, path)| (url::asset(below), path.clone()))
+        .collect();
+    Ok(Site { files, copies })
+}

@@ -1,0 +1,119 @@
+//! The table of pages: every page of a version, its template, its path and how to build its
+//! template context from the views.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::model::url;
+use crate::pipeline::resolve::Handbook;
+
+use super::views::Views;
+use super::views::versions::{self as version_views, VersionPages};
+
+/// Builds a page's template context from the views and the rendered document bodies.
+pub(super) type BuildContext =
+    Box<dyn Fn(&Views<'_>, &[Arc<String>], Option<&VersionPages>) -> Context + Send + Sync>;
+
+pub(super) struct Page {
+    /// Relative to the site root.
+    pub(super) path: String,
+    pub(super) template: &'static str,
+    /// From the page up to the site root: `""`, `"../"`…
+    pub(super) root: &'static str,
+    /// The document the page shows, if it is a document page.
+    pub(super) doc: Option<usize>,
+    pub(super) build: BuildContext,
+}
+
+pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Page> {
+    let mut pages: Vec<Page> = vec![
+        Page {
+            path: url::HOME.into(),
+            template: "index.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.home())),
+        },
+        Page {
+            path: url::CONTROLS.into(),
+            template: "controls.html",
+            root: "../",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.controls())),
+        },
+        Page {
+            path: url::MATRIX.into(),
+            template: "matrix.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.matrix())),
+        },
+        Page {
+            path: url::GAPS.into(),
+            template: "gaps.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.gaps())),
+        },
+        Page {
+            path: url::REVIEWS.into(),
+            template: "reviews.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.reviews())),
+        },
+        Page {
+            path: url::CHANGES.into(),
+            template: "changes.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.changes())),
+        },
+    ];
+    for (i, d) in hb.documents.iter().enumerate() {
+        pages.push(Page {
+            path: url::document(&d.id),
+            template: "document.html",
+            root: "../",
+            doc: Some(i),
+            build: Box::new(move |v, bodies, _| page_context(&v.document(i, &bodies[i]))),
+        });
+    }
+    for p in 0..hb.catalog.len() {
+        let c = hb.catalog.at(p);
+        pages.push(Page {
+            path: url::control(&c.framework, &c.id),
+            template: "control.html",
+            root: "../../",
+            doc: None,
+            build: Box::new(move |v, _, _| page_context(&v.control(p))),
+        });
+    }
+    if let Some(vp) = version {
+        pages.push(Page {
+            path: version_views::WHAT_CHANGED.into(),
+            template: "what_changed.html",
+            root: "",
+            doc: None,
+            build: Box::new(|_, _, vp| page_context(&vp.map(|v| v.what_changed()))),
+        });
+        if vp.index_page.is_some() {
+            pages.push(Page {
+                path: version_views::VERSIONS_INDEX.into(),
+                template: "versions.html",
+                root: "",
+                doc: None,
+                build: Box::new(|_, _, vp| page_context(&vp.and_then(|v| v.index_page.as_ref()))),
+            });
+        }
+    }
+    pages
+}
+
+fn page_context<T: Serialize>(view: &T) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("page", view);
+    ctx
+}

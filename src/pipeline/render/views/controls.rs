@@ -1,0 +1,248 @@
+//! Views of controls: each control's page, the control list, the matrix and the gap report.
+
+use serde::Serialize;
+
+use crate::model::url;
+use crate::pipeline::resolve::Coverage;
+
+use super::{ControlLink, DocLink, SectionLink, SeriesGroup, Stats, Views, category_label};
+
+#[derive(Serialize)]
+pub struct Evidence {
+    pub document: DocLink,
+    pub section: Option<SectionLink>,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ControlView {
+    pub control: ControlLink,
+    pub series_name: String,
+    pub framework_name: String,
+    pub gap: bool,
+    pub covered_by: Vec<Evidence>,
+    pub not_published: Vec<Evidence>,
+}
+
+#[derive(Serialize)]
+pub struct ControlRow {
+    pub control: ControlLink,
+    pub evidence_count: usize,
+    pub gap: bool,
+}
+
+#[derive(Serialize)]
+pub struct FrameworkGroup {
+    pub id: String,
+    pub name: String,
+    pub series: Vec<SeriesGroup<ControlRow>>,
+}
+
+#[derive(Serialize)]
+pub struct ControlsView {
+    pub frameworks: Vec<FrameworkGroup>,
+}
+
+#[derive(Serialize)]
+pub struct MatrixCell {
+    pub covered: bool,
+    pub whole: bool,
+    pub sections: Vec<SectionLink>,
+}
+
+#[derive(Serialize)]
+pub struct MatrixRow {
+    pub control: ControlLink,
+    pub gap: bool,
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Serialize)]
+pub struct MatrixView {
+    pub columns: Vec<DocLink>,
+    pub groups: Vec<SeriesGroup<MatrixRow>>,
+    pub stats: Stats,
+    /// In-scope categories, for the filter.
+    pub categories: Vec<CategoryOption>,
+}
+
+#[derive(Serialize)]
+pub struct CategoryOption {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct GapsView {
+    pub gaps: Vec<ControlView>,
+    pub stats: Stats,
+}
+
+impl Views<'_> {
+    fn evidence(&self, c: &Coverage) -> Evidence {
+        let d = &self.hb.documents[c.document];
+        let section = c
+            .section
+            .and_then(|s| d.sections.get(s))
+            .map(|s| Self::section_link(d, s));
+        let url = section
+            .as_ref()
+            .map(|s| s.url.clone())
+            .unwrap_or_else(|| url::document(&d.id));
+        Evidence {
+            document: self.doc_link(c.document),
+            section,
+            url,
+        }
+    }
+
+    pub fn control(&self, position: usize) -> ControlView {
+        let hb = self.hb;
+        let c = hb.catalog.at(position);
+        let framework = hb.catalog.framework(&c.framework);
+        let t = &hb.trace;
+        ControlView {
+            control: self.control_link(position),
+            series_name: framework
+                .and_then(|f| f.series(&c.series))
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+            framework_name: framework.map(|f| f.name.clone()).unwrap_or_default(),
+            gap: t.in_scope[position] && t.covered_by[position].is_empty(),
+            covered_by: t.covered_by[position]
+                .iter()
+                .map(|c| self.evidence(c))
+                .collect(),
+            not_published: t.not_published[position]
+                .iter()
+                .map(|c| self.evidence(c))
+                .collect(),
+        }
+    }
+
+    pub fn controls(&self) -> ControlsView {
+        let hb = self.hb;
+        let t = &hb.trace;
+        let mut base = 0usize;
+        let mut frameworks = Vec::new();
+        for f in &hb.catalog.frameworks {
+            let series = f
+                .series
+                .iter()
+                .map(|s| SeriesGroup {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    category_label: category_label(&s.category),
+                    rows: f
+                        .controls
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.series == s.id)
+                        .map(|(ci, _)| {
+                            let p = base + ci;
+                            ControlRow {
+                                control: self.control_link(p),
+                                evidence_count: t.covered_by[p].len(),
+                                gap: t.in_scope[p] && t.covered_by[p].is_empty(),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
+            frameworks.push(FrameworkGroup {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                series,
+            });
+            base += f.controls.len();
+        }
+        ControlsView { frameworks }
+    }
+
+    pub fn matrix(&self) -> MatrixView {
+        let hb = self.hb;
+        let t = &hb.trace;
+        let in_scope: Vec<usize> = (0..hb.catalog.len()).filter(|&p| t.in_scope[p]).collect();
+        // Columns: documents that cover at least one in-scope control, in reading order.
+        let columns: Vec<usize> = self
+            .reading_order()
+            .into_iter()
+            .filter(|&di| {
+                in_scope
+                    .iter()
+                    .any(|&p| t.covered_by[p].iter().any(|c| c.document == di))
+            })
+            .collect();
+        let mut groups: Vec<SeriesGroup<MatrixRow>> = Vec::new();
+        for &p in &in_scope {
+            let c = hb.catalog.at(p);
+            let row = MatrixRow {
+                control: self.control_link(p),
+                gap: t.covered_by[p].is_empty(),
+                cells: columns
+                    .iter()
+                    .map(|&di| {
+                        let d = &hb.documents[di];
+                        let hits: Vec<&Coverage> = t.covered_by[p]
+                            .iter()
+                            .filter(|c| c.document == di)
+                            .collect();
+                        MatrixCell {
+                            covered: !hits.is_empty(),
+                            whole: hits.iter().any(|c| c.section.is_none()),
+                            sections: hits
+                                .iter()
+                                .filter_map(|c| c.section.and_then(|s| d.sections.get(s)))
+                                .map(|s| Self::section_link(d, s))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            };
+            match groups.last_mut() {
+                Some(g) if g.id == c.series => g.rows.push(row),
+                _ => {
+                    let series = hb
+                        .catalog
+                        .framework(&c.framework)
+                        .and_then(|f| f.series(&c.series));
+                    groups.push(SeriesGroup {
+                        id: c.series.clone(),
+                        name: series.map(|s| s.name.clone()).unwrap_or_default(),
+                        category_label: category_label(&c.category),
+                        rows: vec![row],
+                    });
+                }
+            }
+        }
+        let mut categories: Vec<CategoryOption> = Vec::new();
+        for &p in &in_scope {
+            let c = &hb.catalog.at(p).category;
+            if !categories.iter().any(|o| &o.id == c) {
+                categories.push(CategoryOption {
+                    id: c.clone(),
+                    label: category_label(c),
+                });
+            }
+        }
+        MatrixView {
+            columns: columns.iter().map(|&i| self.doc_link(i)).collect(),
+            groups,
+            stats: self.stats(),
+            categories,
+        }
+    }
+
+    pub fn gaps(&self) -> GapsView {
+        GapsView {
+            gaps: self
+                .hb
+                .trace
+                .gaps
+                .iter()
+                .map(|&p| self.control(p))
+                .collect(),
+            stats: self.stats(),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Views of documents: the home page's groups and each document's page.
+
+use serde::Serialize;
+
+use crate::model::{Kind, Section};
+
+use super::history::DocHistoryView;
+use super::{ControlLink, DocLink, SectionLink, Stats, Views};
+
+#[derive(Serialize)]
+pub struct KindGroup {
+    pub kind: Kind,
+    pub label: &'static str,
+    pub documents: Vec<DocLink>,
+}
+
+#[derive(Serialize)]
+pub struct HomeView {
+    pub groups: Vec<KindGroup>,
+    pub stats: Stats,
+}
+
+#[derive(Serialize)]
+pub struct ControlMapping {
+    pub control: ControlLink,
+    /// Mapped in the front matter (the document as a whole).
+    pub whole: bool,
+    pub sections: Vec<SectionLink>,
+}
+
+#[derive(Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub title: String,
+    pub anchor: String,
+}
+
+#[derive(Serialize)]
+pub struct DocumentView<'b> {
+    pub doc: DocLink,
+    pub approvers: Vec<String>,
+    pub effective: Option<String>,
+    pub tags: Vec<String>,
+    pub extra: serde_json::Value,
+    pub controls: Vec<ControlMapping>,
+    pub toc: Vec<TocEntry>,
+    pub body: &'b str,
+    pub implements: Vec<DocLink>,
+    pub implemented_by: Vec<DocLink>,
+    pub referenced_by: Vec<DocLink>,
+    pub history: DocHistoryView,
+    /// "Policies", for breadcrumbs.
+    pub kind_plural: &'static str,
+    /// Neighbours in reading order (the home page's order).
+    pub previous: Option<DocLink>,
+    pub next: Option<DocLink>,
+}
+
+impl Views<'_> {
+    pub fn kind_groups(&self) -> Vec<KindGroup> {
+        let order = self.reading_order();
+        Kind::ALL
+            .into_iter()
+            .map(|kind| KindGroup {
+                kind,
+                label: kind.plural_label(),
+                documents: order
+                    .iter()
+                    .filter(|&&i| self.hb.documents[i].kind == kind)
+                    .map(|&i| self.doc_link(i))
+                    .collect(),
+            })
+            .filter(|g| !g.documents.is_empty())
+            .collect()
+    }
+
+    pub fn home(&self) -> HomeView {
+        HomeView {
+            groups: self.kind_groups(),
+            stats: self.stats(),
+        }
+    }
+
+    pub fn document<'b>(&self, i: usize, body: &'b str) -> DocumentView<'b> {
+        let hb = self.hb;
+        let d = &hb.documents[i];
+        let refs = &hb.refs[i];
+        // Every control the document maps, whole or by section, in catalog order.
+        let mut mapped: Vec<(usize, bool, Vec<SectionLink>)> = Vec::new();
+        let mut add = |p: usize, whole: bool, section: Option<&Section>| {
+            let pos = match mapped.iter().position(|m| m.0 == p) {
+                Some(k) => k,
+                None => {
+                    mapped.push((p, false, Vec::new()));
+                    mapped.len() - 1
+                }
+            };
+            mapped[pos].1 |= whole;
+            if let Some(s) = section
+                && !mapped[pos].2.iter().any(|l| l.anchor == s.anchor)
+            {
+                mapped[pos].2.push(Self::section_link(d, s));
+            }
+        };
+        for r in &d.controls {
+            if let Some(p) = hb.catalog.position(&r.framework, &r.id) {
+                add(p, true, None);
+            }
+        }
+        for s in d.sections.iter() {
+            for r in &s.controls {
+                if let Some(p) = hb.catalog.position(&r.framework, &r.id) {
+                    add(p, false, Some(s));
+                }
+            }
+        }
+        mapped.sort_by_key(|m| m.0);
+        DocumentView {
+            doc: self.doc_link(i),
+            approvers: d.approvers.clone(),
+            effective: d.effective.map(|e| e.to_string()),
+            tags: d.tags.clone(),
+            extra: d.extra.clone(),
+            controls: mapped
+                .into_iter()
+                .map(|(p, whole, sections)| ControlMapping {
+                    control: self.control_link(p),
+                    whole,
+                    sections,
+                })
+                .collect(),
+            toc: d
+                .sections
+                .iter()
+                .filter(|s| (2..=3).contains(&s.level))
+                .map(|s| TocEntry {
+                    level: s.level,
+                    title: s.title.clone(),
+                    anchor: s.anchor.clone(),
+                })
+                .collect(),
+            body,
+            implements: refs.implements.iter().map(|&j| self.doc_link(j)).collect(),
+            implemented_by: refs
+                .implemented_by
+                .iter()
+                .map(|&j| self.doc_link(j))
+                .collect(),
+            referenced_by: refs
+                .referenced_by
+                .iter()
+                .map(|&j| self.doc_link(j))
+                .collect(),
+            history: self.doc_history(i),
+            kind_plural: d.kind.plural_label(),
+            previous: self.neighbour(i, -1),
+            next: self.neighbour(i, 1),
+        }
+    }
+}

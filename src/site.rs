@@ -1,0 +1,48 @@
+//! The site of a handbook: its one version, or with `[versions]` every release beside the
+//! current one. The one function `build` and `serve` call to render.
+
+use crate::diagnostics::{Diagnostics, Outcome};
+use crate::pipeline::render::theme::Theme;
+use crate::pipeline::render::{BodyCache, RenderContext, Selection, Site, render};
+use crate::pipeline::resolve::Handbook;
+use crate::pipeline::{Caches, Source};
+
+/// What rendering a whole site needs.
+pub struct SiteInputs<'a> {
+    /// Where the handbook was read from (releases are read from its repository).
+    pub source: &'a Source,
+    /// The current version, opened.
+    pub handbook: &'a Handbook,
+    /// The theme every version is rendered with.
+    pub theme: &'a Theme,
+    /// Shared with the opening of `handbook`, so releases reuse its work.
+    pub caches: &'a Caches,
+    /// Bodies rendered before (`serve` keeps them across rebuilds).
+    pub bodies: Option<&'a BodyCache>,
+}
+
+/// Every file of the site, in memory.
+pub fn render_site(inputs: &SiteInputs<'_>, diags: &mut Diagnostics) -> Outcome<Site> {
+    match &inputs.handbook.config.versions {
+        Some(settings) => crate::versions::render_versions(
+            &crate::versions::Inputs {
+                source: inputs.source,
+                current: inputs.handbook,
+                settings,
+                theme: inputs.theme,
+                caches: inputs.caches,
+            },
+            diags,
+        ),
+        None => render(
+            &RenderContext {
+                handbook: inputs.handbook,
+                theme: inputs.theme,
+                version: None,
+                bodies: inputs.bodies,
+                selection: &Selection::everything(),
+            },
+            diags,
+        ),
+    }
+}
