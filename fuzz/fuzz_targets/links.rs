@@ -23,7 +23,7 @@ fuzz_target!(|body: &str| {
     ];
     let mut diags = Diagnostics::new();
     let docs = policybook::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
-    let Some(config) = policybook::config::Config::parse(
+    let Ok(config) = policybook::config::Config::parse(
         "title = \"T\"\n",
         std::path::Path::new("site.toml"),
         &mut diags,
