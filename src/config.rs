@@ -331,7 +331,7 @@ impl Config {
             }
         }
         if config.title.trim().is_empty() {
-            let d = match config.line_of_key("title") {
+            let d = match config.key_line("title") {
                 Some(line) => Diagnostic::error("`title` is empty").at_line(shown, text, line),
                 None => Diagnostic::error(format!("{CONFIG_FILE} has no `title`")).at(shown, None),
             };
@@ -404,14 +404,16 @@ impl Config {
         category == "security" || self.scope.categories.iter().any(|c| c == category)
     }
 
-    fn place(&self, d: Diagnostic, key: &str) -> Diagnostic {
-        match self.line_of_key(key) {
+    /// `d` placed on the line of site.toml that sets `key`, with that line shown.
+    pub fn place(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        match self.key_line(key) {
             Some(line) => d.at_line(&self.path, &self.source, line),
             None => d.at(&self.path, None),
         }
     }
 
-    fn line_of_key(&self, key: &str) -> Option<usize> {
+    /// The line of site.toml that sets `key` (or opens the `[key]` table), for messages.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
         find_key_line(&self.source, key, '=')
     }
 }

@@ -302,12 +302,12 @@ fn reviews_csv(
         ],
     )?;
     let (mut reviews, mut missed) = (0, 0);
-    let mut order: Vec<usize> = (0..hb.documents.len()).collect();
+    let mut order: Vec<crate::model::DocIx> = hb.documents.indices().collect();
     order.sort_by(|&a, &b| hb.documents[a].id.cmp(&hb.documents[b].id));
     for i in order {
         let d = &hb.documents[i];
         let st = &hb.reviews[i];
-        let owner = d.owner.clone().unwrap_or_default();
+        let owner = d.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
         let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
         let mut rows: Vec<(Date, [String; 10])> = Vec::new();
         for r in st
@@ -320,7 +320,7 @@ fn reviews_csv(
                 r.commit.date,
                 [
                     d.id.clone(),
-                    d.title.clone(),
+                    d.title.to_string(),
                     owner.clone(),
                     cadence.clone(),
                     "review".into(),
@@ -332,17 +332,17 @@ fn reviews_csv(
                 ],
             ));
         }
-        match d.review {
+        match d.review.map(|c| c.value) {
             Some(c) => {
                 let dates: Vec<Date> = st.reviews.iter().map(|r| r.commit.date).collect();
-                let baseline = d.effective.or(st.first_commit);
+                let baseline = d.effective.map(|e| e.value).or(st.first_commit);
                 for (due, reviewed) in missed_reviews(baseline, &dates, c, since, until) {
                     missed += 1;
                     rows.push((
                         due,
                         [
                             d.id.clone(),
-                            d.title.clone(),
+                            d.title.to_string(),
                             owner.clone(),
                             cadence.clone(),
                             "missed".into(),
@@ -364,7 +364,7 @@ fn reviews_csv(
                     since,
                     [
                         d.id.clone(),
-                        d.title.clone(),
+                        d.title.to_string(),
                         owner.clone(),
                         String::new(),
                         "no-cadence".into(),

@@ -7,6 +7,8 @@ mod soc2;
 
 use std::collections::HashMap;
 
+use crate::model::{ControlIx, Ix, IxVec};
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,9 +55,9 @@ impl Framework {
 pub struct Catalog {
     pub frameworks: Vec<Framework>,
     /// (framework, control id) → position in `controls()` order.
-    index: HashMap<(String, String), usize>,
+    index: HashMap<(String, String), ControlIx>,
     /// position → (framework index, control index)
-    positions: Vec<(usize, usize)>,
+    positions: IxVec<ControlIx, (usize, usize)>,
 }
 
 impl Catalog {
@@ -68,14 +70,17 @@ impl Catalog {
         let mut positions = Vec::new();
         for (fi, f) in frameworks.iter().enumerate() {
             for (ci, c) in f.controls.iter().enumerate() {
-                index.insert((f.id.clone(), c.id.clone()), positions.len());
+                index.insert(
+                    (f.id.clone(), c.id.clone()),
+                    ControlIx::new(positions.len()),
+                );
                 positions.push((fi, ci));
             }
         }
         Catalog {
             frameworks,
             index,
-            positions,
+            positions: IxVec::from_vec(positions),
         }
     }
 
@@ -88,14 +93,14 @@ impl Catalog {
     }
 
     /// Position of a control in `controls()` order: the key the trace is indexed by.
-    pub fn position(&self, framework: &str, id: &str) -> Option<usize> {
+    pub fn position(&self, framework: &str, id: &str) -> Option<ControlIx> {
         self.index
             .get(&(framework.to_string(), id.to_string()))
             .copied()
     }
 
     /// The control at a position returned by `position`.
-    pub fn at(&self, position: usize) -> &Control {
+    pub fn at(&self, position: ControlIx) -> &Control {
         let (fi, ci) = self.positions[position];
         &self.frameworks[fi].controls[ci]
     }
@@ -106,6 +111,11 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+
+    /// Every position, in catalog order.
+    pub fn positions(&self) -> impl DoubleEndedIterator<Item = ControlIx> + use<> {
+        self.positions.indices()
     }
 
     /// Every control of every framework, in catalog order.

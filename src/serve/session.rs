@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostics, Outcome};
-use crate::model::url;
+use crate::model::{DocIx, IxVec, url};
 use crate::pipeline::render::theme::Theme;
 use crate::pipeline::render::{BodyCache, RenderContext, Selection, render};
 use crate::pipeline::resolve::Handbook;
@@ -417,11 +417,11 @@ fn review_signature(hb: &Handbook) -> Signature {
 /// (backlinks, implements, previous and next).
 fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
     let order = crate::pipeline::render::views::reading_order(hb);
-    let mut rank = vec![0; order.len()];
+    let mut rank = IxVec::filled(order.len(), 0);
     for (pos, &i) in order.iter().enumerate() {
         rank[i] = pos;
     }
-    let title = |i: usize| {
+    let title = |i: DocIx| {
         (
             &hb.documents[i].id,
             &hb.documents[i].title,
@@ -429,8 +429,7 @@ fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
         )
     };
     hb.documents
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, d)| {
             let sig = hash_of(|h| {
                 (

@@ -8,7 +8,7 @@ use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffTag, TextDiff, capture_diff_slices};
 
 use crate::markdown::escape;
-use crate::model::Document;
+use crate::model::{ControlIx, DocIx, Document, Ix, IxVec};
 use crate::pipeline::resolve::Handbook;
 
 /// A renamed document's texts must be at least this similar (0–1) when its id changed too.
@@ -100,14 +100,18 @@ impl VersionDiff {
 fn doc_ref(d: &Document) -> DocRef {
     DocRef {
         id: d.id.clone(),
-        title: d.title.clone(),
+        title: d.title.to_string(),
         path: d.path.clone(),
     }
 }
 
 /// Pairs the documents of two versions: same id, else (for what is left) the most similar text.
-/// Returns (index in `a`, index in `b`) pairs.
-pub fn pair_documents(a: &[Document], b: &[Document]) -> Vec<(usize, usize)> {
+/// Returns (document of `a`, document of `b`) pairs.
+pub fn pair_documents(
+    a: &IxVec<DocIx, Document>,
+    b: &IxVec<DocIx, Document>,
+) -> Vec<(DocIx, DocIx)> {
+    let (a, b) = (a.as_slice(), b.as_slice());
     let b_by_id: HashMap<&str, usize> = b
         .iter()
         .enumerate()
@@ -144,20 +148,27 @@ pub fn pair_documents(a: &[Document], b: &[Document]) -> Vec<(usize, usize)> {
     }
     pairs.sort();
     pairs
+        .into_iter()
+        .map(|(i, j)| (DocIx::new(i), DocIx::new(j)))
+        .collect()
 }
 
 pub fn diff(from_label: &str, a: &Handbook, to_label: &str, b: &Handbook) -> VersionDiff {
     let pairs = pair_documents(&a.documents, &b.documents);
-    let paired_a: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
-    let paired_b: BTreeSet<usize> = pairs.iter().map(|p| p.1).collect();
+    let paired_a: BTreeSet<DocIx> = pairs.iter().map(|p| p.0).collect();
+    let paired_b: BTreeSet<DocIx> = pairs.iter().map(|p| p.1).collect();
     let mut out = VersionDiff {
         from: from_label.to_string(),
         to: to_label.to_string(),
-        added: (0..b.documents.len())
+        added: b
+            .documents
+            .indices()
             .filter(|j| !paired_b.contains(j))
             .map(|j| doc_ref(&b.documents[j]))
             .collect(),
-        removed: (0..a.documents.len())
+        removed: a
+            .documents
+            .indices()
             .filter(|i| !paired_a.contains(i))
             .map(|i| doc_ref(&a.documents[i]))
             .collect(),
@@ -213,17 +224,25 @@ fn field_changes(a: &Document, b: &Document) -> Vec<FieldChange> {
     let implements = |d: &Document| {
         d.implements
             .iter()
-            .map(|(id, _)| id.clone())
+            .map(|id| id.value.clone())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let opt = |o: Option<&str>| o.unwrap_or_default().to_string();
     let fields: [(&'static str, String, String); 10] = [
-        ("title", a.title.clone(), b.title.clone()),
+        ("title", a.title.to_string(), b.title.to_string()),
         ("kind", a.kind.as_str().into(), b.kind.as_str().into()),
-        ("owner", opt(&a.owner), opt(&b.owner)),
-        ("approvers", list(&a.approvers), list(&b.approvers)),
-        ("version", opt(&a.version), opt(&b.version)),
+        ("owner", opt(a.owner_name()), opt(b.owner_name())),
+        (
+            "approvers",
+            list(&a.approver_names()),
+            list(&b.approver_names()),
+        ),
+        (
+            "version",
+            opt(a.version.as_deref()),
+            opt(b.version.as_deref()),
+        ),
         (
             "effective",
             a.effective.map(|d| d.to_string()).unwrap_or_default(),
@@ -317,7 +336,11 @@ pub fn word_diff(before: &str, after: &str) -> String {
     html.replace("</del><del>", "").replace("</ins><ins>", "")
 }
 
-fn evidence(hb: &Handbook, position: usize, rename: Option<&HashMap<&str, &str>>) -> Vec<String> {
+fn evidence(
+    hb: &Handbook,
+    position: ControlIx,
+    rename: Option<&HashMap<&str, &str>>,
+) -> Vec<String> {
     let mut out: Vec<String> = hb.trace.covered_by[position]
         .iter()
         .map(|c| {
@@ -337,7 +360,7 @@ fn evidence(hb: &Handbook, position: usize, rename: Option<&HashMap<&str, &str>>
 
 fn control_changes(a: &Handbook, b: &Handbook, rename: &HashMap<&str, &str>) -> Vec<ControlChange> {
     let mut out = BTreeMap::new();
-    for p in 0..b.catalog.len() {
+    for p in b.catalog.positions() {
         let c = b.catalog.at(p);
         let Some(pa) = a.catalog.position(&c.framework, &c.id) else {
             continue;

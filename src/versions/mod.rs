@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::config::{Config, TagSelection};
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::model::{DocIx, Ix, IxVec};
 use crate::pipeline::history;
 use crate::pipeline::resolve::Handbook;
 use crate::pipeline::{Caches, HistoryMode, Source, open};
@@ -56,11 +57,7 @@ pub fn list_releases(
     config: &Config,
     diags: &mut Diagnostics,
 ) -> Vec<Release> {
-    let place = |d: Diagnostic| match crate::diagnostics::find_key_line(&config.source, "tags", '=')
-    {
-        Some(line) => d.at_line(&config.path, &config.source, line),
-        None => d.at(&config.path, None),
-    };
+    let place = |d: Diagnostic| config.place(d, "tags");
     let fetch_hint = "fetch the tags and the history they point at: `git fetch --tags --unshallow` \
                       (GitHub Actions: `fetch-depth: 0` on actions/checkout)";
     let names: Vec<String> = match selection {
@@ -239,7 +236,7 @@ fn has_config(root: &Path, commit: Oid) -> bool {
 /// For every version and document, which document of every other version is "the same one":
 /// same id, or paired across a rename between consecutive versions. `targets[v][d][w]` is the
 /// index of that document in version `w`, if it has one.
-pub fn lineage(versions: &[&Handbook]) -> Vec<Vec<Vec<Option<usize>>>> {
+pub fn lineage(versions: &[&Handbook]) -> Vec<IxVec<DocIx, Vec<Option<DocIx>>>> {
     // Union-find over (version, document) flattened.
     let offsets: Vec<usize> = versions
         .iter()
@@ -278,7 +275,11 @@ pub fn lineage(versions: &[&Handbook]) -> Vec<Vec<Vec<Option<usize>>>> {
     }
     for v in 1..versions.len() {
         for (i, j) in diff::pair_documents(&versions[v - 1].documents, &versions[v].documents) {
-            union(&mut parent, offsets[v - 1] + i, offsets[v] + j);
+            union(
+                &mut parent,
+                offsets[v - 1] + i.index(),
+                offsets[v] + j.index(),
+            );
         }
     }
     let groups: Vec<usize> = (0..total).map(|x| find(&mut parent, x)).collect();
@@ -286,14 +287,18 @@ pub fn lineage(versions: &[&Handbook]) -> Vec<Vec<Vec<Option<usize>>>> {
         .iter()
         .enumerate()
         .map(|(v, hb)| {
-            (0..hb.documents.len())
+            hb.documents
+                .indices()
                 .map(|d| {
-                    let g = groups[offsets[v] + d];
+                    let g = groups[offsets[v] + d.index()];
                     versions
                         .iter()
                         .enumerate()
                         .map(|(w, other)| {
-                            (0..other.documents.len()).find(|&e| groups[offsets[w] + e] == g)
+                            other
+                                .documents
+                                .indices()
+                                .find(|e| groups[offsets[w] + e.index()] == g)
                         })
                         .collect()
                 })

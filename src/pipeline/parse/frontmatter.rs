@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_yaml::{Mapping, Value};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{Cadence, ControlRef, Kind, Status};
+use crate::model::{Cadence, ControlRef, Kind, Spanned, Status};
 
 /// Every field the front matter accepts, in the order the README documents them.
 pub const FIELDS: &[&str] = &[
@@ -92,20 +92,37 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// The front matter, read and checked field by field.
+/// Each field keeps the line it was written on, so that later stages never search the text again.
 #[derive(Debug, Default)]
 pub struct FrontMatter {
-    pub id: Option<(String, usize)>,
-    pub title: Option<String>,
+    /// `id:`, when set.
+    pub id: Option<Spanned<String>>,
+    /// `title:`.
+    pub title: Option<Spanned<String>>,
+    /// `kind:`.
     pub kind: Option<Kind>,
-    pub owner: Option<String>,
-    pub approvers: Vec<String>,
+    /// `owner:`.
+    pub owner: Option<Spanned<String>>,
+    /// `approvers:`, one per item, each on its line.
+    pub approvers: Vec<Spanned<String>>,
+    /// `version:`, as written.
     pub version: Option<String>,
-    pub effective: Option<jiff::civil::Date>,
-    pub review: Option<Cadence>,
+    /// `effective:`.
+    pub effective: Option<Spanned<jiff::civil::Date>>,
+    /// `review:`.
+    pub review: Option<Spanned<Cadence>>,
+    /// A `review:` line is there, valid or not (an invalid one is already an error, and is not
+    /// also reported as missing).
+    pub review_written: bool,
+    /// `status:`.
     pub status: Option<Status>,
+    /// `controls:`, each with its line.
     pub controls: Vec<ControlRef>,
-    pub implements: Vec<(String, usize)>,
+    /// `implements:`, each id on its line.
+    pub implements: Vec<Spanned<String>>,
+    /// `tags:`.
     pub tags: Vec<String>,
+    /// `extra:`, for templates.
     pub extra: serde_json::Value,
     /// 1-based line of the `title:` key (or of the front matter), for document-level messages.
     pub title_line: usize,
@@ -199,19 +216,32 @@ fn read_fields(
             continue;
         };
         let line = r.key_line(&key).unwrap_or(r.split.first_line);
+        fm.review_written |= key == "review";
         let result = match key.as_str() {
             "id" => r.string(&key, &value, line).and_then(|s| {
                 check_id(&s)
                     .map_err(|hint| r.error_at(line, format!("invalid id `{s}`")).hint(hint))?;
-                fm.id = Some((s, line));
+                fm.id = Some(Spanned::new(s, line));
                 Ok(())
             }),
-            "title" => r.string(&key, &value, line).map(|s| fm.title = Some(s)),
+            "title" => r
+                .string(&key, &value, line)
+                .map(|s| fm.title = Some(Spanned::new(s, line))),
             "kind" => r
                 .choice(&key, &value, line, &Kind::NAMES, Kind::parse)
                 .map(|k| fm.kind = Some(k)),
-            "owner" => r.string(&key, &value, line).map(|s| fm.owner = Some(s)),
-            "approvers" => r.list(&key, &value, line).map(|v| fm.approvers = v),
+            "owner" => r
+                .string(&key, &value, line)
+                .map(|s| fm.owner = Some(Spanned::new(s, line))),
+            "approvers" => r.list(&key, &value, line).map(|v| {
+                fm.approvers = v
+                    .into_iter()
+                    .map(|a| {
+                        let l = r.value_line(line, &a);
+                        Spanned::new(a, l)
+                    })
+                    .collect()
+            }),
             "version" => r.string(&key, &value, line).map(|s| fm.version = Some(s)),
             "effective" => r.string(&key, &value, line).and_then(|s| {
                 let date = s.parse::<jiff::civil::Date>().map_err(|_| {
@@ -219,7 +249,7 @@ fn read_fields(
                         .pointing_at(&s)
                         .hint("write the date as YYYY-MM-DD, e.g. `effective: 2025-03-01`")
                 })?;
-                fm.effective = Some(date);
+                fm.effective = Some(Spanned::new(date, line));
                 Ok(())
             }),
             "review" => r.string(&key, &value, line).and_then(|s| {
@@ -235,7 +265,7 @@ fn read_fields(
                     };
                     d
                 })?;
-                fm.review = Some(cadence);
+                fm.review = Some(Spanned::new(cadence, line));
                 Ok(())
             }),
             "status" => r
@@ -249,7 +279,7 @@ fn read_fields(
                     .into_iter()
                     .map(|id| {
                         let l = r.value_line(line, &id);
-                        (id, l)
+                        Spanned::new(id, l)
                     })
                     .collect();
             }),
@@ -549,16 +579,19 @@ mod tests {
              extra:\n  audience: all\n---\n",
         );
         assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(fm.id.unwrap().0, "access-control");
+        assert_eq!(fm.id.unwrap().value, "access-control");
         assert_eq!(fm.kind, Some(Kind::Procedure));
-        assert_eq!(fm.approvers, ["CEO", "CTO"]);
+        let approvers: Vec<(&str, usize)> =
+            fm.approvers.iter().map(|a| (a.as_str(), a.line)).collect();
+        assert_eq!(approvers, [("CEO", 6), ("CTO", 6)]);
         assert_eq!(fm.version.as_deref(), Some("1.10"));
         assert_eq!(fm.effective.unwrap().to_string(), "2025-03-01");
         assert_eq!(fm.review.unwrap().months, 18);
         assert_eq!(fm.status, Some(Status::Draft));
         assert_eq!(fm.controls.len(), 2);
         assert_eq!(fm.controls[1].line, 13);
-        assert_eq!(fm.implements, [("info-sec".to_string(), 14)]);
+        assert_eq!(fm.implements, [Spanned::new("info-sec".to_string(), 14)]);
+        assert_eq!((fm.title.unwrap().line, fm.review.unwrap().line), (3, 9));
         assert_eq!(fm.extra["audience"], "all");
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown;
-use crate::model::{Document, Kind, Status};
+use crate::model::{Document, Kind, Spanned, Status};
 use crate::pipeline::load::SourceFile;
 
 /// Documents already parsed, shared by the builds of several versions of a handbook: a file
@@ -118,7 +118,7 @@ pub fn parse(
     let scan = markdown::scan::scan(text, split.body_start, file, default_framework, diags);
 
     let id = match fm.id {
-        Some((id, _)) => id,
+        Some(id) => id.value,
         None => {
             let stem = source
                 .path
@@ -148,9 +148,18 @@ pub fn parse(
                     .at_line(file, text, fm.title_line)
                     .hint("add `title: …` to the front matter"),
             );
-            id.clone()
+            Spanned::new(id.clone(), fm.title_line)
         }
     };
+    let status = fm.status.unwrap_or(Status::Published);
+    // An invalid `review:` line is already an error; it is not also reported as missing.
+    if status == Status::Published && fm.review.is_none() && !fm.review_written {
+        diags.push(
+            Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
+                .at(file, Some(title.line))
+                .hint("add `review: annual` (or semiannual, quarterly, monthly, `N months`) to the front matter"),
+        );
+    }
     let kind = fm.kind.unwrap_or(Kind::Policy);
     if kind == Kind::Policy && fm.owner.is_none() {
         diags.push(
@@ -170,7 +179,7 @@ pub fn parse(
         version: fm.version,
         effective: fm.effective,
         review: fm.review,
-        status: fm.status.unwrap_or(Status::Published),
+        status,
         controls: fm.controls,
         implements: fm.implements,
         tags: fm.tags,
@@ -209,7 +218,7 @@ mod tests {
         let d = parse(
             &src(
                 "policies/sub/access-control.md",
-                "---\ntitle: A\nowner: CISO\n---\n## One\n",
+                "---\ntitle: A\nowner: CISO\nreview: annual\n---\n## One\n",
             ),
             "soc2",
             &mut diags,
@@ -219,7 +228,8 @@ mod tests {
         assert_eq!(d.id, "access-control");
         assert_eq!(d.folder(), "sub");
         assert_eq!(d.status, Status::Published);
-        assert_eq!(d.sections[0].line, 5);
+        assert_eq!(d.sections[0].line, 6);
+        assert_eq!((d.title.line, d.review.unwrap().line), (2, 4));
     }
 
     #[test]
@@ -231,7 +241,8 @@ mod tests {
             &mut diags,
         );
         let messages: Vec<String> = diags.sorted().iter().map(|d| d.message.clone()).collect();
-        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("no `review` cadence")));
         assert!(messages.iter().any(|m| m.contains("no `title`")));
         assert!(messages.iter().any(|m| m.contains("needs an `owner`")));
         assert!(

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::RawHtml;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
-use crate::model::{Href, url};
+use crate::model::{DocIx, Href, url};
 use crate::pipeline::resolve::Handbook;
 
 use super::search;
@@ -50,7 +50,7 @@ impl std::hash::Hash for SameText {
 }
 
 /// The HTML of a document's body, from the cache when an identical body was rendered before.
-pub(super) fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) -> Arc<String> {
+pub(super) fn cached_body(hb: &Handbook, i: DocIx, cache: Option<&BodyCache>) -> Arc<String> {
     let Some(cache) = cache else {
         return Arc::new(document_body(hb, i));
     };
@@ -77,7 +77,7 @@ pub(super) fn cached_body(hb: &Handbook, i: usize, cache: Option<&BodyCache>) ->
 }
 
 /// The HTML of a document's body, with links made relative to `documents/`.
-fn document_body(hb: &Handbook, i: usize) -> String {
+fn document_body(hb: &Handbook, i: DocIx) -> String {
     let (sections, hrefs) = body_inputs(hb, i);
     render_markdown(
         hb.documents[i].body(),
@@ -88,7 +88,7 @@ fn document_body(hb: &Handbook, i: usize) -> String {
 }
 
 /// What a body's HTML depends on besides its text: its sections and its resolved links.
-fn body_inputs(hb: &Handbook, i: usize) -> (Vec<SectionHtml>, Vec<Href>) {
+fn body_inputs(hb: &Handbook, i: DocIx) -> (Vec<SectionHtml>, Vec<Href>) {
     const ROOT: &str = "../";
     let doc = &hb.documents[i];
     let sections: Vec<SectionHtml> = doc

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::url;
+use crate::model::{ControlIx, DocIx, url};
 use crate::pipeline::resolve::{Coverage, Handbook};
 
 #[derive(Serialize)]
@@ -123,7 +123,7 @@ fn evidence(hb: &Handbook, c: &Coverage) -> EvidenceJson {
     }
     EvidenceJson {
         document: d.id.clone(),
-        document_title: d.title.clone(),
+        document_title: d.title.to_string(),
         section: section.map(|s| s.anchor.clone()),
         section_title: section.map(|s| s.title.clone()),
         url,
@@ -134,7 +134,9 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
     let t = &hb.trace;
     let c = &hb.config;
     let framework = hb.catalog.framework(&c.scope.framework);
-    let controls = (0..hb.catalog.len())
+    let controls = hb
+        .catalog
+        .positions()
         .map(|p| {
             let control = hb.catalog.at(p);
             ControlJson {
@@ -155,13 +157,13 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             }
         })
         .collect();
-    let mut order: Vec<usize> = (0..hb.documents.len()).collect();
+    let mut order: Vec<DocIx> = hb.documents.indices().collect();
     order.sort_by(|&a, &b| hb.documents[a].id.cmp(&hb.documents[b].id));
     let documents = order
         .into_iter()
         .map(|i| {
             let d = &hb.documents[i];
-            let mut controls: Vec<(Option<usize>, usize, MappingJson)> = Vec::new();
+            let mut controls: Vec<(Option<ControlIx>, usize, MappingJson)> = Vec::new();
             for r in &d.controls {
                 controls.push((
                     hb.catalog.position(&r.framework, &r.id),
@@ -190,10 +192,10 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             controls.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
             DocumentJson {
                 id: d.id.clone(),
-                title: d.title.clone(),
+                title: d.title.to_string(),
                 kind: d.kind.as_str(),
-                owner: d.owner.clone(),
-                approvers: d.approvers.clone(),
+                owner: d.owner_name().map(str::to_string),
+                approvers: d.approver_names(),
                 version: d.version.clone(),
                 effective: d.effective.map(|e| e.to_string()),
                 review: d.review.map(|r| r.to_string()),
@@ -293,7 +295,7 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER)?;
     let t = &hb.trace;
-    for p in 0..hb.catalog.len() {
+    for p in hb.catalog.positions() {
         let c = hb.catalog.at(p);
         let in_scope = if t.in_scope[p] { "yes" } else { "no" };
         for cov in &t.covered_by[p] {
@@ -309,7 +311,7 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
                 &d.id,
                 &d.title,
                 d.kind.as_str(),
-                d.owner.as_deref().unwrap_or(""),
+                d.owner_name().unwrap_or(""),
                 e.section.as_deref().unwrap_or(""),
                 e.section_title.as_deref().unwrap_or(""),
                 &e.url,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
-use crate::model::url;
+use crate::model::{DocIx, IxVec, url};
 use crate::pipeline::load::AssetSource;
 use crate::pipeline::resolve::Handbook;
 use bodies::cached_body;
@@ -113,8 +113,11 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
 
     // Bodies first, in parallel: the bulk of the work for large handbooks. Only those of the
     // document pages being rendered.
-    let wanted: std::collections::HashSet<usize> = pages.iter().filter_map(|p| p.doc).collect();
-    let bodies: Vec<Arc<String>> = (0..hb.documents.len())
+    let wanted: std::collections::HashSet<DocIx> = pages.iter().filter_map(|p| p.doc).collect();
+    let bodies: IxVec<DocIx, Arc<String>> = hb
+        .documents
+        .indices()
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|i| {
             if wanted.contains(&i) {
@@ -123,6 +126,8 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
                 Arc::new(String::new())
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
 
     let rendered: Vec<Result<OutputFile, Diagnostic>> = pages

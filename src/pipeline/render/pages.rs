@@ -6,15 +6,16 @@ use std::sync::Arc;
 use serde::Serialize;
 use tera::Context;
 
-use crate::model::url;
+use crate::model::{DocIx, IxVec, url};
 use crate::pipeline::resolve::Handbook;
 
 use super::views::Views;
 use super::views::versions::{self as version_views, VersionPages};
 
 /// Builds a page's template context from the views and the rendered document bodies.
-pub(super) type BuildContext =
-    Box<dyn Fn(&Views<'_>, &[Arc<String>], Option<&VersionPages>) -> Context + Send + Sync>;
+pub(super) type BuildContext = Box<
+    dyn Fn(&Views<'_>, &IxVec<DocIx, Arc<String>>, Option<&VersionPages>) -> Context + Send + Sync,
+>;
 
 pub(super) struct Page {
     /// Relative to the site root.
@@ -23,7 +24,7 @@ pub(super) struct Page {
     /// From the page up to the site root: `""`, `"../"`…
     pub(super) root: &'static str,
     /// The document the page shows, if it is a document page.
-    pub(super) doc: Option<usize>,
+    pub(super) doc: Option<DocIx>,
     pub(super) build: BuildContext,
 }
 
@@ -72,7 +73,7 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(|v, _, _| page_context(&v.changes())),
         },
     ];
-    for (i, d) in hb.documents.iter().enumerate() {
+    for (i, d) in hb.documents.iter_enumerated() {
         pages.push(Page {
             path: url::document(&d.id),
             template: "document.html",
@@ -81,7 +82,7 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(move |v, bodies, _| page_context(&v.document(i, &bodies[i]))),
         });
     }
-    for p in 0..hb.catalog.len() {
+    for p in hb.catalog.positions() {
         let c = hb.catalog.at(p);
         pages.push(Page {
             path: url::control(&c.framework, &c.id),

@@ -41,6 +41,7 @@ pub struct SearchCache {
 pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
     let docs: Vec<Arc<String>> = hb
         .documents
+        .as_slice()
         .par_iter()
         .map(|d| {
             let key = (SameText(d.source.clone()), d.id.clone());
@@ -108,7 +109,7 @@ fn doc_entry(d: &Document) -> SearchDoc<'_> {
         d.title.as_str(),
         url::document(&d.id),
         d.kind.as_str(),
-        d.owner.as_deref().unwrap_or(""),
+        d.owner_name().unwrap_or(""),
         controls.join(" "),
         sections,
     )

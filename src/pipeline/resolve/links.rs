@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::catalog::Catalog;
 use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{ControlRef, Document, Href, LinkRef, url};
+use crate::model::{ControlRef, DocIx, Document, Href, IxVec, LinkRef, url};
 use crate::pipeline::load::AssetSource;
 
 pub struct Context<'a> {
-    pub documents: &'a [Document],
-    pub by_id: &'a HashMap<String, usize>,
-    pub by_path: &'a HashMap<&'a str, usize>,
+    pub documents: &'a IxVec<DocIx, Document>,
+    pub by_id: &'a HashMap<String, DocIx>,
+    pub by_path: &'a HashMap<&'a str, DocIx>,
     pub catalog: &'a Catalog,
     pub assets: &'a BTreeMap<String, AssetSource>,
     pub default_framework: &'a str,
@@ -30,7 +30,7 @@ pub struct Resolved {
     /// One per link of the document, in order.
     pub hrefs: Vec<Href>,
     /// Documents linked to.
-    pub documents: BTreeSet<usize>,
+    pub documents: BTreeSet<DocIx>,
     /// Files linked to.
     pub assets: BTreeMap<String, AssetSource>,
 }
@@ -40,7 +40,7 @@ enum Target {
     Keep,
     /// Drop it, with this warning.
     Remove(Diagnostic),
-    Document(usize, Option<String>),
+    Document(DocIx, Option<String>),
     Control(String),
     Asset(String),
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{ControlRef, Document, Href, Status};
+use crate::model::{ControlRef, DocIx, Document, Href, IxVec, Spanned};
 use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
@@ -24,12 +24,12 @@ pub use trace::{Coverage, Trace};
 pub struct DocRefs {
     /// For each link of the body, in order, what it becomes.
     pub links: Vec<Href>,
-    /// Documents whose body links here (indices, sorted by title).
-    pub referenced_by: Vec<usize>,
-    /// Documents that say they implement this one.
-    pub implemented_by: Vec<usize>,
-    /// Documents this one implements (resolved `implements:`).
-    pub implements: Vec<usize>,
+    /// Documents whose body links here, sorted by title.
+    pub referenced_by: Vec<DocIx>,
+    /// Documents that say they implement this one, sorted by title.
+    pub implemented_by: Vec<DocIx>,
+    /// Documents this one implements (resolved `implements:`), sorted by title.
+    pub implements: Vec<DocIx>,
 }
 
 /// The resolved handbook: what `render` turns into pages.
@@ -38,8 +38,9 @@ pub struct Handbook {
     pub config: Config,
     pub catalog: Catalog,
     /// Sorted by path.
-    pub documents: Vec<Document>,
-    pub refs: Vec<DocRefs>,
+    pub documents: IxVec<DocIx, Document>,
+    /// Cross-references of each document.
+    pub refs: IxVec<DocIx, DocRefs>,
     pub trace: Trace,
     /// Files linked from documents, to copy: path below `policies/` → where to read it.
     pub assets: BTreeMap<String, AssetSource>,
@@ -48,13 +49,17 @@ pub struct Handbook {
     pub available: BTreeMap<String, AssetSource>,
     /// Git history of the sources.
     pub history: History,
-    /// Review state of each document, parallel to `documents`.
-    pub reviews: Vec<ReviewState>,
+    /// Review state of each document.
+    pub reviews: IxVec<DocIx, ReviewState>,
 }
 
 impl Handbook {
-    pub fn document_index(&self, id: &str) -> Option<usize> {
-        self.documents.iter().position(|d| d.id == id)
+    /// The document with this id.
+    pub fn document_index(&self, id: &str) -> Option<DocIx> {
+        self.documents
+            .iter_enumerated()
+            .find(|(_, d)| d.id == id)
+            .map(|(i, _)| i)
     }
 }
 
@@ -67,14 +72,14 @@ pub fn resolve(
     diags: &mut Diagnostics,
 ) -> Handbook {
     documents.sort_by(|a, b| a.path.cmp(&b.path));
+    let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
     let by_id = index_ids(&documents, diags);
     check_controls(&documents, &catalog, &config.scope.framework, diags);
 
-    let mut refs: Vec<DocRefs> = vec![DocRefs::default(); documents.len()];
+    let mut refs: IxVec<DocIx, DocRefs> = IxVec::filled(documents.len(), DocRefs::default());
     let mut linked_assets = BTreeMap::new();
-    let by_path: HashMap<&str, usize> = documents
-        .iter()
-        .enumerate()
+    let by_path: HashMap<&str, DocIx> = documents
+        .iter_enumerated()
         .map(|(i, d)| (d.path.as_str(), i))
         .collect();
     let ctx = links::Context {
@@ -87,7 +92,7 @@ pub fn resolve(
         raw_html: config.markdown.raw_html,
         warn_size_mb: config.files.warn_size_mb,
     };
-    for (i, doc) in documents.iter().enumerate() {
+    for (i, doc) in documents.iter_enumerated() {
         let resolved = links::resolve_links(&ctx, doc, diags);
         for target in resolved.documents {
             if target != i {
@@ -98,12 +103,12 @@ pub fn resolve(
         refs[i].links = resolved.hrefs;
         refs[i].implements = resolve_implements(doc, &by_id, diags);
     }
-    for i in 0..documents.len() {
+    for i in documents.indices() {
         for target in refs[i].implements.clone() {
             refs[target].implemented_by.push(i);
         }
     }
-    let by_title = |a: &usize, b: &usize| {
+    let by_title = |a: &DocIx, b: &DocIx| {
         let (da, db) = (&documents[*a], &documents[*b]);
         da.title
             .to_lowercase()
@@ -118,20 +123,6 @@ pub fn resolve(
         ] {
             list.sort_by(by_title);
             list.dedup();
-        }
-    }
-
-    for doc in &documents {
-        // A `review:` line with a bad value is already an error; do not also say it is missing.
-        let has_review_line =
-            crate::diagnostics::find_key_line(&doc.source[..doc.body_start], "review", ':')
-                .is_some();
-        if doc.status == Status::Published && doc.review.is_none() && !has_review_line {
-            diags.push(
-                Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
-                    .at(&doc.display_path, Some(title_line(doc)))
-                    .hint("add `review: annual` (or semiannual, quarterly, monthly, `N months`) to the front matter"),
-            );
         }
     }
 
@@ -150,10 +141,13 @@ pub fn resolve(
     }
 }
 
-/// id → document index; a repeated id is an error on the second file.
-fn index_ids(documents: &[Document], diags: &mut Diagnostics) -> HashMap<String, usize> {
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (i, doc) in documents.iter().enumerate() {
+/// id → document; a repeated id is an error on the second file.
+fn index_ids(
+    documents: &IxVec<DocIx, Document>,
+    diags: &mut Diagnostics,
+) -> HashMap<String, DocIx> {
+    let mut by_id: HashMap<String, DocIx> = HashMap::new();
+    for (i, doc) in documents.iter_enumerated() {
         if let Some(&first) = by_id.get(&doc.id) {
             diags.push(
                 Diagnostic::error(format!(
@@ -161,7 +155,7 @@ fn index_ids(documents: &[Document], diags: &mut Diagnostics) -> HashMap<String,
                     doc.id,
                     documents[first].display_path.display()
                 ))
-                .at(&doc.display_path, Some(title_line(doc)))
+                .at(&doc.display_path, Some(doc.title.line))
                 .hint("ids must be unique: set a different `id:` here or rename one of the files"),
             );
         } else {
@@ -171,17 +165,13 @@ fn index_ids(documents: &[Document], diags: &mut Diagnostics) -> HashMap<String,
     by_id
 }
 
-fn title_line(doc: &Document) -> usize {
-    crate::diagnostics::find_key_line(&doc.source[..doc.body_start], "title", ':').unwrap_or(1)
-}
-
 fn resolve_implements(
     doc: &Document,
-    by_id: &HashMap<String, usize>,
+    by_id: &HashMap<String, DocIx>,
     diags: &mut Diagnostics,
-) -> Vec<usize> {
+) -> Vec<DocIx> {
     let mut out = Vec::new();
-    for (id, line) in &doc.implements {
+    for Spanned { value: id, line } in &doc.implements {
         if id == &doc.id {
             diags.push(
                 Diagnostic::error("a document cannot implement itself")
@@ -203,7 +193,7 @@ fn resolve_implements(
 }
 
 /// `what` is the phrase that names the id: "`implements`", "the link `policy:x`".
-pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, usize>, what: &str) -> Diagnostic {
+pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, DocIx>, what: &str) -> Diagnostic {
     let d = Diagnostic::error(format!("{what} names `{id}`, but no document has that id"));
     match did_you_mean(id, by_id.keys().map(String::as_str)) {
         Some(s) => d.hint(format!("did you mean `{s}`?")),
@@ -215,7 +205,7 @@ pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, usize>, what: &
 /// the default framework are not checked when that framework itself is unknown: site.toml's
 /// error says so once, rather than every document repeating it as its own mistake.
 fn check_controls(
-    documents: &[Document],
+    documents: &IxVec<DocIx, Document>,
     catalog: &Catalog,
     default_framework: &str,
     diags: &mut Diagnostics,

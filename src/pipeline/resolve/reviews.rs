@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{Document, Status};
+use crate::model::{DocIx, Document, IxVec, Status};
 use crate::pipeline::history::review::{ReviewStatus, next_due, status};
 use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
 
@@ -34,13 +34,13 @@ impl ReviewState {
 }
 
 pub fn review_states(
-    documents: &[Document],
-    by_id: &HashMap<String, usize>,
+    documents: &IxVec<DocIx, Document>,
+    by_id: &HashMap<String, DocIx>,
     history: &History,
     diags: &mut Diagnostics,
-) -> Vec<ReviewState> {
+) -> IxVec<DocIx, ReviewState> {
     let as_of = history.source.as_of;
-    let mut named: Vec<Vec<&Review>> = vec![Vec::new(); documents.len()];
+    let mut named: IxVec<DocIx, Vec<&Review>> = IxVec::filled(documents.len(), Vec::new());
     let mut unknown: Vec<&NamedReview> = Vec::new();
     for n in &history.named_reviews {
         match by_id.get(&n.id) {
@@ -50,9 +50,8 @@ pub fn review_states(
             None => unknown.push(n),
         }
     }
-    let states: Vec<ReviewState> = documents
-        .iter()
-        .enumerate()
+    let states: IxVec<DocIx, ReviewState> = documents
+        .iter_enumerated()
         .map(|(i, doc)| {
             let h = history.doc(&doc.path);
             let revisions = h.map(|h| h.revisions.clone()).unwrap_or_default();
@@ -78,7 +77,7 @@ pub fn review_states(
                 .rev()
                 .find(|r| not_counted_because(&r.commit, as_of).is_none())
                 .map(|r| r.commit.date);
-            let next = next_due(reviews.first().map(|r| r.commit.date), doc.effective, first_commit, doc.review);
+            let next = next_due(reviews.first().map(|r| r.commit.date), doc.effective.map(|e| e.value), first_commit, doc.review.map(|r| r.value));
             let st = status(next, as_of, uncommitted);
             if uncommitted {
                 diags.push(
@@ -99,7 +98,7 @@ pub fn review_states(
                         .hint(review_command(doc)),
                 );
             } else if next.is_none()
-                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(|r| r.commit.date).or(doc.effective).or(first_commit))
+                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(|r| r.commit.date).or(doc.effective.map(|e| e.value)).or(first_commit))
             {
                 // The arithmetic overflowed: a date near the end of the calendar.
                 diags.push(
@@ -150,9 +149,9 @@ fn review_command(doc: &Document) -> String {
 /// put right since (the document it most likely meant has a counted review after that commit).
 fn unknown_review_ids(
     unknown: &[&NamedReview],
-    documents: &[Document],
-    by_id: &HashMap<String, usize>,
-    states: &[ReviewState],
+    documents: &IxVec<DocIx, Document>,
+    by_id: &HashMap<String, DocIx>,
+    states: &IxVec<DocIx, ReviewState>,
     diags: &mut Diagnostics,
 ) {
     for n in unknown {

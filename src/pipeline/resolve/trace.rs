@@ -5,39 +5,40 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Document, Status};
+use crate::model::{ControlIx, DocIx, Document, IxVec, Status};
 
 /// One piece of evidence: a document as a whole, or one of its sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Coverage {
-    pub document: usize,
+    /// The covering document.
+    pub document: DocIx,
     /// Index into the document's `sections`; `None` for a mapping in the front matter.
     pub section: Option<usize>,
 }
 
 #[derive(Debug, Default)]
 pub struct Trace {
-    /// Indexed by catalog position (`Catalog::position`): published coverage.
-    pub covered_by: Vec<Vec<Coverage>>,
-    /// Indexed by catalog position: mappings by draft or retired documents, which do not count.
-    pub not_published: Vec<Vec<Coverage>>,
-    /// Indexed by catalog position.
-    pub in_scope: Vec<bool>,
-    /// Positions of in-scope controls with no published coverage, in catalog order.
-    pub gaps: Vec<usize>,
+    /// Per control of the catalog: published coverage.
+    pub covered_by: IxVec<ControlIx, Vec<Coverage>>,
+    /// Per control: mappings by draft or retired documents, which do not count.
+    pub not_published: IxVec<ControlIx, Vec<Coverage>>,
+    /// Per control: whether it is in scope of the audit.
+    pub in_scope: IxVec<ControlIx, bool>,
+    /// In-scope controls with no published coverage, in catalog order.
+    pub gaps: Vec<ControlIx>,
 }
 
 impl Trace {
     pub fn build(
         config: &Config,
         catalog: &Catalog,
-        documents: &[Document],
+        documents: &IxVec<DocIx, Document>,
         diags: &mut Diagnostics,
     ) -> Trace {
         let n = catalog.len();
-        let mut covered_by = vec![Vec::new(); n];
-        let mut not_published = vec![Vec::new(); n];
-        let mut order: Vec<usize> = (0..documents.len()).collect();
+        let mut covered_by = IxVec::filled(n, Vec::new());
+        let mut not_published = IxVec::filled(n, Vec::new());
+        let mut order: Vec<DocIx> = documents.indices().collect();
         order.sort_by(|&a, &b| documents[a].id.cmp(&documents[b].id).then(a.cmp(&b)));
         for &di in &order {
             let doc = &documents[di];
@@ -64,13 +65,15 @@ impl Trace {
                 }
             }
         }
-        let in_scope: Vec<bool> = (0..n)
+        let in_scope: IxVec<ControlIx, bool> = catalog
+            .positions()
             .map(|p| {
                 let c = catalog.at(p);
                 c.framework == config.scope.framework && config.category_in_scope(&c.category)
             })
             .collect();
-        let gaps: Vec<usize> = (0..n)
+        let gaps: Vec<ControlIx> = catalog
+            .positions()
             .filter(|&p| in_scope[p] && covered_by[p].is_empty())
             .collect();
         if !gaps.is_empty() && config.scope.gaps == crate::config::GapPolicy::Warn {
@@ -104,9 +107,9 @@ impl Trace {
 fn gap_warning(
     config: &Config,
     catalog: &Catalog,
-    documents: &[Document],
-    gaps: &[usize],
-    not_published: &[Vec<Coverage>],
+    documents: &IxVec<DocIx, Document>,
+    gaps: &[ControlIx],
+    not_published: &IxVec<ControlIx, Vec<Coverage>>,
 ) -> Diagnostic {
     let list: Vec<String> = gaps
         .iter()
@@ -138,10 +141,7 @@ fn gap_warning(
         gaps.len(),
         list.join(", ")
     ));
-    d = match crate::diagnostics::find_key_line(&config.source, "categories", '=') {
-        Some(line) => d.at(&config.path, Some(line)),
-        None => d.at(&config.path, None),
-    };
+    d = d.at(&config.path, config.key_line("categories"));
     d.hint(
         "map each one in the front matter (`controls: [ID]`) of the document that addresses it, or on the \
          heading of the section that does (`## Title {controls=ID}`); publish drafts once approved \

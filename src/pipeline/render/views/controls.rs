@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::url;
+use crate::model::{ControlIx, DocIx, url};
 use crate::pipeline::resolve::Coverage;
 
 use super::{ControlLink, DocLink, SectionLink, SeriesGroup, Stats, Views, category_label};
@@ -96,7 +96,7 @@ impl Views<'_> {
         }
     }
 
-    pub fn control(&self, position: usize) -> ControlView {
+    pub fn control(&self, position: ControlIx) -> ControlView {
         let hb = self.hb;
         let c = hb.catalog.at(position);
         let framework = hb.catalog.framework(&c.framework);
@@ -123,7 +123,6 @@ impl Views<'_> {
     pub fn controls(&self) -> ControlsView {
         let hb = self.hb;
         let t = &hb.trace;
-        let mut base = 0usize;
         let mut frameworks = Vec::new();
         for f in &hb.catalog.frameworks {
             let series = f
@@ -136,15 +135,12 @@ impl Views<'_> {
                     rows: f
                         .controls
                         .iter()
-                        .enumerate()
-                        .filter(|(_, c)| c.series == s.id)
-                        .map(|(ci, _)| {
-                            let p = base + ci;
-                            ControlRow {
-                                control: self.control_link(p),
-                                evidence_count: t.covered_by[p].len(),
-                                gap: t.in_scope[p] && t.covered_by[p].is_empty(),
-                            }
+                        .filter(|c| c.series == s.id)
+                        .filter_map(|c| hb.catalog.position(&f.id, &c.id))
+                        .map(|p| ControlRow {
+                            control: self.control_link(p),
+                            evidence_count: t.covered_by[p].len(),
+                            gap: t.in_scope[p] && t.covered_by[p].is_empty(),
                         })
                         .collect(),
                 })
@@ -154,7 +150,6 @@ impl Views<'_> {
                 name: f.name.clone(),
                 series,
             });
-            base += f.controls.len();
         }
         ControlsView { frameworks }
     }
@@ -162,9 +157,9 @@ impl Views<'_> {
     pub fn matrix(&self) -> MatrixView {
         let hb = self.hb;
         let t = &hb.trace;
-        let in_scope: Vec<usize> = (0..hb.catalog.len()).filter(|&p| t.in_scope[p]).collect();
+        let in_scope: Vec<ControlIx> = hb.catalog.positions().filter(|&p| t.in_scope[p]).collect();
         // Columns: documents that cover at least one in-scope control, in reading order.
-        let columns: Vec<usize> = self
+        let columns: Vec<DocIx> = self
             .reading_order()
             .into_iter()
             .filter(|&di| {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Kind, Section};
+use crate::model::{ControlIx, DocIx, Kind, Section};
 
 use super::history::DocHistoryView;
 use super::{ControlLink, DocLink, SectionLink, Stats, Views};
@@ -81,13 +81,13 @@ impl Views<'_> {
         }
     }
 
-    pub fn document<'b>(&self, i: usize, body: &'b str) -> DocumentView<'b> {
+    pub fn document<'b>(&self, i: DocIx, body: &'b str) -> DocumentView<'b> {
         let hb = self.hb;
         let d = &hb.documents[i];
         let refs = &hb.refs[i];
         // Every control the document maps, whole or by section, in catalog order.
-        let mut mapped: Vec<(usize, bool, Vec<SectionLink>)> = Vec::new();
-        let mut add = |p: usize, whole: bool, section: Option<&Section>| {
+        let mut mapped: Vec<(ControlIx, bool, Vec<SectionLink>)> = Vec::new();
+        let mut add = |p: ControlIx, whole: bool, section: Option<&Section>| {
             let pos = match mapped.iter().position(|m| m.0 == p) {
                 Some(k) => k,
                 None => {
@@ -117,7 +117,7 @@ impl Views<'_> {
         mapped.sort_by_key(|m| m.0);
         DocumentView {
             doc: self.doc_link(i),
-            approvers: d.approvers.clone(),
+            approvers: d.approver_names(),
             effective: d.effective.map(|e| e.to_string()),
             tags: d.tags.clone(),
             extra: d.extra.clone(),

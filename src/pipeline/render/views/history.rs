@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{DocLink, Views};
-use crate::model::Status;
+use crate::model::{DocIx, Status};
 use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
 
 #[derive(Serialize, Clone)]
@@ -167,7 +167,7 @@ impl Views<'_> {
         }
     }
 
-    pub fn doc_history(&self, i: usize) -> DocHistoryView {
+    pub fn doc_history(&self, i: DocIx) -> DocHistoryView {
         let st = &self.hb.reviews[i];
         DocHistoryView {
             available: self.hb.history.source.repository,
@@ -193,7 +193,9 @@ impl Views<'_> {
     /// Every document that is not retired, overdue first, then by due date.
     pub fn reviews(&self) -> ReviewsView {
         let hb = self.hb;
-        let mut order: Vec<usize> = (0..hb.documents.len())
+        let mut order: Vec<DocIx> = hb
+            .documents
+            .indices()
             .filter(|&i| hb.documents[i].status != Status::Retired)
             .collect();
         order.sort_by(|&a, &b| {
@@ -238,7 +240,10 @@ impl Views<'_> {
                         .documents
                         .iter()
                         .filter_map(|(path, change, added, removed)| {
-                            let i = hb.documents.iter().position(|d| &d.path == path)?;
+                            let (i, _) = hb
+                                .documents
+                                .iter_enumerated()
+                                .find(|(_, d)| &d.path == path)?;
                             Some(ChangedDocument {
                                 document: self.doc_link(i),
                                 change: *change,

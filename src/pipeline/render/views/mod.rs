@@ -12,7 +12,7 @@ pub mod versions;
 use serde::Serialize;
 
 use crate::catalog::Control;
-use crate::model::{Document, Kind, Section, url};
+use crate::model::{ControlIx, DocIx, Document, IxVec, Kind, Section, url};
 use crate::pipeline::resolve::Handbook;
 
 use history::SourceView;
@@ -85,9 +85,9 @@ pub struct SeriesGroup<R> {
 
 /// Document indices in the home page's order: by kind, then title, then id. Previous/next and
 /// the sidebar follow it.
-pub fn reading_order(hb: &Handbook) -> Vec<usize> {
+pub fn reading_order(hb: &Handbook) -> Vec<DocIx> {
     let docs = &hb.documents;
-    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut order: Vec<DocIx> = docs.indices().collect();
     order.sort_by_cached_key(|&i| {
         (
             docs[i].kind,
@@ -111,9 +111,9 @@ pub fn category_label(category: &str) -> String {
 pub struct Views<'a> {
     pub hb: &'a Handbook,
     /// `reading_order()`, computed once: every document page needs its neighbours.
-    order: Vec<usize>,
+    order: Vec<DocIx>,
     /// Document index → position in `order`.
-    rank: Vec<usize>,
+    rank: IxVec<DocIx, usize>,
 }
 
 impl<'a> Views<'a> {
@@ -121,17 +121,17 @@ impl<'a> Views<'a> {
         let mut v = Views {
             hb,
             order: Vec::new(),
-            rank: Vec::new(),
+            rank: IxVec::default(),
         };
         v.order = v.reading_order();
-        v.rank = vec![0; v.order.len()];
+        v.rank = IxVec::filled(v.order.len(), 0);
         for (pos, &i) in v.order.iter().enumerate() {
             v.rank[i] = pos;
         }
         v
     }
 
-    fn order(&self) -> &[usize] {
+    fn order(&self) -> &[DocIx] {
         &self.order
     }
 
@@ -160,15 +160,15 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn doc_link(&self, i: usize) -> DocLink {
+    pub fn doc_link(&self, i: DocIx) -> DocLink {
         let d = &self.hb.documents[i];
         DocLink {
             id: d.id.clone(),
-            title: d.title.clone(),
+            title: d.title.to_string(),
             kind: d.kind,
             kind_label: d.kind.as_str(),
             url: url::document(&d.id),
-            owner: d.owner.clone(),
+            owner: d.owner_name().map(str::to_string),
             status: d.status.as_str(),
             version: d.version.clone(),
             review: d.review.map(|r| r.to_string()),
@@ -177,7 +177,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn control_link(&self, position: usize) -> ControlLink {
+    pub fn control_link(&self, position: ControlIx) -> ControlLink {
         let c: &Control = self.hb.catalog.at(position);
         ControlLink {
             framework: c.framework.clone(),
@@ -201,11 +201,11 @@ impl<'a> Views<'a> {
     }
 
     /// Document indices in reading order: by kind, then title, then id.
-    pub fn reading_order(&self) -> Vec<usize> {
+    pub fn reading_order(&self) -> Vec<DocIx> {
         reading_order(self.hb)
     }
 
-    fn neighbour(&self, i: usize, step: isize) -> Option<DocLink> {
+    fn neighbour(&self, i: DocIx, step: isize) -> Option<DocLink> {
         let j = self.rank.get(i)?.checked_add_signed(step)?;
         self.order().get(j).map(|&k| self.doc_link(k))
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::url;
+use crate::model::{DocIx, IxVec, url};
 use crate::versions::diff::VersionDiff;
 
 pub const WHAT_CHANGED: &str = "what-changed.html";
@@ -51,7 +51,7 @@ pub struct VersionPages {
     pub index: usize,
     pub all: Vec<VersionMeta>,
     /// For each document of this version, the id of the same document in each version.
-    pub doc_targets: Vec<Vec<Option<String>>>,
+    pub doc_targets: IxVec<DocIx, Vec<Option<String>>>,
     pub banner: Option<Banner>,
     /// Changes since the previous version; `None` for the first release.
     pub diff: Option<VersionDiff>,
@@ -93,7 +93,7 @@ impl VersionPages {
 
     /// The switcher and banner of the page at `path` (relative to this version's root), for a
     /// page whose root is `root`; `doc` is the document the page shows, if any.
-    pub fn nav(&self, path: &str, root: &str, doc: Option<usize>) -> VersionNav {
+    pub fn nav(&self, path: &str, root: &str, doc: Option<DocIx>) -> VersionNav {
         let up = self.up();
         let target = |w: usize| -> String {
             match doc {

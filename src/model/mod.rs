@@ -1,6 +1,12 @@
 //! The nouns of a handbook: documents, their sections and the links and control mappings they
 //! carry. Built by `parse`, read by `resolve` and `render`.
 
+mod ix;
+mod spanned;
+
+pub use ix::{ControlIx, DocIx, Ix, IxVec};
+pub use spanned::Spanned;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -166,18 +172,19 @@ pub struct Document {
     pub path: String,
     /// Path as shown in messages.
     pub display_path: PathBuf,
-    pub title: String,
+    /// `title:`, with its line (document-level messages point there).
+    pub title: Spanned<String>,
     pub kind: Kind,
-    pub owner: Option<String>,
-    pub approvers: Vec<String>,
+    pub owner: Option<Spanned<String>>,
+    pub approvers: Vec<Spanned<String>>,
     pub version: Option<String>,
-    pub effective: Option<jiff::civil::Date>,
-    pub review: Option<Cadence>,
+    pub effective: Option<Spanned<jiff::civil::Date>>,
+    pub review: Option<Spanned<Cadence>>,
     pub status: Status,
     /// Controls the document as a whole maps to.
     pub controls: Vec<ControlRef>,
     /// Ids of documents this one implements, with the line that names each.
-    pub implements: Vec<(String, usize)>,
+    pub implements: Vec<Spanned<String>>,
     pub tags: Vec<String>,
     /// Free-form data for templates (`extra:` in the front matter).
     pub extra: serde_json::Value,
@@ -193,6 +200,17 @@ pub struct Document {
 }
 
 impl Document {
+    /// The owner's role, if there is one.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner.as_ref().map(|o| o.value.as_str())
+    }
+
+    /// The approvers, as written.
+    pub fn approver_names(&self) -> Vec<String> {
+        self.approvers.iter().map(|a| a.value.clone()).collect()
+    }
+
+    /// The markdown after the front matter.
     pub fn body(&self) -> &str {
         &self.source[self.body_start..]
     }
