@@ -228,7 +228,11 @@ impl Config {
                 diags.push(
                     Diagnostic::error(format!(
                         "no {CONFIG_FILE} in {}",
-                        crate::pipeline::load::shown_root(display_root)
+                        if display_root.as_os_str().is_empty() {
+                            ".".to_string()
+                        } else {
+                            display_root.display().to_string()
+                        }
                     ))
                     .at(&shown, None)
                     .hint(

@@ -290,6 +290,16 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+
+    /// Prints every diagnostic to stderr, sorted, in colour on a terminal (not with NO_COLOR,
+    /// nor when stderr is redirected).
+    pub fn print(&self) {
+        use std::io::Write;
+        let mut err = anstream::stderr().lock();
+        for d in self.sorted() {
+            let _ = writeln!(err, "{}\n", d.human(true));
+        }
+    }
 }
 
 /// "did you mean" for a misspelt name: the closest candidate, if it is close enough to be a typo

@@ -4,7 +4,7 @@
 //! Modules are layered; each uses only the layers below it (docs/architecture.md has the
 //! diagram):
 //!
-//! 1. foundations: `diagnostics`, `model`, `config`, `catalog`, `markdown`, `progress`;
+//! 1. foundations: `diagnostics`, `model`, `config`, `catalog`, `markdown`, `git`, `progress`;
 //! 2. the pipeline's stages: `pipeline::{load, parse, history, resolve, render, write}`;
 //! 3. opening a handbook: `pipeline::open` (every command opens a handbook through it);
 //! 4. features built on it: `versions`, `evidence`, `scaffold`, `schema`;
@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod evidence;
+pub mod git;
 pub mod markdown;
 pub mod model;
 pub mod pipeline;

@@ -219,7 +219,7 @@ fn main() -> ExitCode {
             port,
             bind,
             open,
-        } => policybook::serve::serve(&policybook::serve::ServeOptions {
+        } => cmd::serve::run(&policybook::serve::ServeOptions {
             root: root.root,
             bind,
             port,

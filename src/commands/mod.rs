@@ -8,8 +8,7 @@ pub mod history;
 pub mod init;
 pub mod new;
 pub mod schema;
-
-use std::io::Write;
+pub mod serve;
 
 use crate::build::Report;
 
@@ -25,10 +24,7 @@ pub fn print_diagnostics(report: &Report) {
 }
 
 pub fn print_human(diags: &crate::diagnostics::Diagnostics) {
-    let mut err = anstream::stderr().lock();
-    for d in diags.sorted() {
-        let _ = writeln!(err, "{}\n", d.human(true));
-    }
+    diags.print();
 }
 
 /// "24 documents, 52/52 in-scope controls covered, 0 gaps"

@@ -339,7 +339,7 @@ pub fn load_commit(
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Outcome<(String, Sources)> {
-    let at = |path: &str| crate::pipeline::history::in_repo(prefix, path);
+    let at = |path: &str| crate::git::in_repo(prefix, path);
     let short = &commit.to_string()[..7];
     let tree = match repo.find_commit(commit).and_then(|c| c.tree()) {
         Ok(t) => t,

@@ -12,6 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use session::{Files, Session};
 
 pub struct ServeOptions {
@@ -65,7 +66,8 @@ impl Clients {
     }
 }
 
-pub fn serve(opts: &ServeOptions) -> u8 {
+/// Serves until Ctrl-C. `Err` when the server cannot start (the reason is in `diags`).
+pub fn serve(opts: &ServeOptions, diags: &mut Diagnostics) -> Outcome<()> {
     let served = Arc::new(RwLock::new(Served::default()));
     let clients = Arc::new(Clients::default());
     let session = Arc::new(Mutex::new(Session::new(&opts.root, opts.as_of)));
@@ -77,11 +79,12 @@ pub fn serve(opts: &ServeOptions) -> u8 {
     let listener = match std::net::TcpListener::bind(addr) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "error: cannot listen on {addr}: {e}\n  help: another program may use port {}; pass --port with another number",
-                opts.port
+            return diags.fail(
+                Diagnostic::error(format!("cannot listen on {addr}: {e}")).hint(format!(
+                    "another program may use port {}; pass --port with another number",
+                    opts.port
+                )),
             );
-            return crate::commands::EXIT_PROBLEMS;
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
@@ -129,7 +132,7 @@ pub fn serve(opts: &ServeOptions) -> u8 {
         http::Hosts::for_bind(opts.bind),
     ));
     http::run(&listener, &shared);
-    crate::commands::EXIT_OK
+    Ok(())
 }
 
 /// One build; its result becomes what is served, and the pages are told.
@@ -155,7 +158,7 @@ fn apply(
                     );
                 }
             } else {
-                crate::commands::print_human(&diags);
+                diags.print();
             }
             let generation = {
                 let Ok(mut s) = served.write() else { return };
@@ -179,7 +182,7 @@ fn apply(
             clients.broadcast(&Event::Reload(generation));
         }
         Err(_) => {
-            crate::commands::print_human(&diags);
+            diags.print();
             let text = diags
                 .sorted()
                 .iter()

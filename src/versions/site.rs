@@ -131,7 +131,16 @@ pub fn render_versions(inputs: &Inputs<'_>, diags: &mut Diagnostics) -> Outcome<
                 }),
                 _ => None,
             },
-            diff: diffs[v].take(),
+            diff: match diffs[v].take().map(|d| serde_json::to_value(&d)) {
+                Some(Ok(value)) => Some(value),
+                Some(Err(e)) => {
+                    return diags.fail(Diagnostic::error(format!(
+                        "cannot prepare the what-changed page of {}: {e}",
+                        metas[v].label
+                    )));
+                }
+                None => None,
+            },
             index_page: (v == n - 1).then(|| summaries.clone()),
         };
         let part = render(

@@ -10,7 +10,9 @@ mod walk;
 pub use walk::HistoryCache;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+pub use crate::git::{commit_date, git_date, in_repo, open_repository};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -248,44 +250,6 @@ pub fn extract(req: &Request<'_>) -> History {
             unavailable: Some(e),
             ..Default::default()
         },
-    }
-}
-
-/// The repository holding `root`, and `root`'s path inside its work tree ("" at the top).
-pub fn open_repository(root: &Path) -> Option<(git2::Repository, String)> {
-    let repo = git2::Repository::discover(root).ok()?;
-    let prefix = repo_prefix(&repo, root)?;
-    Some((repo, prefix))
-}
-
-fn repo_prefix(repo: &git2::Repository, root: &Path) -> Option<String> {
-    let workdir = repo.workdir()?.canonicalize().ok()?;
-    let root: PathBuf = root.canonicalize().ok()?;
-    let rel = root.strip_prefix(&workdir).ok()?;
-    Some(
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
-}
-
-/// A git time's date, in its own time zone (1970-01-01 for a time no date can express).
-pub fn git_date(t: git2::Time) -> jiff::civil::Date {
-    walk::civil(t).map(|c| c.0).unwrap_or(walk::EPOCH_DATE)
-}
-
-/// A commit's committer date (when it landed), in the committer's time zone.
-pub fn commit_date(commit: &git2::Commit<'_>) -> jiff::civil::Date {
-    git_date(commit.committer().when())
-}
-
-/// Joins the handbook prefix and a path relative to the handbook root.
-pub fn in_repo(prefix: &str, path: &str) -> String {
-    if prefix.is_empty() {
-        path.to_string()
-    } else {
-        format!("{prefix}/{path}")
     }
 }
 

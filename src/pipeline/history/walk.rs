@@ -39,8 +39,6 @@ pub(super) struct CommitRecord {
     named: Vec<(String, bool)>,
 }
 
-pub(super) const EPOCH_DATE: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
-
 /// Commits already read and diffed, shared by the builds of several versions of a handbook: the
 /// history of each release is mostly the same commits.
 #[derive(Default)]
@@ -359,11 +357,11 @@ fn subtree<'r>(
 
 fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
-    let when = civil(author.when());
+    let when = crate::git::civil(author.when());
     let date_valid = when.is_some();
     let (date, timestamp) = when.unwrap_or_else(|| {
         (
-            EPOCH_DATE,
+            crate::git::EPOCH_DATE,
             format!("invalid date ({} s)", author.when().seconds()),
         )
     });
@@ -385,7 +383,7 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
         author_time: author.when().seconds(),
         commit_time: commit.committer().when().seconds(),
-        committed: civil(commit.committer().when())
+        committed: crate::git::civil(commit.committer().when())
             .map(|c| c.1)
             .unwrap_or_else(|| format!("invalid date ({} s)", commit.committer().when().seconds())),
         date_valid,
@@ -394,19 +392,6 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// A git time as (date, RFC 3339 timestamp), both in the time's own offset; `None` when the
-/// time is outside what a calendar date can express (git accepts any 64-bit number).
-pub(super) fn civil(t: git2::Time) -> Option<(jiff::civil::Date, String)> {
-    let offset =
-        jiff::tz::Offset::from_seconds(t.offset_minutes() * 60).unwrap_or(jiff::tz::Offset::UTC);
-    let ts = jiff::Timestamp::from_second(t.seconds()).ok()?;
-    let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset));
-    Some((
-        zoned.date(),
-        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-    ))
 }
 
 /// Newest to oldest: follow each current document back through renames and collect its changes.

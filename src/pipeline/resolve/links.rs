@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::catalog::Catalog;
 use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::markdown::sanitize::{has_scheme, unsafe_scheme};
 use crate::model::{ControlRef, DocIx, Document, Href, IxVec, LinkRef, url};
 use crate::pipeline::load::AssetSource;
 
@@ -236,56 +237,6 @@ fn split_anchor(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// URL schemes a link may use when raw HTML is not trusted. Everything else with a scheme is
-/// removed: a list of what is safe cannot miss a new way to run script the way a list of what is
-/// dangerous can.
-pub const SAFE_SCHEMES: &[&str] = &[
-    "http", "https", "mailto", "tel", "ftp", "ftps", "sftp", "ssh", "irc", "ircs", "xmpp", "sip",
-    "sms", "webcal", "news", "slack", "msteams", "zoommtg",
-];
-
-/// The scheme of `dest` when it is not a safe one, as a browser would read it (tabs and newlines
-/// removed, case ignored). `data:image/…` is allowed for images, whose SVG cannot run script.
-pub fn unsafe_scheme(dest: &str, is_image: bool) -> Option<String> {
-    let cleaned: String = dest
-        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control())
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    if !has_scheme(&cleaned) {
-        return None;
-    }
-    let (scheme, rest) = cleaned.split_once(':')?;
-    let scheme = scheme.to_ascii_lowercase();
-    if SAFE_SCHEMES.contains(&scheme.as_str()) {
-        return None;
-    }
-    if scheme == "data" && is_image && rest.trim_start().to_ascii_lowercase().starts_with("image/")
-    {
-        return None;
-    }
-    Some(scheme)
-}
-
-/// `https:`, `mailto:`, `tel:` …: a scheme is letters, digits, `+`, `-`, `.` before the first `:`,
-/// and comes before any `/`.
-fn has_scheme(dest: &str) -> bool {
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
 /// `base` ("policies/sub") joined with a relative `path`, `.` and `..` resolved; `None` if it
 /// climbs above the handbook root.
 fn normalize(base: &str, path: &str) -> Option<String> {
@@ -344,10 +295,6 @@ mod tests {
             Some("policies/sub/b.md")
         );
         assert_eq!(normalize("policies", "../../x.md"), None);
-        assert!(has_scheme("https://x"));
-        assert!(has_scheme("mailto:a@b"));
-        assert!(!has_scheme("a.md"));
-        assert!(!has_scheme("sub/a:b.md"));
         assert_eq!(
             percent_decode("Incident%20Response.md"),
             "Incident Response.md"
@@ -355,38 +302,6 @@ mod tests {
         assert_eq!(percent_decode("100%.md"), "100%.md");
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("%é%"), "%é%");
-    }
-
-    #[test]
-    fn unsafe_schemes() {
-        for bad in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            " javascript:x",
-            "java\tscript:x",
-            "java\nscript:x",
-            "vbscript:x",
-            "data:text/html,<script>x</script>",
-            "file:///etc/passwd",
-        ] {
-            assert!(unsafe_scheme(bad, false).is_some(), "{bad:?}");
-        }
-        assert_eq!(
-            unsafe_scheme("data:image/png;base64,AAAA", false).as_deref(),
-            Some("data")
-        );
-        for good in [
-            "https://x.org",
-            "mailto:a@b.org",
-            "a.md",
-            "sub/a:b.md",
-            "#x",
-            "/abs",
-            "java%73cript:x",
-        ] {
-            assert_eq!(unsafe_scheme(good, false), None, "{good:?}");
-        }
-        assert_eq!(unsafe_scheme("data:image/png;base64,AAAA", true), None);
     }
 
     mod properties {

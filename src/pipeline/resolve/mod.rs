@@ -15,7 +15,6 @@ use crate::model::{ControlRef, DocIx, Document, Href, IxVec, Spanned};
 use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
-pub use links::SAFE_SCHEMES;
 pub use reviews::{ReviewState, source_warnings};
 pub use trace::{Coverage, Trace};
 

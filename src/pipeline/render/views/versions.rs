@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::model::{DocIx, IxVec, url};
-use crate::versions::diff::VersionDiff;
 
 pub const WHAT_CHANGED: &str = "what-changed.html";
 pub const VERSIONS_INDEX: &str = "versions.html";
@@ -53,8 +52,9 @@ pub struct VersionPages {
     /// For each document of this version, the id of the same document in each version.
     pub doc_targets: IxVec<DocIx, Vec<Option<String>>>,
     pub banner: Option<Banner>,
-    /// Changes since the previous version; `None` for the first release.
-    pub diff: Option<VersionDiff>,
+    /// Changes since the previous version (`versions::diff::VersionDiff`, as the template sees
+    /// it); `None` for the first release.
+    pub diff: Option<serde_json::Value>,
     /// Rows of `versions.html`, rendered with the current version only.
     pub index_page: Option<Vec<VersionSummary>>,
 }
@@ -82,7 +82,7 @@ pub struct VersionNav {
 pub struct WhatChangedView<'a> {
     pub label: String,
     pub previous: Option<String>,
-    pub diff: Option<&'a VersionDiff>,
+    pub diff: Option<&'a serde_json::Value>,
 }
 
 impl VersionPages {
