@@ -13,9 +13,11 @@ use crate::diagnostics::{
     Diagnostic, Diagnostics, Outcome, Reported, did_you_mean, find_key_line, line_of,
 };
 
+/// The handbook's settings file, at its root.
 pub const CONFIG_FILE: &str = "site.toml";
 
 #[derive(Debug, Clone, Deserialize)]
+/// The settings of a handbook, from `site.toml`.
 pub struct Config {
     /// The handbook's name, shown in the header and the page titles. Required; defaulted here
     /// only so that a missing title is reported together with misspelt keys (`titel`).
@@ -39,15 +41,19 @@ pub struct Config {
     #[serde(default)]
     pub repository_url: Option<String>,
     #[serde(default)]
+    /// `[scope]`: the framework and the categories of the audit.
     pub scope: Scope,
     /// Released versions to publish beside the current one.
     #[serde(default)]
     pub versions: Option<Versions>,
     #[serde(default)]
+    /// `[defaults]`: for documents created by `policybook new`.
     pub defaults: Defaults,
     #[serde(default)]
+    /// `[markdown]`: how bodies become HTML.
     pub markdown: MarkdownSettings,
     #[serde(default)]
+    /// `[files]`: linked files.
     pub files: FileSettings,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
@@ -61,6 +67,7 @@ pub struct Config {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+/// `[scope]`.
 pub struct Scope {
     /// The framework bare control ids (`CC6.1`) belong to.
     #[serde(default = "default_framework")]
@@ -77,6 +84,7 @@ pub struct Scope {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// What a gap (an in-scope control nothing covers) is.
 pub enum GapPolicy {
     /// Gaps are warnings, so `check --strict` fails on them.
     #[default]
@@ -88,7 +96,9 @@ pub enum GapPolicy {
 /// Defaults for documents created by `policybook new`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Defaults {
+    /// Owner of new documents.
     pub owner: Option<String>,
+    /// Review cadence of new documents.
     pub review: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
@@ -143,6 +153,7 @@ fn default_warn_size_mb() -> u64 {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+/// `[versions]`: which releases to publish beside the current version.
 pub struct Versions {
     /// Which git tags are releases: a glob (`"v*"`) or a list of tag names.
     pub tags: TagSelection,
@@ -155,8 +166,11 @@ pub struct Versions {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
+/// Which tags are releases.
 pub enum TagSelection {
+    /// A glob: `"v*"`.
     Glob(String),
+    /// Tag names.
     List(Vec<String>),
 }
 

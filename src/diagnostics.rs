@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Whether a diagnostic fails the run.
 pub enum Severity {
+    /// Fails the run.
     Error,
+    /// Does not fail it, unless `check --strict`.
     Warning,
 }
 
@@ -44,6 +47,7 @@ pub struct Problem {
     pub file: Option<PathBuf>,
     /// 1-based line in `file`; `None` when the problem is about the file as a whole.
     pub line: Option<usize>,
+    /// What is wrong, in one sentence.
     pub message: String,
     /// How to fix it, in words a policy owner can act on.
     pub hint: Option<String>,
@@ -51,14 +55,17 @@ pub struct Problem {
     pub source_line: Option<String>,
     /// 1-based column and length of the offending part of `source_line`, for the caret.
     pub column: Option<usize>,
+    /// Number of characters the caret spans.
     pub length: Option<usize>,
 }
 
 impl Diagnostic {
+    /// A problem that fails the run.
     pub fn error(message: impl Into<String>) -> Self {
         Self::new(Severity::Error, message)
     }
 
+    /// A problem that does not fail the run (unless `check --strict`).
     pub fn warning(message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, message)
     }
@@ -76,6 +83,7 @@ impl Diagnostic {
         }))
     }
 
+    /// Placed at `file`, on `line` when there is one.
     pub fn at(mut self, file: &Path, line: Option<usize>) -> Self {
         self.file = Some(file.to_path_buf());
         self.line = line;
@@ -105,11 +113,13 @@ impl Diagnostic {
         self
     }
 
+    /// How to fix it.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it fails the run.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -227,10 +237,12 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// An empty list.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
@@ -256,22 +268,27 @@ impl Diagnostics {
         }
     }
 
+    /// Adds all of another list's problems.
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
 
+    /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// Number of errors.
     pub fn error_count(&self) -> usize {
         self.items.iter().filter(|d| d.is_error()).count()
     }
 
+    /// Number of warnings.
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()
     }
 
+    /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -287,6 +304,7 @@ impl Diagnostics {
         items
     }
 
+    /// The problems, in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }

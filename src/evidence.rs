@@ -22,24 +22,36 @@ use crate::pipeline::resolve::Handbook;
 use crate::pipeline::write::{Guard, write};
 use crate::pipeline::{HistoryMode, Source, open};
 
+/// What `policybook evidence` is asked for.
 pub struct EvidenceOptions {
+    /// The handbook folder.
     pub root: PathBuf,
+    /// Where to write; `None` means `root/evidence`.
     pub out: Option<PathBuf>,
+    /// First day of the audit period.
     pub since: Date,
+    /// Last day of the audit period.
     pub until: Date,
 }
 
 #[derive(Default)]
+/// What `policybook evidence` did.
 pub struct EvidenceReport {
+    /// Every problem found.
     pub diagnostics: Diagnostics,
+    /// Set when the files were written.
     pub written_to: Option<PathBuf>,
     /// The commit the period-end documents were read from, and its date.
     pub commit: Option<(String, Date)>,
+    /// Document changes in the period.
     pub changes: usize,
+    /// Reviews in the period.
     pub reviews: usize,
+    /// Missed reviews, and documents without a cadence.
     pub missed: usize,
 }
 
+/// Writes the evidence of one audit period.
 pub fn evidence(opts: &EvidenceOptions) -> EvidenceReport {
     let mut report = EvidenceReport::default();
     let mut diags = Diagnostics::new();

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+/// A progress line on stderr for long multi-version builds; silent when stderr is not a terminal or in CI.
 pub struct Progress {
     enabled: bool,
     total: usize,
@@ -10,6 +11,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// A progress line for `total` steps.
     pub fn new(total: usize) -> Progress {
         let enabled =
             std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && total > 1;
@@ -35,6 +37,7 @@ impl Progress {
         }
     }
 
+    /// Clears the line.
     pub fn finish(&mut self) {
         if self.enabled {
             let mut err = std::io::stderr().lock();

@@ -7,6 +7,7 @@ use crate::catalog::Catalog;
 use crate::model::{Cadence, Kind, Status};
 use crate::pipeline::parse::frontmatter::FIELDS;
 
+/// A JSON Schema of the front matter, with the control ids of `default_framework` for completion.
 pub fn front_matter_schema(catalog: &Catalog, default_framework: &str) -> Value {
     let ids: Vec<&str> = catalog
         .framework(default_framework)

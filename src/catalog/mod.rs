@@ -12,8 +12,11 @@ use crate::model::{ControlIx, Ix, IxVec};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+/// A criterion of a framework (`CC6.1`), with the words policybook shows for it.
 pub struct Control {
+    /// The framework it belongs to (`soc2`).
     pub framework: String,
+    /// Its id within the framework (`CC6.1`).
     pub id: String,
     /// A short name of our own ("Logical access security").
     pub title: String,
@@ -26,33 +29,47 @@ pub struct Control {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A group of controls (`CC6`, "Logical and Physical Access Controls").
 pub struct Series {
+    /// `CC6`.
     pub id: String,
+    /// "Logical and Physical Access Controls".
     pub name: String,
+    /// The category its controls belong to (`security`).
     pub category: String,
 }
 
 #[derive(Debug, Clone)]
+/// A control framework: SOC 2's Trust Services Criteria, for now the only built-in one.
 pub struct Framework {
+    /// `soc2`: how front matter and site.toml name it.
     pub id: String,
+    /// Its full name, for pages.
     pub name: String,
+    /// Its categories, in order (`security`, `availability`…).
     pub categories: Vec<String>,
+    /// Its series, in order.
     pub series: Vec<Series>,
+    /// Its controls, in catalog order.
     pub controls: Vec<Control>,
 }
 
 impl Framework {
+    /// The framework's categories, in order.
     pub fn categories(&self) -> &[String] {
         &self.categories
     }
 
+    /// The series with this id.
     pub fn series(&self, id: &str) -> Option<&Series> {
         self.series.iter().find(|s| s.id == id)
     }
 }
 
 #[derive(Debug, Clone)]
+/// Every control policybook knows, by framework: what ids in front matter are checked against.
 pub struct Catalog {
+    /// The frameworks, in order.
     pub frameworks: Vec<Framework>,
     /// (framework, control id) → position in `controls()` order.
     index: HashMap<(String, String), ControlIx>,
@@ -61,10 +78,12 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The built-in catalog.
     pub fn builtin() -> Catalog {
         Catalog::new(vec![soc2::framework()])
     }
 
+    /// A catalog of these frameworks, indexed.
     pub fn new(frameworks: Vec<Framework>) -> Catalog {
         let mut index = HashMap::new();
         let mut positions = Vec::new();
@@ -84,10 +103,12 @@ impl Catalog {
         }
     }
 
+    /// The framework with this id.
     pub fn framework(&self, id: &str) -> Option<&Framework> {
         self.frameworks.iter().find(|f| f.id == id)
     }
 
+    /// The control `id` of `framework`.
     pub fn control(&self, framework: &str, id: &str) -> Option<&Control> {
         self.position(framework, id).map(|p| self.at(p))
     }
@@ -105,10 +126,12 @@ impl Catalog {
         &self.frameworks[fi].controls[ci]
     }
 
+    /// Number of controls, all frameworks together.
     pub fn len(&self) -> usize {
         self.positions.len()
     }
 
+    /// Whether there are no controls.
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }

@@ -4,7 +4,7 @@
 
 use super::{Control, Framework, Series};
 
-pub const FRAMEWORK_ID: &str = "soc2";
+pub(crate) const FRAMEWORK_ID: &str = "soc2";
 
 /// (series id, series name, category)
 const SERIES: &[(&str, &str, &str)] = &[
@@ -347,7 +347,7 @@ const CRITERIA: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub fn framework() -> Framework {
+pub(crate) fn framework() -> Framework {
     let series = SERIES
         .iter()
         .map(|&(id, name, category)| Series {

@@ -6,8 +6,11 @@ use crate::versions::{diff, load_version};
 use super::{EXIT_OK, EXIT_PROBLEMS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// How `policybook diff` prints the differences.
 pub enum Format {
+    /// For people.
     Text,
+    /// For tools: the `VersionDiff` as JSON.
     Json,
 }
 

@@ -9,6 +9,7 @@ use crate::pipeline::history::{Request, extract};
 
 use super::{EXIT_OK, EXIT_PROBLEMS};
 
+/// `policybook _history`: extracts the history and prints what it found.
 pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
     let mut diags = Diagnostics::new();
     let Ok((_, sources)) = Source::worktree(root).read(&mut diags) else {

@@ -1,20 +1,30 @@
 //! One function per subcommand; `main.rs` only parses arguments and exits with the code returned.
 
+/// `policybook build`.
 pub mod build;
+/// `policybook check`.
 pub mod check;
+/// `policybook diff`.
 pub mod diff;
+/// `policybook evidence`.
 pub mod evidence;
 pub mod history;
+/// `policybook init`.
 pub mod init;
+/// `policybook new`.
 pub mod new;
+/// `policybook schema`.
 pub mod schema;
+/// `policybook serve`.
 pub mod serve;
 
 use crate::build::Report;
 
 /// Process exit codes, as documented in the README.
 pub const EXIT_OK: u8 = 0;
+/// Errors found (or warnings with `--strict`).
 pub const EXIT_PROBLEMS: u8 = 1;
+/// The command line was wrong.
 pub const EXIT_USAGE: u8 = 2;
 
 /// Prints every diagnostic of the report to stderr, sorted, in colour on a terminal (not with
@@ -23,6 +33,7 @@ pub fn print_diagnostics(report: &Report) {
     print_human(&report.diagnostics);
 }
 
+/// Prints diagnostics as people read them (see `Diagnostics::print`).
 pub fn print_human(diags: &crate::diagnostics::Diagnostics) {
     diags.print();
 }
@@ -40,6 +51,7 @@ pub fn coverage_summary(report: &Report) -> String {
     )
 }
 
+/// "0 errors, 2 warnings"
 pub fn problems_summary(report: &Report) -> String {
     let e = report.diagnostics.error_count();
     let w = report.diagnostics.warning_count();

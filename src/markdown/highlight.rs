@@ -13,6 +13,7 @@ use super::escape;
 /// byte, and a multi-megabyte paste is not worth seconds of build time.
 const MAX_HIGHLIGHT_BYTES: usize = 256 * 1024;
 
+/// Prefix of the CSS classes of highlighted code (`hl-keyword`), so that theme styles do not clash with them.
 pub const CLASS_PREFIX: &str = "hl-";
 
 /// Loading the syntax definitions takes tens of milliseconds: do it once, share across threads.

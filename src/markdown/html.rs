@@ -10,7 +10,9 @@ use crate::model::Href;
 
 /// What the renderer knows about a section by the time it writes HTML.
 pub struct SectionHtml {
+    /// Its `id`.
     pub anchor: String,
+    /// Its `{.class}` attributes.
     pub classes: Vec<String>,
     /// (label, href) of each control this section is evidence for.
     pub controls: Vec<(String, String)>,

@@ -10,6 +10,7 @@ pub mod scan;
 
 use pulldown_cmark::Options;
 
+/// The Markdown extensions policybook reads: tables, footnotes, strikethrough, task lists, heading attributes, definition lists.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

@@ -12,8 +12,11 @@ use crate::model::{ControlRef, LinkRef, Section};
 /// Heading attributes (`{key=value}`) policybook understands.
 const HEADING_ATTRIBUTES: &[&str] = &["controls"];
 
+/// What a body holds, for the later stages.
 pub struct Scan {
+    /// Every heading, in order.
     pub sections: Vec<Section>,
+    /// Every link and image, in order.
     pub links: Vec<LinkRef>,
     /// Plain text for search: `[0]` before the first heading, `[i + 1]` under section `i`.
     pub texts: Vec<String>,

@@ -18,24 +18,33 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// States rules: what must be done, and by whom.
     Policy,
+    /// Says how a policy is carried out, step by step.
     Procedure,
+    /// Sets the technical requirements a policy refers to.
     Standard,
+    /// Prepares for an event (business continuity, incident response).
     Plan,
 }
 
 impl Kind {
+    /// Every kind, in display order.
     pub const ALL: [Kind; 4] = [Kind::Policy, Kind::Procedure, Kind::Standard, Kind::Plan];
+    /// How front matter names them.
     pub const NAMES: [&'static str; 4] = ["policy", "procedure", "standard", "plan"];
 
+    /// The kind front matter names `s`.
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// How front matter names it.
     pub fn as_str(self) -> &'static str {
         Kind::NAMES[self as usize]
     }
 
+    /// "Policies", for headings.
     pub fn plural_label(self) -> &'static str {
         match self {
             Kind::Policy => "Policies",
@@ -50,14 +59,19 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Being written: not in force, no evidence.
     Draft,
+    /// In force.
     Published,
+    /// No longer in force.
     Retired,
 }
 
 impl Status {
+    /// How front matter names them.
     pub const NAMES: [&'static str; 3] = ["draft", "published", "retired"];
 
+    /// The status front matter names `s`.
     pub fn parse(s: &str) -> Option<Status> {
         match s {
             "draft" => Some(Status::Draft),
@@ -67,6 +81,7 @@ impl Status {
         }
     }
 
+    /// How front matter names it.
     pub fn as_str(self) -> &'static str {
         Status::NAMES[self as usize]
     }
@@ -76,10 +91,12 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(into = "String")]
 pub struct Cadence {
+    /// Months between reviews.
     pub months: u32,
 }
 
 impl Cadence {
+    /// The cadences with a name.
     pub const NAMES: [&'static str; 4] = ["annual", "semiannual", "quarterly", "monthly"];
 
     /// `annual` | `semiannual` | `quarterly` | `monthly` | `N months` (also `1 month`).
@@ -123,14 +140,18 @@ impl From<Cadence> for String {
 /// A control named by a document or a section, with where it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlRef {
+    /// The framework (`soc2`).
     pub framework: String,
+    /// The control's id (`CC6.1`).
     pub id: String,
+    /// Line of the file that names it.
     pub line: usize,
 }
 
 /// A heading of a document's body. Every heading is a section with a stable anchor.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// 1 for `#`, 2 for `##`…
     pub level: u8,
     /// Plain text of the heading, for the table of contents and the matrix.
     pub title: String,
@@ -138,7 +159,9 @@ pub struct Section {
     pub anchor: String,
     /// Controls this section is the evidence for (`{controls=CC6.2,CC6.3}`).
     pub controls: Vec<ControlRef>,
+    /// `{.class}` attributes, kept on the heading.
     pub classes: Vec<String>,
+    /// Line of the heading in the file.
     pub line: usize,
 }
 
@@ -158,8 +181,11 @@ pub enum Href {
 /// A link or image destination found in a body, in document order.
 #[derive(Debug, Clone)]
 pub struct LinkRef {
+    /// As written.
     pub dest: String,
+    /// Line of the file it is on.
     pub line: usize,
+    /// An image rather than a link.
     pub is_image: bool,
 }
 
@@ -167,6 +193,7 @@ pub struct LinkRef {
 /// cloned between the builds of several versions and between `serve`'s rebuilds.
 #[derive(Debug, Clone)]
 pub struct Document {
+    /// `id:`, or the file name without `.md`.
     pub id: String,
     /// Path relative to the handbook root with `/` separators (`policies/access-control.md`).
     pub path: String,
@@ -174,28 +201,39 @@ pub struct Document {
     pub display_path: PathBuf,
     /// `title:`, with its line (document-level messages point there).
     pub title: Spanned<String>,
+    /// `kind:`, default `policy`.
     pub kind: Kind,
+    /// `owner:`: the role accountable for it.
     pub owner: Option<Spanned<String>>,
+    /// `approvers:`.
     pub approvers: Vec<Spanned<String>>,
+    /// `version:`, as written.
     pub version: Option<String>,
+    /// `effective:`: when it took effect.
     pub effective: Option<Spanned<jiff::civil::Date>>,
+    /// `review:`: how often it must be reviewed.
     pub review: Option<Spanned<Cadence>>,
+    /// `status:`, default `published`.
     pub status: Status,
     /// Controls the document as a whole maps to.
     pub controls: Vec<ControlRef>,
     /// Ids of documents this one implements, with the line that names each.
     pub implements: Vec<Spanned<String>>,
+    /// `tags:`.
     pub tags: Vec<String>,
     /// Free-form data for templates (`extra:` in the front matter).
     pub extra: serde_json::Value,
+    /// Every heading, in order.
     pub sections: Arc<Vec<Section>>,
     /// anchor → index in `sections`, for link checks (documents can have many thousands).
     pub anchors: Arc<HashMap<String, usize>>,
+    /// Every link and image of the body, in order.
     pub links: Arc<Vec<LinkRef>>,
     /// Plain text for search: `[0]` before the first heading, `[i + 1]` under `sections[i]`.
     pub texts: Arc<Vec<String>>,
     /// The whole file; the body is `source[body_start..]`.
     pub source: Arc<str>,
+    /// Byte offset of the body in `source`.
     pub body_start: usize,
 }
 
@@ -215,6 +253,7 @@ impl Document {
         &self.source[self.body_start..]
     }
 
+    /// The section with this anchor.
     pub fn section(&self, anchor: &str) -> Option<&Section> {
         self.anchors.get(anchor).map(|&i| &self.sections[i])
     }
@@ -228,10 +267,12 @@ impl Document {
 
 /// Where every page lives, relative to the site root. One place, so links and files agree.
 pub mod url {
+    /// A document's page.
     pub fn document(id: &str) -> String {
         format!("documents/{id}.html")
     }
 
+    /// A control's page.
     pub fn control(framework: &str, id: &str) -> String {
         format!("controls/{framework}/{id}.html")
     }
@@ -266,11 +307,17 @@ pub mod url {
         out
     }
 
+    /// The home page.
     pub const HOME: &str = "index.html";
+    /// The list of controls.
     pub const CONTROLS: &str = "controls/index.html";
+    /// The traceability matrix.
     pub const MATRIX: &str = "matrix.html";
+    /// The gap report.
     pub const GAPS: &str = "gaps.html";
+    /// The review status of every document.
     pub const REVIEWS: &str = "reviews.html";
+    /// The change log.
     pub const CHANGES: &str = "changes.html";
 }
 

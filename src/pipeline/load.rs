@@ -10,25 +10,35 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, line_of};
 
+/// The folder of a handbook that holds its documents.
 pub const POLICIES_DIR: &str = "policies";
 
 /// Git's file mode for a symbolic link.
 const GIT_SYMLINK_MODE: i32 = 0o120000;
 
 #[derive(Debug, Clone)]
+/// A Markdown file, read.
 pub struct SourceFile {
     /// Relative to the handbook root, `/`-separated: `policies/access-control.md`.
     pub path: String,
     /// As shown in messages (relative to where the user ran the command when possible).
     pub display: PathBuf,
+    /// Its text.
     pub text: String,
 }
 
 /// Where a non-Markdown file's bytes are: on disk, or a blob of a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssetSource {
+    /// A file on disk (symbolic links resolved).
     File(PathBuf),
-    Blob { git_dir: PathBuf, oid: git2::Oid },
+    /// A blob of the repository at `git_dir`.
+    Blob {
+        /// The repository's `.git` folder.
+        git_dir: PathBuf,
+        /// The blob.
+        oid: git2::Oid,
+    },
 }
 
 impl AssetSource {
@@ -45,6 +55,7 @@ impl AssetSource {
         }
     }
 
+    /// The file's bytes.
     pub fn read(&self) -> std::io::Result<Vec<u8>> {
         match self {
             AssetSource::File(p) => std::fs::read(p),
@@ -56,6 +67,7 @@ impl AssetSource {
 }
 
 #[derive(Debug, Default)]
+/// Every file under `policies/`.
 pub struct Sources {
     /// Sorted by path.
     pub documents: Vec<SourceFile>,
@@ -436,6 +448,7 @@ pub fn load_commit(
     Ok((config, sources))
 }
 
+/// `rel` as messages show it, below `display_root` (`handbook/policies/a.md`, `v1.0:policies/a.md`).
 pub fn display_path(display_root: &Path, rel: &str) -> PathBuf {
     let root = display_root.to_string_lossy();
     if root.is_empty() || root == "." {

@@ -73,11 +73,17 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(written)
 }
 
+/// What `policybook new` is asked to create.
 pub struct NewDocument<'a> {
+    /// `policy`, `procedure`, `standard` or `plan`.
     pub kind: &'a str,
+    /// The document's title.
     pub title: &'a str,
+    /// Ids of the documents it implements.
     pub implements: Vec<String>,
+    /// Controls it maps.
     pub controls: Vec<String>,
+    /// Owner, instead of `[defaults] owner`.
     pub owner: Option<String>,
 }
 

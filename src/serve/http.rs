@@ -22,14 +22,14 @@ const EVENTS: &str = "/__policybook/events";
 const SCRIPT: &str = "/__policybook/live.js";
 
 /// Largest request head (request line and headers) accepted.
-pub const MAX_HEAD: usize = 64 * 1024;
+pub(crate) const MAX_HEAD: usize = 64 * 1024;
 /// Connections open at once, event streams included.
-pub const MAX_CONNECTIONS: usize = 128;
+pub(crate) const MAX_CONNECTIONS: usize = 128;
 /// Live-reload event streams open at once (one per open tab).
-pub const MAX_EVENT_STREAMS: usize = 32;
+pub(crate) const MAX_EVENT_STREAMS: usize = 32;
 /// Time allowed for a request's head to arrive, and for an idle keep-alive connection to send
 /// its next request.
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for a client to take a response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -69,7 +69,7 @@ const LIVE_JS: &str = r#"(function () {
 
 /// Which `Host` headers are accepted.
 #[derive(Debug, Clone)]
-pub enum Hosts {
+pub(crate) enum Hosts {
     /// Loopback names and these addresses (the bound one).
     Local(Vec<String>),
     /// Any: the server was bound to a non-loopback address on purpose.
@@ -77,7 +77,7 @@ pub enum Hosts {
 }
 
 impl Hosts {
-    pub fn for_bind(bind: IpAddr) -> Hosts {
+    pub(crate) fn for_bind(bind: IpAddr) -> Hosts {
         if !bind.is_loopback() {
             return Hosts::Any;
         }
@@ -108,7 +108,7 @@ impl Hosts {
 }
 
 /// What every connection's thread shares.
-pub struct Shared {
+pub(crate) struct Shared {
     pub served: Arc<RwLock<Served>>,
     pub clients: Arc<Clients>,
     pub session: Arc<Mutex<Session>>,
@@ -118,7 +118,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(
+    pub(crate) fn new(
         served: Arc<RwLock<Served>>,
         clients: Arc<Clients>,
         session: Arc<Mutex<Session>>,
@@ -156,7 +156,7 @@ impl Drop for Slot<'_> {
 }
 
 /// Accepts connections until the process ends (Ctrl-C exits it).
-pub fn run(listener: &TcpListener, shared: &Arc<Shared>) {
+pub(crate) fn run(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
@@ -179,7 +179,7 @@ pub fn run(listener: &TcpListener, shared: &Arc<Shared>) {
 
 /// A parsed request head.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     pub method: String,
     pub target: String,
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
@@ -214,7 +214,7 @@ impl Head {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum HeadError {
+pub(crate) enum HeadError {
     /// Nothing arrived: the client went away or stayed idle.
     Closed,
     /// Part of a head arrived, not all of it, in time.
@@ -279,7 +279,7 @@ fn connection(mut stream: TcpStream, shared: &Shared) {
 
 /// Reads one request head from `stream` into a `Head`, keeping any bytes after it in `buffer`
 /// (a pipelined next request). The whole head must arrive within `timeout`.
-pub fn read_head(
+pub(crate) fn read_head(
     stream: &mut impl ReadTimeout,
     buffer: &mut Vec<u8>,
     max: usize,
@@ -328,7 +328,7 @@ pub fn read_head(
 }
 
 /// A stream whose reads can be given a time limit (a socket; a test double).
-pub trait ReadTimeout: Read {
+pub(crate) trait ReadTimeout: Read {
     fn set_timeout(&mut self, timeout: Duration);
 }
 
@@ -351,7 +351,7 @@ fn head_end(buffer: &[u8]) -> Option<usize> {
     }
 }
 
-pub fn parse_head(bytes: &[u8]) -> Result<Head, HeadError> {
+pub(crate) fn parse_head(bytes: &[u8]) -> Result<Head, HeadError> {
     let text = std::str::from_utf8(bytes).map_err(|_| HeadError::Malformed)?;
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let request = lines.next().ok_or(HeadError::Malformed)?;
@@ -598,7 +598,7 @@ fn respond(
 
 /// The URL path as a path inside the site, or `None` when it would leave it: `..` segments
 /// (plain or percent-encoded), backslashes, NUL bytes or invalid encodings are refused.
-pub fn site_path(raw: &str) -> Option<String> {
+pub(crate) fn site_path(raw: &str) -> Option<String> {
     let decoded = percent_decode(raw)?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;

@@ -15,18 +15,24 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use session::{Files, Session};
 
+/// What `policybook serve` is asked for.
 pub struct ServeOptions {
+    /// The handbook folder.
     pub root: PathBuf,
+    /// The address to listen on.
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
+    /// Open the browser.
     pub open: bool,
+    /// `--as-of`.
     pub as_of: Option<jiff::civil::Date>,
 }
 
 /// What the HTTP side serves: the last good site and, when the last build failed, its errors.
 #[derive(Default)]
 pub struct Served {
+    /// The last good site.
     pub files: Files,
     /// Plain-text diagnostics of the last failed build.
     pub error: Option<String>,
@@ -39,7 +45,9 @@ pub struct Served {
 /// A message to the open pages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// A build succeeded: this is its generation.
     Reload(u64),
+    /// A build failed: these are its errors.
     Error(String),
 }
 
@@ -50,6 +58,7 @@ pub struct Clients {
 }
 
 impl Clients {
+    /// A new page's event stream.
     pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
         let (tx, rx) = std::sync::mpsc::channel();
         if let Ok(mut s) = self.senders.lock() {

@@ -28,7 +28,9 @@ pub type Files = HashMap<String, FileBody>;
 /// they are when requested, so a large one never sits in memory.
 #[derive(Clone, Debug)]
 pub enum FileBody {
+    /// Rendered, in memory.
     Bytes(Arc<Vec<u8>>),
+    /// Read from where it is, when requested.
     Copy(crate::pipeline::load::AssetSource),
 }
 
@@ -38,13 +40,17 @@ impl FileBody {
     }
 }
 
+/// What a rebuild produced.
 pub struct Built {
+    /// The whole site as it is now.
     pub files: Files,
     /// Pages that depend on the change but are rendered when next requested (`render_now`).
     pub stale: HashSet<String>,
     /// Pages and files produced by this build (the rest was kept).
     pub rendered: usize,
+    /// How long the rebuild took.
     pub elapsed: Duration,
+    /// Only the changed documents were read again.
     pub incremental: bool,
 }
 
@@ -63,6 +69,7 @@ struct LastGood {
     stale: HashSet<String>,
 }
 
+/// The state of `serve` between builds: what was built last, and the caches.
 pub struct Session {
     source: Source,
     root: PathBuf,
@@ -73,6 +80,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for the handbook at `root`; nothing is built until `rebuild`.
     pub fn new(root: &Path, as_of: Option<jiff::civil::Date>) -> Session {
         Session {
             source: Source::worktree(root),

@@ -11,7 +11,7 @@ use notify::{RecursiveMode, Watcher};
 /// Quiet time after the last event before rebuilding.
 const SETTLE: Duration = Duration::from_millis(60);
 
-pub fn watch(
+pub(crate) fn watch(
     root: &Path,
     mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
 ) -> notify::Result<notify::RecommendedWatcher> {

@@ -15,22 +15,33 @@ use crate::pipeline::resolve::Handbook;
 const RENAME_SIMILARITY: f32 = 0.6;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A document, as a diff names it.
 pub struct DocRef {
+    /// Its id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its file.
     pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A document that moved.
 pub struct Renamed {
+    /// Before.
     pub from: DocRef,
+    /// After.
     pub to: DocRef,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A front-matter field that changed.
 pub struct FieldChange {
+    /// Its name.
     pub field: &'static str,
+    /// Before, as text.
     pub before: String,
+    /// After, as text.
     pub after: String,
 }
 
@@ -40,54 +51,83 @@ pub struct FieldChange {
 pub enum Block {
     /// A paragraph that changed: word-level HTML with `<del>`/`<ins>`.
     Changed {
+        /// The paragraph before.
         before: String,
+        /// The paragraph after.
         after: String,
+        /// The word diff, as HTML (`<del>`, `<ins>`).
         html: String,
     },
+    /// A paragraph that is new.
     Added {
+        /// Its text.
         text: String,
     },
+    /// A paragraph that went.
     Removed {
+        /// Its text.
         text: String,
     },
     /// Unchanged paragraphs between changes, counted.
     Unchanged {
+        /// How many.
         count: usize,
     },
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A document whose text or front matter changed.
 pub struct Modified {
+    /// Before.
     pub before: DocRef,
+    /// After.
     pub after: DocRef,
+    /// Front-matter fields that changed.
     pub fields: Vec<FieldChange>,
+    /// The body's changes, paragraph by paragraph.
     pub blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A control whose coverage changed.
 pub struct ControlChange {
+    /// Its framework.
     pub framework: String,
+    /// Its id.
     pub id: String,
+    /// Its title.
     pub title: String,
     /// Evidence as "document id#section" (or "document id" for the whole document).
     pub before: Vec<String>,
+    /// What covers it after (`document` or `document#section`).
     pub after: Vec<String>,
+    /// In scope and uncovered before.
     pub gap_before: bool,
+    /// In scope and uncovered after.
     pub gap_after: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// What changed between two versions.
 pub struct VersionDiff {
+    /// The older version's label.
     pub from: String,
+    /// The newer version's label.
     pub to: String,
+    /// Documents added.
     pub added: Vec<DocRef>,
+    /// Documents removed.
     pub removed: Vec<DocRef>,
+    /// Documents renamed.
     pub renamed: Vec<Renamed>,
+    /// Documents changed.
     pub modified: Vec<Modified>,
+    /// Controls whose coverage changed.
     pub controls: Vec<ControlChange>,
 }
 
 impl VersionDiff {
+    /// Nothing changed.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
@@ -153,6 +193,7 @@ pub fn pair_documents(
         .collect()
 }
 
+/// What changed from `a` to `b`.
 pub fn diff(from_label: &str, a: &Handbook, to_label: &str, b: &Handbook) -> VersionDiff {
     let pairs = pair_documents(&a.documents, &b.documents);
     let paired_a: BTreeSet<DocIx> = pairs.iter().map(|p| p.0).collect();

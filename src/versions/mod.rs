@@ -26,11 +26,14 @@ use crate::pipeline::{Caches, HistoryMode, Source, open};
 /// A release: a tag, the commit it points at, its date and (for annotated tags) its message.
 #[derive(Debug, Clone, Serialize)]
 pub struct Release {
+    /// The tag's name.
     pub tag: String,
     #[serde(serialize_with = "oid_string")]
+    /// The commit it points at.
     pub commit: Oid,
     /// The tagger's date for annotated tags, the commit's date for lightweight ones.
     pub date: Date,
+    /// An annotated tag's message.
     pub message: Option<String>,
 }
 
@@ -40,12 +43,15 @@ fn oid_string<S: serde::Serializer>(oid: &Oid, s: S) -> Result<S::Ok, S::Error> 
 
 /// One version of the handbook, analysed.
 pub struct Version {
+    /// The tag, or the current version's label.
     pub label: String,
     /// Where its pages go on disk: `""` for the current version, `v/<tag>/` for releases.
     pub dir: String,
     /// The same as a URL prefix (the tag percent-encoded).
     pub prefix: String,
+    /// The release, for a release.
     pub release: Option<Release>,
+    /// The version, opened.
     pub handbook: Handbook,
 }
 

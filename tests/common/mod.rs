@@ -1,4 +1,5 @@
 //! Helpers for tests that run the real binary over fixture handbooks.
+#![allow(unreachable_pub)]
 #![allow(dead_code)]
 
 pub mod git;

@@ -21,22 +21,30 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
+    /// The file appeared.
     Added,
+    /// The file changed.
     Modified,
+    /// The file moved (`git mv`), possibly changed too.
     Renamed,
 }
 
 /// A commit, as shown to readers and auditors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
+    /// Full commit id.
     pub id: String,
+    /// First seven characters of the id.
     pub short: String,
+    /// Author's name.
     pub author: String,
+    /// Author's email.
     pub email: String,
     /// Author date in the author's own time zone.
     pub date: jiff::civil::Date,
     /// Author date and time, RFC 3339 with the author's offset.
     pub timestamp: String,
+    /// First line of the message.
     pub subject: String,
     /// `Key: value` trailers of the message, in order.
     pub trailers: Vec<(String, String)>,
@@ -45,6 +53,7 @@ pub struct CommitInfo {
     /// Author and committer times, seconds since the epoch as git stores them: for ordering and
     /// for spotting dates that cannot be right.
     pub author_time: i64,
+    /// When it was committed (seconds since the epoch).
     pub commit_time: i64,
     /// Committer date and time, RFC 3339 with the committer's offset (author and committer
     /// differ for rebased, cherry-picked and merged-by-a-service commits).
@@ -87,6 +96,7 @@ pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
     }
 }
 
+/// `Reviewed-by` or `Approved-by`, in any case.
 pub fn is_review_trailer(key: &str) -> bool {
     key.eq_ignore_ascii_case("reviewed-by") || key.eq_ignore_ascii_case("approved-by")
 }
@@ -94,27 +104,35 @@ pub fn is_review_trailer(key: &str) -> bool {
 /// One commit's change to one document.
 #[derive(Debug, Clone)]
 pub struct Revision {
+    /// The commit.
     pub commit: Arc<CommitInfo>,
+    /// How it changed the file.
     pub change: Change,
     /// The file's path in that commit, relative to the handbook root.
     pub path: String,
     /// For renames: the path before.
     pub old_path: Option<String>,
+    /// Lines added.
     pub added: usize,
+    /// Lines removed.
     pub removed: usize,
 }
 
 /// Evidence that someone reviewed a document.
 #[derive(Debug, Clone)]
 pub struct Review {
+    /// The reviewing commit.
     pub commit: Arc<CommitInfo>,
+    /// Who reviewed: the trailers' values, or the commit's author.
     pub reviewers: Vec<String>,
 }
 
 /// A review recorded by a `Reviews: <id>` trailer.
 #[derive(Debug, Clone)]
 pub struct NamedReview {
+    /// The id the trailer names.
     pub id: String,
+    /// The review it records.
     pub review: Review,
     /// The commit's own tree has a document file named `<id>.md`: the id was real then, even if
     /// no document has it now (deleted or renamed since).
@@ -155,6 +173,7 @@ pub struct SourceInfo {
 /// One commit of the change log: a commit that touched at least one document.
 #[derive(Debug, Clone)]
 pub struct ChangeSet {
+    /// The commit that made a descendant-dated mistake (see `Skew`).
     pub commit: Arc<CommitInfo>,
     /// (current document path, change, added, removed)
     pub documents: Vec<(String, Change, usize, usize)>,
@@ -164,6 +183,7 @@ pub struct ChangeSet {
 /// forged, and whatever it records happened no later than its descendant.
 #[derive(Debug, Clone)]
 pub struct Skew {
+    /// The commit.
     pub commit: Arc<CommitInfo>,
     /// The descendant with the earliest committer date.
     pub descendant: Arc<CommitInfo>,
@@ -174,7 +194,9 @@ pub struct Skew {
 pub const SKEW_TOLERANCE_SECONDS: i64 = 24 * 60 * 60;
 
 #[derive(Debug, Clone, Default)]
+/// Everything git says about a handbook's documents.
 pub struct History {
+    /// Where the sources come from.
     pub source: SourceInfo,
     /// Commits of the handbook's history (changes or reviews) dated after one of their own
     /// descendants, by commit id.
@@ -192,6 +214,7 @@ pub struct History {
 }
 
 impl History {
+    /// The history of the document at `path`.
     pub fn doc(&self, path: &str) -> Option<&DocHistory> {
         self.docs.get(path)
     }

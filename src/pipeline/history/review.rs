@@ -11,6 +11,7 @@ pub const DUE_SOON_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+/// Where a document stands with its reviews, as of a date.
 pub enum ReviewStatus {
     /// Past its due date. Sorted first.
     Overdue,
@@ -18,12 +19,14 @@ pub enum ReviewStatus {
     Uncommitted,
     /// Due within `DUE_SOON_DAYS`.
     DueSoon,
+    /// Reviewed within its cadence.
     Current,
     /// No cadence, or no date to count from.
     Unknown,
 }
 
 impl ReviewStatus {
+    /// How pages say it.
     pub fn label(self) -> &'static str {
         match self {
             ReviewStatus::Overdue => "overdue",
@@ -34,6 +37,7 @@ impl ReviewStatus {
         }
     }
 
+    /// How exports and CSS classes name it.
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewStatus::Overdue => "overdue",
@@ -56,11 +60,13 @@ pub fn next_due(
     add_months(base, cadence?.months)
 }
 
+/// `date` plus `months`, clamped to the end of a shorter month; `None` past 9999-12-31.
 pub fn add_months(date: Date, months: u32) -> Option<Date> {
     date.checked_add(jiff::Span::new().months(i64::from(months)))
         .ok()
 }
 
+/// The status of a document due on `next_due`, as of `as_of`.
 pub fn status(next_due: Option<Date>, as_of: Option<Date>, uncommitted: bool) -> ReviewStatus {
     if uncommitted {
         return ReviewStatus::Uncommitted;

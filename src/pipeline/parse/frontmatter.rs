@@ -28,6 +28,7 @@ pub const FIELDS: &[&str] = &[
 /// Where the front matter is in a file.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Split<'a> {
+    /// The YAML between the `---` lines.
     pub yaml: &'a str,
     /// 1-based line of the file on which the YAML starts (the line after `---`).
     pub first_line: usize,
@@ -36,6 +37,7 @@ pub struct Split<'a> {
 }
 
 #[derive(Debug, PartialEq, Eq)]
+/// Why a file has no usable front matter.
 pub enum SplitError {
     /// The file does not start with `---`.
     Missing,

@@ -78,6 +78,7 @@ pub fn parse_all(
     docs
 }
 
+/// Parses one file; `None` when it leaves no usable document (its errors are in `diags`).
 pub fn parse(
     source: &SourceFile,
     default_framework: &str,

@@ -130,6 +130,7 @@ fn evidence(hb: &Handbook, c: &Coverage) -> EvidenceJson {
     }
 }
 
+/// `matrix.json`: the trace, machine-readable.
 pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
     let t = &hb.trace;
     let c = &hb.config;
@@ -274,6 +275,7 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
     Ok(out)
 }
 
+/// The columns of `matrix.csv`.
 pub const CSV_HEADER: [&str; 13] = [
     "framework",
     "control",

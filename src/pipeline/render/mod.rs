@@ -72,13 +72,16 @@ pub struct Selection {
     pub pages: Option<std::collections::HashSet<String>>,
     /// matrix.json and matrix.csv.
     pub exports: bool,
+    /// `search-index.js`.
     pub search: bool,
+    /// `navigation.js`.
     pub navigation: bool,
     /// The theme's static files.
     pub statics: bool,
 }
 
 impl Selection {
+    /// Every output.
     pub fn everything() -> Selection {
         Selection {
             pages: None,

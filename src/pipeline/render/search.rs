@@ -38,6 +38,7 @@ pub struct SearchCache {
     entries: Mutex<HashMap<(SameText, String), Arc<String>>>,
 }
 
+/// `search-index.js`: every section's text, for the search box.
 pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
     let docs: Vec<Arc<String>> = hb
         .documents

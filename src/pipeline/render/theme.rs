@@ -12,8 +12,10 @@ use crate::pipeline::load::display_path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
+/// A handbook's own theme folder.
 pub const THEME_DIR: &str = "theme";
 
+/// Templates and static files the site is rendered with.
 pub struct Theme {
     /// The compiled templates.
     pub tera: Tera,

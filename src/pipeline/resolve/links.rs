@@ -14,7 +14,7 @@ use crate::markdown::sanitize::{has_scheme, unsafe_scheme};
 use crate::model::{ControlRef, DocIx, Document, Href, IxVec, LinkRef, url};
 use crate::pipeline::load::AssetSource;
 
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub documents: &'a IxVec<DocIx, Document>,
     pub by_id: &'a HashMap<String, DocIx>,
     pub by_path: &'a HashMap<&'a str, DocIx>,
@@ -27,7 +27,7 @@ pub struct Context<'a> {
     pub warn_size_mb: u64,
 }
 
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// One per link of the document, in order.
     pub hrefs: Vec<Href>,
     /// Documents linked to.
@@ -46,7 +46,11 @@ enum Target {
     Asset(String),
 }
 
-pub fn resolve_links(ctx: &Context<'_>, doc: &Document, diags: &mut Diagnostics) -> Resolved {
+pub(crate) fn resolve_links(
+    ctx: &Context<'_>,
+    doc: &Document,
+    diags: &mut Diagnostics,
+) -> Resolved {
     let mut out = Resolved {
         hrefs: Vec::with_capacity(doc.links.len()),
         documents: BTreeSet::new(),

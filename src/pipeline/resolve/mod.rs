@@ -34,12 +34,15 @@ pub struct DocRefs {
 /// The resolved handbook: what `render` turns into pages.
 #[derive(Debug)]
 pub struct Handbook {
+    /// `site.toml`.
     pub config: Config,
+    /// The control catalog ids were checked against.
     pub catalog: Catalog,
     /// Sorted by path.
     pub documents: IxVec<DocIx, Document>,
     /// Cross-references of each document.
     pub refs: IxVec<DocIx, DocRefs>,
+    /// Which document and section covers which control.
     pub trace: Trace,
     /// Files linked from documents, to copy: path below `policies/` → where to read it.
     pub assets: BTreeMap<String, AssetSource>,
@@ -62,6 +65,7 @@ impl Handbook {
     }
 }
 
+/// Resolves parsed documents into a handbook: ids, links, `implements`, controls, the trace and review states. Problems go to `diags`; the handbook is returned whatever they are, so that `check` sees all of them.
 pub fn resolve(
     config: Config,
     catalog: Catalog,

@@ -9,14 +9,19 @@ use crate::pipeline::history::review::{ReviewStatus, next_due, status};
 use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
 
 #[derive(Debug, Clone)]
+/// A document's reviews and where it stands, as of the as-of date.
 pub struct ReviewState {
     /// Newest first.
     pub revisions: Vec<Revision>,
     /// Newest first; one per commit.
     pub reviews: Vec<Review>,
+    /// Date of its first commit (on or before the as-of date).
     pub first_commit: Option<jiff::civil::Date>,
+    /// When the next review is due.
     pub next_due: Option<jiff::civil::Date>,
+    /// Where it stands.
     pub status: ReviewStatus,
+    /// The working-tree file differs from HEAD.
     pub uncommitted: bool,
     /// Reviews that do not count towards the status, each with the reason (dated after the as-of
     /// date, or a date that is not a date), newest first.
@@ -24,16 +29,18 @@ pub struct ReviewState {
 }
 
 impl ReviewState {
+    /// Its newest revision.
     pub fn last_changed(&self) -> Option<&Revision> {
         self.revisions.first()
     }
 
+    /// Its newest counted review.
     pub fn last_reviewed(&self) -> Option<&Review> {
         self.reviews.first()
     }
 }
 
-pub fn review_states(
+pub(crate) fn review_states(
     documents: &IxVec<DocIx, Document>,
     by_id: &HashMap<String, DocIx>,
     history: &History,

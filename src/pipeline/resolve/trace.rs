@@ -17,6 +17,7 @@ pub struct Coverage {
 }
 
 #[derive(Debug, Default)]
+/// Which document and section covers which control, and the gaps.
 pub struct Trace {
     /// Per control of the catalog: published coverage.
     pub covered_by: IxVec<ControlIx, Vec<Coverage>>,
@@ -29,6 +30,7 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// The trace of `documents` against `catalog`; a warning for the gaps unless `[scope] gaps = "allow"`.
     pub fn build(
         config: &Config,
         catalog: &Catalog,
@@ -93,10 +95,12 @@ impl Trace {
         }
     }
 
+    /// Number of in-scope controls.
     pub fn in_scope_count(&self) -> usize {
         self.in_scope.iter().filter(|&&b| b).count()
     }
 
+    /// Number of in-scope controls covered by a published document or section.
     pub fn covered_in_scope_count(&self) -> usize {
         self.in_scope_count() - self.gaps.len()
     }

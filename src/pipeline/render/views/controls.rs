@@ -8,73 +8,112 @@ use crate::pipeline::resolve::Coverage;
 use super::{ControlLink, DocLink, SectionLink, SeriesGroup, Stats, Views, category_label};
 
 #[derive(Serialize)]
+/// A document or section that covers a control.
 pub struct Evidence {
+    /// The document.
     pub document: DocLink,
+    /// The section, when the mapping is on a heading.
     pub section: Option<SectionLink>,
+    /// Link to the section, or to the document.
     pub url: String,
 }
 
 #[derive(Serialize)]
+/// A control's page.
 pub struct ControlView {
+    /// The control.
     pub control: ControlLink,
+    /// Name of its series.
     pub series_name: String,
+    /// Name of its framework.
     pub framework_name: String,
+    /// In scope and covered by nothing.
     pub gap: bool,
+    /// Published coverage.
     pub covered_by: Vec<Evidence>,
+    /// Mappings by drafts and retired documents, which do not count.
     pub not_published: Vec<Evidence>,
 }
 
 #[derive(Serialize)]
+/// A row of the control list.
 pub struct ControlRow {
+    /// The control.
     pub control: ControlLink,
+    /// Number of documents and sections covering it.
     pub evidence_count: usize,
+    /// In scope and covered by nothing.
     pub gap: bool,
 }
 
 #[derive(Serialize)]
+/// A framework of the control list.
 pub struct FrameworkGroup {
+    /// `soc2`.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// Its series, each with its controls.
     pub series: Vec<SeriesGroup<ControlRow>>,
 }
 
 #[derive(Serialize)]
+/// The control list.
 pub struct ControlsView {
+    /// Every framework.
     pub frameworks: Vec<FrameworkGroup>,
 }
 
 #[derive(Serialize)]
+/// A cell of the matrix: a control and a document.
 pub struct MatrixCell {
+    /// The document covers the control.
     pub covered: bool,
+    /// As a whole (front matter).
     pub whole: bool,
+    /// The sections that do.
     pub sections: Vec<SectionLink>,
 }
 
 #[derive(Serialize)]
+/// A row of the matrix: one in-scope control.
 pub struct MatrixRow {
+    /// The control.
     pub control: ControlLink,
+    /// Covered by nothing.
     pub gap: bool,
+    /// One cell per column.
     pub cells: Vec<MatrixCell>,
 }
 
 #[derive(Serialize)]
+/// The traceability matrix.
 pub struct MatrixView {
+    /// Documents covering at least one in-scope control, in reading order.
     pub columns: Vec<DocLink>,
+    /// In-scope controls by series.
     pub groups: Vec<SeriesGroup<MatrixRow>>,
+    /// The headline figures.
     pub stats: Stats,
     /// In-scope categories, for the filter.
     pub categories: Vec<CategoryOption>,
 }
 
 #[derive(Serialize)]
+/// A category of the filter.
 pub struct CategoryOption {
+    /// `security`.
     pub id: String,
+    /// "Security".
     pub label: String,
 }
 
 #[derive(Serialize)]
+/// The gap report.
 pub struct GapsView {
+    /// Each gap, as on its control page.
     pub gaps: Vec<ControlView>,
+    /// The headline figures.
     pub stats: Stats,
 }
 
@@ -96,6 +135,7 @@ impl Views<'_> {
         }
     }
 
+    /// A control's page.
     pub fn control(&self, position: ControlIx) -> ControlView {
         let hb = self.hb;
         let c = hb.catalog.at(position);
@@ -120,6 +160,7 @@ impl Views<'_> {
         }
     }
 
+    /// The control list.
     pub fn controls(&self) -> ControlsView {
         let hb = self.hb;
         let t = &hb.trace;
@@ -154,6 +195,7 @@ impl Views<'_> {
         ControlsView { frameworks }
     }
 
+    /// The traceability matrix.
     pub fn matrix(&self) -> MatrixView {
         let hb = self.hb;
         let t = &hb.trace;
@@ -228,6 +270,7 @@ impl Views<'_> {
         }
     }
 
+    /// The gap report.
     pub fn gaps(&self) -> GapsView {
         GapsView {
             gaps: self

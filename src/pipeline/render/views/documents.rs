@@ -8,55 +8,84 @@ use super::history::DocHistoryView;
 use super::{ControlLink, DocLink, SectionLink, Stats, Views};
 
 #[derive(Serialize)]
+/// The documents of one kind, for the home page and the sidebar.
 pub struct KindGroup {
+    /// The kind.
     pub kind: Kind,
+    /// "Policies".
     pub label: &'static str,
+    /// In reading order.
     pub documents: Vec<DocLink>,
 }
 
 #[derive(Serialize)]
+/// The home page.
 pub struct HomeView {
+    /// Documents by kind.
     pub groups: Vec<KindGroup>,
+    /// The headline figures.
     pub stats: Stats,
 }
 
 #[derive(Serialize)]
+/// A control a document maps, on its page.
 pub struct ControlMapping {
+    /// The control.
     pub control: ControlLink,
     /// Mapped in the front matter (the document as a whole).
     pub whole: bool,
+    /// The sections mapped to it.
     pub sections: Vec<SectionLink>,
 }
 
 #[derive(Serialize)]
+/// An entry of a page's table of contents.
 pub struct TocEntry {
+    /// 2 or 3.
     pub level: u8,
+    /// The heading's text.
     pub title: String,
+    /// Its anchor.
     pub anchor: String,
 }
 
 #[derive(Serialize)]
+/// A document's page.
 pub struct DocumentView<'b> {
+    /// The document.
     pub doc: DocLink,
+    /// `approvers:`.
     pub approvers: Vec<String>,
+    /// `effective:`, as YYYY-MM-DD.
     pub effective: Option<String>,
+    /// `tags:`.
     pub tags: Vec<String>,
+    /// `extra:`, for templates.
     pub extra: serde_json::Value,
+    /// Every control it maps, in catalog order.
     pub controls: Vec<ControlMapping>,
+    /// Its level 2 and 3 headings.
     pub toc: Vec<TocEntry>,
+    /// The body's HTML.
     pub body: &'b str,
+    /// Documents it implements.
     pub implements: Vec<DocLink>,
+    /// Documents that implement it.
     pub implemented_by: Vec<DocLink>,
+    /// Documents that link to it.
     pub referenced_by: Vec<DocLink>,
+    /// Its revisions and reviews.
     pub history: DocHistoryView,
     /// "Policies", for breadcrumbs.
     pub kind_plural: &'static str,
     /// Neighbours in reading order (the home page's order).
     pub previous: Option<DocLink>,
+    /// The next document in reading order.
     pub next: Option<DocLink>,
 }
 
 impl Views<'_> {
+    /// Documents by kind, in reading order.
     pub fn kind_groups(&self) -> Vec<KindGroup> {
         let order = self.reading_order();
         Kind::ALL
@@ -74,6 +103,7 @@ impl Views<'_> {
             .collect()
     }
 
+    /// The home page.
     pub fn home(&self) -> HomeView {
         HomeView {
             groups: self.kind_groups(),
@@ -81,6 +111,7 @@ impl Views<'_> {
         }
     }
 
+    /// Document `i`'s page, with its body's HTML.
     pub fn document<'b>(&self, i: DocIx, body: &'b str) -> DocumentView<'b> {
         let hb = self.hb;
         let d = &hb.documents[i];

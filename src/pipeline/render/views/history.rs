@@ -7,28 +7,46 @@ use crate::model::{DocIx, Status};
 use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
 
 #[derive(Serialize, Clone)]
+/// Where the site's sources come from, for the footer.
 pub struct SourceView {
+    /// The handbook is in a git repository.
     pub repository: bool,
+    /// The commit built.
     pub commit: Option<String>,
+    /// Its short id.
     pub short: Option<String>,
+    /// Its page on the hosting service.
     pub commit_url: Option<String>,
+    /// The date statuses are computed at.
     pub as_of: Option<String>,
+    /// Uncommitted changes were built.
     pub dirty: bool,
+    /// A shallow clone: history is truncated.
     pub shallow: bool,
 }
 
 #[derive(Serialize, Clone)]
+/// A commit, as pages show it.
 pub struct CommitView {
+    /// Full id.
     pub id: String,
+    /// Short id.
     pub short: String,
     /// Link to the commit on the hosting service, when `repository_url` is set.
     pub url: Option<String>,
+    /// Author's name.
     pub author: String,
+    /// Author date, YYYY-MM-DD ("invalid date" when git's is not one).
     pub date: String,
+    /// Author date and time, RFC 3339.
     pub timestamp: String,
+    /// First line of the message.
     pub subject: String,
+    /// Carries a signature (not verified).
     pub signed: bool,
+    /// `Reviewed-by:`/`Approved-by:` values.
     pub reviewers: Vec<String>,
+    /// Every trailer.
     pub trailers: Vec<(String, String)>,
     /// Why the commit's date cannot be trusted, when it cannot (dated after a commit built on
     /// it, or not a calendar date).
@@ -36,75 +54,113 @@ pub struct CommitView {
 }
 
 #[derive(Serialize)]
+/// A row of a revision table.
 pub struct RevisionView {
+    /// The commit.
     pub commit: CommitView,
+    /// How it changed the file.
     pub change: Change,
+    /// The file's path then.
     pub path: String,
+    /// For renames: the path before.
     pub old_path: Option<String>,
+    /// Lines added.
     pub added: usize,
+    /// Lines removed.
     pub removed: usize,
 }
 
 #[derive(Serialize, Clone)]
+/// A review, as pages show it.
 pub struct ReviewView {
+    /// The reviewing commit.
     pub commit: CommitView,
+    /// Who reviewed.
     pub reviewers: Vec<String>,
     /// Why the review does not count towards the status, when it does not.
     pub not_counted: Option<String>,
 }
 
 #[derive(Serialize)]
+/// A document's history, on its page.
 pub struct DocHistoryView {
     /// The handbook is in a git repository.
     pub available: bool,
+    /// The working-tree file differs from HEAD.
     pub uncommitted: bool,
+    /// The newest revision.
     pub last_changed: Option<RevisionView>,
+    /// The newest counted review.
     pub last_reviewed: Option<ReviewView>,
+    /// When the next review is due.
     pub next_due: Option<String>,
     /// `overdue`, `uncommitted`, `due-soon`, `current`, `unknown`.
     pub status: &'static str,
+    /// The status in words.
     pub status_label: &'static str,
+    /// Newest first.
     pub revisions: Vec<RevisionView>,
     /// Counted reviews, then those that do not count (with the reason), newest first in each.
     pub reviews: Vec<ReviewView>,
 }
 
 #[derive(Serialize)]
+/// A row of the reviews page.
 pub struct ReviewRow {
+    /// The document.
     pub document: DocLink,
+    /// Its newest counted review.
     pub last_reviewed: Option<ReviewView>,
+    /// When the next review is due.
     pub next_due: Option<String>,
+    /// `overdue`, `due-soon`…
     pub status: &'static str,
+    /// The status in words.
     pub status_label: &'static str,
 }
 
 #[derive(Serialize)]
+/// The reviews page.
 pub struct ReviewsView {
+    /// Every document that is not retired, overdue first.
     pub rows: Vec<ReviewRow>,
+    /// How many are overdue.
     pub overdue: usize,
+    /// How many are due within 30 days.
     pub due_soon: usize,
 }
 
 #[derive(Serialize)]
+/// A document a commit changed, in the change log.
 pub struct ChangedDocument {
+    /// The document.
     pub document: DocLink,
+    /// How.
     pub change: Change,
+    /// Lines added.
     pub added: usize,
+    /// Lines removed.
     pub removed: usize,
 }
 
 #[derive(Serialize)]
+/// A commit of the change log.
 pub struct ChangeRow {
+    /// The commit.
     pub commit: CommitView,
+    /// The documents it changed.
     pub documents: Vec<ChangedDocument>,
 }
 
 #[derive(Serialize)]
+/// The change log.
 pub struct ChangesView {
+    /// Newest first.
     pub rows: Vec<ChangeRow>,
 }
 
 impl Views<'_> {
+    /// Where the sources come from.
     pub fn source(&self) -> SourceView {
         let s = &self.hb.history.source;
         SourceView {
@@ -118,6 +174,7 @@ impl Views<'_> {
         }
     }
 
+    /// A commit, with the warning its date deserves, if any.
     pub fn commit(&self, c: &CommitInfo) -> CommitView {
         let warning = if !c.date_valid {
             Some("its date is not a calendar date".to_string())
@@ -167,6 +224,7 @@ impl Views<'_> {
         }
     }
 
+    /// Document `i`'s history.
     pub fn doc_history(&self, i: DocIx) -> DocHistoryView {
         let st = &self.hb.reviews[i];
         DocHistoryView {
@@ -227,6 +285,7 @@ impl Views<'_> {
         }
     }
 
+    /// The change log.
     pub fn changes(&self) -> ChangesView {
         let hb = self.hb;
         ChangesView {

@@ -18,68 +18,112 @@ use crate::pipeline::resolve::Handbook;
 use history::SourceView;
 
 #[derive(Serialize)]
+/// The handbook as every page shows it.
 pub struct SiteView {
+    /// `title`.
     pub title: String,
+    /// `organization`.
     pub organization: Option<String>,
+    /// `description`.
     pub description: Option<String>,
+    /// `language`.
     pub language: String,
+    /// "policybook 0.1.0".
     pub generator: String,
+    /// The default framework's id.
     pub framework: String,
+    /// Its name.
     pub framework_name: String,
     /// Labels of the categories in scope.
     pub scope: Vec<String>,
+    /// Where the sources come from.
     pub source: SourceView,
 }
 
 #[derive(Serialize, Clone)]
+/// A link to a document, with what listings show of it.
 pub struct DocLink {
+    /// Its id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its kind.
     pub kind: Kind,
+    /// `policy`.
     pub kind_label: &'static str,
+    /// Its page, relative to the site root.
     pub url: String,
+    /// Its owner.
     pub owner: Option<String>,
+    /// `draft`, `published`, `retired`.
     pub status: &'static str,
+    /// `version:`.
     pub version: Option<String>,
+    /// Its review cadence in words.
     pub review: Option<String>,
+    /// Its file, relative to the handbook root.
     pub path: String,
+    /// Its folder below `policies/`.
     pub folder: String,
 }
 
 #[derive(Serialize, Clone)]
+/// A link to a control, with what listings show of it.
 pub struct ControlLink {
+    /// `soc2`.
     pub framework: String,
+    /// `CC6.1`.
     pub id: String,
+    /// Short title.
     pub title: String,
+    /// One-sentence summary.
     pub summary: String,
+    /// `security`.
     pub category: String,
+    /// "Security".
     pub category_label: String,
+    /// `CC6`.
     pub series: String,
+    /// In scope of the audit.
     pub in_scope: bool,
+    /// Its page, relative to the site root.
     pub url: String,
 }
 
 #[derive(Serialize, Clone)]
+/// A link to a section of a document.
 pub struct SectionLink {
+    /// The heading's text.
     pub title: String,
+    /// Its anchor.
     pub anchor: String,
     /// The document's URL with `#anchor`.
     pub url: String,
 }
 
 #[derive(Serialize)]
+/// The headline figures.
 pub struct Stats {
+    /// Documents.
     pub documents: usize,
+    /// In-scope controls.
     pub in_scope: usize,
+    /// In-scope controls covered.
     pub covered: usize,
+    /// In-scope controls covered by nothing.
     pub gaps: usize,
 }
 
 #[derive(Serialize)]
+/// Rows grouped by series.
 pub struct SeriesGroup<R> {
+    /// `CC6`.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// "Security".
     pub category_label: String,
+    /// Its rows.
     pub rows: Vec<R>,
 }
 
@@ -98,6 +142,7 @@ pub fn reading_order(hb: &Handbook) -> Vec<DocIx> {
     order
 }
 
+/// `processing-integrity` → "Processing integrity".
 pub fn category_label(category: &str) -> String {
     let spaced = category.replace('-', " ");
     let mut chars = spaced.chars();
@@ -109,6 +154,7 @@ pub fn category_label(category: &str) -> String {
 
 /// Builds views from the handbook.
 pub struct Views<'a> {
+    /// The handbook shown.
     pub hb: &'a Handbook,
     /// `reading_order()`, computed once: every document page needs its neighbours.
     order: Vec<DocIx>,
@@ -117,6 +163,7 @@ pub struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
+    /// Views of `hb`.
     pub fn new(hb: &'a Handbook) -> Self {
         let mut v = Views {
             hb,
@@ -135,6 +182,7 @@ impl<'a> Views<'a> {
         &self.order
     }
 
+    /// The handbook as every page shows it.
     pub fn site(&self) -> SiteView {
         let c = &self.hb.config;
         let framework = self.hb.catalog.framework(&c.scope.framework);
@@ -160,6 +208,7 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// A link to document `i`.
     pub fn doc_link(&self, i: DocIx) -> DocLink {
         let d = &self.hb.documents[i];
         DocLink {
@@ -177,6 +226,7 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// A link to the control at `position`.
     pub fn control_link(&self, position: ControlIx) -> ControlLink {
         let c: &Control = self.hb.catalog.at(position);
         ControlLink {
@@ -210,6 +260,7 @@ impl<'a> Views<'a> {
         self.order().get(j).map(|&k| self.doc_link(k))
     }
 
+    /// The headline figures.
     pub fn stats(&self) -> Stats {
         let t = &self.hb.trace;
         Stats {
