@@ -1,16 +1,19 @@
 //! Regression tests for the hardening issue: each reproduces a probe that once succeeded.
 
-mod common;
-
-use common::{copy_fixture, run, stderr};
+use crate::support::{copy_fixture, run, stderr};
 
 #[test]
 fn build_never_deletes_the_handbook_it_reads() {
     // `touch .policybook-output; policybook build --root $PWD --out $PWD`
     let dir = copy_fixture("good");
     let root = dir.path();
-    let repo = common::git::init(root);
-    common::git::commit_all(&repo, common::git::ALICE, "2025-01-01T10:00:00Z", "Import");
+    let repo = crate::support::git::init(root);
+    crate::support::git::commit_all(
+        &repo,
+        crate::support::git::ALICE,
+        "2025-01-01T10:00:00Z",
+        "Import",
+    );
     std::fs::write(root.join(".policybook-output"), "").unwrap();
     let here = root.to_str().unwrap();
     let out = run(root, &["build", "--root", here, "--out", here]);
@@ -26,7 +29,10 @@ fn build_never_deletes_the_handbook_it_reads() {
 
     // A handbook copied inside its own previous output: `--root site/handbook --out site`.
     assert!(run(root, &["build", "--out", "site"]).status.success());
-    common::copy_dir(&common::fixture("good"), &root.join("site/handbook"));
+    crate::support::copy_dir(
+        &crate::support::fixture("good"),
+        &root.join("site/handbook"),
+    );
     let out = run(root, &["build", "--root", "site/handbook", "--out", "site"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -74,7 +80,8 @@ fn symlinks_never_publish_files_from_outside_the_handbook() {
     std::fs::remove_file(root.join("policies/env.txt")).unwrap();
     std::fs::write(
         &doc,
-        std::fs::read_to_string(common::fixture("good/policies/access-control.md")).unwrap(),
+        std::fs::read_to_string(crate::support::fixture("good/policies/access-control.md"))
+            .unwrap(),
     )
     .unwrap();
     symlink("/", root.join("policies/root")).unwrap();
@@ -117,7 +124,7 @@ fn doc_json<'a>(m: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 
 #[test]
 fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
-    use common::git::{self, ALICE, seconds};
+    use crate::support::git::{self, ALICE, seconds};
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let repo = git::init(root);
@@ -144,7 +151,7 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
 
     let out = run(root, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let m = common::json(&root.join("public/matrix.json"));
+    let m = crate::support::json(&root.join("public/matrix.json"));
     let base = doc_json(&m, "base");
     // Without the 2099 "review", the last one is 2024-03-01: due 2025-03-01, overdue by July 2025.
     assert_eq!(base["last_reviewed"]["date"], "2024-03-01");
@@ -166,7 +173,7 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
     // As of mid-2021 the 2024 review had not happened: the document was due from its effective date.
     let out = run(root, &["build", "--as-of", "2023-06-01"]);
     assert!(out.status.success());
-    let m = common::json(&root.join("public/matrix.json"));
+    let m = crate::support::json(&root.join("public/matrix.json"));
     let base = doc_json(&m, "base");
     assert_eq!(base["last_reviewed"], serde_json::Value::Null);
     assert_eq!(base["next_review_due"], "2024-01-01");
@@ -174,7 +181,7 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
 
 #[test]
 fn impossible_and_future_dates_are_reported() {
-    use common::git::{self, ALICE, seconds};
+    use crate::support::git::{self, ALICE, seconds};
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let repo = git::init(root);
@@ -198,7 +205,7 @@ fn impossible_and_future_dates_are_reported() {
         "{err}"
     );
     let out = run(root, &["build"]);
-    let m = common::json(&root.join("public/matrix.json"));
+    let m = crate::support::json(&root.join("public/matrix.json"));
     assert_eq!(
         doc_json(&m, "base")["last_reviewed"],
         serde_json::Value::Null,
@@ -219,7 +226,7 @@ fn impossible_and_future_dates_are_reported() {
 
 #[test]
 fn unknown_reviews_ids_are_warned_with_the_closest_id() {
-    use common::git::{self, ALICE};
+    use crate::support::git::{self, ALICE};
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let repo = git::init(root);
@@ -393,7 +400,7 @@ fn large_linked_files_are_streamed_warned_about_and_reused() {
 
 #[test]
 fn tag_names_are_encoded_in_links_and_cannot_pose_as_the_current_version() {
-    use common::git::{self, ALICE};
+    use crate::support::git::{self, ALICE};
     let dir = copy_fixture("good");
     let root = dir.path();
     let site = root.join("site.toml");
@@ -418,21 +425,21 @@ fn tag_names_are_encoded_in_links_and_cannot_pose_as_the_current_version() {
     let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
     assert!(home.contains("href=\"v/%252e%252e/index.html\""), "{home}");
     assert!(!home.contains("href=\"v/%2e%2e/"), "{home}");
-    let broken = common::broken_links(&root.join("public"));
+    let broken = crate::support::broken_links(&root.join("public"));
     assert!(broken.is_empty(), "{:?}", &broken[..broken.len().min(5)]);
 }
 
 #[test]
 fn a_placeholder_effective_date_is_warned_about() {
-    let dir = common::committed_fixture("good", "2025-04-01T09:00:00Z");
+    let dir = crate::support::committed_fixture("good", "2025-04-01T09:00:00Z");
     let doc = dir.path().join("policies/operations/continuity.md");
     let text = std::fs::read_to_string(&doc).unwrap();
     let text = text.replacen("---\n", "---\neffective: 9999-12-31\n", 1);
     std::fs::write(&doc, text).unwrap();
     let repo = git2::Repository::open(dir.path()).unwrap();
-    common::git::commit_all(
+    crate::support::git::commit_all(
         &repo,
-        common::git::ALICE,
+        crate::support::git::ALICE,
         "2025-04-02T09:00:00Z",
         "Placeholder",
     );

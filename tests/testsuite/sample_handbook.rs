@@ -1,9 +1,7 @@
 //! The sample handbook at the repository root (the starter policy set) must stay complete:
 //! no gaps in scope, every document owned and reviewed, and `check --strict` clean.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use std::path::Path;
 
 fn repo() -> &'static Path {
@@ -16,10 +14,10 @@ fn sample() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(repo().join("site.toml"), dir.path().join("site.toml")).unwrap();
     copy_dir(&repo().join("policies"), &dir.path().join("policies"));
-    let git = common::git::init(dir.path());
-    common::git::commit_all(
+    let git = crate::support::git::init(dir.path());
+    crate::support::git::commit_all(
         &git,
-        common::git::ALICE,
+        crate::support::git::ALICE,
         "2026-11-20T10:00:00Z",
         "Adopt the starter policy set",
     );

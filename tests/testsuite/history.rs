@@ -2,10 +2,8 @@
 //! trailers, empty review commits, as-of dates, dirty trees, shallow clones, subdirectories,
 //! merges, detached HEAD, empty repositories and odd commit messages.
 
-mod common;
-
-use common::git::{self, ALICE, BOB};
-use common::*;
+use crate::support::git::{self, ALICE, BOB};
+use crate::support::*;
 use git2::{Oid, Repository};
 use serde_json::Value;
 

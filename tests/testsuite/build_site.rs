@@ -1,8 +1,6 @@
 //! `policybook build` over the good fixture: pages, links, exports, determinism, atomic output.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 #[test]
 fn builds_the_good_fixture_with_working_links() {
@@ -367,14 +365,14 @@ fn root_and_out_options() {
         &[
             "build",
             "--root",
-            common::fixture("good").to_str().unwrap(),
+            crate::support::fixture("good").to_str().unwrap(),
             "--out",
             "site",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("site/index.html").is_file());
-    assert!(!common::fixture("good").join("public").exists());
+    assert!(!crate::support::fixture("good").join("public").exists());
 }
 
 #[test]

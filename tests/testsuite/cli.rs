@@ -1,8 +1,6 @@
 //! The command line itself: help, version, exit codes, --strict.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 #[test]
 fn help_and_version() {
@@ -95,10 +93,10 @@ fn check_is_clean_on_a_complete_handbook() {
         ),
     )
     .unwrap();
-    let repo = common::git::init(dir.path());
-    common::git::commit_all(
+    let repo = crate::support::git::init(dir.path());
+    crate::support::git::commit_all(
         &repo,
-        common::git::ALICE,
+        crate::support::git::ALICE,
         "2025-04-01T09:00:00Z",
         "Add the policy",
     );

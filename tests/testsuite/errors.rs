@@ -1,9 +1,7 @@
 //! Broken handbooks: every error names the file and line, says how to fix it, all errors of a
 //! run are reported, nothing panics and nothing is written.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 /// (location, message fragment, hint fragment) for each file of tests/fixtures/broken.
 const EXPECTED: &[(&str, &str, &str)] = &[

@@ -1,14 +1,12 @@
 //! `policybook serve` as a user runs it: start it on a free port, fetch pages, edit, break and fix
 //! a document while listening to the live-reload events.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 
 struct Server {
     child: Child,

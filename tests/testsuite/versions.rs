@@ -1,10 +1,8 @@
 //! Versioned handbooks on a throwaway repository with three tagged releases: added, modified,
 //! renamed and removed documents; switcher targets, banners, what-changed pages, `diff`.
 
-mod common;
-
-use common::git::{self, ALICE, BOB};
-use common::*;
+use crate::support::git::{self, ALICE, BOB};
+use crate::support::*;
 use git2::Repository;
 
 const SITE: &str = "title = \"Versions Test\"\n\n[versions]\ntags = \"v*\"\n";

@@ -1,10 +1,8 @@
 //! `policybook evidence` over a throwaway repository with changes before, during and after the
 //! audit period.
 
-mod common;
-
-use common::git::{self, ALICE, BOB};
-use common::*;
+use crate::support::git::{self, ALICE, BOB};
+use crate::support::*;
 use sha2::{Digest, Sha256};
 
 fn doc(title: &str, review: &str, extra: &str, body: &str) -> String {

@@ -3,9 +3,7 @@
 //! output changes on purpose, review the new snapshot with `cargo insta review` (or run with
 //! `INSTA_UPDATE=always`) and commit it with the change.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 

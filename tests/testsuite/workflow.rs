@@ -1,9 +1,7 @@
 //! The policy owner's commands: init, new, schema.
 
-mod common;
-
-use common::git::{self, ALICE};
-use common::*;
+use crate::support::git::{self, ALICE};
+use crate::support::*;
 
 fn front_matter(text: &str) -> serde_json::Value {
     let rest = text.strip_prefix("---\n").expect("front matter");

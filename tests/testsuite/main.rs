@@ -1,0 +1,18 @@
+//! policybook's integration tests: the real binary run over fixture handbooks and throwaway git
+//! repositories, one module per feature. `support` holds the helpers and `BookTest`, the builder
+//! every scenario starts from. Fixture handbooks are in `tests/fixtures/` (`good`: a complete
+//! handbook; `broken`: one with every kind of mistake).
+
+mod support;
+
+mod build_site;
+mod cli;
+mod errors;
+mod evidence;
+mod history;
+mod output_identity;
+mod sample_handbook;
+mod security;
+mod serve;
+mod versions;
+mod workflow;
