@@ -29,7 +29,7 @@ pub(crate) const MAX_CONNECTIONS: usize = 128;
 pub(crate) const MAX_EVENT_STREAMS: usize = 32;
 /// Time allowed for a request's head to arrive, and for an idle keep-alive connection to send
 /// its next request.
-pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time allowed for a client to take a response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 

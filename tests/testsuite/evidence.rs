@@ -1,109 +1,61 @@
 //! `policybook evidence` over a throwaway repository with changes before, during and after the
 //! audit period.
 
-use crate::support::git::{self, ALICE, BOB};
+use crate::support::git::{ALICE, BOB};
 use crate::support::*;
 use sha2::{Digest, Sha256};
 
-fn doc(title: &str, review: &str, extra: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\nowner: CISO\n{review}{extra}---\n{body}\n")
+/// A's front matter: annual, effective 2024-01-01, mapping `controls`.
+fn a_front(controls: &str) -> String {
+    format!(
+        "title: A\nowner: CISO\nreview: annual\neffective: 2024-01-01\ncontrols: [{controls}]\n"
+    )
 }
 
+const B_FRONT: &str = "title: B\nowner: CISO\nreview: quarterly\n";
+
+/// The handbook and its commits, oldest first.
 struct Scenario {
-    dir: tempfile::TempDir,
+    book: BookTest,
     commits: Vec<git2::Oid>,
 }
 
 /// Period under audit: 2025-01-01 to 2025-06-30.
 fn scenario() -> Scenario {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = git::init(dir.path());
-    git::write(&repo, "site.toml", "title = \"Evidence\"\n");
-    git::write(
-        &repo,
-        "policies/a.md",
-        &doc(
-            "A",
-            "review: annual\n",
-            "effective: 2024-01-01\ncontrols: [CC6.1]\n",
-            "One.",
-        ),
-    );
-    git::write(
-        &repo,
-        "policies/b.md",
-        &doc("B", "review: quarterly\n", "", "One."),
-    );
-    git::write(&repo, "policies/c.md", &doc("C", "", "", "No cadence."));
-    let c0 = git::commit_all(&repo, ALICE, "2024-06-01T10:00:00Z", "Start the handbook");
-    git::write(
-        &repo,
-        "policies/a.md",
-        &doc(
-            "A",
-            "review: annual\n",
-            "effective: 2024-01-01\ncontrols: [CC6.1]\n",
-            "One.\nTwo.",
-        ),
-    );
-    let c1 = git::commit_all(
-        &repo,
+    let book = BookTest::new("title = \"Evidence\"\n").git();
+    book.doc("policies/a.md", &a_front("CC6.1"), "One.")
+        .doc("policies/b.md", B_FRONT, "One.")
+        .doc("policies/c.md", "title: C\nowner: CISO\n", "No cadence.");
+    let c0 = book.commit(ALICE, "2024-06-01T10:00:00Z", "Start the handbook");
+    book.doc("policies/a.md", &a_front("CC6.1"), "One.\nTwo.");
+    let c1 = book.commit(
         BOB,
         "2025-02-10T10:00:00Z",
         "Update A\n\nReviewed-by: Rita Reviewer <rita@example.com>\n",
     );
-    let c2 = git::commit_empty(
-        &repo,
-        ALICE,
-        "2025-03-01T10:00:00Z",
-        "Review B\n\nReviews: b\n",
-    );
-    git::write(
-        &repo,
-        "policies/a.md",
-        &doc(
-            "A",
-            "review: annual\n",
-            "effective: 2024-01-01\ncontrols: [CC6.1]\n",
-            "One.\nTwo.\nThree.",
-        ),
-    );
-    let c3 = git::commit_all(
-        &repo,
+    let c2 = book.commit_empty(ALICE, "2025-03-01T10:00:00Z", "Review B\n\nReviews: b\n");
+    book.doc("policies/a.md", &a_front("CC6.1"), "One.\nTwo.\nThree.");
+    let c3 = book.commit(
         BOB,
         "2025-05-01T10:00:00Z",
         "=HYPERLINK(\"http://evil.example\")",
     );
     // After the period: a new control mapping and a new document, which the evidence must not see.
-    git::write(
-        &repo,
-        "policies/a.md",
-        &doc(
-            "A",
-            "review: annual\n",
-            "effective: 2024-01-01\ncontrols: [CC6.1, CC6.2]\n",
+    book.doc("policies/a.md", &a_front("CC6.1, CC6.2"), "Later.")
+        .doc(
+            "policies/d.md",
+            "title: D\nowner: CISO\nreview: annual\n",
             "Later.",
-        ),
-    );
-    git::write(
-        &repo,
-        "policies/d.md",
-        &doc("D", "review: annual\n", "", "Later."),
-    );
-    let c4 = git::commit_all(&repo, ALICE, "2025-08-01T10:00:00Z", "After the period");
+        );
+    let c4 = book.commit(ALICE, "2025-08-01T10:00:00Z", "After the period");
     // And an uncommitted edit in the working tree, also invisible to evidence.
-    git::write(
-        &repo,
+    book.doc(
         "policies/b.md",
-        &doc(
-            "B",
-            "review: quarterly\n",
-            "controls: [CC9.9]\n",
-            "Broken and uncommitted.",
-        ),
+        &format!("{B_FRONT}controls: [CC9.9]\n"),
+        "Broken and uncommitted.",
     );
     Scenario {
-        dir,
+        book,
         commits: vec![c0, c1, c2, c3, c4],
     }
 }
@@ -117,7 +69,7 @@ fn rows(path: &std::path::Path) -> Vec<csv::StringRecord> {
 fn evidence_for_a_period() {
     let s = scenario();
     let out = run(
-        s.dir.path(),
+        s.book.path(),
         &["evidence", "--since", "2025-01-01", "--until", "2025-06-30"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -129,7 +81,7 @@ fn evidence_for_a_period() {
         )),
         "{summary}"
     );
-    let ev = s.dir.path().join("evidence");
+    let ev = s.book.path().join("evidence");
 
     // changes.csv: the two changes inside the period, oldest first, formula neutralised.
     let changes = rows(&ev.join("changes.csv"));
@@ -228,7 +180,7 @@ fn evidence_for_a_period() {
     let before = read_tree(&ev);
     assert!(
         run(
-            s.dir.path(),
+            s.book.path(),
             &["evidence", "--since", "2025-01-01", "--until", "2025-06-30"]
         )
         .status
@@ -241,14 +193,14 @@ fn evidence_for_a_period() {
 fn evidence_errors() {
     let s = scenario();
     let out = run(
-        s.dir.path(),
+        s.book.path(),
         &["evidence", "--since", "2025-07-01", "--until", "2025-01-01"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("is after --until"));
 
     let out = run(
-        s.dir.path(),
+        s.book.path(),
         &["evidence", "--since", "2020-01-01", "--until", "2020-12-31"],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -258,7 +210,7 @@ fn evidence_errors() {
         stderr(&out)
     );
 
-    let out = run(s.dir.path(), &["evidence", "--since", "2025-01-01"]);
+    let out = run(s.book.path(), &["evidence", "--since", "2025-01-01"]);
     assert_eq!(out.status.code(), Some(2), "--until is required");
 
     let plain = copy_fixture("good");

@@ -21,45 +21,30 @@ fn other(body: &str) -> String {
 }
 
 /// c1 add · c2 change with Reviewed-by · c3 rename · c4 empty review commit · c5 change other.md
-fn standard_repo() -> (tempfile::TempDir, Repository, Vec<Oid>) {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = git::init(dir.path());
-    git::write(&repo, "site.toml", SITE);
-    git::write(&repo, "policies/access.md", &access("Line one.\nLine two."));
-    git::write(&repo, "policies/other.md", &other("First."));
-    let c1 = git::commit_all(
-        &repo,
-        ALICE,
-        "2025-01-10T09:00:00+01:00",
-        "Add the handbook",
-    );
-    git::write(
-        &repo,
+fn standard_repo() -> (BookTest, Vec<Oid>) {
+    let book = BookTest::new(SITE).git();
+    book.write("policies/access.md", &access("Line one.\nLine two."))
+        .write("policies/other.md", &other("First."));
+    let c1 = book.commit(ALICE, "2025-01-10T09:00:00+01:00", "Add the handbook");
+    book.write(
         "policies/access.md",
         &access("Line one.\nLine two, changed.\nLine three."),
     );
-    let c2 = git::commit_all(
-        &repo,
+    let c2 = book.commit(
         BOB,
         "2025-02-01T10:00:00Z",
         "Tighten access rules\n\nReviewed-by: Carol Checker <carol@example.com>\n",
     );
-    git::git_mv(&repo, "policies/access.md", "policies/access-control.md");
-    let c3 = git::commit_index(
-        &repo,
-        ALICE,
-        "2025-03-01T10:00:00Z",
-        "Rename the access policy",
-    );
-    let c4 = git::commit_empty(
-        &repo,
+    book.git_mv("policies/access.md", "policies/access-control.md");
+    let c3 = book.commit_index(ALICE, "2025-03-01T10:00:00Z", "Rename the access policy");
+    let c4 = book.commit_empty(
         ALICE,
         "2025-04-01T10:00:00Z",
         "Annual review\n\nReviews: access-control, other\nReviewed-by: Dan Director <dan@example.com>\n",
     );
-    git::write(&repo, "policies/other.md", &other("First.\nSecond."));
-    let c5 = git::commit_all(&repo, BOB, "2025-05-01T10:00:00Z", "Extend other");
-    (dir, repo, vec![c1, c2, c3, c4, c5])
+    book.write("policies/other.md", &other("First.\nSecond."));
+    let c5 = book.commit(BOB, "2025-05-01T10:00:00Z", "Extend other");
+    (book, vec![c1, c2, c3, c4, c5])
 }
 
 fn build(dir: &std::path::Path, extra: &[&str]) -> Value {
@@ -81,8 +66,8 @@ fn doc<'a>(m: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn revisions_follow_renames_and_reviews_come_from_trailers() {
-    let (dir, _repo, c) = standard_repo();
-    let m = build(dir.path(), &[]);
+    let (book, c) = standard_repo();
+    let m = build(book.path(), &[]);
 
     assert_eq!(m["source"]["commit"], c[4].to_string());
     assert_eq!(m["source"]["as_of"], "2025-05-01");
@@ -113,7 +98,7 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
     );
 
     let page =
-        std::fs::read_to_string(dir.path().join("public/documents/access-control.html")).unwrap();
+        std::fs::read_to_string(book.path().join("public/documents/access-control.html")).unwrap();
     let history = page.split("Revision history").nth(1).unwrap();
     // Three revisions, newest first, the first one from before the rename.
     let short = |i: usize| c[i].to_string()[..7].to_string();
@@ -163,9 +148,9 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
 
 #[test]
 fn change_log_and_reviews_pages() {
-    let (dir, _repo, c) = standard_repo();
-    build(dir.path(), &[]);
-    let log = std::fs::read_to_string(dir.path().join("public/changes.html")).unwrap();
+    let (book, c) = standard_repo();
+    build(book.path(), &[]);
+    let log = std::fs::read_to_string(book.path().join("public/changes.html")).unwrap();
     let pos = |i: usize| log.find(&c[i].to_string()[..7]);
     // Every commit that changed a document, newest first; the empty review commit is not one.
     let found: Vec<usize> = [4, 2, 1, 0]
@@ -176,7 +161,7 @@ fn change_log_and_reviews_pages() {
     assert!(pos(3).is_none());
     assert!(log.contains("(renamed)"));
 
-    let reviews = std::fs::read_to_string(dir.path().join("public/reviews.html")).unwrap();
+    let reviews = std::fs::read_to_string(book.path().join("public/reviews.html")).unwrap();
     assert!(reviews.contains("data-sortable"));
     // Sorted by status then due date: other (due 2025-07-01) before access-control (2026-04-01).
     assert!(reviews.find(">Other<").unwrap() < reviews.find(">Access Control<").unwrap());
@@ -184,13 +169,13 @@ fn change_log_and_reviews_pages() {
 
 #[test]
 fn as_of_decides_the_status() {
-    let (dir, _repo, _) = standard_repo();
-    let m = build(dir.path(), &["--as-of", "2026-03-15"]);
+    let (book, _) = standard_repo();
+    let m = build(book.path(), &["--as-of", "2026-03-15"]);
     assert_eq!(doc(&m, "access-control")["review_status"], "due-soon");
     assert_eq!(doc(&m, "other")["review_status"], "overdue");
     assert_eq!(m["source"]["as_of"], "2026-03-15");
 
-    let out = run(dir.path(), &["check", "--as-of", "2026-04-02"]);
+    let out = run(book.path(), &["check", "--as-of", "2026-04-02"]);
     let err = stderr(&out);
     assert!(
         err.contains("warning: policies/access-control.md: review overdue: last reviewed 2025-04-01, annual review was due 2026-04-01"),
@@ -201,13 +186,13 @@ fn as_of_decides_the_status() {
         "{err}"
     );
     assert_eq!(
-        run(dir.path(), &["check", "--strict", "--as-of", "2026-04-02"])
+        run(book.path(), &["check", "--strict", "--as-of", "2026-04-02"])
             .status
             .code(),
         Some(1)
     );
     assert_eq!(
-        run(dir.path(), &["check", "--as-of", "2025-03-40"])
+        run(book.path(), &["check", "--as-of", "2025-03-40"])
             .status
             .code(),
         Some(2)
@@ -216,18 +201,18 @@ fn as_of_decides_the_status() {
 
 #[test]
 fn builds_of_the_same_commit_are_identical() {
-    let (dir, _repo, _) = standard_repo();
+    let (book, _) = standard_repo();
     assert!(
-        run(dir.path(), &["build", "--out", "../one"])
+        run(book.path(), &["build", "--out", "../one"])
             .status
             .success()
     );
     assert!(
-        run(dir.path(), &["build", "--out", "../two"])
+        run(book.path(), &["build", "--out", "../two"])
             .status
             .success()
     );
-    let parent = dir.path().parent().unwrap();
+    let parent = book.path().parent().unwrap();
     let (one, two) = (
         read_tree(&parent.join("one")),
         read_tree(&parent.join("two")),
@@ -239,14 +224,14 @@ fn builds_of_the_same_commit_are_identical() {
 
 #[test]
 fn uncommitted_changes_are_marked_and_warned() {
-    let (dir, repo, _) = standard_repo();
+    let (book, _) = standard_repo();
     git::write(
-        &repo,
+        book.repo(),
         "policies/other.md",
         &other("Edited but not committed."),
     );
-    git::write(&repo, "policies/new.md", &other("Brand new."));
-    let m = build(dir.path(), &[]);
+    git::write(book.repo(), "policies/new.md", &other("Brand new."));
+    let m = build(book.path(), &[]);
     assert_eq!(m["source"]["dirty"], true);
     for id in ["other", "new"] {
         let d = doc(&m, id);
@@ -254,9 +239,9 @@ fn uncommitted_changes_are_marked_and_warned() {
         assert_eq!(d["review_status"], "uncommitted", "{id}");
     }
     assert_eq!(doc(&m, "access-control")["uncommitted"], false);
-    let page = std::fs::read_to_string(dir.path().join("public/documents/other.html")).unwrap();
+    let page = std::fs::read_to_string(book.path().join("public/documents/other.html")).unwrap();
     assert!(page.contains("uncommitted changes, not reviewed"));
-    let err = stderr(&run(dir.path(), &["check"]));
+    let err = stderr(&run(book.path(), &["check"]));
     assert!(
         err.contains("warning: policies/other.md: uncommitted changes"),
         "{err}"
@@ -270,9 +255,9 @@ fn uncommitted_changes_are_marked_and_warned() {
 
 #[test]
 fn shallow_clones_are_flagged() {
-    let (dir, _repo, c) = standard_repo();
+    let (book, c) = standard_repo();
     let clone_dir = tempfile::tempdir().unwrap();
-    let clone = Repository::clone(dir.path().to_str().unwrap(), clone_dir.path()).unwrap();
+    let clone = Repository::clone(book.path().to_str().unwrap(), clone_dir.path()).unwrap();
     // What `git clone --depth 2` leaves: a shallow file naming the cut-off commit.
     std::fs::write(clone.path().join("shallow"), format!("{}\n", c[3])).unwrap();
     let m = build(clone_dir.path(), &[]);
@@ -337,11 +322,12 @@ fn a_handbook_in_a_subdirectory_of_a_larger_repository() {
 
 #[test]
 fn detached_head_reads_history_up_to_that_commit() {
-    let (dir, repo, c) = standard_repo();
-    repo.set_head_detached(c[1]).unwrap();
-    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+    let (book, c) = standard_repo();
+    book.repo().set_head_detached(c[1]).unwrap();
+    book.repo()
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
         .unwrap();
-    let m = build(dir.path(), &[]);
+    let m = build(book.path(), &[]);
     assert_eq!(m["source"]["commit"], c[1].to_string());
     assert_eq!(m["source"]["as_of"], "2025-02-01");
     let ac = doc(&m, "access-control");
@@ -372,10 +358,10 @@ fn an_empty_repository_builds_with_everything_uncommitted() {
 
 #[test]
 fn a_document_added_in_the_newest_commit() {
-    let (dir, repo, _) = standard_repo();
-    git::write(&repo, "policies/fresh.md", &other("New."));
-    let c6 = git::commit_all(&repo, ALICE, "2025-06-01T10:00:00Z", "Add fresh");
-    let m = build(dir.path(), &[]);
+    let (book, _) = standard_repo();
+    git::write(book.repo(), "policies/fresh.md", &other("New."));
+    let c6 = git::commit_all(book.repo(), ALICE, "2025-06-01T10:00:00Z", "Add fresh");
+    let m = build(book.path(), &[]);
     let f = doc(&m, "fresh");
     assert_eq!(f["last_changed"]["commit"], c6.to_string());
     assert!(f["last_reviewed"].is_null());
@@ -466,17 +452,18 @@ fn merge_commits_add_no_revisions_but_reviewed_merges_review() {
 
 #[test]
 fn non_utf8_messages_and_signed_commits() {
-    let (dir, repo, _) = standard_repo();
-    git::write(&repo, "policies/other.md", &other("Latin-1 subject."));
-    let mut index = repo.index().unwrap();
+    let (book, _) = standard_repo();
+    git::write(book.repo(), "policies/other.md", &other("Latin-1 subject."));
+    let mut index = book.repo().index().unwrap();
     index
         .add_path(std::path::Path::new("policies/other.md"))
         .unwrap();
     index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let tree = book.repo().find_tree(index.write_tree().unwrap()).unwrap();
+    let head = book.repo().head().unwrap().peel_to_commit().unwrap();
     let sig = git::signature(BOB, "2025-06-01T10:00:00Z");
-    let buf = repo
+    let buf = book
+        .repo()
         .commit_create_buffer(&sig, &sig, "Caf\u{e9} rules\n", &tree, &[&head])
         .unwrap();
     // Re-encode the message as Latin-1 (é = 0xE9), as old tools did.
@@ -488,40 +475,45 @@ fn non_utf8_messages_and_signed_commits() {
         .into_iter()
         .map(|b| if b == 1 { 0xE9 } else { b })
         .collect();
-    let odd = repo
+    let odd = book
+        .repo()
         .odb()
         .unwrap()
         .write(git2::ObjectType::Commit, &bytes)
         .unwrap();
-    repo.reference("refs/heads/main", odd, true, "latin-1")
+    book.repo()
+        .reference("refs/heads/main", odd, true, "latin-1")
         .unwrap();
 
-    git::write(&repo, "policies/other.md", &other("Signed change."));
-    let mut index = repo.index().unwrap();
+    git::write(book.repo(), "policies/other.md", &other("Signed change."));
+    let mut index = book.repo().index().unwrap();
     index
         .add_path(std::path::Path::new("policies/other.md"))
         .unwrap();
     index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let parent = repo.find_commit(odd).unwrap();
+    let tree = book.repo().find_tree(index.write_tree().unwrap()).unwrap();
+    let parent = book.repo().find_commit(odd).unwrap();
     let sig = git::signature(ALICE, "2025-06-02T10:00:00Z");
-    let buf = repo
+    let buf = book
+        .repo()
         .commit_create_buffer(&sig, &sig, "Signed change\n", &tree, &[&parent])
         .unwrap();
     let fake_signature =
         "-----BEGIN PGP SIGNATURE-----\n\nnot a real signature\n-----END PGP SIGNATURE-----";
-    let signed = repo
+    let signed = book
+        .repo()
         .commit_signed(std::str::from_utf8(&buf).unwrap(), fake_signature, None)
         .unwrap();
-    repo.reference("refs/heads/main", signed, true, "signed")
+    book.repo()
+        .reference("refs/heads/main", signed, true, "signed")
         .unwrap();
 
-    let m = build(dir.path(), &[]);
+    let m = build(book.path(), &[]);
     assert_eq!(
         doc(&m, "other")["last_changed"]["commit"],
         signed.to_string()
     );
-    let page = std::fs::read_to_string(dir.path().join("public/documents/other.html")).unwrap();
+    let page = std::fs::read_to_string(book.path().join("public/documents/other.html")).unwrap();
     assert!(
         page.contains("Caf\u{fffd} rules"),
         "non-UTF-8 bytes shown as replacement characters"

@@ -364,10 +364,10 @@ fn large_linked_files_are_streamed_warned_about_and_reused() {
     let root = dir.path();
     let site = root.join("site.toml");
     let text = std::fs::read_to_string(&site).unwrap();
-    std::fs::write(&site, format!("{text}\n[files]\nwarn_size_mb = 100\n")).unwrap();
-    // A 300 MB file (sparse: cheap to make), linked from a document.
+    std::fs::write(&site, format!("{text}\n[files]\nwarn_size_mb = 50\n")).unwrap();
+    // A 100 MB file (sparse: cheap to make), linked from a document.
     let big = std::fs::File::create(root.join("policies/recording.bin")).unwrap();
-    big.set_len(300 * 1024 * 1024).unwrap();
+    big.set_len(100 * 1024 * 1024).unwrap();
     let doc = root.join("policies/access-control.md");
     let mut body = std::fs::read_to_string(&doc).unwrap();
     body.push_str("\nThe [training recording](recording.bin).\n");
@@ -376,12 +376,12 @@ fn large_linked_files_are_streamed_warned_about_and_reused() {
     let out = run(root, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("this link points to a 300.0 MB file, above the 100 MB warning size"),
+        stderr(&out).contains("this link points to a 100.0 MB file, above the 50 MB warning size"),
         "{}",
         stderr(&out)
     );
     let copy = root.join("public/files/recording.bin");
-    assert_eq!(std::fs::metadata(&copy).unwrap().len(), 300 * 1024 * 1024);
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), 100 * 1024 * 1024);
     // Peak memory of the largest child so far: far below the file's size when it is streamed.
     // SAFETY: getrusage only fills the struct it is given.
     let usage = unsafe {
@@ -390,9 +390,9 @@ fn large_linked_files_are_streamed_warned_about_and_reused() {
         u
     };
     let max_rss_mb = usage.ru_maxrss / 1024;
-    assert!(max_rss_mb < 200, "peak RSS of a build: {max_rss_mb} MB");
+    assert!(max_rss_mb < 80, "peak RSS of a build: {max_rss_mb} MB");
 
-    // Unchanged: the next build links the previous copy instead of copying 300 MB again.
+    // Unchanged: the next build links the previous copy instead of copying 100 MB again.
     let inode = std::fs::metadata(&copy).unwrap().ino();
     assert!(run(root, &["build"]).status.success());
     assert_eq!(std::fs::metadata(&copy).unwrap().ino(), inode);

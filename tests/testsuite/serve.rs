@@ -331,12 +331,6 @@ fn serve_answers_only_bounded_local_get_and_head_requests() {
     );
     assert_eq!(r.matches("HTTP/1.1 200 OK").count(), 2, "{r}");
 
-    // A request that never finishes its head is timed out, not kept for ever.
-    let started = Instant::now();
-    let r = raw(port, b"GET / HTTP/1.1\r\nHost: localhost\r\n");
-    assert!(r.starts_with("HTTP/1.1 408 "), "{r}");
-    assert!(started.elapsed() < Duration::from_secs(15));
-
     // Event streams are capped (one per open tab is plenty); so are connections.
     let mut streams: Vec<Events> = (0..32).map(|_| Events::open(port)).collect();
     for s in &mut streams {
@@ -361,4 +355,15 @@ fn serve_answers_only_bounded_local_get_and_head_requests() {
         assert!(Instant::now() < deadline, "serve did not recover");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn serve_times_out_a_request_that_never_finishes() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let server = start(dir.path());
+    // A head that never ends (a slow-loris client) is answered 408 and closed, not kept for ever.
+    let started = Instant::now();
+    let r = raw(server.port, b"GET / HTTP/1.1\r\nHost: localhost\r\n");
+    assert!(r.starts_with("HTTP/1.1 408 "), "{r}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -1,117 +1,78 @@
 //! Versioned handbooks on a throwaway repository with three tagged releases: added, modified,
 //! renamed and removed documents; switcher targets, banners, what-changed pages, `diff`.
 
-use crate::support::git::{self, ALICE, BOB};
+use crate::support::git::{ALICE, BOB};
 use crate::support::*;
 use git2::Repository;
 
 const SITE: &str = "title = \"Versions Test\"\n\n[versions]\ntags = \"v*\"\n";
 
-fn doc(title: &str, owner: &str, extra: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\nowner: {owner}\nreview: annual\n{extra}---\n{body}\n")
+/// Front matter of an annual document owned by `owner`, with `extra` lines.
+fn front(title: &str, owner: &str, extra: &str) -> String {
+    format!("title: {title}\nowner: {owner}\nreview: annual\n{extra}")
 }
 
 const B_BODY: &str = "## Scope\n\nThis procedure covers every laptop that the company issues to its staff.\n\n## Steps\n\nWipe the disk, record the serial number and ship it to the recycler.";
 
-fn tag_annotated(repo: &Repository, name: &str, when: &str, message: &str) {
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
-    let sig = git::signature(ALICE, when);
-    repo.tag(name, head.as_object(), &sig, message, false)
-        .unwrap();
-}
-
-fn tag_light(repo: &Repository, name: &str) {
-    let head = repo.head().unwrap().peel_to_commit().unwrap();
-    repo.tag_lightweight(name, head.as_object(), false).unwrap();
-}
-
 /// v0.9 (no site.toml) · v1.0 a b c · v1.1 a modified, b renamed, d added · v2.0 c removed,
 /// d maps CC6.2 · working tree: d edited.
-fn releases() -> (tempfile::TempDir, Repository) {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = git::init(dir.path());
-    git::write(&repo, "README.md", "Before the handbook.\n");
-    git::commit_all(&repo, ALICE, "2024-12-01T10:00:00Z", "Start");
-    tag_light(&repo, "v0.9");
+fn releases() -> BookTest {
+    let book = BookTest::empty().git();
+    book.write("README.md", "Before the handbook.\n");
+    book.commit(ALICE, "2024-12-01T10:00:00Z", "Start");
+    book.tag_light("v0.9");
 
-    git::write(&repo, "site.toml", SITE);
-    git::write(
-        &repo,
-        "policies/a.md",
-        &doc(
-            "Alpha Policy",
-            "CISO",
-            "controls: [CC1.1]\n",
+    book.write("site.toml", SITE)
+        .doc(
+            "policies/a.md",
+            &front("Alpha Policy", "CISO", "controls: [CC1.1]\n"),
             "## Keys\n\nKeys rotate every year.\n\nAccess is reviewed.",
-        ),
-    );
-    git::write(
-        &repo,
-        "policies/b.md",
-        &doc("Laptop Disposal", "IT", "kind: procedure\n", B_BODY),
-    );
-    git::write(
-        &repo,
-        "policies/c.md",
-        &doc("Gamma Policy", "CTO", "id: gamma\n", "Gamma text."),
-    );
-    git::commit_all(&repo, ALICE, "2025-01-10T10:00:00Z", "First release");
-    tag_light(&repo, "v1.0");
+        )
+        .doc(
+            "policies/b.md",
+            &front("Laptop Disposal", "IT", "kind: procedure\n"),
+            B_BODY,
+        )
+        .doc(
+            "policies/c.md",
+            &front("Gamma Policy", "CTO", "id: gamma\n"),
+            "Gamma text.",
+        );
+    book.commit(ALICE, "2025-01-10T10:00:00Z", "First release");
+    book.tag_light("v1.0");
 
-    git::write(
-        &repo,
+    book.doc(
         "policies/a.md",
-        &doc(
-            "Alpha Policy",
-            "CIO",
-            "controls: [CC1.1]\n",
-            "## Keys\n\nKeys rotate every 90 days.\n\nAccess is reviewed.",
-        ),
-    );
-    git::git_mv(&repo, "policies/b.md", "policies/laptop-disposal.md");
-    git::write(
-        &repo,
+        &front("Alpha Policy", "CIO", "controls: [CC1.1]\n"),
+        "## Keys\n\nKeys rotate every 90 days.\n\nAccess is reviewed.",
+    )
+    .git_mv("policies/b.md", "policies/laptop-disposal.md")
+    .doc(
         "policies/d.md",
-        &doc(
-            "Delta Standard",
-            "CISO",
-            "kind: standard\n",
-            "## Settings {#settings}\n\nTLS 1.2 or later.",
-        ),
+        &front("Delta Standard", "CISO", "kind: standard\n"),
+        "## Settings {#settings}\n\nTLS 1.2 or later.",
     );
-    git::commit_all(&repo, BOB, "2025-02-14T10:00:00Z", "Second release");
-    tag_annotated(
-        &repo,
+    book.commit(BOB, "2025-02-14T10:00:00Z", "Second release");
+    book.tag(
         "v1.1",
         "2025-02-15T09:00:00Z",
         "Second release: key rotation every 90 days",
     );
 
-    std::fs::remove_file(dir.path().join("policies/c.md")).unwrap();
-    git::write(
-        &repo,
+    book.remove("policies/c.md").doc(
         "policies/d.md",
-        &doc(
-            "Delta Standard",
-            "CISO",
-            "kind: standard\n",
-            "## Settings {#settings controls=CC6.2}\n\nTLS 1.2 or later.",
-        ),
+        &front("Delta Standard", "CISO", "kind: standard\n"),
+        "## Settings {#settings controls=CC6.2}\n\nTLS 1.2 or later.",
     );
-    git::commit_all(&repo, ALICE, "2025-03-20T10:00:00Z", "Third release");
-    tag_annotated(&repo, "v2.0", "2025-03-20T11:00:00Z", "Gamma retired");
+    book.commit(ALICE, "2025-03-20T10:00:00Z", "Third release");
+    book.tag("v2.0", "2025-03-20T11:00:00Z", "Gamma retired");
 
-    git::write(
-        &repo,
+    book.doc(
         "policies/d.md",
-        &doc(
-            "Delta Standard",
-            "CISO",
-            "kind: standard\n",
-            "## Settings {#settings controls=CC6.2}\n\nTLS 1.3 only.",
-        ),
+        &front("Delta Standard", "CISO", "kind: standard\n"),
+        "## Settings {#settings controls=CC6.2}\n\nTLS 1.3 only.",
     );
-    (dir, repo)
+    book
 }
 
 fn read(dir: &std::path::Path, page: &str) -> String {
@@ -147,7 +108,7 @@ fn switcher(html: &str) -> Vec<(String, String)> {
 
 #[test]
 fn every_release_is_built_from_git_with_switcher_and_banners() {
-    let (dir, _repo) = releases();
+    let dir = releases();
     let before = read_tree(&dir.path().join("policies"));
     let out = run(dir.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -238,7 +199,7 @@ fn every_release_is_built_from_git_with_switcher_and_banners() {
 
 #[test]
 fn what_changed_pages_and_the_versions_index() {
-    let (dir, _repo) = releases();
+    let dir = releases();
     assert!(run(dir.path(), &["build"]).status.success());
     let v11 = read(dir.path(), "v/v1.1/what-changed.html");
     assert!(
@@ -292,7 +253,7 @@ fn what_changed_pages_and_the_versions_index() {
 
 #[test]
 fn diff_between_tags_commits_and_the_working_tree() {
-    let (dir, _repo) = releases();
+    let dir = releases();
     let out = run(dir.path(), &["diff", "v1.0", "v1.1", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let d: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -345,7 +306,7 @@ fn diff_between_tags_commits_and_the_working_tree() {
 
 #[test]
 fn tag_patterns_that_match_nothing_and_shallow_clones_without_tags() {
-    let (dir, _repo) = releases();
+    let dir = releases();
     std::fs::write(
         dir.path().join("site.toml"),
         "title = \"T\"\n\n[versions]\ntags = \"release-*\"\n",
@@ -400,12 +361,12 @@ fn tag_patterns_that_match_nothing_and_shallow_clones_without_tags() {
 
 #[test]
 fn an_invalid_site_toml_at_a_tag_skips_that_release_only() {
-    let (dir, repo) = releases();
+    let dir = releases();
     // v2.1: a broken site.toml in the release commit.
-    git::write(&repo, "site.toml", "title = [broken\n");
-    git::commit_all(&repo, ALICE, "2025-04-01T10:00:00Z", "Oops");
-    tag_light(&repo, "v2.1");
-    git::write(&repo, "site.toml", SITE);
+    dir.write("site.toml", "title = [broken\n");
+    dir.commit(ALICE, "2025-04-01T10:00:00Z", "Oops");
+    dir.tag_light("v2.1");
+    dir.write("site.toml", SITE);
     let out = run(dir.path(), &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
@@ -423,7 +384,7 @@ fn an_invalid_site_toml_at_a_tag_skips_that_release_only() {
 
 #[test]
 fn progress_shows_on_a_terminal_and_not_in_ci() {
-    let (dir, _repo) = releases();
+    let dir = releases();
     let bin = assert_cmd::cargo::cargo_bin("policybook");
     // Not a terminal (as in CI logs): no progress line.
     let out = run(dir.path(), &["build"]);

@@ -2,7 +2,10 @@
 #![allow(unreachable_pub)]
 #![allow(dead_code)]
 
+pub mod booktest;
 pub mod git;
+
+pub use booktest::BookTest;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
