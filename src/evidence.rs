@@ -401,3 +401,157 @@ fn reviews_csv(
 pub fn period_label(since: Date, until: Date) -> String {
     format!("{since} to {until}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::config::Config;
+    use crate::pipeline::history::{
+        Change, ChangeSet, CommitInfo, DocHistory, History, Review, Revision, SourceInfo,
+    };
+    use crate::pipeline::load::SourceFile;
+
+    fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
+        csv::Reader::from_reader(bytes)
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    }
+
+    /// `a` (annual, effective 2024-12-01): added on day 0, edited with a reviewer on day 100;
+    /// `b` (no cadence): added on day 0.
+    fn handbook(until: Date) -> Handbook {
+        let add = Arc::new(CommitInfo::example(1, 0, "Add"));
+        let edit = Arc::new(CommitInfo::example(
+            2,
+            100,
+            "=cmd|' /C calc'!A0\n\nReviewed-by: Rita <rita@example.com>\n",
+        ));
+        let revision = |c: &Arc<CommitInfo>, change| Revision {
+            commit: c.clone(),
+            change,
+            path: "policies/a.md".into(),
+            old_path: None,
+            added: 1,
+            removed: 0,
+        };
+        let history = History {
+            source: SourceInfo {
+                repository: true,
+                as_of: Some(until),
+                ..Default::default()
+            },
+            docs: [
+                (
+                    "policies/a.md".to_string(),
+                    DocHistory {
+                        revisions: vec![
+                            revision(&edit, Change::Modified),
+                            revision(&add, Change::Added),
+                        ],
+                        reviews: vec![Review {
+                            commit: edit.clone(),
+                            reviewers: edit.reviewers(),
+                        }],
+                        uncommitted: false,
+                    },
+                ),
+                ("policies/b.md".to_string(), DocHistory::default()),
+            ]
+            .into(),
+            changes: vec![
+                ChangeSet {
+                    commit: edit.clone(),
+                    documents: vec![("policies/a.md".into(), Change::Modified, 1, 0)],
+                },
+                ChangeSet {
+                    commit: add.clone(),
+                    documents: vec![
+                        ("policies/a.md".into(), Change::Added, 3, 0),
+                        ("policies/b.md".into(), Change::Added, 2, 0),
+                    ],
+                },
+            ],
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        let sources = [
+            (
+                "policies/a.md",
+                "---\ntitle: A\nowner: CISO\nreview: annual\neffective: 2024-12-01\n---\n",
+            ),
+            ("policies/b.md", "---\ntitle: B\nowner: CISO\n---\n"),
+        ]
+        .map(|(path, text)| SourceFile {
+            path: path.into(),
+            display: path.into(),
+            text: text.into(),
+        });
+        let config = Config::parse(
+            "title = \"T\"\n",
+            std::path::Path::new("site.toml"),
+            &mut diags,
+        )
+        .unwrap();
+        let docs = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
+        crate::pipeline::resolve::resolve(
+            config,
+            Catalog::builtin(),
+            docs,
+            BTreeMap::new(),
+            history,
+            &mut diags,
+        )
+    }
+
+    #[test]
+    fn changes_in_the_period_oldest_first_with_formulas_neutralised() {
+        let since = jiff::civil::date(2025, 1, 1);
+        let until = jiff::civil::date(2025, 12, 31);
+        let (csv, n) = changes_csv(&handbook(until), since, until).unwrap();
+        assert_eq!(n, 3);
+        let r = rows(&csv);
+        let summary: Vec<(&str, &str, &str)> = r
+            .iter()
+            .map(|x| (x[0].as_str(), x[1].as_str(), x[4].as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("2025-01-01", "a", "added"),
+                ("2025-01-01", "b", "added"),
+                ("2025-04-11", "a", "modified")
+            ]
+        );
+        assert_eq!(r[2][9], "'=cmd|' /C calc'!A0");
+        assert_eq!(r[2][10], "Rita <rita@example.com>");
+        // A period that ends before the edit leaves it out.
+        let (_, n) = changes_csv(&handbook(until), since, jiff::civil::date(2025, 3, 1)).unwrap();
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn reviews_missed_reviews_and_documents_without_a_cadence() {
+        let since = jiff::civil::date(2025, 1, 1);
+        let until = jiff::civil::date(2025, 12, 31);
+        let (csv, reviews, missed) = reviews_csv(&handbook(until), since, until).unwrap();
+        let r = rows(&csv);
+        let events: Vec<(&str, &str, &str, &str)> = r
+            .iter()
+            .map(|x| (x[0].as_str(), x[4].as_str(), x[5].as_str(), x[6].as_str()))
+            .collect();
+        // a: due 2025-12-01 (effective + 1 year) but reviewed on 2025-04-11, so on time.
+        assert_eq!(
+            events,
+            [
+                ("a", "review", "2025-04-11", ""),
+                ("b", "no-cadence", "", "")
+            ]
+        );
+        assert_eq!((reviews, missed), (1, 1));
+    }
+}

@@ -97,6 +97,32 @@ pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
 }
 
 /// `Reviewed-by` or `Approved-by`, in any case.
+#[cfg(test)]
+impl CommitInfo {
+    /// A commit for tests: number `n` (its id is `n` repeated), authored and committed at noon
+    /// UTC `day` days after 2025-01-01.
+    pub(crate) fn example(n: u8, day: i64, message: &str) -> CommitInfo {
+        let t = 1_735_732_800 + day * 86_400;
+        let (date, timestamp) = crate::git::civil(git2::Time::new(t, 0))
+            .unwrap_or((crate::git::EPOCH_DATE, String::new()));
+        CommitInfo {
+            id: format!("{n:040}"),
+            short: format!("{n:07}"),
+            author: "Alice Owner".into(),
+            email: "alice@example.com".into(),
+            date,
+            timestamp: timestamp.clone(),
+            subject: message.lines().next().unwrap_or("").into(),
+            trailers: parse_trailers(message),
+            signed: false,
+            author_time: t,
+            commit_time: t,
+            committed: timestamp,
+            date_valid: true,
+        }
+    }
+}
+
 pub fn is_review_trailer(key: &str) -> bool {
     key.eq_ignore_ascii_case("reviewed-by") || key.eq_ignore_ascii_case("approved-by")
 }
@@ -282,21 +308,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn info(message: &str) -> CommitInfo {
-        CommitInfo {
-            id: "0".repeat(40),
-            short: "0000000".into(),
-            author: "A".into(),
-            email: "a@example.com".into(),
-            date: jiff::civil::date(2025, 1, 1),
-            timestamp: "2025-01-01T00:00:00+00:00".into(),
-            subject: String::new(),
-            trailers: parse_trailers(message),
-            signed: false,
-            author_time: 0,
-            commit_time: 0,
-            committed: String::new(),
-            date_valid: true,
-        }
+        CommitInfo::example(0, 0, message)
     }
 
     #[test]

@@ -518,3 +518,195 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn info(n: u8, day: i64, message: &str) -> Arc<CommitInfo> {
+        Arc::new(CommitInfo::example(n, day, message))
+    }
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    fn change(delta: Delta, old: &str, new: &str) -> FileChange {
+        FileChange {
+            delta,
+            old: old.into(),
+            new: new.into(),
+            added: 1,
+            removed: 0,
+        }
+    }
+
+    fn record(
+        n: u8,
+        day: i64,
+        message: &str,
+        parents: &[u8],
+        changes: Vec<FileChange>,
+    ) -> Arc<CommitRecord> {
+        let info = info(n, day, message);
+        let named = info
+            .reviews_trailer_ids()
+            .into_iter()
+            .map(|id| (id, false))
+            .collect();
+        Arc::new(CommitRecord {
+            info,
+            oid: oid(n),
+            parents: parents.iter().map(|&p| oid(p)).collect(),
+            merge: parents.len() > 1,
+            changes,
+            named,
+        })
+    }
+
+    fn history_of(docs: &[&str]) -> History {
+        History {
+            docs: docs
+                .iter()
+                .map(|d| (d.to_string(), DocHistory::default()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn renames_are_followed_back_and_reviews_come_from_trailers() {
+        // Newest first, as the walk lists them: 3 renames a.md → b.md, 2 edits a.md with a
+        // reviewer, 1 adds a.md.
+        let records = [
+            record(
+                3,
+                30,
+                "Rename",
+                &[2],
+                vec![change(Delta::Renamed, "policies/a.md", "policies/b.md")],
+            ),
+            record(
+                2,
+                20,
+                "Edit\n\nReviewed-by: R <r@x.org>\n",
+                &[1],
+                vec![change(Delta::Modified, "policies/a.md", "policies/a.md")],
+            ),
+            record(
+                1,
+                10,
+                "Add",
+                &[],
+                vec![change(Delta::Added, "policies/a.md", "policies/a.md")],
+            ),
+        ];
+        let mut h = history_of(&["policies/b.md"]);
+        fold(&records, &mut h);
+        let b = &h.docs["policies/b.md"];
+        let kinds: Vec<(Change, &str)> = b
+            .revisions
+            .iter()
+            .map(|r| (r.change, r.path.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Change::Renamed, "policies/b.md"),
+                (Change::Modified, "policies/a.md"),
+                (Change::Added, "policies/a.md")
+            ]
+        );
+        assert_eq!(b.revisions[0].old_path.as_deref(), Some("policies/a.md"));
+        assert_eq!(b.reviews.len(), 1);
+        assert_eq!(b.reviews[0].reviewers, ["R <r@x.org>"]);
+        assert_eq!(h.changes.len(), 3);
+        assert!(h.skewed.is_empty());
+    }
+
+    #[test]
+    fn merges_add_no_revisions_but_a_reviewed_merge_reviews_what_it_brings() {
+        let records = [
+            record(
+                4,
+                40,
+                "Merge\n\nApproved-by: M <m@x.org>\n",
+                &[2, 3],
+                vec![change(Delta::Modified, "policies/a.md", "policies/a.md")],
+            ),
+            record(
+                3,
+                30,
+                "Branch edit",
+                &[1],
+                vec![change(Delta::Modified, "policies/a.md", "policies/a.md")],
+            ),
+            record(2, 20, "Main edit", &[1], vec![]),
+            record(
+                1,
+                10,
+                "Add",
+                &[],
+                vec![change(Delta::Added, "policies/a.md", "policies/a.md")],
+            ),
+        ];
+        let mut h = history_of(&["policies/a.md"]);
+        fold(&records, &mut h);
+        let a = &h.docs["policies/a.md"];
+        assert_eq!(a.revisions.len(), 2, "the merge itself is no revision");
+        assert_eq!(a.reviews.len(), 1);
+        assert_eq!(a.reviews[0].commit.id, format!("{:040}", 4));
+    }
+
+    #[test]
+    fn named_reviews_count_the_author_when_no_reviewer_is_named() {
+        let records = [record(1, 10, "Review\n\nReviews: a, b\n", &[], vec![])];
+        let mut h = history_of(&[]);
+        fold(&records, &mut h);
+        let ids: Vec<&str> = h.named_reviews.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(
+            h.named_reviews[0].review.reviewers,
+            ["Alice Owner <alice@example.com>"]
+        );
+    }
+
+    #[test]
+    fn a_commit_dated_after_a_descendant_is_skewed() {
+        // 2 claims day 400 but 3, built on it, was committed on day 30.
+        let records = [
+            record(
+                3,
+                30,
+                "Later",
+                &[2],
+                vec![change(Delta::Modified, "policies/a.md", "policies/a.md")],
+            ),
+            record(2, 400, "Review\n\nReviews: a\n", &[1], vec![]),
+            record(
+                1,
+                10,
+                "Add",
+                &[],
+                vec![change(Delta::Added, "policies/a.md", "policies/a.md")],
+            ),
+        ];
+        let mut h = history_of(&["policies/a.md"]);
+        fold(&records, &mut h);
+        let skewed: Vec<&String> = h.skewed.keys().collect();
+        assert_eq!(skewed, [&format!("{:040}", 2)]);
+        assert_eq!(
+            h.skewed[&format!("{:040}", 2)].descendant.id,
+            format!("{:040}", 3)
+        );
+        // Within a day is clock noise, not skew.
+        let records = [
+            record(3, 30, "Later", &[2], vec![]),
+            record(2, 30, "Review\n\nReviews: a\n", &[1], vec![]),
+        ];
+        let mut h = history_of(&["policies/a.md"]);
+        fold(&records, &mut h);
+        assert!(h.skewed.is_empty());
+    }
+}

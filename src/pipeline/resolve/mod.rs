@@ -274,3 +274,137 @@ pub(crate) fn check_control(r: &ControlRef, catalog: &Catalog) -> Option<Diagnos
         },
     )
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::pipeline::load::SourceFile;
+
+    /// A handbook of these (path, text) documents, resolved without history.
+    pub(crate) fn handbook(docs: &[(&str, &str)], site: &str) -> (Handbook, Vec<Diagnostic>) {
+        let mut diags = Diagnostics::new();
+        let sources: Vec<SourceFile> = docs
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: path.to_string(),
+                display: path.into(),
+                text: text.to_string(),
+            })
+            .collect();
+        let config =
+            Config::parse(site, std::path::Path::new("site.toml"), &mut diags).expect("site.toml");
+        let documents = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
+        let hb = resolve(
+            config,
+            Catalog::builtin(),
+            documents,
+            BTreeMap::new(),
+            History::default(),
+            &mut diags,
+        );
+        (hb, diags.sorted())
+    }
+
+    const SITE: &str = "title = \"T\"\n[scope]\ngaps = \"allow\"\n";
+
+    fn titles(hb: &Handbook, list: &[DocIx]) -> Vec<String> {
+        list.iter()
+            .map(|&i| hb.documents[i].title.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn implements_and_links_become_both_directions_sorted_by_title() {
+        let (hb, diags) = handbook(
+            &[
+                (
+                    "policies/p.md",
+                    "---\ntitle: Policy\nowner: O\nreview: annual\n---\n## Scope\n",
+                ),
+                (
+                    "policies/z.md",
+                    "---\ntitle: Zulu Procedure\nkind: procedure\nreview: annual\nimplements: p\n---\nSee [the policy](p.md#scope).\n",
+                ),
+                (
+                    "policies/a.md",
+                    "---\ntitle: Alpha Standard\nkind: standard\nreview: annual\nimplements: [p]\n---\nSee policy:p and [it](policy:p).\n",
+                ),
+            ],
+            SITE,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let p = hb.document_index("p").unwrap();
+        assert_eq!(
+            titles(&hb, &hb.refs[p].implemented_by),
+            ["Alpha Standard", "Zulu Procedure"]
+        );
+        assert_eq!(
+            titles(&hb, &hb.refs[p].referenced_by),
+            ["Alpha Standard", "Zulu Procedure"]
+        );
+        let z = hb.document_index("z").unwrap();
+        assert_eq!(
+            hb.refs[z].links,
+            [Href::Site("documents/p.html#scope".into())]
+        );
+        assert_eq!(titles(&hb, &hb.refs[z].implements), ["Policy"]);
+    }
+
+    #[test]
+    fn duplicate_ids_self_implementation_and_unknown_ids_are_errors() {
+        let (_, diags) = handbook(
+            &[
+                (
+                    "policies/a.md",
+                    "---\nid: same\ntitle: A\nowner: O\nreview: annual\nimplements: [same, tagret]\n---\n",
+                ),
+                (
+                    "policies/b.md",
+                    "---\nid: same\ntitle: B\nowner: O\nreview: annual\n---\n",
+                ),
+                (
+                    "policies/target.md",
+                    "---\ntitle: T\nowner: O\nreview: annual\ncontrols: [CC6.9]\n---\n",
+                ),
+            ],
+            SITE,
+        );
+        let got: Vec<(String, Option<usize>, &str)> = diags
+            .iter()
+            .map(|d| {
+                (
+                    d.file.as_ref().unwrap().display().to_string(),
+                    d.line,
+                    d.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(got.len(), 4, "{got:#?}");
+        // Both on the `implements` line of a.md (sorted by message there).
+        assert_eq!((got[0].0.as_str(), got[0].1), ("policies/a.md", Some(6)));
+        assert_eq!((got[1].0.as_str(), got[1].1), ("policies/a.md", Some(6)));
+        assert!(got[0].2.contains("names `tagret`"));
+        assert!(diags[0].hint.as_deref().unwrap().contains("`target`"));
+        assert!(got[1].2.contains("cannot implement itself"));
+        assert_eq!((got[2].0.as_str(), got[2].1), ("policies/b.md", Some(3)));
+        assert!(got[2].2.contains("already used by policies/a.md"));
+        assert!(got[3].2.contains("unknown control `CC6.9`"));
+    }
+
+    #[test]
+    fn a_wrong_default_framework_is_not_blamed_on_documents() {
+        let (_, diags) = handbook(
+            &[(
+                "policies/a.md",
+                "---\ntitle: A\nowner: O\nreview: annual\ncontrols: [CC6.1]\n---\n",
+            )],
+            "title = \"T\"\n[scope]\nframework = \"soc3\"\n",
+        );
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.file.as_deref() != Some(std::path::Path::new("policies/a.md"))),
+            "{diags:?}"
+        );
+    }
+}

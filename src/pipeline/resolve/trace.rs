@@ -152,3 +152,61 @@ fn gap_warning(
          (`status: published`); or take the category out of [scope] categories in site.toml",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::resolve::tests::handbook;
+
+    const SITE: &str = "title = \"T\"\n[scope]\ncategories = [\"availability\"]\n";
+
+    #[test]
+    fn coverage_by_documents_and_sections_drafts_apart_and_gaps_in_scope() {
+        let (hb, diags) = handbook(
+            &[
+                (
+                    "policies/a.md",
+                    "---\ntitle: A\nowner: O\nreview: annual\ncontrols: [CC6.1]\n---\n## Review {controls=CC6.2,A1.1}\n",
+                ),
+                (
+                    "policies/d.md",
+                    "---\ntitle: D\nowner: O\nstatus: draft\ncontrols: [CC6.3]\n---\n",
+                ),
+            ],
+            SITE,
+        );
+        let t = &hb.trace;
+        let at = |id: &str| hb.catalog.position("soc2", id).unwrap();
+        let a = hb.document_index("a").unwrap();
+        assert_eq!(t.covered_by[at("CC6.1")].len(), 1);
+        assert_eq!(t.covered_by[at("CC6.1")][0].section, None);
+        assert_eq!(t.covered_by[at("CC6.2")][0].document, a);
+        assert_eq!(t.covered_by[at("CC6.2")][0].section, Some(0));
+        assert!(t.covered_by[at("CC6.3")].is_empty());
+        assert_eq!(t.not_published[at("CC6.3")].len(), 1);
+        // Security and availability in scope, nothing else.
+        assert!(t.in_scope[at("A1.1")] && !t.in_scope[at("C1.1")]);
+        assert_eq!(t.in_scope_count(), 33 + 3);
+        assert_eq!(t.covered_in_scope_count(), 3);
+        assert!(t.gaps.contains(&at("CC6.3")) && !t.gaps.contains(&at("A1.1")));
+        // One warning for all gaps, naming the draft that would close CC6.3, on site.toml's line.
+        let gap = diags
+            .iter()
+            .find(|d| d.message.starts_with("gap:"))
+            .unwrap();
+        assert!(
+            gap.message.contains(
+                "CC6.3 (Role-based access and least privilege; mapped only by unpublished d)"
+            ),
+            "{}",
+            gap.message
+        );
+        assert_eq!(gap.line, Some(3));
+    }
+
+    #[test]
+    fn allowed_gaps_are_not_warnings() {
+        let (hb, diags) = handbook(&[], "title = \"T\"\n[scope]\ngaps = \"allow\"\n");
+        assert_eq!(hb.trace.gaps.len(), 33);
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+}
