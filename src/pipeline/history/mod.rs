@@ -96,7 +96,6 @@ pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
     }
 }
 
-/// `Reviewed-by` or `Approved-by`, in any case.
 #[cfg(test)]
 impl CommitInfo {
     /// A commit for tests: number `n` (its id is `n` repeated), authored and committed at noon
@@ -123,6 +122,7 @@ impl CommitInfo {
     }
 }
 
+/// `Reviewed-by` or `Approved-by`, in any case.
 pub fn is_review_trailer(key: &str) -> bool {
     key.eq_ignore_ascii_case("reviewed-by") || key.eq_ignore_ascii_case("approved-by")
 }
