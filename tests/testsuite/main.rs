@@ -5,6 +5,7 @@
 
 mod support;
 
+mod architecture;
 mod build_site;
 mod cli;
 mod errors;
