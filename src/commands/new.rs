@@ -9,7 +9,7 @@ use super::{EXIT_OK, EXIT_PROBLEMS, print_human};
 pub fn run(root: &Path, req: &NewDocument<'_>) -> u8 {
     let mut diags = Diagnostics::new();
     match new_document(root, req, &mut diags) {
-        Some(path) if !diags.has_errors() => {
+        Ok(path) => {
             println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
             EXIT_OK
         }

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, did_you_mean};
 use crate::model::{Cadence, Kind};
+use crate::pipeline::HistoryMode;
 
 /// (path in the new handbook, contents)
 const INIT_FILES: &[(&str, &str)] = &[
@@ -93,20 +94,20 @@ pub fn new_document(
     root: &Path,
     req: &NewDocument<'_>,
     diags: &mut Diagnostics,
-) -> Option<PathBuf> {
-    let config = crate::pipeline::Source::worktree(root).config(diags).ok()?;
+) -> Outcome<PathBuf> {
+    let source = crate::pipeline::Source::worktree(root);
+    let config = source.config(diags)?;
     let catalog = Catalog::builtin();
     config.validate(&catalog, diags);
     let Some(kind) = Kind::parse(req.kind) else {
         let d = Diagnostic::error(format!("unknown kind `{}`", req.kind));
-        diags.push(match did_you_mean(req.kind, Kind::NAMES) {
+        return diags.fail(match did_you_mean(req.kind, Kind::NAMES) {
             Some(s) => d.hint(format!(
                 "did you mean `{s}`? Kinds: {}",
                 Kind::NAMES.join(", ")
             )),
             None => d.hint(format!("kinds: {}", Kind::NAMES.join(", "))),
         });
-        return None;
     };
     let id = crate::markdown::slug(req.title)
         .chars()
@@ -114,22 +115,20 @@ pub fn new_document(
         .collect::<String>();
     let id = id.trim_matches('-').to_string();
     if id.is_empty() {
-        diags.push(
+        return diags.fail(
             Diagnostic::error(format!(
                 "cannot make a file name from the title `{}`",
                 req.title
             ))
             .hint("use a title with letters or digits"),
         );
-        return None;
     }
     let owner = req.owner.clone().or_else(|| config.defaults.owner.clone());
     if kind == Kind::Policy && owner.is_none() {
-        diags.push(
+        return diags.fail(
             Diagnostic::error("a policy needs an owner")
                 .hint("pass --owner ROLE, or set `owner` under [defaults] in site.toml"),
         );
-        return None;
     }
     let review = config
         .defaults
@@ -137,10 +136,9 @@ pub fn new_document(
         .clone()
         .unwrap_or_else(|| "annual".into());
     if Cadence::parse(&review).is_none() {
-        diags.push(Diagnostic::error(format!(
+        return diags.fail(Diagnostic::error(format!(
             "invalid defaults.review `{review}` in site.toml"
         )));
-        return None;
     }
     for c in &req.controls {
         let r = crate::model::ControlRef {
@@ -154,15 +152,13 @@ pub fn new_document(
     }
     // Implemented documents must exist: read the handbook to know its ids.
     if !req.implements.is_empty() {
-        let source = crate::pipeline::Source::worktree(root);
-        let sources = crate::pipeline::load::load(root, &source.shown(), &mut Diagnostics::new());
-        let docs = crate::pipeline::parse::parse_all(
-            &sources.documents,
-            &config.scope.framework,
-            None,
-            &mut Diagnostics::new(),
-        );
-        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        // The handbook's own problems are `check`'s business, not this command's.
+        let mut quiet = Diagnostics::new();
+        let opened = crate::pipeline::open(&source, HistoryMode::Skip, None, &mut quiet);
+        let ids: Vec<&str> = opened
+            .iter()
+            .flat_map(|hb| hb.documents.iter().map(|d| d.id.as_str()))
+            .collect();
         for i in &req.implements {
             if !ids.contains(&i.as_str()) {
                 let d = Diagnostic::error(format!(
@@ -175,9 +171,7 @@ pub fn new_document(
             }
         }
     }
-    if diags.has_errors() {
-        return None;
-    }
+    diags.no_errors()?;
     let path = root
         .join(crate::pipeline::load::POLICIES_DIR)
         .join(format!("{id}.md"));
@@ -186,7 +180,6 @@ pub fn new_document(
             Diagnostic::error(format!("{} already exists", path.display()))
                 .hint("choose another title, or edit that document"),
         );
-        return None;
     }
     let mut fm = format!("---\ntitle: {}\n", yaml_string(req.title));
     if kind != Kind::Policy {
@@ -208,13 +201,12 @@ pub fn new_document(
     if let Err(e) = std::fs::create_dir_all(path.parent().unwrap_or(root))
         .and_then(|_| std::fs::write(&path, fm))
     {
-        diags.push(Diagnostic::error(format!(
+        return diags.fail(Diagnostic::error(format!(
             "cannot write {}: {e}",
             path.display()
         )));
-        return None;
     }
-    Some(path)
+    Ok(path)
 }
 
 /// A YAML scalar for a title: quoted when plain YAML would misread it.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, Reported};
 use crate::markdown;
 use crate::model::{Document, Kind, Spanned, Status};
 use crate::pipeline::load::SourceFile;
@@ -61,7 +61,7 @@ pub fn parse_all(
                 return (Some(doc), Diagnostics::new());
             }
             let mut d = Diagnostics::new();
-            let doc = parse(s, default_framework, &mut d);
+            let doc = parse(s, default_framework, &mut d).ok();
             if let (Some(c), Some(doc)) = (cache, &doc)
                 && d.is_empty()
             {
@@ -78,12 +78,12 @@ pub fn parse_all(
     docs
 }
 
-/// Parses one file; `None` when it leaves no usable document (its errors are in `diags`).
+/// Parses one file; `Err` when it leaves no usable document (its errors are in `diags`).
 pub fn parse(
     source: &SourceFile,
     default_framework: &str,
     diags: &mut Diagnostics,
-) -> Option<Document> {
+) -> Outcome<Document> {
     let file = &source.display;
     let text = &source.text;
     let split = match frontmatter::split(text) {
@@ -100,21 +100,19 @@ pub fn parse(
                     "start the file with a `---` line, then `title: …` and the other fields, then another `---` line",
                 )
             };
-            diags.push(Diagnostic::error(message).at(file, Some(1)).hint(hint));
-            return None;
+            return diags.fail(Diagnostic::error(message).at(file, Some(1)).hint(hint));
         }
         Err(frontmatter::SplitError::Unclosed) => {
-            diags.push(
+            return diags.fail(
                 Diagnostic::error("the front matter is not closed")
                     .at_line(file, text, 1)
                     .hint("end the front matter with a line containing only `---`"),
             );
-            return None;
         }
     };
     let fm = frontmatter::read(&split, file, text, default_framework, diags);
     if !fm.readable {
-        return None;
+        return Err(Reported);
     }
     let scan = markdown::scan::scan(text, split.body_start, file, default_framework, diags);
 
@@ -169,7 +167,7 @@ pub fn parse(
                 .hint("add `owner: …` with the role accountable for it, e.g. `owner: Chief Information Security Officer`"),
         );
     }
-    Some(Document {
+    Ok(Document {
         id,
         path: source.path.clone(),
         display_path: source.display.clone(),
@@ -257,7 +255,7 @@ mod tests {
     fn empty_and_unclosed_files() {
         for text in ["", "   \n", "---\ntitle: x\n", "# Just markdown\n"] {
             let mut diags = Diagnostics::new();
-            assert!(parse(&src("policies/a.md", text), "soc2", &mut diags).is_none());
+            assert!(parse(&src("policies/a.md", text), "soc2", &mut diags).is_err());
             assert_eq!(diags.error_count(), 1, "{text:?}");
         }
     }
