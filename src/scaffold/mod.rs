@@ -176,7 +176,7 @@ pub fn new_document(
         .join(crate::pipeline::load::POLICIES_DIR)
         .join(format!("{id}.md"));
     if path.exists() {
-        diags.push(
+        return diags.fail(
             Diagnostic::error(format!("{} already exists", path.display()))
                 .hint("choose another title, or edit that document"),
         );

@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn missing_title_owner_and_bad_stem_are_all_reported() {
         let mut diags = Diagnostics::new();
-        parse(
+        let _ = parse(
             &src("policies/Access Control.md", "---\nkind: policy\n---\n"),
             "soc2",
             &mut diags,
