@@ -55,15 +55,6 @@ fn build(dir: &std::path::Path, extra: &[&str]) -> Value {
     json(&dir.join("public/matrix.json"))
 }
 
-fn doc<'a>(m: &'a Value, id: &str) -> &'a Value {
-    m["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["id"] == id)
-        .unwrap()
-}
-
 #[test]
 fn revisions_follow_renames_and_reviews_come_from_trailers() {
     let (book, c) = standard_repo();
@@ -74,7 +65,7 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
     assert_eq!(m["source"]["dirty"], false);
     assert_eq!(m["source"]["shallow"], false);
 
-    let ac = doc(&m, "access-control");
+    let ac = matrix_document(&m, "access-control");
     assert_eq!(ac["path"], "policies/access-control.md");
     assert_eq!(ac["last_changed"]["commit"], c[2].to_string());
     assert_eq!(ac["last_changed"]["date"], "2025-03-01");
@@ -89,7 +80,7 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
     assert_eq!(ac["review_status"], "current");
     assert_eq!(ac["uncommitted"], false);
 
-    let o = doc(&m, "other");
+    let o = matrix_document(&m, "other");
     assert_eq!(o["last_changed"]["commit"], c[4].to_string());
     assert_eq!(o["last_reviewed"]["date"], "2025-04-01");
     assert_eq!(
@@ -171,8 +162,11 @@ fn change_log_and_reviews_pages() {
 fn as_of_decides_the_status() {
     let (book, _) = standard_repo();
     let m = build(book.path(), &["--as-of", "2026-03-15"]);
-    assert_eq!(doc(&m, "access-control")["review_status"], "due-soon");
-    assert_eq!(doc(&m, "other")["review_status"], "overdue");
+    assert_eq!(
+        matrix_document(&m, "access-control")["review_status"],
+        "due-soon"
+    );
+    assert_eq!(matrix_document(&m, "other")["review_status"], "overdue");
     assert_eq!(m["source"]["as_of"], "2026-03-15");
 
     let out = run(book.path(), &["check", "--as-of", "2026-04-02"]);
@@ -234,11 +228,11 @@ fn uncommitted_changes_are_marked_and_warned() {
     let m = build(book.path(), &[]);
     assert_eq!(m["source"]["dirty"], true);
     for id in ["other", "new"] {
-        let d = doc(&m, id);
+        let d = matrix_document(&m, id);
         assert_eq!(d["uncommitted"], true, "{id}");
         assert_eq!(d["review_status"], "uncommitted", "{id}");
     }
-    assert_eq!(doc(&m, "access-control")["uncommitted"], false);
+    assert_eq!(matrix_document(&m, "access-control")["uncommitted"], false);
     let page = std::fs::read_to_string(book.path().join("public/documents/other.html")).unwrap();
     assert!(page.contains("uncommitted changes, not reviewed"));
     let err = stderr(&run(book.path(), &["check"]));
@@ -264,7 +258,7 @@ fn shallow_clones_are_flagged() {
     assert_eq!(m["source"]["shallow"], true);
     // History stops at the cut-off commit, which then looks as if it added every file: the
     // rename and the earlier commits are not seen (hence the warning).
-    let ac = doc(&m, "access-control");
+    let ac = matrix_document(&m, "access-control");
     assert_eq!(ac["last_changed"]["commit"], c[3].to_string(), "{ac}");
     let page = std::fs::read_to_string(
         clone_dir
@@ -308,7 +302,7 @@ fn a_handbook_in_a_subdirectory_of_a_larger_repository() {
     let out = run(dir.path(), &["build", "--root", "docs/handbook"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let m = json(&dir.path().join("docs/handbook/public/matrix.json"));
-    let o = doc(&m, "other");
+    let o = matrix_document(&m, "other");
     assert_eq!(o["last_changed"]["commit"], c3.to_string());
     let log =
         std::fs::read_to_string(dir.path().join("docs/handbook/public/changes.html")).unwrap();
@@ -330,7 +324,7 @@ fn detached_head_reads_history_up_to_that_commit() {
     let m = build(book.path(), &[]);
     assert_eq!(m["source"]["commit"], c[1].to_string());
     assert_eq!(m["source"]["as_of"], "2025-02-01");
-    let ac = doc(&m, "access-control");
+    let ac = matrix_document(&m, "access-control");
     assert_eq!(ac["path"], "policies/access.md");
     assert_eq!(ac["last_changed"]["commit"], c[1].to_string());
     assert_eq!(
@@ -362,7 +356,7 @@ fn a_document_added_in_the_newest_commit() {
     git::write(book.repo(), "policies/fresh.md", &other("New."));
     let c6 = git::commit_all(book.repo(), ALICE, "2025-06-01T10:00:00Z", "Add fresh");
     let m = build(book.path(), &[]);
-    let f = doc(&m, "fresh");
+    let f = matrix_document(&m, "fresh");
     assert_eq!(f["last_changed"]["commit"], c6.to_string());
     assert!(f["last_reviewed"].is_null());
     assert_eq!(
@@ -424,7 +418,7 @@ fn merge_commits_add_no_revisions_but_reviewed_merges_review() {
         )
         .unwrap();
     let m = build(dir.path(), &[]);
-    let a = doc(&m, "a");
+    let a = matrix_document(&m, "a");
     assert_eq!(
         a["last_changed"]["commit"],
         c2.to_string(),
@@ -435,7 +429,7 @@ fn merge_commits_add_no_revisions_but_reviewed_merges_review() {
         c4.to_string(),
         "the approved merge reviews what it brings in"
     );
-    let b = doc(&m, "b");
+    let b = matrix_document(&m, "b");
     assert_eq!(b["last_changed"]["commit"], c3.to_string());
     assert!(b["last_reviewed"].is_null(), "b was already on main");
     let log = std::fs::read_to_string(dir.path().join("public/changes.html")).unwrap();
@@ -510,7 +504,7 @@ fn non_utf8_messages_and_signed_commits() {
 
     let m = build(book.path(), &[]);
     assert_eq!(
-        doc(&m, "other")["last_changed"]["commit"],
+        matrix_document(&m, "other")["last_changed"]["commit"],
         signed.to_string()
     );
     let page = std::fs::read_to_string(book.path().join("public/documents/other.html")).unwrap();

@@ -113,15 +113,6 @@ fn policy(id: &str, body: &str) -> String {
     )
 }
 
-fn doc_json<'a>(m: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    m["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["id"] == id)
-        .unwrap()
-}
-
 #[test]
 fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
     use crate::support::git::{self, ALICE, seconds};
@@ -152,7 +143,7 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
     let out = run(root, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let m = crate::support::json(&root.join("public/matrix.json"));
-    let base = doc_json(&m, "base");
+    let base = crate::support::matrix_document(&m, "base");
     // Without the 2099 "review", the last one is 2024-03-01: due 2025-03-01, overdue by July 2025.
     assert_eq!(base["last_reviewed"]["date"], "2024-03-01");
     assert_eq!(base["review_status"], "overdue");
@@ -174,7 +165,7 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
     let out = run(root, &["build", "--as-of", "2023-06-01"]);
     assert!(out.status.success());
     let m = crate::support::json(&root.join("public/matrix.json"));
-    let base = doc_json(&m, "base");
+    let base = crate::support::matrix_document(&m, "base");
     assert_eq!(base["last_reviewed"], serde_json::Value::Null);
     assert_eq!(base["next_review_due"], "2024-01-01");
 }
@@ -207,7 +198,7 @@ fn impossible_and_future_dates_are_reported() {
     let out = run(root, &["build"]);
     let m = crate::support::json(&root.join("public/matrix.json"));
     assert_eq!(
-        doc_json(&m, "base")["last_reviewed"],
+        crate::support::matrix_document(&m, "base")["last_reviewed"],
         serde_json::Value::Null,
         "{}",
         stderr(&out)

@@ -92,14 +92,7 @@ pub fn commit_all_at_times(
     committer: (i64, i32),
     message: &str,
 ) -> Oid {
-    let mut index = repo.index().expect("index");
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .expect("add");
-    index.write().expect("write index");
-    let tree = repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
+    let tree = repo.find_tree(stage_all(repo)).expect("tree");
     let a = Signature::new(who.0, who.1, &Time::new(author.0, author.1)).expect("author");
     let c = Signature::new(who.0, who.1, &Time::new(committer.0, committer.1)).expect("committer");
     let parents = head_parents(repo);
@@ -123,12 +116,7 @@ pub fn commit_all_raw_time(
     committer_seconds: i64,
     message: &str,
 ) -> Oid {
-    let mut index = repo.index().expect("index");
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .expect("add");
-    index.write().expect("write index");
-    let tree = index.write_tree().expect("tree");
+    let tree = stage_all(repo);
     let mut text = format!("tree {tree}\n");
     for p in head_parents(repo) {
         text.push_str(&format!("parent {}\n", p.id()));
@@ -146,4 +134,14 @@ pub fn commit_all_raw_time(
     repo.reference(&name, oid, true, "raw commit")
         .expect("move branch");
     oid
+}
+
+/// Stages every file of the work tree (additions and changes) and returns the tree it makes.
+fn stage_all(repo: &Repository) -> Oid {
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("write index");
+    index.write_tree().expect("tree")
 }

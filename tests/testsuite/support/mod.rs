@@ -88,6 +88,16 @@ pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).expect("read json")).expect("parse json")
 }
 
+/// The entry of document `id` in a `matrix.json`.
+pub fn matrix_document<'a>(m: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    m["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("no document {id} in matrix.json"))
+}
+
 /// Values of `attr="…"` in an HTML text.
 fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
