@@ -35,8 +35,8 @@ pub(super) struct CommitRecord {
     parents: Vec<Oid>,
     merge: bool,
     changes: Vec<FileChange>,
-    /// For each id of its `Reviews:` trailers: whether the commit's tree has `<id>.md`.
-    named: Vec<(String, bool)>,
+    /// The ids of its `Reviews:` trailers.
+    named: Vec<String>,
 }
 
 /// Commits already read and diffed, shared by the builds of several versions of a handbook: the
@@ -131,6 +131,8 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .collect(),
     };
     fold(&records, &mut history);
+    mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
+        .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
             d.uncommitted = true;
@@ -250,8 +252,7 @@ fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitReco
         document_changes(repo, &commit, policies)
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?
     };
-    let named = named_documents(repo, &commit, policies, info.reviews_trailer_ids())
-        .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
+    let named = info.reviews_trailer_ids();
     Ok(CommitRecord {
         named,
         info: std::sync::Arc::new(info),
@@ -262,32 +263,47 @@ fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitReco
     })
 }
 
-/// Each id with whether `commit`'s `policies/` tree holds a file `<id>.md` (any folder).
-fn named_documents(
+/// Whether each named review whose id is no current document's file name named a document
+/// that existed then (a file `<id>.md` in that commit's `policies/`, since deleted or renamed).
+/// Only those ids are looked up, in the few commits that have them: a typo is rare, and reading
+/// the tree of every review commit would cost as much as the rest of the walk.
+fn mark_existing_then(
     repo: &Repository,
-    commit: &Commit<'_>,
     policies: &str,
-    ids: Vec<String>,
-) -> Result<Vec<(String, bool)>, git2::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut names: HashSet<String> = HashSet::new();
-    if let Some(tree) = subtree(repo, &commit.tree()?, policies)? {
-        tree.walk(git2::TreeWalkMode::PreOrder, |_, e| {
-            if let Some(stem) = e.name().ok().and_then(|n| n.strip_suffix(".md")) {
-                names.insert(stem.to_string());
-            }
-            git2::TreeWalkResult::Ok
-        })?;
-    }
-    Ok(ids
-        .into_iter()
-        .map(|id| {
-            let present = names.contains(&id);
-            (id, present)
+    history: &mut History,
+) -> Result<(), git2::Error> {
+    let current: HashSet<String> = history
+        .docs
+        .keys()
+        .filter_map(|p| {
+            p.rsplit('/')
+                .next()?
+                .strip_suffix(".md")
+                .map(str::to_string)
         })
-        .collect())
+        .collect();
+    let mut trees: HashMap<String, HashSet<String>> = HashMap::new();
+    for n in &mut history.named_reviews {
+        if current.contains(&n.id) {
+            continue;
+        }
+        let commit_id = n.review.commit.id.clone();
+        if !trees.contains_key(&commit_id) {
+            let commit = repo.find_commit(Oid::from_str(&commit_id)?)?;
+            let mut names = HashSet::new();
+            if let Some(tree) = subtree(repo, &commit.tree()?, policies)? {
+                tree.walk(git2::TreeWalkMode::PreOrder, |_, e| {
+                    if let Some(stem) = e.name().ok().and_then(|n| n.strip_suffix(".md")) {
+                        names.insert(stem.to_string());
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+            }
+            trees.insert(commit_id.clone(), names);
+        }
+        n.existed_then = trees.get(&commit_id).is_some_and(|t| t.contains(&n.id));
+    }
+    Ok(())
 }
 
 /// The `.md` files under `policies/` that `commit` changed relative to its first parent.
@@ -494,7 +510,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
             }
             touched.push((doc, change, ch.added, ch.removed));
         }
-        for (id, existed_then) in &rec.named {
+        for id in &rec.named {
             let reviewers = if reviewers.is_empty() {
                 vec![format!("{} <{}>", rec.info.author, rec.info.email)]
             } else {
@@ -506,7 +522,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                     commit: rec.info.clone(),
                     reviewers,
                 },
-                existed_then: *existed_then,
+                existed_then: false,
             });
         }
         if !touched.is_empty() {
@@ -550,11 +566,7 @@ mod tests {
         changes: Vec<FileChange>,
     ) -> Arc<CommitRecord> {
         let info = info(n, day, message);
-        let named = info
-            .reviews_trailer_ids()
-            .into_iter()
-            .map(|id| (id, false))
-            .collect();
+        let named = info.reviews_trailer_ids();
         Arc::new(CommitRecord {
             info,
             oid: oid(n),
