@@ -2,6 +2,7 @@
 //! carry. Built by `parse`, read by `resolve` and `render`.
 
 mod ix;
+pub mod register;
 mod spanned;
 
 pub use ix::{ControlIx, DocIx, Ix, IxVec};
@@ -146,6 +147,9 @@ pub struct ControlRef {
     pub id: String,
     /// Line of the file that names it.
     pub line: usize,
+    /// The framework was written (`soc2: [CC6.1]`, `soc2:CC6.1`) rather than taken as the
+    /// default: such an id is never one of the organisation's controls.
+    pub explicit: bool,
 }
 
 /// A heading of a document's body. Every heading is a section with a stable anchor.

@@ -145,6 +145,7 @@ pub fn new_document(
             framework: config.scope.framework.clone(),
             id: c.clone(),
             line: 0,
+            explicit: false,
         };
         if let Some(d) = crate::pipeline::resolve::check_control(&r, &catalog) {
             diags.push(d);

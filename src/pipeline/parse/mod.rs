@@ -1,7 +1,9 @@
 //! Stage 2: each source file → a `Document` (front matter fields + sections + links).
 //! Files are independent here, so this runs in parallel; cross-file checks belong to `resolve`.
 
+mod fields;
 pub mod frontmatter;
+pub mod register;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

@@ -132,14 +132,15 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
         return Ok(Target::Document(i, anchor.map(str::to_string)));
     }
     if let Some(rest) = dest.strip_prefix("control:") {
-        let (framework, id) = match rest.split_once(':') {
-            Some((fw, id)) => (fw, id),
-            None => (ctx.default_framework, rest),
+        let (framework, id, explicit) = match rest.split_once(':') {
+            Some((fw, id)) => (fw, id, true),
+            None => (ctx.default_framework, rest, false),
         };
         let r = ControlRef {
             framework: framework.to_string(),
             id: id.to_string(),
             line: link.line,
+            explicit,
         };
         if super::reported_in_site_toml(&r, ctx.catalog, ctx.default_framework) {
             return Ok(Target::Keep);
