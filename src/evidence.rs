@@ -499,11 +499,14 @@ mod tests {
         .unwrap();
         let docs = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
         crate::pipeline::resolve::resolve(
-            config,
-            Catalog::builtin(),
-            docs,
-            BTreeMap::new(),
-            history,
+            crate::pipeline::resolve::Parsed {
+                config,
+                catalog: Catalog::builtin(),
+                documents: docs,
+                register: Vec::new(),
+                available: BTreeMap::new(),
+                history,
+            },
             &mut diags,
         )
     }

@@ -35,11 +35,14 @@ fuzz_target!(|body: &str| {
         AssetSource::File("img.png".into()),
     )]);
     let hb = policybook::pipeline::resolve::resolve(
-        config,
-        policybook::catalog::Catalog::builtin(),
-        docs,
-        assets,
-        Default::default(),
+        policybook::pipeline::resolve::Parsed {
+            config,
+            catalog: policybook::catalog::Catalog::builtin(),
+            documents: docs,
+            register: Vec::new(),
+            available: assets,
+            history: Default::default(),
+        },
         &mut diags,
     );
     for refs in &hb.refs {

@@ -13,6 +13,10 @@ pub struct DocIx(usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ControlIx(usize);
 
+/// Position of a control of the organisation's register (`Handbook::register`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegIx(usize);
+
 /// A typed index: made from and turned into a position.
 pub trait Ix: Copy {
     /// The index at `position`.
@@ -24,6 +28,15 @@ pub trait Ix: Copy {
 impl Ix for DocIx {
     fn new(position: usize) -> Self {
         DocIx(position)
+    }
+    fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl Ix for RegIx {
+    fn new(position: usize) -> Self {
+        RegIx(position)
     }
     fn index(self) -> usize {
         self.0

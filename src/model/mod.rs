@@ -5,7 +5,7 @@ mod ix;
 pub mod register;
 mod spanned;
 
-pub use ix::{ControlIx, DocIx, Ix, IxVec};
+pub use ix::{ControlIx, DocIx, Ix, IxVec, RegIx};
 pub use spanned::Spanned;
 
 use std::collections::HashMap;
@@ -274,6 +274,11 @@ pub mod url {
     /// A document's page.
     pub fn document(id: &str) -> String {
         format!("documents/{id}.html")
+    }
+
+    /// The page of a control of the organisation's register.
+    pub fn register_control(id: &str) -> String {
+        format!("controls/{}.html", encode_segment(id))
     }
 
     /// A control's page.

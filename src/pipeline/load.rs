@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, line_of};
+use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 
 /// The folder of a handbook that holds its documents.
 pub const POLICIES_DIR: &str = "policies";
@@ -73,6 +74,14 @@ pub struct Sources {
     pub documents: Vec<SourceFile>,
     /// Non-Markdown files: path below `policies/` → where to read it.
     pub assets: BTreeMap<String, AssetSource>,
+    /// The control register: `controls.yaml`, then `controls/**/*.yaml` in name order.
+    pub registers: Vec<SourceFile>,
+}
+
+/// Whether a file below `controls/` is part of the register.
+fn is_register_file(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
 /// Reads `root/policies/**`. Files that cannot be read are reported and skipped.
@@ -114,7 +123,45 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
             Err(d) => diags.push(d),
         }
     }
-    Sources { documents, assets }
+    let registers = load_register(root, display_root, diags);
+    Sources {
+        documents,
+        assets,
+        registers,
+    }
+}
+
+/// Reads `controls.yaml` and `controls/**/*.yaml`, whichever exist (neither is required).
+fn load_register(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    let file = root.join(REGISTER_FILE);
+    if std::fs::symlink_metadata(&file).is_ok() {
+        let shown = display_path(display_root, REGISTER_FILE);
+        match std::fs::canonicalize(&file) {
+            Ok(real) => match Confinement::of(root).refusal(&file, &real, &shown) {
+                Some(d) => diags.push(d),
+                None => match read_source(REGISTER_FILE, &real, display_root) {
+                    Ok(s) => out.push(s),
+                    Err(d) => diags.push(d),
+                },
+            },
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot read the control register: {e}"))
+                    .at(&shown, None),
+            ),
+        }
+    }
+    if root.join(REGISTER_DIR).is_dir() {
+        for found in walk_confined(root, REGISTER_DIR, display_root, diags) {
+            if is_register_file(&found.rel) {
+                match read_source(&found.rel, &found.real, display_root) {
+                    Ok(s) => out.push(s),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Reads one document, `rel` relative to the root (`policies/a.md`): for rebuilds after an edit.
@@ -374,7 +421,10 @@ pub fn load_commit(
             );
         }
     };
-    let mut sources = Sources::default();
+    let mut sources = Sources {
+        registers: register_blobs(repo, &tree, prefix, display_root, diags),
+        ..Sources::default()
+    };
     let Ok(entry) = tree.get_path(Path::new(&at(POLICIES_DIR))) else {
         diags.push(Diagnostic::error(format!(
             "commit {short} has no {}/ folder",
@@ -446,6 +496,64 @@ pub fn load_commit(
         }
     }
     Ok((config, sources))
+}
+
+/// The register files of a commit's tree (`controls.yaml`, `controls/**/*.yaml`), as text.
+fn register_blobs(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    prefix: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<SourceFile> {
+    let at = |path: &str| crate::git::in_repo(prefix, path);
+    let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
+    if let Ok(e) = tree.get_path(Path::new(&at(REGISTER_FILE)))
+        && e.kind() == Some(git2::ObjectType::Blob)
+        && e.filemode() != GIT_SYMLINK_MODE
+    {
+        blobs.push((REGISTER_FILE.to_string(), e.id()));
+    }
+    if let Ok(dir) = tree
+        .get_path(Path::new(&at(REGISTER_DIR)))
+        .and_then(|e| repo.find_tree(e.id()))
+    {
+        let mut found = Vec::new();
+        let _ = dir.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+            let name = e.name().unwrap_or("");
+            if name.starts_with('.') {
+                return git2::TreeWalkResult::Skip;
+            }
+            let rel = format!("{REGISTER_DIR}/{parent}{name}");
+            if e.kind() == Some(git2::ObjectType::Blob)
+                && e.filemode() != GIT_SYMLINK_MODE
+                && is_register_file(&rel)
+            {
+                found.push((rel, e.id()));
+            }
+            git2::TreeWalkResult::Ok
+        });
+        found.sort();
+        blobs.extend(found);
+    }
+    let mut out = Vec::new();
+    for (rel, oid) in blobs {
+        let display = display_path(display_root, &rel);
+        let Ok(blob) = repo.find_blob(oid) else {
+            continue;
+        };
+        match String::from_utf8(blob.content().to_vec()) {
+            Ok(text) => out.push(SourceFile {
+                path: rel,
+                display,
+                text,
+            }),
+            Err(_) => {
+                diags.push(Diagnostic::error("the file is not valid UTF-8").at(&display, None))
+            }
+        }
+    }
+    out
 }
 
 /// `rel` as messages show it, below `display_root` (`handbook/policies/a.md`, `v1.0:policies/a.md`).

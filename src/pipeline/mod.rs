@@ -178,15 +178,20 @@ pub fn open(
         },
     );
     diags.extend(parse_diags);
+    let register =
+        parse::register::parse_registers(&sources.registers, &config.scope.framework, diags);
     if let HistoryMode::Read { .. } = mode {
         resolve::source_warnings(&history, &source.shown(), diags);
     }
     Ok(resolve::resolve(
-        config,
-        catalog,
-        documents,
-        sources.assets,
-        history,
+        resolve::Parsed {
+            config,
+            catalog,
+            documents,
+            register,
+            available: sources.assets,
+            history,
+        },
         diags,
     ))
 }

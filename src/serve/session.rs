@@ -225,11 +225,14 @@ impl Session {
         resolve::source_warnings(&history, &self.source.shown(), diags);
 
         let hb = resolve::resolve(
-            last.handbook.config.clone(),
-            last.handbook.catalog.clone(),
-            documents,
-            last.handbook.available.clone(),
-            history,
+            resolve::Parsed {
+                config: last.handbook.config.clone(),
+                catalog: last.handbook.catalog.clone(),
+                documents,
+                register: last.handbook.register.iter().cloned().collect(),
+                available: last.handbook.available.clone(),
+                history,
+            },
             diags,
         );
         diags.no_errors()?;

@@ -37,6 +37,18 @@ pub const FIELDS: &[&str] = &[
 
 const EVIDENCE_FIELDS: &[&str] = &["name", "system", "population"];
 
+/// The controls of every register file, in file order.
+pub fn parse_registers(
+    sources: &[SourceFile],
+    default_framework: &str,
+    diags: &mut Diagnostics,
+) -> Vec<RegControl> {
+    sources
+        .iter()
+        .flat_map(|s| parse_register(s, default_framework, diags))
+        .collect()
+}
+
 /// The controls of one register file. Entries with errors that leave no usable control are left
 /// out (their errors are in `diags`).
 pub fn parse_register(

@@ -19,6 +19,7 @@ pub(crate) struct Context<'a> {
     pub by_id: &'a HashMap<String, DocIx>,
     pub by_path: &'a HashMap<&'a str, DocIx>,
     pub catalog: &'a Catalog,
+    pub register: &'a HashMap<String, crate::model::RegIx>,
     pub assets: &'a BTreeMap<String, AssetSource>,
     pub default_framework: &'a str,
     /// Unless raw HTML is trusted, links that could run script are removed.
@@ -142,6 +143,9 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
             line: link.line,
             explicit,
         };
+        if super::names_register_control(&r, ctx.register) {
+            return Ok(Target::Control(url::register_control(id)));
+        }
         if super::reported_in_site_toml(&r, ctx.catalog, ctx.default_framework) {
             return Ok(Target::Keep);
         }
@@ -355,7 +359,17 @@ mod tests {
                 let docs = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
                 let config = crate::config::Config::parse("title = \"T\"\n", std::path::Path::new("site.toml"), &mut diags).unwrap();
                 let assets = BTreeMap::from([("sub/img.png".to_string(), AssetSource::File("img.png".into()))]);
-                let hb = crate::pipeline::resolve::resolve(config, crate::catalog::Catalog::builtin(), docs, assets, Default::default(), &mut diags);
+                let hb = crate::pipeline::resolve::resolve(
+                    crate::pipeline::resolve::Parsed {
+                        config,
+                        catalog: crate::catalog::Catalog::builtin(),
+                        documents: docs,
+                        register: Vec::new(),
+                        available: assets,
+                        history: Default::default(),
+                    },
+                    &mut diags,
+                );
                 let lines = text.lines().count();
                 for (doc, refs) in hb.documents.iter().zip(&hb.refs) {
                     prop_assert_eq!(doc.links.len(), refs.links.len());

@@ -3,6 +3,7 @@
 //! section covers which control). The result, `Handbook`, is all the renderer reads.
 
 mod links;
+mod register;
 mod reviews;
 mod trace;
 
@@ -11,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::{ControlRef, DocIx, Document, Href, IxVec, Spanned};
+use crate::model::register::RegControl;
+use crate::model::{ControlRef, DocIx, Document, Href, IxVec, RegIx, Spanned};
 use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
@@ -38,6 +40,10 @@ pub struct Handbook {
     pub config: Config,
     /// The control catalog ids were checked against.
     pub catalog: Catalog,
+    /// The organisation's controls, from `controls.yaml` (empty without a register).
+    pub register: IxVec<RegIx, RegControl>,
+    /// Register control id → control.
+    pub register_ids: HashMap<String, RegIx>,
     /// Sorted by path.
     pub documents: IxVec<DocIx, Document>,
     /// Cross-references of each document.
@@ -65,19 +71,45 @@ impl Handbook {
     }
 }
 
+/// Everything the earlier stages produced, for `resolve`.
+pub struct Parsed {
+    /// `site.toml`.
+    pub config: Config,
+    /// The catalog ids are checked against.
+    pub catalog: Catalog,
+    /// Every document parsed.
+    pub documents: Vec<Document>,
+    /// Every control of the register parsed.
+    pub register: Vec<RegControl>,
+    /// Every non-Markdown file under `policies/`.
+    pub available: BTreeMap<String, AssetSource>,
+    /// The git history of the sources.
+    pub history: History,
+}
+
 /// Resolves parsed documents into a handbook: ids, links, `implements`, controls, the trace and review states. Problems go to `diags`; the handbook is returned whatever they are, so that `check` sees all of them.
-pub fn resolve(
-    config: Config,
-    catalog: Catalog,
-    mut documents: Vec<Document>,
-    available: BTreeMap<String, AssetSource>,
-    history: History,
-    diags: &mut Diagnostics,
-) -> Handbook {
+pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
+    let Parsed {
+        config,
+        catalog,
+        mut documents,
+        register,
+        available,
+        history,
+    } = parsed;
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
     let by_id = index_ids(&documents, diags);
-    check_controls(&documents, &catalog, &config.scope.framework, diags);
+    let register: IxVec<RegIx, RegControl> = IxVec::from_vec(register);
+    let register_ids =
+        register::check_register(&register, &catalog, &config.scope.framework, diags);
+    check_controls(
+        &documents,
+        &catalog,
+        &register_ids,
+        &config.scope.framework,
+        diags,
+    );
 
     let mut refs: IxVec<DocIx, DocRefs> = IxVec::filled(documents.len(), DocRefs::default());
     let mut linked_assets = BTreeMap::new();
@@ -90,6 +122,7 @@ pub fn resolve(
         by_id: &by_id,
         by_path: &by_path,
         catalog: &catalog,
+        register: &register_ids,
         assets: &available,
         default_framework: &config.scope.framework,
         raw_html: config.markdown.raw_html,
@@ -134,6 +167,8 @@ pub fn resolve(
     Handbook {
         config,
         catalog,
+        register,
+        register_ids,
         documents,
         refs,
         trace,
@@ -210,6 +245,7 @@ pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, DocIx>, what: &
 fn check_controls(
     documents: &IxVec<DocIx, Document>,
     catalog: &Catalog,
+    register: &HashMap<String, RegIx>,
     default_framework: &str,
     diags: &mut Diagnostics,
 ) {
@@ -219,7 +255,9 @@ fn check_controls(
             .iter()
             .chain(doc.sections.iter().flat_map(|s| s.controls.iter()));
         for r in refs {
-            if reported_in_site_toml(r, catalog, default_framework) {
+            if names_register_control(r, register)
+                || reported_in_site_toml(r, catalog, default_framework)
+            {
                 continue;
             }
             if let Some(d) = check_control(r, catalog) {
@@ -230,6 +268,11 @@ fn check_controls(
             }
         }
     }
+}
+
+/// `r` is a bare id (no framework written) of a control of the organisation's register.
+pub(crate) fn names_register_control(r: &ControlRef, register: &HashMap<String, RegIx>) -> bool {
+    !r.explicit && register.contains_key(&r.id)
 }
 
 /// `r` names the default framework, which site.toml names wrongly (an error there already).
@@ -295,11 +338,14 @@ pub(crate) mod tests {
             Config::parse(site, std::path::Path::new("site.toml"), &mut diags).expect("site.toml");
         let documents = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
         let hb = resolve(
-            config,
-            Catalog::builtin(),
-            documents,
-            BTreeMap::new(),
-            History::default(),
+            Parsed {
+                config,
+                catalog: Catalog::builtin(),
+                documents,
+                register: Vec::new(),
+                available: BTreeMap::new(),
+                history: History::default(),
+            },
             &mut diags,
         );
         (hb, diags.sorted())
