@@ -18,7 +18,7 @@ use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
 pub use reviews::{ReviewState, source_warnings};
-pub use trace::{Coverage, Trace};
+pub use trace::{Coverage, CriterionStatus, Trace};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
 #[derive(Debug, Default, Clone)]
@@ -162,7 +162,14 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         }
     }
 
-    let trace = Trace::build(&config, &catalog, &documents, diags);
+    let trace = Trace::build(
+        &config,
+        &catalog,
+        &documents,
+        &register,
+        &register_ids,
+        diags,
+    );
     let reviews = reviews::review_states(&documents, &by_id, &history, diags);
     Handbook {
         config,
@@ -325,7 +332,21 @@ pub(crate) mod tests {
 
     /// A handbook of these (path, text) documents, resolved without history.
     pub(crate) fn handbook(docs: &[(&str, &str)], site: &str) -> (Handbook, Vec<Diagnostic>) {
+        handbook_with_register(docs, "", site)
+    }
+
+    /// The same, with this `controls.yaml`.
+    pub(crate) fn handbook_with_register(
+        docs: &[(&str, &str)],
+        register: &str,
+        site: &str,
+    ) -> (Handbook, Vec<Diagnostic>) {
         let mut diags = Diagnostics::new();
+        let register_file = SourceFile {
+            path: "controls.yaml".into(),
+            display: "controls.yaml".into(),
+            text: register.into(),
+        };
         let sources: Vec<SourceFile> = docs
             .iter()
             .map(|(path, text)| SourceFile {
@@ -337,12 +358,14 @@ pub(crate) mod tests {
         let config =
             Config::parse(site, std::path::Path::new("site.toml"), &mut diags).expect("site.toml");
         let documents = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
+        let register =
+            crate::pipeline::parse::register::parse_register(&register_file, "soc2", &mut diags);
         let hb = resolve(
             Parsed {
                 config,
                 catalog: Catalog::builtin(),
                 documents,
-                register: Vec::new(),
+                register,
                 available: BTreeMap::new(),
                 history: History::default(),
             },
