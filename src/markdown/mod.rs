@@ -39,6 +39,38 @@ pub fn slug(text: &str) -> String {
     out
 }
 
+/// The first paragraph of `markdown` as plain text, at most `max` characters (cut at a word, with
+/// `…`): what a page quotes of a section it links to.
+pub fn first_paragraph(markdown: &str, max: usize) -> String {
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph) if !text.trim().is_empty() => break,
+            Event::Start(pulldown_cmark::Tag::Heading { .. }) if !text.trim().is_empty() => break,
+            Event::End(TagEnd::Heading(_)) => text.clear(),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    // Drop a word cut in half, unless the cut falls between words.
+    let between_words = text.chars().nth(max).is_some_and(char::is_whitespace);
+    let cut = match cut.rsplit_once(' ') {
+        Some((head, _)) if !between_words => head,
+        _ => &cut,
+    };
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_ascii_punctuation())
+    )
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -50,6 +82,21 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_paragraphs_are_plain_and_short() {
+        let md = "Each **quarter**, system owners review [access](a.md).\nThen they record it.\n\nSecond.";
+        assert_eq!(
+            first_paragraph(md, 200),
+            "Each quarter, system owners review access. Then they record it."
+        );
+        assert_eq!(first_paragraph(md, 20), "Each quarter, system…");
+        assert_eq!(
+            first_paragraph("## Heading\n\nBody text.", 50),
+            "Body text."
+        );
+        assert_eq!(first_paragraph("", 10), "");
+    }
 
     #[test]
     fn slugs() {

@@ -12,6 +12,7 @@ mod errors;
 mod evidence;
 mod history;
 mod output_identity;
+mod register;
 mod sample_handbook;
 mod security;
 mod serve;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::RawHtml;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
-use crate::model::{DocIx, Href, url};
+use crate::model::{DocIx, Href};
 use crate::pipeline::resolve::Handbook;
 
 use super::search;
@@ -100,12 +100,7 @@ fn body_inputs(hb: &Handbook, i: DocIx) -> (Vec<SectionHtml>, Vec<Href>) {
             controls: s
                 .controls
                 .iter()
-                .map(|r| {
-                    (
-                        r.id.clone(),
-                        format!("{ROOT}{}", url::control(&r.framework, &r.id)),
-                    )
-                })
+                .map(|r| (r.id.clone(), format!("{ROOT}{}", hb.control_url(r))))
                 .collect(),
         })
         .collect();

@@ -92,6 +92,15 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(move |v, _, _| page_context(&v.control(p))),
         });
     }
+    for k in hb.register.indices() {
+        pages.push(Page {
+            path: url::register_control(&hb.register[k].id.value),
+            template: "register_control.html",
+            root: "../",
+            doc: None,
+            build: Box::new(move |v, _, _| page_context(&v.reg_control(k))),
+        });
+    }
     if let Some(vp) = version {
         pages.push(Page {
             path: version_views::WHAT_CHANGED.into(),

@@ -62,6 +62,16 @@ pub struct Handbook {
 }
 
 impl Handbook {
+    /// The page of what `r` names: a control of the register, or a criterion (relative to the
+    /// site root).
+    pub fn control_url(&self, r: &ControlRef) -> String {
+        if names_register_control(r, &self.register_ids) {
+            crate::model::url::register_control(&r.id)
+        } else {
+            crate::model::url::control(&r.framework, &r.id)
+        }
+    }
+
     /// The document with this id.
     pub fn document_index(&self, id: &str) -> Option<DocIx> {
         self.documents
@@ -277,8 +287,8 @@ fn check_controls(
     }
 }
 
-/// `r` is a bare id (no framework written) of a control of the organisation's register.
-pub(crate) fn names_register_control(r: &ControlRef, register: &HashMap<String, RegIx>) -> bool {
+/// Whether `r` is a bare id (no framework written) of a control of the organisation's register.
+pub fn names_register_control(r: &ControlRef, register: &HashMap<String, RegIx>) -> bool {
     !r.explicit && register.contains_key(&r.id)
 }
 

@@ -186,6 +186,7 @@ impl Trace {
                     documents,
                     &gaps,
                     &not_published,
+                    !register.is_empty(),
                 ));
             }
             let with = |s: CriterionStatus| -> Vec<ControlIx> {
@@ -326,6 +327,7 @@ fn gap_warning(
     documents: &IxVec<DocIx, Document>,
     gaps: &[ControlIx],
     not_published: &IxVec<ControlIx, Vec<Coverage>>,
+    with_register: bool,
 ) -> Diagnostic {
     let list: Vec<String> = gaps
         .iter()
@@ -347,22 +349,35 @@ fn gap_warning(
             }
         })
         .collect();
-    let noun = if gaps.len() == 1 {
-        "control is"
+    let d = if with_register {
+        Diagnostic::warning(format!(
+            "gap: {} in-scope criteri{} met by no control and mapped by no published document: {}",
+            gaps.len(),
+            if gaps.len() == 1 { "on is" } else { "a are" },
+            list.join(", ")
+        ))
+        .hint(
+            "add the control that meets each one to controls.yaml (`criteria: [ID]`) and name it in the document \
+             that describes it; or take the category out of [scope] categories in site.toml",
+        )
     } else {
-        "controls are"
+        let noun = if gaps.len() == 1 {
+            "control is"
+        } else {
+            "controls are"
+        };
+        Diagnostic::warning(format!(
+            "gap: {} in-scope {noun} covered by no published document: {}",
+            gaps.len(),
+            list.join(", ")
+        ))
+        .hint(
+            "map each one in the front matter (`controls: [ID]`) of the document that addresses it, or on the \
+             heading of the section that does (`## Title {controls=ID}`); publish drafts once approved \
+             (`status: published`); or take the category out of [scope] categories in site.toml",
+        )
     };
-    let mut d = Diagnostic::warning(format!(
-        "gap: {} in-scope {noun} covered by no published document: {}",
-        gaps.len(),
-        list.join(", ")
-    ));
-    d = d.at(&config.path, config.key_line("categories"));
-    d.hint(
-        "map each one in the front matter (`controls: [ID]`) of the document that addresses it, or on the \
-         heading of the section that does (`## Title {controls=ID}`); publish drafts once approved \
-         (`status: published`); or take the category out of [scope] categories in site.toml",
-    )
+    d.at(&config.path, config.key_line("categories"))
 }
 
 #[cfg(test)]

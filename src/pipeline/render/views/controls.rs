@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use crate::model::{ControlIx, DocIx, url};
-use crate::pipeline::resolve::Coverage;
+use crate::pipeline::resolve::{Coverage, CriterionStatus};
 
+use super::register::RegControlLink;
 use super::{ControlLink, DocLink, SectionLink, SeriesGroup, Stats, Views, category_label};
 
 #[derive(Serialize)]
@@ -33,6 +34,12 @@ pub struct ControlView {
     pub covered_by: Vec<Evidence>,
     /// Mappings by drafts and retired documents, which do not count.
     pub not_published: Vec<Evidence>,
+    /// `covered`, `incomplete`, `documented-only`, `gap`, `out-of-scope`.
+    pub status: CriterionStatus,
+    /// The status in words.
+    pub status_label: &'static str,
+    /// The organisation's controls that map it.
+    pub controls: Vec<RegControlLink>,
 }
 
 #[derive(Serialize)]
@@ -60,6 +67,8 @@ pub struct FrameworkGroup {
 #[derive(Serialize)]
 /// The control list.
 pub struct ControlsView {
+    /// The organisation's controls (empty without a register).
+    pub register: Vec<RegControlLink>,
     /// Every framework.
     pub frameworks: Vec<FrameworkGroup>,
 }
@@ -148,7 +157,7 @@ impl Views<'_> {
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
             framework_name: framework.map(|f| f.name.clone()).unwrap_or_default(),
-            gap: t.in_scope[position] && t.covered_by[position].is_empty(),
+            gap: t.status[position] == CriterionStatus::Gap,
             covered_by: t.covered_by[position]
                 .iter()
                 .map(|c| self.evidence(c))
@@ -156,6 +165,12 @@ impl Views<'_> {
             not_published: t.not_published[position]
                 .iter()
                 .map(|c| self.evidence(c))
+                .collect(),
+            status: t.status[position],
+            status_label: t.status[position].label(),
+            controls: t.controls[position]
+                .iter()
+                .map(|&k| self.reg_control_link(k))
                 .collect(),
         }
     }
@@ -181,7 +196,7 @@ impl Views<'_> {
                         .map(|p| ControlRow {
                             control: self.control_link(p),
                             evidence_count: t.covered_by[p].len(),
-                            gap: t.in_scope[p] && t.covered_by[p].is_empty(),
+                            gap: t.status[p] == CriterionStatus::Gap,
                         })
                         .collect(),
                 })
@@ -192,7 +207,10 @@ impl Views<'_> {
                 series,
             });
         }
-        ControlsView { frameworks }
+        ControlsView {
+            register: self.register(),
+            frameworks,
+        }
     }
 
     /// The traceability matrix.
@@ -215,7 +233,7 @@ impl Views<'_> {
             let c = hb.catalog.at(p);
             let row = MatrixRow {
                 control: self.control_link(p),
-                gap: t.covered_by[p].is_empty(),
+                gap: t.status[p] == CriterionStatus::Gap,
                 cells: columns
                     .iter()
                     .map(|&di| {

@@ -2,9 +2,11 @@
 
 use serde::Serialize;
 
-use crate::model::{ControlIx, DocIx, Kind, Section};
+use crate::model::{ControlRef, DocIx, Document, Kind, Section};
+use crate::pipeline::resolve::names_register_control;
 
 use super::history::DocHistoryView;
+use super::register::RegControlLink;
 use super::{ControlLink, DocLink, SectionLink, Stats, Views};
 
 #[derive(Serialize)]
@@ -39,6 +41,17 @@ pub struct ControlMapping {
 }
 
 #[derive(Serialize)]
+/// A control of the register a document describes, on its page.
+pub struct RegControlMapping {
+    /// The control.
+    pub control: RegControlLink,
+    /// Named in the front matter (the document as a whole).
+    pub whole: bool,
+    /// The sections that describe it.
+    pub sections: Vec<SectionLink>,
+}
+
+#[derive(Serialize)]
 /// An entry of a page's table of contents.
 pub struct TocEntry {
     /// 2 or 3.
@@ -62,8 +75,10 @@ pub struct DocumentView<'b> {
     pub tags: Vec<String>,
     /// `extra:`, for templates.
     pub extra: serde_json::Value,
-    /// Every control it maps, in catalog order.
+    /// Every criterion it maps, in catalog order.
     pub controls: Vec<ControlMapping>,
+    /// Every control of the register it describes, in register order.
+    pub register_controls: Vec<RegControlMapping>,
     /// Its level 2 and 3 headings.
     pub toc: Vec<TocEntry>,
     /// The body's HTML.
@@ -116,36 +131,16 @@ impl Views<'_> {
         let hb = self.hb;
         let d = &hb.documents[i];
         let refs = &hb.refs[i];
-        // Every control the document maps, whole or by section, in catalog order.
-        let mut mapped: Vec<(ControlIx, bool, Vec<SectionLink>)> = Vec::new();
-        let mut add = |p: ControlIx, whole: bool, section: Option<&Section>| {
-            let pos = match mapped.iter().position(|m| m.0 == p) {
-                Some(k) => k,
-                None => {
-                    mapped.push((p, false, Vec::new()));
-                    mapped.len() - 1
-                }
-            };
-            mapped[pos].1 |= whole;
-            if let Some(s) = section
-                && !mapped[pos].2.iter().any(|l| l.anchor == s.anchor)
-            {
-                mapped[pos].2.push(Self::section_link(d, s));
-            }
-        };
-        for r in &d.controls {
-            if let Some(p) = hb.catalog.position(&r.framework, &r.id) {
-                add(p, true, None);
-            }
-        }
-        for s in d.sections.iter() {
-            for r in &s.controls {
-                if let Some(p) = hb.catalog.position(&r.framework, &r.id) {
-                    add(p, false, Some(s));
-                }
-            }
-        }
-        mapped.sort_by_key(|m| m.0);
+        // Every criterion the document maps, whole or by section, in catalog order; and every
+        // control of the register, in register order.
+        let mapped = mappings(d, |r| {
+            (!names_register_control(r, &hb.register_ids))
+                .then(|| hb.catalog.position(&r.framework, &r.id))
+                .flatten()
+        });
+        let register = mappings(d, |r| {
+            names_register_control(r, &hb.register_ids).then(|| hb.register_ids[&r.id])
+        });
         DocumentView {
             doc: self.doc_link(i),
             approvers: d.approver_names(),
@@ -156,6 +151,14 @@ impl Views<'_> {
                 .into_iter()
                 .map(|(p, whole, sections)| ControlMapping {
                     control: self.control_link(p),
+                    whole,
+                    sections,
+                })
+                .collect(),
+            register_controls: register
+                .into_iter()
+                .map(|(k, whole, sections)| RegControlMapping {
+                    control: self.reg_control_link(k),
                     whole,
                     sections,
                 })
@@ -188,4 +191,42 @@ impl Views<'_> {
             next: self.neighbour(i, 1),
         }
     }
+}
+
+/// What `key` gives for each control a document names (front matter: the whole document; a
+/// heading: that section), merged per key, sorted by key.
+fn mappings<K: Copy + Ord>(
+    d: &Document,
+    key: impl Fn(&ControlRef) -> Option<K>,
+) -> Vec<(K, bool, Vec<SectionLink>)> {
+    let mut out: Vec<(K, bool, Vec<SectionLink>)> = Vec::new();
+    let mut add = |k: K, whole: bool, section: Option<&Section>| {
+        let pos = match out.iter().position(|m| m.0 == k) {
+            Some(pos) => pos,
+            None => {
+                out.push((k, false, Vec::new()));
+                out.len() - 1
+            }
+        };
+        out[pos].1 |= whole;
+        if let Some(s) = section
+            && !out[pos].2.iter().any(|l| l.anchor == s.anchor)
+        {
+            out[pos].2.push(Views::section_link(d, s));
+        }
+    };
+    for r in &d.controls {
+        if let Some(k) = key(r) {
+            add(k, true, None);
+        }
+    }
+    for s in d.sections.iter() {
+        for r in &s.controls {
+            if let Some(k) = key(r) {
+                add(k, false, Some(s));
+            }
+        }
+    }
+    out.sort_by_key(|m| m.0);
+    out
 }

@@ -7,6 +7,7 @@
 pub mod controls;
 pub mod documents;
 pub mod history;
+pub mod register;
 pub mod versions;
 
 use serde::Serialize;

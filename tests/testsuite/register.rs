@@ -1,0 +1,175 @@
+//! The organisation's control register (`controls.yaml`, `controls/*.yaml`): validation with
+//! file and line, the trace through controls, control and criterion pages, and releases read from
+//! git with their register.
+
+use crate::support::git::ALICE;
+use crate::support::{BookTest, broken_links};
+
+fn register_book() -> BookTest {
+    let book = BookTest::fixture("register").git();
+    book.commit(ALICE, "2025-04-01T09:00:00Z", "Start the register");
+    book
+}
+
+#[test]
+fn check_traces_criteria_through_controls_and_says_what_is_missing() {
+    let book = register_book();
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains("warning: site.toml:5: documented only: 1 in-scope criterion is mapped by documents but by no control of the register: CC7.2 (Monitoring for anomalies)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no control in operation: 1 in-scope criterion is met by no implemented, documented control of the organisation's: CC6.4 (ACC-05 planned)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "gap: 30 in-scope criteria are met by no control and mapped by no published document"
+        ),
+        "{err}"
+    );
+    // Every control is described somewhere, so none is reported undocumented.
+    assert!(!err.contains("described by no published document"), "{err}");
+    let out = book.run(&["check", "--format", "json"]).success().stdout();
+    assert!(out.contains("\"controls_covered\": 4"), "{out}");
+    assert_eq!(book.run(&["check", "--strict"]).code(), Some(1));
+}
+
+#[test]
+fn control_pages_show_the_statement_the_policy_words_and_the_criteria() {
+    let book = register_book();
+    book.run(&["build"]).success();
+    let page = book.read("public/controls/ACC-02.html");
+    assert!(
+        page.contains("<strong>system owners</strong>"),
+        "the statement is Markdown: {page}"
+    );
+    assert!(!page.contains("javascript:"), "statements are sanitised");
+    assert!(page.contains(
+        "Each quarter, system owners export the list of accounts with production access"
+    ));
+    assert!(
+        page.contains("href=\"../documents/access-control.html#access-review\""),
+        "{page}"
+    );
+    assert!(page.contains("Access review ticket with reviewer sign-off"));
+    assert!(page.contains(">CC6.2</a>") && page.contains(">CC6.3</a>"));
+    assert!(page.contains("<code>controls.yaml:2</code>"), "{page}");
+    let bck = book.read("public/controls/BCK-01.html");
+    assert!(
+        bck.contains("<code>controls/operations.yaml:1</code>"),
+        "{bck}"
+    );
+    assert!(bck.contains("Backups run nightly."), "{bck}");
+
+    // Criterion pages list the controls that map them, with the status.
+    let cc64 = book.read("public/controls/soc2/CC6.4.html");
+    assert!(cc64.contains("no control in operation"), "{cc64}");
+    assert!(
+        cc64.contains("href=\"../../controls/ACC-05.html\""),
+        "{cc64}"
+    );
+    // The list of controls opens with the register.
+    let index = book.read("public/controls/index.html");
+    assert!(index.contains("Controls of Fixture Corp"), "{index}");
+    assert!(index.find("ACC-02").unwrap() < index.find("CC1.1").unwrap());
+    // Documents list the controls they describe; section badges and control: links go to them.
+    let doc = book.read("public/documents/access-control.html");
+    assert!(doc.contains("id=\"pb-register-title\""), "{doc}");
+    assert!(
+        doc.contains("href=\"../controls/ACC-02.html\">ACC-02</a>"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("<a href=\"../controls/BCK-01.html\">the backup control</a>"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("<a href=\"../controls/soc2/CC6.2.html\">CC6.2</a>"),
+        "{doc}"
+    );
+    let broken = broken_links(&book.join("public"));
+    assert!(broken.is_empty(), "{:?}", &broken[..broken.len().min(5)]);
+}
+
+#[test]
+fn register_mistakes_are_errors_with_file_line_and_hint() {
+    let book = BookTest::fixture("register");
+    book.write(
+        "controls/more.yaml",
+        "- id: ACC-02\n  title: Again\n  statement: S\n  owner: O\n  frequency: annual\n  ownr: X\n- id: ACC-10\n  title: T\n  statement: S\n  owner: O\n  frequency: annualy\n",
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    for (place, message, hint) in [
+        (
+            "controls/more.yaml:1:",
+            "the control id `ACC-02` is already defined in controls.yaml:2",
+            "ids must be unique",
+        ),
+        (
+            "controls/more.yaml:6:",
+            "unknown field `ownr`",
+            "did you mean `owner`?",
+        ),
+        (
+            "controls/more.yaml:11:",
+            "unknown frequency `annualy`",
+            "did you mean `annual`?",
+        ),
+    ] {
+        assert!(
+            err.contains(&format!("error: {place} {message}")),
+            "{place} {message}\n{err}"
+        );
+        assert!(err.contains(hint), "{hint}\n{err}");
+    }
+    // An unknown criterion is an error on its line.
+    book.write(
+        "controls/more.yaml",
+        "- id: ACC-09\n  title: T\n  statement: S\n  owner: O\n  frequency: annual\n  criteria: [CC6.9]\n",
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(
+        err.contains("error: controls/more.yaml:6: unknown control `CC6.9`"),
+        "{err}"
+    );
+    // A document naming a control that is neither in the register nor a criterion.
+    book.write("controls/more.yaml", "");
+    book.doc(
+        "policies/extra.md",
+        "title: X\nowner: O\nreview: annual\ncontrols: [ACC-99]\n",
+        "",
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(
+        err.contains("error: policies/extra.md:5: unknown control `ACC-99`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_release_is_built_with_the_register_of_its_commit() {
+    let book = register_book();
+    book.tag("v1.0", "2025-04-02T09:00:00Z", "First release");
+    let site = book.read("site.toml");
+    book.write("site.toml", &format!("{site}\n[versions]\ntags = \"v*\"\n"));
+    // After the release, ACC-05 goes from planned to implemented.
+    let register = book.read("controls.yaml");
+    book.write(
+        "controls.yaml",
+        &register.replace("  status: planned\n", ""),
+    );
+    book.commit(ALICE, "2025-05-01T09:00:00Z", "ACC-05 in operation");
+    book.run(&["build"]).success();
+    assert!(
+        book.read("public/v/v1.0/controls/ACC-05.html")
+            .contains(">planned</span>")
+    );
+    assert!(
+        book.read("public/controls/ACC-05.html")
+            .contains(">implemented</span>")
+    );
+    let broken = broken_links(&book.join("public"));
+    assert!(broken.is_empty(), "{:?}", &broken[..broken.len().min(5)]);
+}
