@@ -131,7 +131,7 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
-    /// Print a JSON Schema of the front matter (for editors and other tools)
+    /// Print a JSON Schema of the front matter, or with --controls of the control register
     #[command(
         after_help = "Examples:\n  policybook schema > .vscode/policybook.schema.json\n\nThe README shows how to use it for completion and validation in VS Code."
     )]
@@ -139,6 +139,9 @@ enum Command {
         /// The handbook folder: its site.toml decides which framework bare control ids belong to
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
+        /// The schema of the control register (controls.yaml) instead of the front matter
+        #[arg(long)]
+        controls: bool,
     },
     /// Benchmark entry point: read the documents' git history and print what was found
     #[command(name = "_history", hide = true)]
@@ -213,7 +216,7 @@ fn main() -> ExitCode {
             root,
             format,
         } => cmd::diff::run(&root, &from, &to, format),
-        Command::Schema { root } => cmd::schema::run(&root),
+        Command::Schema { root, controls } => cmd::schema::run(&root, controls),
         Command::Serve {
             root,
             port,

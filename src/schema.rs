@@ -1,18 +1,24 @@
-//! `policybook schema`: a JSON Schema (2020-12) of the front matter, for editors and other tools.
-//! It says what `parse::frontmatter` accepts; the tests validate every sample document with it.
+//! `policybook schema`: JSON Schemas (2020-12) of the front matter and of the control register,
+//! for editors and other tools. They say what `parse::frontmatter` and `parse::register` accept;
+//! the tests validate the sample documents and the register fixture with them.
 
 use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
+use crate::model::register::{Automation, ControlStatus, ControlType, Frequency};
 use crate::model::{Cadence, Kind, Status};
 use crate::pipeline::parse::frontmatter::FIELDS;
+use crate::pipeline::parse::register::FIELDS as REGISTER_FIELDS;
 
-/// A JSON Schema of the front matter, with the control ids of `default_framework` for completion.
-pub fn front_matter_schema(catalog: &Catalog, default_framework: &str) -> Value {
-    let ids: Vec<&str> = catalog
-        .framework(default_framework)
-        .map(|f| f.controls.iter().map(|c| c.id.as_str()).collect())
-        .unwrap_or_default();
+/// A JSON Schema of the front matter, with the control ids of `default_framework` (and of the
+/// register, `register_ids`) for completion.
+pub fn front_matter_schema(
+    catalog: &Catalog,
+    default_framework: &str,
+    register_ids: &[&str],
+) -> Value {
+    let mut ids = criteria_ids(catalog, default_framework);
+    ids.extend_from_slice(register_ids);
     let frameworks: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
     let list_of = |item: Value, what: &str| {
         json!({
@@ -103,13 +109,102 @@ pub fn front_matter_schema(catalog: &Catalog, default_framework: &str) -> Value 
     schema
 }
 
+fn criteria_ids<'a>(catalog: &'a Catalog, framework: &str) -> Vec<&'a str> {
+    catalog
+        .framework(framework)
+        .map(|f| f.controls.iter().map(|c| c.id.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// A JSON Schema of `controls.yaml` (and of each file of `controls/`): a list of controls.
+pub fn register_schema(catalog: &Catalog, default_framework: &str) -> Value {
+    let frameworks: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+    let date = json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" });
+    let text = json!({ "type": "string", "minLength": 1 });
+    let control = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["id", "title", "statement", "owner", "frequency"],
+        "properties": {
+            "id": {
+                "description": "Unique id, distinct from every criterion id: `ACC-02`.",
+                "type": "string",
+                "pattern": "^[A-Za-z][A-Za-z0-9._-]*$"
+            },
+            "title": { "description": "A short name.", "type": "string", "minLength": 1 },
+            "statement": { "description": "What is done, by whom, how often (Markdown).", "type": "string", "minLength": 1 },
+            "owner": { "description": "The role that performs it.", "type": "string", "minLength": 1 },
+            "frequency": { "description": "How often it operates.", "enum": Frequency::NAMES },
+            "type": { "description": "What it does about a risk.", "enum": ControlType::NAMES },
+            "automation": { "description": "Who or what performs it.", "enum": Automation::NAMES },
+            "status": { "description": "Where it stands. Default: implemented.", "enum": ControlStatus::NAMES },
+            "since": { "description": "When it started operating, YYYY-MM-DD.", "allOf": [date] },
+            "until": { "description": "When it stopped, YYYY-MM-DD.", "allOf": [date] },
+            "replaced_by": { "description": "For a retired control: the id of the one that took over.", "type": "string" },
+            "criteria": {
+                "description": format!("The criteria it meets: ids of the default framework ({default_framework}), or a map framework → ids."),
+                "oneOf": [
+                    { "type": "array", "items": { "enum": criteria_ids(catalog, default_framework) } },
+                    { "type": "string" },
+                    {
+                        "type": "object",
+                        "propertyNames": { "enum": frameworks },
+                        "additionalProperties": {
+                            "oneOf": [
+                                { "type": "array", "items": { "type": "string" } },
+                                { "type": "string" }
+                            ]
+                        }
+                    }
+                ]
+            },
+            "evidence": {
+                "description": "What an auditor will ask for.",
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        text.clone(),
+                        {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": ["name"],
+                            "properties": {
+                                "name": { "description": "The evidence: `access review ticket with reviewer sign-off`.", "type": "string", "minLength": 1 },
+                                "system": { "description": "Where it lives: `Jira`.", "type": "string" },
+                                "population": { "description": "What is sampled: `each quarterly review`.", "type": "string" }
+                            }
+                        }
+                    ]
+                }
+            },
+            "responsibility": {
+                "description": "Whose control: the organisation's (default), the customer's (a CUEC) or a subservice organisation's (a CSOC).",
+                "type": "string",
+                "pattern": "^(organization|customer|subservice:.+)$"
+            }
+        }
+    });
+    debug_assert_eq!(
+        control["properties"].as_object().map(|p| p.len()),
+        Some(REGISTER_FIELDS.len())
+    );
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://policybook.dev/schema/controls.json",
+        "title": "policybook control register",
+        "description": "controls.yaml beside site.toml, or each *.yaml under controls/: the organisation's controls.",
+        "type": ["array", "null"],
+        "items": control
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn documents_every_field_and_control() {
-        let s = front_matter_schema(&Catalog::builtin(), "soc2");
+        let s = front_matter_schema(&Catalog::builtin(), "soc2", &[]);
         let props = s["properties"].as_object().unwrap();
         let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
         names.sort_unstable();
@@ -123,5 +218,16 @@ mod tests {
                 .len(),
             61
         );
+    }
+
+    #[test]
+    fn the_register_schema_names_every_field() {
+        let s = register_schema(&Catalog::builtin(), "soc2");
+        let props = s["items"]["properties"].as_object().unwrap();
+        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut fields = REGISTER_FIELDS.to_vec();
+        fields.sort_unstable();
+        assert_eq!(names, fields);
     }
 }

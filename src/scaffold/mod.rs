@@ -11,6 +11,7 @@ use crate::pipeline::HistoryMode;
 /// (path in the new handbook, contents)
 const INIT_FILES: &[(&str, &str)] = &[
     ("site.toml", include_str!("files/site.toml")),
+    ("controls.yaml", include_str!("files/controls.yaml")),
     (
         "policies/access-control.md",
         include_str!("files/policies/access-control.md"),

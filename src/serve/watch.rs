@@ -33,7 +33,7 @@ pub(crate) fn watch(
             }
         }
     })?;
-    for sub in ["policies", "theme"] {
+    for sub in ["policies", "theme", crate::model::register::REGISTER_DIR] {
         let p = root.join(sub);
         if p.exists() {
             watcher.watch(&p, RecursiveMode::Recursive)?;
@@ -85,5 +85,9 @@ fn relevant(root: &Path, git_dir: Option<&Path>, path: &Path) -> bool {
         return false;
     };
     let rel = rel.to_string_lossy();
-    rel == crate::config::CONFIG_FILE || rel.starts_with("policies") || rel.starts_with("theme")
+    rel == crate::config::CONFIG_FILE
+        || rel == crate::model::register::REGISTER_FILE
+        || rel.starts_with("policies")
+        || rel.starts_with("theme")
+        || rel.starts_with(crate::model::register::REGISTER_DIR)
 }

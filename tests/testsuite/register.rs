@@ -173,3 +173,31 @@ fn a_release_is_built_with_the_register_of_its_commit() {
     let broken = broken_links(&book.join("public"));
     assert!(broken.is_empty(), "{:?}", &broken[..broken.len().min(5)]);
 }
+
+#[test]
+fn the_register_schema_accepts_the_fixture_and_rejects_mistakes() {
+    let book = BookTest::fixture("register");
+    let out = book.run(&["schema", "--controls"]).success().stdout();
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    for file in ["controls.yaml", "controls/operations.yaml"] {
+        let value: serde_json::Value = serde_yaml::from_str(&book.read(file)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+    }
+    for bad in [
+        "- id: ACC-1\n  title: T\n  statement: S\n  owner: O\n  frequency: yearly\n",
+        "- id: ACC-1\n  title: T\n  statement: S\n  owner: O\n  frequency: annual\n  ownr: X\n",
+        "- id: ACC-1\n  title: T\n  statement: S\n  owner: O\n  frequency: annual\n  criteria: [CC6.9]\n",
+        "- title: T\n  statement: S\n  owner: O\n  frequency: annual\n",
+    ] {
+        let value: serde_json::Value = serde_yaml::from_str(bad).unwrap();
+        assert!(!validator.is_valid(&value), "accepted: {bad}");
+    }
+    // The front matter schema knows the register's ids, for completion.
+    let out = book.run(&["schema"]).success().stdout();
+    assert!(out.contains("\"ACC-02\""), "{out}");
+}

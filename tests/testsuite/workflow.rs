@@ -17,6 +17,7 @@ fn init_makes_a_handbook_that_checks_and_builds() {
     assert!(out.status.success(), "{}", stderr(&out));
     for f in [
         "site.toml",
+        "controls.yaml",
         "policies/access-control.md",
         "policies/access-review.md",
         "policies/password-standard.md",
@@ -59,6 +60,12 @@ fn init_makes_a_handbook_that_checks_and_builds() {
         "Implements <a href=\"../documents/access-control.html\">Access Control Policy</a>"
     ));
     assert!(broken_links(&dir.join("public")).is_empty());
+    // The starter register's control is described by the procedure's steps.
+    let control = std::fs::read_to_string(dir.join("public/controls/ACC-01.html")).unwrap();
+    assert!(
+        control.contains("In the first week of the quarter, export the list of accounts"),
+        "{control}"
+    );
 }
 
 #[test]
