@@ -55,6 +55,9 @@ pub struct Config {
     #[serde(default)]
     /// `[files]`: linked files.
     pub files: FileSettings,
+    /// `[publish]`: what the published site shows beyond the policies.
+    #[serde(default)]
+    pub publish: PublishSettings,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -127,6 +130,17 @@ pub enum RawHtml {
     Escape,
     /// Emitted as written, scripts included. Only for handbooks whose every author is trusted.
     Trusted,
+}
+
+/// What the published site may show. Known weaknesses and the details auditors sample from are
+/// not for every reader: they are left out unless asked for, and always written by `evidence`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PublishSettings {
+    /// Show the systems and populations of the register's evidence items (not only their names).
+    #[serde(default)]
+    pub evidence_details: bool,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
 }
 
 /// Files under `policies/` that documents link to, copied to the site.
@@ -209,7 +223,9 @@ const TOP_KEYS: &[&str] = &[
     "defaults",
     "markdown",
     "files",
+    "publish",
 ];
+const PUBLISH_KEYS: &[&str] = &["evidence_details"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
 const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps"];
@@ -301,6 +317,13 @@ impl Config {
             diags,
         );
         report_unknown(&config.files.unknown, FILES_KEYS, "files.", &config, diags);
+        report_unknown(
+            &config.publish.unknown,
+            PUBLISH_KEYS,
+            "publish.",
+            &config,
+            diags,
+        );
         for (key, value) in [
             ("base_url", &config.base_url),
             ("repository_url", &config.repository_url),

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
 use crate::pipeline::history::review::missed_reviews;
-use crate::pipeline::render::export::{matrix_csv, matrix_json, neutralize};
+use crate::pipeline::render::export::{controls_csv, matrix_csv, matrix_json, neutralize};
 use crate::pipeline::render::{OutputFile, Site};
 use crate::pipeline::resolve::Handbook;
 use crate::pipeline::write::{Guard, write};
@@ -112,6 +112,11 @@ fn run(
         file(
             "matrix.csv",
             diags.take(matrix_csv(&hb).map_err(csv_error))?,
+        ),
+        // The audit's own copy: evidence details always, whatever the site publishes.
+        file(
+            "controls.csv",
+            diags.take(controls_csv(&hb, true).map_err(csv_error))?,
         ),
         file(
             "matrix.json",

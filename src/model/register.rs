@@ -215,6 +215,21 @@ pub struct RegControl {
     pub source: std::sync::Arc<str>,
 }
 
+impl RegControl {
+    /// Its evidence items as a published page shows them: with systems and populations only
+    /// when `details` (`[publish] evidence_details`, or the audit's own `evidence` copy).
+    pub fn evidence_shown(&self, details: bool) -> Vec<EvidenceItem> {
+        self.evidence
+            .iter()
+            .map(|e| EvidenceItem {
+                name: e.name.clone(),
+                system: e.system.clone().filter(|_| details),
+                population: e.population.clone().filter(|_| details),
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

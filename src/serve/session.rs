@@ -266,7 +266,11 @@ impl Session {
             .into_iter()
             .partition(|p| p.starts_with("documents/") && pages.contains_key(p));
         if meta_changed || reviews_changed {
-            stale.extend(["matrix.json".to_string(), "matrix.csv".to_string()]);
+            stale.extend([
+                "matrix.json".to_string(),
+                "matrix.csv".to_string(),
+                "controls.csv".to_string(),
+            ]);
         }
         if meta_changed {
             stale.insert("navigation.js".to_string());
@@ -334,7 +338,7 @@ impl Session {
         let last = self.last.as_mut()?;
         let selection = Selection {
             pages: Some(HashSet::from([path.to_string()])),
-            exports: path == "matrix.json" || path == "matrix.csv",
+            exports: path == "matrix.json" || path == "matrix.csv" || path == "controls.csv",
             search: path == "search-index.js",
             navigation: path == "navigation.js",
             statics: false,

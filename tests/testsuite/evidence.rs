@@ -164,7 +164,13 @@ fn evidence_for_a_period() {
     let names: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["changes.csv", "matrix.csv", "matrix.json", "reviews.csv"]
+        [
+            "changes.csv",
+            "controls.csv",
+            "matrix.csv",
+            "matrix.json",
+            "reviews.csv"
+        ]
     );
     for f in files {
         let bytes = std::fs::read(ev.join(f["path"].as_str().unwrap())).unwrap();

@@ -201,3 +201,108 @@ fn the_register_schema_accepts_the_fixture_and_rejects_mistakes() {
     let out = book.run(&["schema"]).success().stdout();
     assert!(out.contains("\"ACC-02\""), "{out}");
 }
+
+/// The rows of a CSV file, header first.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn exports_carry_the_register_and_publish_evidence_details_only_when_asked() {
+    let book = register_book();
+    book.run(&["build"]).success();
+
+    let m = book.json("public/matrix.json");
+    assert_eq!(m["summary"]["register_controls"], 4);
+    let acc02 = &m["register"].as_array().unwrap()[0];
+    assert_eq!(acc02["id"], "ACC-02");
+    assert_eq!(acc02["frequency"], "quarterly");
+    assert_eq!(acc02["criteria"][1]["id"], "CC6.3");
+    assert_eq!(
+        acc02["documented_by"][0]["section"], "access-review",
+        "{acc02}"
+    );
+    // The published site names the evidence but not where it lives.
+    assert_eq!(
+        acc02["evidence"][0]["name"],
+        "Access review ticket with reviewer sign-off"
+    );
+    assert!(acc02["evidence"][0]["system"].is_null(), "{acc02}");
+    let criterion = |id: &str| {
+        m["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(criterion("CC6.2")["status"], "covered");
+    assert_eq!(criterion("CC6.2")["via_controls"][0], "ACC-02");
+    assert_eq!(criterion("CC6.4")["status"], "incomplete");
+    assert_eq!(criterion("CC7.2")["status"], "documented-only");
+    assert_eq!(criterion("CC1.1")["status"], "gap");
+    assert_eq!(criterion("P1.1")["status"], "out-of-scope");
+    // A document's mapping to a register control has no framework.
+    let doc = crate::support::matrix_document(&m, "access-control");
+    assert!(
+        doc["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "ACC-02" && c["framework"].is_null()),
+        "{doc}"
+    );
+
+    let rows = csv_rows(&book.read("public/matrix.csv"));
+    let cc62: Vec<_> = rows.iter().filter(|r| r[1] == "CC6.2").collect();
+    assert!(
+        cc62.iter()
+            .any(|r| r[5] == "covered" && r[6] == "access-control" && r[13] == "ACC-02"),
+        "{cc62:?}"
+    );
+    // A planned control nothing describes still has its row, with the criterion's status.
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "CC6.4" && r[5] == "incomplete" && r[13] == "ACC-05"),
+        "{rows:?}"
+    );
+
+    let controls = csv_rows(&book.read("public/controls.csv"));
+    assert_eq!(controls.len(), 4);
+    assert_eq!(controls[0][0], "ACC-02");
+    assert_eq!(controls[0][12], "CC6.2; CC6.3");
+    assert_eq!(
+        controls[0][13],
+        "Access review ticket with reviewer sign-off"
+    );
+    assert!(!book.read("public/controls/ACC-02.html").contains("Jira"));
+
+    // Asked for, the site shows where the evidence lives and what is sampled.
+    let site = book.read("site.toml");
+    book.write(
+        "site.toml",
+        &format!("{site}\n[publish]\nevidence_details = true\n"),
+    );
+    book.run(&["build"]).success();
+    let controls = csv_rows(&book.read("public/controls.csv"));
+    assert_eq!(
+        controls[0][13],
+        "Access review ticket with reviewer sign-off (Jira; each quarterly review)"
+    );
+    assert!(book.read("public/controls/ACC-02.html").contains("Jira"));
+    let m = book.json("public/matrix.json");
+    assert_eq!(m["register"][0]["evidence"][0]["system"], "Jira");
+
+    // A misspelt key is an error with a hint.
+    book.write(
+        "site.toml",
+        &format!("{site}\n[publish]\nevidence_detail = true\n"),
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(err.contains("publish.evidence_detail"), "{err}");
+    assert!(err.contains("evidence_details"), "{err}");
+}

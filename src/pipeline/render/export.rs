@@ -1,9 +1,10 @@
-//! Machine-readable exports for auditors: `matrix.json` and `matrix.csv`.
+//! Machine-readable exports for auditors: `matrix.json`, `matrix.csv` and `controls.csv`.
 
 use serde::Serialize;
 
-use crate::model::{ControlIx, DocIx, url};
-use crate::pipeline::resolve::{Coverage, Handbook};
+use crate::model::register::{EvidenceItem, RegControl};
+use crate::model::{ControlIx, DocIx, RegIx, url};
+use crate::pipeline::resolve::{Coverage, CriterionStatus, Handbook, names_register_control};
 
 #[derive(Serialize)]
 struct MatrixJson {
@@ -15,8 +16,37 @@ struct MatrixJson {
     scope: Vec<String>,
     summary: Summary,
     controls: Vec<ControlJson>,
+    /// The organisation's controls (empty without a register).
+    register: Vec<RegControlJson>,
     documents: Vec<DocumentJson>,
     gaps: Vec<GapJson>,
+}
+
+#[derive(Serialize)]
+struct RegControlJson {
+    id: String,
+    title: String,
+    statement: String,
+    owner: String,
+    frequency: &'static str,
+    #[serde(rename = "type")]
+    control_type: Option<&'static str>,
+    automation: Option<&'static str>,
+    status: &'static str,
+    since: Option<String>,
+    until: Option<String>,
+    replaced_by: Option<String>,
+    responsibility: String,
+    criteria: Vec<CriterionRefJson>,
+    /// Names only, unless `[publish] evidence_details`.
+    evidence: Vec<EvidenceItem>,
+    documented_by: Vec<EvidenceJson>,
+}
+
+#[derive(Serialize)]
+struct CriterionRefJson {
+    framework: String,
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -49,6 +79,8 @@ struct Summary {
     controls_in_scope: usize,
     controls_covered: usize,
     gaps: usize,
+    /// Controls of the register.
+    register_controls: usize,
 }
 
 #[derive(Serialize)]
@@ -61,6 +93,10 @@ struct ControlJson {
     series_name: String,
     category: String,
     in_scope: bool,
+    /// `covered`, `incomplete`, `documented-only`, `gap`, `out-of-scope`.
+    status: CriterionStatus,
+    /// Ids of the register's controls that map it.
+    via_controls: Vec<String>,
     covered_by: Vec<EvidenceJson>,
 }
 
@@ -100,7 +136,8 @@ struct DocumentJson {
 
 #[derive(Serialize)]
 struct MappingJson {
-    framework: String,
+    /// `null` for a control of the register.
+    framework: Option<String>,
     id: String,
     section: Option<String>,
 }
@@ -154,6 +191,11 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                     .unwrap_or_default(),
                 category: control.category.clone(),
                 in_scope: t.in_scope[p],
+                status: t.status[p],
+                via_controls: t.controls[p]
+                    .iter()
+                    .map(|&k| hb.register[k].id.value.clone())
+                    .collect(),
                 covered_by: t.covered_by[p].iter().map(|c| evidence(hb, c)).collect(),
             }
         })
@@ -165,12 +207,15 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
         .map(|i| {
             let d = &hb.documents[i];
             let mut controls: Vec<(Option<ControlIx>, usize, MappingJson)> = Vec::new();
+            let framework = |r: &crate::model::ControlRef| {
+                (!names_register_control(r, &hb.register_ids)).then(|| r.framework.clone())
+            };
             for r in &d.controls {
                 controls.push((
                     hb.catalog.position(&r.framework, &r.id),
                     0,
                     MappingJson {
-                        framework: r.framework.clone(),
+                        framework: framework(r),
                         id: r.id.clone(),
                         section: None,
                     },
@@ -182,7 +227,7 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                         hb.catalog.position(&r.framework, &r.id),
                         si + 1,
                         MappingJson {
-                            framework: r.framework.clone(),
+                            framework: framework(r),
                             id: r.id.clone(),
                             section: Some(s.anchor.clone()),
                         },
@@ -265,8 +310,14 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             controls_in_scope: t.in_scope_count(),
             controls_covered: t.covered_in_scope_count(),
             gaps: t.gaps.len(),
+            register_controls: hb.register.len(),
         },
         controls,
+        register: hb
+            .register
+            .iter_enumerated()
+            .map(|(k, c)| reg_control_json(hb, k, c))
+            .collect(),
         documents,
         gaps,
     };
@@ -275,8 +326,39 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
     Ok(out)
 }
 
+/// A control of the register, for `matrix.json`.
+fn reg_control_json(hb: &Handbook, k: RegIx, c: &RegControl) -> RegControlJson {
+    RegControlJson {
+        id: c.id.value.clone(),
+        title: c.title.clone(),
+        statement: c.statement.trim_end().to_string(),
+        owner: c.owner.clone(),
+        frequency: c.frequency.as_str(),
+        control_type: c.control_type.map(|t| t.as_str()),
+        automation: c.automation.map(|a| a.as_str()),
+        status: c.status.as_str(),
+        since: c.since.map(|d| d.to_string()),
+        until: c.until.map(|d| d.to_string()),
+        replaced_by: c.replaced_by.as_ref().map(|r| r.value.clone()),
+        responsibility: c.responsibility.to_string(),
+        criteria: c
+            .criteria
+            .iter()
+            .map(|r| CriterionRefJson {
+                framework: r.framework.clone(),
+                id: r.id.clone(),
+            })
+            .collect(),
+        evidence: c.evidence_shown(hb.config.publish.evidence_details),
+        documented_by: hb.trace.documented_by[k]
+            .iter()
+            .map(|cov| evidence(hb, cov))
+            .collect(),
+    }
+}
+
 /// The columns of `matrix.csv`.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 14] = [
     "framework",
     "control",
     "control_title",
@@ -290,55 +372,156 @@ pub const CSV_HEADER: [&str; 13] = [
     "section",
     "section_title",
     "url",
+    "register_control",
 ];
 
-/// One row per (control, covering document or section), then one row per gap.
+/// One row per (criterion, control of the register, describing document or section), per
+/// (criterion, document or section mapping it directly), then one row per gap. `status` is the
+/// criterion's.
 pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER)?;
     let t = &hb.trace;
-    for p in hb.catalog.positions() {
+    let row = |w: &mut csv::Writer<Vec<u8>>,
+               p: ControlIx,
+               cov: Option<&Coverage>,
+               control: &str|
+     -> Result<(), csv::Error> {
         let c = hb.catalog.at(p);
         let in_scope = if t.in_scope[p] { "yes" } else { "no" };
-        for cov in &t.covered_by[p] {
-            let e = evidence(hb, cov);
-            let d = &hb.documents[cov.document];
-            let row = [
-                c.framework.as_str(),
-                &c.id,
-                &c.title,
-                &c.category,
-                in_scope,
-                "covered",
-                &d.id,
-                &d.title,
-                d.kind.as_str(),
-                d.owner_name().unwrap_or(""),
-                e.section.as_deref().unwrap_or(""),
-                e.section_title.as_deref().unwrap_or(""),
-                &e.url,
-            ];
-            w.write_record(row.iter().map(|cell| neutralize(cell).into_owned()))?;
-        }
-    }
-    for &p in &t.gaps {
-        let c = hb.catalog.at(p);
-        let row = [
+        let status = match t.status[p] {
+            // Without a register every mapped criterion is "covered", in scope or not, as before.
+            CriterionStatus::OutOfScope => "covered",
+            s => serde_plain(s),
+        };
+        let (e, d) = match cov {
+            Some(cov) => (Some(evidence(hb, cov)), Some(&hb.documents[cov.document])),
+            None => (None, None),
+        };
+        let cells = [
             c.framework.as_str(),
             &c.id,
             &c.title,
             &c.category,
-            "yes",
-            "gap",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
+            in_scope,
+            status,
+            d.map(|d| d.id.as_str()).unwrap_or(""),
+            &d.map(|d| d.title.to_string()).unwrap_or_default(),
+            d.map(|d| d.kind.as_str()).unwrap_or(""),
+            d.and_then(|d| d.owner_name()).unwrap_or(""),
+            e.as_ref().and_then(|e| e.section.as_deref()).unwrap_or(""),
+            e.as_ref()
+                .and_then(|e| e.section_title.as_deref())
+                .unwrap_or(""),
+            e.as_ref().map(|e| e.url.as_str()).unwrap_or(""),
+            control,
         ];
-        w.write_record(row.iter().map(|cell| neutralize(cell).into_owned()))?;
+        w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))
+    };
+    for p in hb.catalog.positions() {
+        for &k in &t.controls[p] {
+            let id = &hb.register[k].id.value;
+            if t.documented_by[k].is_empty() {
+                row(&mut w, p, None, id)?;
+            }
+            for cov in &t.documented_by[k] {
+                row(&mut w, p, Some(cov), id)?;
+            }
+        }
+        for cov in &t.covered_by[p] {
+            row(&mut w, p, Some(cov), "")?;
+        }
+    }
+    for &p in &t.gaps {
+        row(&mut w, p, None, "")?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A status as the exports write it (`documented-only`).
+fn serde_plain(s: CriterionStatus) -> &'static str {
+    match s {
+        CriterionStatus::Covered => "covered",
+        CriterionStatus::Incomplete => "incomplete",
+        CriterionStatus::DocumentedOnly => "documented-only",
+        CriterionStatus::Gap => "gap",
+        CriterionStatus::OutOfScope => "out-of-scope",
+    }
+}
+
+/// The columns of `controls.csv`.
+pub const CONTROLS_CSV_HEADER: [&str; 15] = [
+    "id",
+    "title",
+    "statement",
+    "owner",
+    "frequency",
+    "type",
+    "automation",
+    "status",
+    "since",
+    "until",
+    "replaced_by",
+    "responsibility",
+    "criteria",
+    "evidence",
+    "documented_by",
+];
+
+/// `controls.csv`: one row per control of the register. Evidence items are `name (system;
+/// population)` with `details` (the audit's own copy), names only otherwise (the published site,
+/// unless `[publish] evidence_details`).
+pub fn controls_csv(hb: &Handbook, details: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CONTROLS_CSV_HEADER)?;
+    for (k, c) in hb.register.iter_enumerated() {
+        let criteria: Vec<String> = c.criteria.iter().map(|r| r.id.clone()).collect();
+        let evidence_items: Vec<String> = c
+            .evidence_shown(details)
+            .iter()
+            .map(|e| {
+                let more: Vec<&str> = [e.system.as_deref(), e.population.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if more.is_empty() {
+                    e.name.clone()
+                } else {
+                    format!("{} ({})", e.name, more.join("; "))
+                }
+            })
+            .collect();
+        let documented: Vec<String> = hb.trace.documented_by[k]
+            .iter()
+            .map(|cov| {
+                let e = evidence(hb, cov);
+                match e.section {
+                    Some(s) => format!("{}#{s}", e.document),
+                    None => e.document,
+                }
+            })
+            .collect();
+        let cells = [
+            c.id.value.clone(),
+            c.title.clone(),
+            c.statement.trim_end().to_string(),
+            c.owner.clone(),
+            c.frequency.as_str().to_string(),
+            c.control_type.map(|t| t.as_str()).unwrap_or("").to_string(),
+            c.automation.map(|a| a.as_str()).unwrap_or("").to_string(),
+            c.status.as_str().to_string(),
+            c.since.map(|d| d.to_string()).unwrap_or_default(),
+            c.until.map(|d| d.to_string()).unwrap_or_default(),
+            c.replaced_by
+                .as_ref()
+                .map(|r| r.value.clone())
+                .unwrap_or_default(),
+            c.responsibility.to_string(),
+            criteria.join("; "),
+            evidence_items.join(" | "),
+            documented.join("; "),
+        ];
+        w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

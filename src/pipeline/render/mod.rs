@@ -5,7 +5,8 @@
 //! - `bodies`: document bodies, Markdown → HTML, cached;
 //! - `views`: what templates see, one module per area;
 //! - `navigation`, `search`: the scripts shared by every page;
-//! - `export`: `matrix.json` and `matrix.csv`, usable without rendering any page (`evidence`);
+//! - `export`: `matrix.json`, `matrix.csv` and `controls.csv`, usable without rendering any page
+//!   (`evidence`);
 //! - `theme`: the templates and static files.
 
 mod bodies;
@@ -70,7 +71,7 @@ pub struct RenderContext<'a> {
 pub struct Selection {
     /// Pages to render (paths relative to the site root); `None` for every page.
     pub pages: Option<std::collections::HashSet<String>>,
-    /// matrix.json and matrix.csv.
+    /// matrix.json, matrix.csv and controls.csv.
     pub exports: bool,
     /// `search-index.js`.
     pub search: bool,
@@ -167,24 +168,31 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         }
     }
     if selection.exports {
-        match export::matrix_json(hb) {
-            Ok(bytes) => files.push(OutputFile {
-                path: "matrix.json".into(),
-                contents: bytes,
-            }),
-            Err(e) => {
-                failed = true;
-                diags.push(Diagnostic::error(format!("cannot write matrix.json: {e}")));
-            }
-        }
-        match export::matrix_csv(hb) {
-            Ok(bytes) => files.push(OutputFile {
-                path: "matrix.csv".into(),
-                contents: bytes,
-            }),
-            Err(e) => {
-                failed = true;
-                diags.push(Diagnostic::error(format!("cannot write matrix.csv: {e}")));
+        let exports = [
+            (
+                "matrix.json",
+                export::matrix_json(hb).map_err(|e| e.to_string()),
+            ),
+            (
+                "matrix.csv",
+                export::matrix_csv(hb).map_err(|e| e.to_string()),
+            ),
+            (
+                "controls.csv",
+                export::controls_csv(hb, hb.config.publish.evidence_details)
+                    .map_err(|e| e.to_string()),
+            ),
+        ];
+        for (path, result) in exports {
+            match result {
+                Ok(contents) => files.push(OutputFile {
+                    path: path.into(),
+                    contents,
+                }),
+                Err(e) => {
+                    failed = true;
+                    diags.push(Diagnostic::error(format!("cannot write {path}: {e}")));
+                }
             }
         }
     }

@@ -161,7 +161,7 @@ impl Views<'_> {
                 .filter_map(|r| hb.catalog.position(&r.framework, &r.id))
                 .map(|p| self.control_link(p))
                 .collect(),
-            evidence: c.evidence.clone(),
+            evidence: c.evidence_shown(hb.config.publish.evidence_details),
             implemented_by: hb.trace.documented_by[k]
                 .iter()
                 .map(|cov| self.implementation(cov))
