@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod scope;
+
+pub use scope::{Exclusion, Opinion, Subservice, UserControl};
+
 use crate::catalog::Catalog;
 use crate::diagnostics::{
     Diagnostic, Diagnostics, Outcome, Reported, did_you_mean, find_key_line, line_of,
@@ -58,6 +62,9 @@ pub struct Config {
     /// `[publish]`: what the published site shows beyond the policies.
     #[serde(default)]
     pub publish: PublishSettings,
+    /// `[[subservice]]`: vendors whose controls the system relies on (carve-out).
+    #[serde(default)]
+    pub subservice: Vec<Subservice>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -81,6 +88,9 @@ pub struct Scope {
     /// Whether in-scope controls nothing covers are warnings (`warn`) or only reported (`allow`).
     #[serde(default)]
     pub gaps: GapPolicy,
+    /// `[[scope.exclusions]]`: criteria that do not apply, with the reason.
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -198,6 +208,7 @@ impl Default for Scope {
             framework: default_framework(),
             categories: Vec::new(),
             gaps: GapPolicy::Warn,
+            exclusions: Vec::new(),
             unknown: BTreeMap::new(),
         }
     }
@@ -224,11 +235,12 @@ const TOP_KEYS: &[&str] = &[
     "markdown",
     "files",
     "publish",
+    "subservice",
 ];
 const PUBLISH_KEYS: &[&str] = &["evidence_details"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
-const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps"];
+const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps", "exclusions"];
 const DEFAULTS_KEYS: &[&str] = &["owner", "review"];
 const VERSIONS_KEYS: &[&str] = &["tags", "current"];
 
@@ -324,6 +336,7 @@ impl Config {
             &config,
             diags,
         );
+        config.parse_scope(diags);
         for (key, value) in [
             ("base_url", &config.base_url),
             ("repository_url", &config.repository_url),

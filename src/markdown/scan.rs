@@ -83,17 +83,7 @@ pub fn scan(
                     let ids = value.as_deref().unwrap_or("");
                     let before = controls.len();
                     for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                        // `soc2:CC6.1` names the framework; a bare id uses the default one.
-                        let (framework, id, explicit) = match id.split_once(':') {
-                            Some((fw, id)) => (fw, id, true),
-                            None => (default_framework, id, false),
-                        };
-                        controls.push(ControlRef {
-                            framework: framework.to_string(),
-                            id: id.to_string(),
-                            line,
-                            explicit,
-                        });
+                        controls.push(ControlRef::parse(id, default_framework, line));
                     }
                     if controls.len() == before {
                         diags.push(

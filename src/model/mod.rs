@@ -152,6 +152,22 @@ pub struct ControlRef {
     pub explicit: bool,
 }
 
+impl ControlRef {
+    /// `soc2:CC6.1` names its framework; a bare `CC6.1` (or `ACC-02`) takes the default one.
+    pub fn parse(text: &str, default_framework: &str, line: usize) -> ControlRef {
+        let (framework, id, explicit) = match text.split_once(':') {
+            Some((fw, id)) => (fw, id, true),
+            None => (default_framework, text, false),
+        };
+        ControlRef {
+            framework: framework.to_string(),
+            id: id.to_string(),
+            line,
+            explicit,
+        }
+    }
+}
+
 /// A heading of a document's body. Every heading is a section with a stable anchor.
 #[derive(Debug, Clone)]
 pub struct Section {

@@ -209,6 +209,8 @@ pub struct RegControl {
     pub evidence: Vec<EvidenceItem>,
     /// Whose control it is (default the organisation's).
     pub responsibility: Responsibility,
+    /// The line that sets it (the id's line by default), for messages.
+    pub responsibility_line: usize,
     /// The register file it is in, as messages show it.
     pub file: PathBuf,
     /// That file's text, to show lines in messages.

@@ -181,6 +181,7 @@ fn read_control(
     let mut criteria = Vec::new();
     let mut evidence = Vec::new();
     let mut responsibility = Responsibility::Organization;
+    let mut responsibility_line = None;
     for (key, value) in map {
         let Some(key) = key.as_str().map(str::to_string) else {
             diags.push(r.error_at(r.first_line, "field names of a control must be text"));
@@ -235,6 +236,7 @@ fn read_control(
                         .pointing_at(&s)
                         .hint("use `organization` (the default), `customer` (a complementary user entity control) or `subservice:<name>` (a complementary subservice organisation control)")
                 })?;
+                responsibility_line = Some(line);
                 Ok(())
             }),
             other => Err(unknown_field(r, line, other, FIELDS, "")),
@@ -282,6 +284,7 @@ fn read_control(
             .hint("a control stops operating after it starts"),
         );
     }
+    let responsibility_line = responsibility_line.unwrap_or(id.line);
     Some(RegControl {
         title: title?,
         statement: statement?,
@@ -297,6 +300,7 @@ fn read_control(
         criteria,
         evidence,
         responsibility,
+        responsibility_line,
         file: file.to_path_buf(),
         source: source.clone(),
     })

@@ -392,7 +392,7 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
         let status = match t.status[p] {
             // Without a register every mapped criterion is "covered", in scope or not, as before.
             CriterionStatus::OutOfScope => "covered",
-            s => serde_plain(s),
+            s => s.as_str(),
         };
         let (e, d) = match cov {
             Some(cov) => (Some(evidence(hb, cov)), Some(&hb.documents[cov.document])),
@@ -436,17 +436,6 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
         row(&mut w, p, None, "")?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// A status as the exports write it (`documented-only`).
-fn serde_plain(s: CriterionStatus) -> &'static str {
-    match s {
-        CriterionStatus::Covered => "covered",
-        CriterionStatus::Incomplete => "incomplete",
-        CriterionStatus::DocumentedOnly => "documented-only",
-        CriterionStatus::Gap => "gap",
-        CriterionStatus::OutOfScope => "out-of-scope",
-    }
 }
 
 /// The columns of `controls.csv`.

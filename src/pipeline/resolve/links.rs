@@ -133,18 +133,9 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
         return Ok(Target::Document(i, anchor.map(str::to_string)));
     }
     if let Some(rest) = dest.strip_prefix("control:") {
-        let (framework, id, explicit) = match rest.split_once(':') {
-            Some((fw, id)) => (fw, id, true),
-            None => (ctx.default_framework, rest, false),
-        };
-        let r = ControlRef {
-            framework: framework.to_string(),
-            id: id.to_string(),
-            line: link.line,
-            explicit,
-        };
+        let r = ControlRef::parse(rest, ctx.default_framework, link.line);
         if super::names_register_control(&r, ctx.register) {
-            return Ok(Target::Control(url::register_control(id)));
+            return Ok(Target::Control(url::register_control(&r.id)));
         }
         if super::reported_in_site_toml(&r, ctx.catalog, ctx.default_framework) {
             return Ok(Target::Keep);
@@ -152,7 +143,7 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
         if let Some(d) = super::check_control(&r, ctx.catalog) {
             return Err(d);
         }
-        return Ok(Target::Control(url::control(framework, id)));
+        return Ok(Target::Control(url::control(&r.framework, &r.id)));
     }
     if let Some(anchor) = dest.strip_prefix('#') {
         check_anchor(doc, Some(anchor), dest)?;

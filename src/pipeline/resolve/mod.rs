@@ -5,6 +5,7 @@
 mod links;
 mod register;
 mod reviews;
+mod scope;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +19,7 @@ use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
 pub use reviews::{ReviewState, source_warnings};
-pub use trace::{Coverage, CriterionStatus, Trace};
+pub use trace::{Coverage, CriterionStatus, Trace, control_state, in_effect};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
 #[derive(Debug, Default, Clone)]
@@ -172,12 +173,17 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         }
     }
 
+    let excluded = scope::check_scope(&config, &catalog, &register, &register_ids, diags);
     let trace = Trace::build(
-        &config,
-        &catalog,
-        &documents,
-        &register,
-        &register_ids,
+        trace::TraceInputs {
+            config: &config,
+            catalog: &catalog,
+            documents: &documents,
+            register: &register,
+            register_ids: &register_ids,
+            excluded,
+            as_of: history.source.as_of,
+        },
         diags,
     );
     let reviews = reviews::review_states(&documents, &by_id, &history, diags);
@@ -351,6 +357,18 @@ pub(crate) mod tests {
         register: &str,
         site: &str,
     ) -> (Handbook, Vec<Diagnostic>) {
+        handbook_as_of(docs, register, site, None)
+    }
+
+    /// The same, with statuses as of `as_of` (YYYY-MM-DD).
+    pub(crate) fn handbook_as_of(
+        docs: &[(&str, &str)],
+        register: &str,
+        site: &str,
+        as_of: Option<&str>,
+    ) -> (Handbook, Vec<Diagnostic>) {
+        let mut history = History::default();
+        history.source.as_of = as_of.map(|d| d.parse().expect("a date"));
         let mut diags = Diagnostics::new();
         let register_file = SourceFile {
             path: "controls.yaml".into(),
@@ -377,7 +395,7 @@ pub(crate) mod tests {
                 documents,
                 register,
                 available: BTreeMap::new(),
-                history: History::default(),
+                history,
             },
             &mut diags,
         );

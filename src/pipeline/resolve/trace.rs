@@ -6,9 +6,16 @@
 //! `criteria`) ← documents and sections (their `controls`). A criterion is then covered only by an
 //! implemented control of the organisation's that a published document or section describes;
 //! documents that map the criterion directly, with no control, leave it "documented only".
+//!
+//! The scope of `site.toml` weighs in: an excluded criterion is "not applicable"; one that a
+//! subservice's controls (CSOCs) map relies on them, which holds only while the control that
+//! monitors that subservice is in operation. Dates count: a document whose `effective` date, or a
+//! control whose `since`, is after the as-of date covers nothing yet, nor does a control whose
+//! `until` has passed.
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -24,13 +31,18 @@ pub enum CriterionStatus {
     /// Met: by an implemented, documented control of the organisation's (or, without a register,
     /// by a published document or section).
     Covered,
+    /// Met with the controls of a subservice organisation (CSOCs) whose report the organisation
+    /// monitors.
+    CoveredWithCsocs,
     /// Controls of the register map it, but none is implemented, the organisation's and
     /// documented: planned, partial, undocumented, or someone else's.
     Incomplete,
     /// Documents map it directly, but no control of the register does.
     DocumentedOnly,
-    /// Nothing meets it.
+    /// Nothing meets it, or it relies on a subservice nothing of ours monitors.
     Gap,
+    /// Excluded in `[[scope.exclusions]]`, with the reason.
+    NotApplicable,
     /// Not in the audit's scope.
     OutOfScope,
 }
@@ -40,11 +52,34 @@ impl CriterionStatus {
     pub fn label(self) -> &'static str {
         match self {
             CriterionStatus::Covered => "covered",
+            CriterionStatus::CoveredWithCsocs => "covered, relies on CSOCs",
             CriterionStatus::Incomplete => "no control in operation",
             CriterionStatus::DocumentedOnly => "documented only",
             CriterionStatus::Gap => "gap",
+            CriterionStatus::NotApplicable => "not applicable",
             CriterionStatus::OutOfScope => "out of scope",
         }
+    }
+
+    /// As the exports write it (the serialised form): `documented-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriterionStatus::Covered => "covered",
+            CriterionStatus::CoveredWithCsocs => "covered-with-csocs",
+            CriterionStatus::Incomplete => "incomplete",
+            CriterionStatus::DocumentedOnly => "documented-only",
+            CriterionStatus::Gap => "gap",
+            CriterionStatus::NotApplicable => "not-applicable",
+            CriterionStatus::OutOfScope => "out-of-scope",
+        }
+    }
+
+    /// Met, with or without CSOCs.
+    pub fn is_covered(self) -> bool {
+        matches!(
+            self,
+            CriterionStatus::Covered | CriterionStatus::CoveredWithCsocs
+        )
     }
 }
 
@@ -76,19 +111,59 @@ pub struct Trace {
     pub controls: IxVec<ControlIx, Vec<RegIx>>,
     /// Per criterion: where it stands.
     pub status: IxVec<ControlIx, CriterionStatus>,
+    /// Per criterion: the `[[scope.exclusions]]` entry that excludes it.
+    pub excluded: IxVec<ControlIx, Option<usize>>,
+    /// Per criterion: the subservices (indices into `[[subservice]]`) whose controls it relies
+    /// on, each monitored by a control of ours in operation.
+    pub relies_on: IxVec<ControlIx, Vec<usize>>,
+    /// Per criterion: the subservices it relies on that nothing of ours in operation monitors.
+    pub unsupported: IxVec<ControlIx, Vec<usize>>,
+    /// Published documents whose `effective` date is after the as-of date: they cover nothing yet
+    /// (their mappings are with the unpublished ones).
+    pub not_yet_effective: Vec<DocIx>,
+    /// The date statuses are computed at (`None` outside git without `--as-of`: dates then do
+    /// not hold anything back).
+    pub as_of: Option<Date>,
+}
+
+/// What the trace is built from.
+pub(crate) struct TraceInputs<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) documents: &'a IxVec<DocIx, Document>,
+    pub(crate) register: &'a IxVec<RegIx, RegControl>,
+    pub(crate) register_ids: &'a HashMap<String, RegIx>,
+    /// Per criterion: the exclusion that makes it not applicable.
+    pub(crate) excluded: IxVec<ControlIx, Option<usize>>,
+    /// The date statuses are computed at.
+    pub(crate) as_of: Option<Date>,
+}
+
+/// Whether `date` has come by `as_of` (always, when there is no as-of date).
+fn has_come(date: Date, as_of: Option<Date>) -> bool {
+    as_of.is_none_or(|a| date <= a)
+}
+
+/// A control operates on the as-of date: started (`since`) and not ended (`until`).
+pub fn in_effect(c: &RegControl, as_of: Option<Date>) -> bool {
+    c.since.is_none_or(|s| has_come(s.value, as_of))
+        && c.until.is_none_or(|u| as_of.is_none_or(|a| a <= u.value))
 }
 
 impl Trace {
     /// The trace of `documents` against `catalog`; a warning for the gaps unless `[scope] gaps = "allow"`.
-    pub fn build(
-        config: &Config,
-        catalog: &Catalog,
-        documents: &IxVec<DocIx, Document>,
-        register: &IxVec<RegIx, RegControl>,
-        register_ids: &HashMap<String, RegIx>,
-        diags: &mut Diagnostics,
-    ) -> Trace {
+    pub(crate) fn build(inputs: TraceInputs<'_>, diags: &mut Diagnostics) -> Trace {
+        let TraceInputs {
+            config,
+            catalog,
+            documents,
+            register,
+            register_ids,
+            excluded,
+            as_of,
+        } = inputs;
         let n = catalog.len();
+        let mut not_yet_effective = Vec::new();
         let mut covered_by = IxVec::filled(n, Vec::new());
         let mut not_published = IxVec::filled(n, Vec::new());
         let mut documented_by = IxVec::filled(register.len(), Vec::new());
@@ -97,7 +172,24 @@ impl Trace {
         order.sort_by(|&a, &b| documents[a].id.cmp(&documents[b].id).then(a.cmp(&b)));
         for &di in &order {
             let doc = &documents[di];
-            let published = doc.status == Status::Published;
+            let mut published = doc.status == Status::Published;
+            if published
+                && let Some(e) = doc.effective
+                && !has_come(e.value, as_of)
+            {
+                published = false;
+                not_yet_effective.push(di);
+                if let Some(a) = as_of {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "not yet effective: `effective` is {}, after the as-of date {a}, so this document covers nothing yet",
+                            e.value
+                        ))
+                        .at_line(&doc.display_path, &doc.source, e.line)
+                        .hint("it counts from that date on; if it is already in force, correct the date"),
+                    );
+                }
+            }
             let whole = doc.controls.iter().map(|r| (r, None));
             let sections = doc
                 .sections
@@ -144,25 +236,67 @@ impl Trace {
                 c.framework == config.scope.framework && config.category_in_scope(&c.category)
             })
             .collect();
-        // A control meets its criteria when it is the organisation's, implemented, and a
-        // published document or section describes it.
+        // A control meets its criteria when it is the organisation's, implemented, in effect,
+        // and a published document or section describes it.
         let meets = |k: RegIx| {
             let c = &register[k];
             c.responsibility == Responsibility::Organization
                 && c.status == ControlStatus::Implemented
+                && in_effect(c, as_of)
                 && !documented_by[k].is_empty()
         };
+        // Relying on a subservice's controls holds while the control that reviews its report does.
+        let monitored: Vec<bool> = config
+            .subservice
+            .iter()
+            .map(|s| {
+                s.monitored_by
+                    .as_ref()
+                    .and_then(|id| register_ids.get(id))
+                    .is_some_and(|&k| meets(k))
+            })
+            .collect();
+        let mut relies_on: IxVec<ControlIx, Vec<usize>> = IxVec::filled(n, Vec::new());
+        let mut unsupported: IxVec<ControlIx, Vec<usize>> = IxVec::filled(n, Vec::new());
+        for p in catalog.positions() {
+            for &k in &controls[p] {
+                let c = &register[k];
+                let Responsibility::Subservice(name) = &c.responsibility else {
+                    continue;
+                };
+                let Some(si) = config.subservice.iter().position(|s| &s.name == name) else {
+                    continue;
+                };
+                if c.status != ControlStatus::Implemented || !in_effect(c, as_of) {
+                    continue;
+                }
+                let list = if monitored[si] {
+                    &mut relies_on[p]
+                } else {
+                    &mut unsupported[p]
+                };
+                if !list.contains(&si) {
+                    list.push(si);
+                }
+            }
+        }
         let status: IxVec<ControlIx, CriterionStatus> = catalog
             .positions()
             .map(|p| {
                 if !in_scope[p] {
                     CriterionStatus::OutOfScope
+                } else if excluded[p].is_some() {
+                    CriterionStatus::NotApplicable
                 } else if register.is_empty() {
                     if covered_by[p].is_empty() {
                         CriterionStatus::Gap
                     } else {
                         CriterionStatus::Covered
                     }
+                } else if !unsupported[p].is_empty() {
+                    CriterionStatus::Gap
+                } else if !relies_on[p].is_empty() {
+                    CriterionStatus::CoveredWithCsocs
                 } else if controls[p].iter().any(|&k| meets(k)) {
                     CriterionStatus::Covered
                 } else if !controls[p].is_empty() {
@@ -205,10 +339,86 @@ impl Trace {
                     &documented_by,
                     &controls,
                     &incomplete,
+                    as_of,
                 ));
             }
         }
+        for (si, s) in config.subservice.iter().enumerate() {
+            let needing: Vec<&str> = catalog
+                .positions()
+                .filter(|&p| unsupported[p].contains(&si) && in_scope[p])
+                .map(|p| catalog.at(p).id.as_str())
+                .collect();
+            if needing.is_empty() {
+                continue;
+            }
+            let why = match s.monitored_by.as_ref() {
+                None => "it has no `monitored_by` control".to_string(),
+                Some(id) => match register_ids.get(id) {
+                    None => format!("`monitored_by` names `{id}`, which is not in the register"),
+                    Some(&k) => format!(
+                        "its monitoring control {id} is not in operation ({})",
+                        control_state(&register[k], &documented_by[k], as_of)
+                    ),
+                },
+            };
+            diags.push(
+                config
+                    .at_line(
+                        Diagnostic::warning(format!(
+                            "gap: {} rel{} on the controls of subservice `{}`, but {why}",
+                            needing.join(", "),
+                            if needing.len() == 1 { "ies" } else { "y" },
+                            s.name
+                        )),
+                        config.line_in(&s.lines, "monitored_by"),
+                    )
+                    .hint("a carve-out holds only while a control of ours reviews the subservice's report: implement and document that control (e.g. the vendor review)"),
+            );
+        }
+        for p in catalog.positions() {
+            let Some(e) = excluded[p] else { continue };
+            let by: Vec<String> = controls[p]
+                .iter()
+                .map(|&k| register[k].id.value.clone())
+                .chain(
+                    covered_by[p]
+                        .iter()
+                        .map(|c| documents[c.document].id.clone()),
+                )
+                .collect();
+            if by.is_empty() {
+                continue;
+            }
+            let id = &catalog.at(p).id;
+            let lines = &config.scope.exclusions[e].lines;
+            diags.push(
+                config
+                    .at_line(
+                        Diagnostic::warning(format!(
+                            "`{id}` is excluded as not applicable, but {} map{} it",
+                            by.join(", "),
+                            if by.len() == 1 { "s" } else { "" }
+                        )),
+                        config.line_with(lines, id),
+                    )
+                    .hint("an auditor asks why a criterion that does not apply has controls: remove the exclusion, or the mappings"),
+            );
+        }
         for (k, c) in register.iter_enumerated() {
+            if let Some(since) = c.since
+                && !has_come(since.value, as_of)
+                && let Some(a) = as_of
+            {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "control `{}` operates from {}, after the as-of date {a}: it meets no criterion yet",
+                        c.id.value, since.value
+                    ))
+                    .at_line(&c.file, &c.source, since.line)
+                    .hint("it counts from that date on; if it already operates, correct `since`"),
+                );
+            }
             if c.status != ControlStatus::Retired
                 && c.responsibility == Responsibility::Organization
                 && documented_by[k].is_empty()
@@ -236,6 +446,11 @@ impl Trace {
             documented_unpublished,
             controls,
             status,
+            excluded,
+            relies_on,
+            unsupported,
+            not_yet_effective,
+            as_of,
         }
     }
 
@@ -246,10 +461,7 @@ impl Trace {
 
     /// Number of in-scope criteria covered (see `CriterionStatus::Covered`).
     pub fn covered_in_scope_count(&self) -> usize {
-        self.status
-            .iter()
-            .filter(|&&s| s == CriterionStatus::Covered)
-            .count()
+        self.status.iter().filter(|s| s.is_covered()).count()
     }
 }
 
@@ -286,6 +498,7 @@ fn incomplete_warning(
     documented_by: &IxVec<RegIx, Vec<Coverage>>,
     controls: &IxVec<ControlIx, Vec<RegIx>>,
     list: &[ControlIx],
+    as_of: Option<Date>,
 ) -> Diagnostic {
     let items: Vec<String> = list
         .iter()
@@ -294,16 +507,11 @@ fn incomplete_warning(
                 .iter()
                 .map(|&k| {
                     let c = &register[k];
-                    let state = if c.responsibility != Responsibility::Organization {
-                        c.responsibility.to_string()
-                    } else if c.status != ControlStatus::Implemented {
-                        c.status.to_string()
-                    } else if documented_by[k].is_empty() {
-                        "undocumented".to_string()
-                    } else {
-                        c.status.to_string()
-                    };
-                    format!("{} {state}", c.id.value)
+                    format!(
+                        "{} {}",
+                        c.id.value,
+                        control_state(c, &documented_by[k], as_of)
+                    )
                 })
                 .collect();
             format!("{} ({})", catalog.at(p).id, why.join(", "))
@@ -317,6 +525,24 @@ fn incomplete_warning(
     ))
     .at(&config.path, config.key_line("categories"))
     .hint("a criterion is met once one of its controls is `status: implemented` and a published document or section names it")
+}
+
+/// Why a control does or does not meet its criteria, in a few words: `planned`, `undocumented`,
+/// `from 2026-01-01`, `customer`…
+pub fn control_state(c: &RegControl, documented_by: &[Coverage], as_of: Option<Date>) -> String {
+    if c.responsibility != Responsibility::Organization {
+        c.responsibility.to_string()
+    } else if c.status != ControlStatus::Implemented {
+        c.status.to_string()
+    } else if let Some(s) = c.since.filter(|s| !has_come(s.value, as_of)) {
+        format!("from {}", s.value)
+    } else if let Some(u) = c.until.filter(|_| !in_effect(c, as_of)) {
+        format!("ended {}", u.value)
+    } else if documented_by.is_empty() {
+        "undocumented".to_string()
+    } else {
+        c.status.to_string()
+    }
 }
 
 /// One warning for all gaps (a list of 30 identical warnings helps nobody), naming each control
@@ -383,7 +609,7 @@ fn gap_warning(
 #[cfg(test)]
 mod tests {
     use super::CriterionStatus;
-    use crate::pipeline::resolve::tests::{handbook, handbook_with_register};
+    use crate::pipeline::resolve::tests::{handbook, handbook_as_of, handbook_with_register};
 
     const SITE: &str = "title = \"T\"\n[scope]\ncategories = [\"availability\"]\n";
 
@@ -518,5 +744,102 @@ mod tests {
             .collect();
         assert_eq!(undocumented.len(), 2, "{undocumented:?}");
         assert_eq!(undocumented[0].0, Some(7));
+    }
+
+    #[test]
+    fn statuses_follow_the_scope_and_the_as_of_date() {
+        let site = "title = \"T\"\n\
+            [[scope.exclusions]]\ncriteria = [\"CC2.3\"]\nreason = \"No external parties to inform\"\n\
+            [[subservice]]\nname = \"AWS\"\nmonitored_by = \"VND-01\"\n\
+            [[subservice]]\nname = \"Colo\"\nmonitored_by = \"VND-02\"\n";
+        let entry = |id: &str, extra: &str, criteria: &str| {
+            format!(
+                "- id: {id}\n  title: T\n  statement: S\n  owner: O\n  frequency: annual\n{extra}  criteria: [{criteria}]\n"
+            )
+        };
+        let register = [
+            entry("ACC-02", "", "CC6.2"),
+            entry("AWS-PHY", "  responsibility: subservice:AWS\n", "CC6.4"),
+            entry("COLO-ENV", "  responsibility: subservice:Colo\n", "CC6.5"),
+            entry("VND-01", "", "CC9.2"),
+            entry("VND-02", "  status: planned\n", "CC9.2"),
+            entry("NEW-01", "  since: 2026-01-01\n", "CC7.1"),
+        ]
+        .concat();
+        let (hb, diags) = handbook_as_of(
+            &[
+                (
+                    "policies/a.md",
+                    "---\ntitle: A\nowner: O\nreview: annual\ncontrols: [ACC-02, VND-01, VND-02, NEW-01, CC2.3]\n---\n",
+                ),
+                (
+                    "policies/b.md",
+                    "---\ntitle: B\nowner: O\nreview: annual\neffective: 2026-02-01\ncontrols: [CC8.1]\n---\n",
+                ),
+            ],
+            &register,
+            site,
+            Some("2025-06-01"),
+        );
+        let t = &hb.trace;
+        let at = |id: &str| hb.catalog.position("soc2", id).unwrap();
+        assert_eq!(t.status[at("CC6.2")], CriterionStatus::Covered);
+        assert_eq!(t.status[at("CC6.4")], CriterionStatus::CoveredWithCsocs);
+        assert_eq!(t.relies_on[at("CC6.4")], [0]);
+        // Colo's monitoring control is only planned: relying on it is a gap.
+        assert_eq!(t.status[at("CC6.5")], CriterionStatus::Gap);
+        assert_eq!(t.unsupported[at("CC6.5")], [1]);
+        assert_eq!(t.status[at("CC2.3")], CriterionStatus::NotApplicable);
+        assert!(!t.gaps.contains(&at("CC2.3")));
+        // NEW-01 starts after the as-of date; B takes effect after it.
+        assert_eq!(t.status[at("CC7.1")], CriterionStatus::Incomplete);
+        assert_eq!(t.status[at("CC8.1")], CriterionStatus::Gap);
+        let b = hb.document_index("b").unwrap();
+        assert_eq!(t.not_yet_effective, [b]);
+        assert_eq!(t.not_published[at("CC8.1")][0].document, b);
+        assert_eq!(
+            CriterionStatus::CoveredWithCsocs.as_str(),
+            "covered-with-csocs"
+        );
+        assert_eq!(
+            serde_json::to_value(CriterionStatus::NotApplicable).unwrap(),
+            CriterionStatus::NotApplicable.as_str()
+        );
+
+        let says = |needle: &str| {
+            diags
+                .iter()
+                .find(|d| d.message.contains(needle))
+                .unwrap_or_else(|| panic!("no `{needle}` in {diags:#?}"))
+        };
+        let colo = says("gap: CC6.5 relies on the controls of subservice `Colo`");
+        assert!(
+            colo.message
+                .contains("VND-02 is not in operation (planned)")
+        );
+        assert_eq!(colo.line, Some(10));
+        assert_eq!(
+            says("`CC2.3` is excluded as not applicable, but a maps it").line,
+            Some(3)
+        );
+        let b_warning = says("not yet effective: `effective` is 2026-02-01");
+        assert_eq!(b_warning.line, Some(5));
+        assert!(
+            says("no control in operation")
+                .message
+                .contains("NEW-01 from 2026-01-01")
+        );
+        says("control `NEW-01` operates from 2026-01-01, after the as-of date 2025-06-01");
+        // Without an as-of date (outside git), dates hold nothing back.
+        let (hb, _) = handbook_as_of(
+            &[(
+                "policies/b.md",
+                "---\ntitle: B\nowner: O\neffective: 2026-02-01\ncontrols: [CC8.1]\n---\n",
+            )],
+            "",
+            "title = \"T\"\n",
+            None,
+        );
+        assert_eq!(hb.trace.status[at("CC8.1")], CriterionStatus::Covered);
     }
 }
