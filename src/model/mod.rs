@@ -344,6 +344,29 @@ pub mod url {
     pub const REVIEWS: &str = "reviews.html";
     /// The change log.
     pub const CHANGES: &str = "changes.html";
+    /// The audit's scope: categories, exclusions, subservices and complementary controls.
+    pub const SCOPE: &str = "scope.html";
+
+    /// A subservice's entry on the scope page.
+    pub fn subservice(name: &str) -> String {
+        format!("{SCOPE}#{}", subservice_anchor(name))
+    }
+
+    /// The anchor of a subservice on the scope page: its name in lower case, other characters
+    /// than letters and digits as `-`.
+    pub fn subservice_anchor(name: &str) -> String {
+        let slug: String = name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("subservice-{slug}")
+    }
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@ fn home_control_and_matrix_pages() {
         vendor.contains("pb-notice-gap"),
         "CC9.2 only has a draft: it is a gap"
     );
-    assert!(vendor.contains("Mapped by unpublished documents"));
+    assert!(vendor.contains("Mapped by documents not in force"));
 
     let matrix = std::fs::read_to_string(site.join("matrix.html")).unwrap();
     assert!(matrix.contains("CC6 Logical and Physical Access Controls"));

@@ -14,6 +14,7 @@ mod history;
 mod output_identity;
 mod register;
 mod sample_handbook;
+mod scope;
 mod security;
 mod serve;
 mod versions;

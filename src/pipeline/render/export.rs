@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::model::register::{EvidenceItem, RegControl};
+use crate::config::Subservice;
+use crate::model::register::{EvidenceItem, RegControl, Responsibility};
 use crate::model::{ControlIx, DocIx, RegIx, url};
 use crate::pipeline::resolve::{Coverage, CriterionStatus, Handbook, names_register_control};
 
@@ -20,6 +21,42 @@ struct MatrixJson {
     register: Vec<RegControlJson>,
     documents: Vec<DocumentJson>,
     gaps: Vec<GapJson>,
+    /// `[[scope.exclusions]]`: criteria not applicable, and why.
+    exclusions: Vec<ExclusionJson>,
+    /// `[[subservice]]`: organisations carved out.
+    subservices: Vec<SubserviceJson>,
+}
+
+#[derive(Serialize)]
+struct ExclusionJson {
+    criteria: Vec<String>,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct SubserviceJson {
+    name: String,
+    services: Vec<String>,
+    method: &'static str,
+    report: Option<String>,
+    /// `[first, last]` day of the report's period.
+    report_period: Option<[String; 2]>,
+    opinion: Option<&'static str>,
+    bridge_letter: bool,
+    reviewed_on: Option<String>,
+    monitored_by: Option<String>,
+    /// Whether `monitored_by` is in operation, so that relying on it holds.
+    monitored: bool,
+    /// Its controls the system relies on (`responsibility: subservice:<name>`).
+    csocs: Vec<String>,
+    user_controls: Vec<UserControlJson>,
+}
+
+#[derive(Serialize)]
+struct UserControlJson {
+    text: String,
+    /// The control of ours that meets it.
+    control: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +116,8 @@ struct Summary {
     controls_in_scope: usize,
     controls_covered: usize,
     gaps: usize,
+    /// In-scope criteria excluded as not applicable (not counted in `controls_in_scope`).
+    criteria_not_applicable: usize,
     /// Controls of the register.
     register_controls: usize,
 }
@@ -93,10 +132,15 @@ struct ControlJson {
     series_name: String,
     category: String,
     in_scope: bool,
-    /// `covered`, `incomplete`, `documented-only`, `gap`, `out-of-scope`.
+    /// `covered`, `covered-with-csocs`, `incomplete`, `documented-only`, `gap`,
+    /// `not-applicable`, `out-of-scope`.
     status: CriterionStatus,
+    /// Why it has that status, in a sentence.
+    reason: String,
     /// Ids of the register's controls that map it.
     via_controls: Vec<String>,
+    /// Subservices whose controls it relies on (carve-out).
+    relies_on: Vec<String>,
     covered_by: Vec<EvidenceJson>,
 }
 
@@ -192,9 +236,15 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                 category: control.category.clone(),
                 in_scope: t.in_scope[p],
                 status: t.status[p],
+                reason: hb.status_reason(p),
                 via_controls: t.controls[p]
                     .iter()
                     .map(|&k| hb.register[k].id.value.clone())
+                    .collect(),
+                relies_on: t.relies_on[p]
+                    .iter()
+                    .chain(&t.unsupported[p])
+                    .map(|&s| c.subservice[s].name.clone())
                     .collect(),
                 covered_by: t.covered_by[p].iter().map(|c| evidence(hb, c)).collect(),
             }
@@ -310,6 +360,7 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             controls_in_scope: t.in_scope_count(),
             controls_covered: t.covered_in_scope_count(),
             gaps: t.gaps.len(),
+            criteria_not_applicable: t.not_applicable_count(),
             register_controls: hb.register.len(),
         },
         controls,
@@ -320,10 +371,65 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             .collect(),
         documents,
         gaps,
+        exclusions: scope_exclusions(hb),
+        subservices: c
+            .subservice
+            .iter()
+            .enumerate()
+            .map(|(si, s)| subservice_json(hb, si, s))
+            .collect(),
     };
     let mut out = serde_json::to_vec_pretty(&json)?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// `[[scope.exclusions]]` with the criteria each one excludes (as the trace resolved them).
+fn scope_exclusions(hb: &Handbook) -> Vec<ExclusionJson> {
+    let t = &hb.trace;
+    hb.config
+        .scope
+        .exclusions
+        .iter()
+        .enumerate()
+        .map(|(n, e)| ExclusionJson {
+            criteria: t
+                .excluded_by(n)
+                .map(|p| hb.catalog.at(p).id.clone())
+                .collect(),
+            reason: e.reason.trim().to_string(),
+        })
+        .collect()
+}
+
+/// A subservice, for `matrix.json`.
+fn subservice_json(hb: &Handbook, si: usize, s: &Subservice) -> SubserviceJson {
+    SubserviceJson {
+        name: s.name.clone(),
+        services: s.service_list.clone(),
+        method: "carve-out",
+        report: s.report.clone(),
+        report_period: s.period.map(|(a, b)| [a.to_string(), b.to_string()]),
+        opinion: s.opinion_kind.map(|o| o.as_str()),
+        bridge_letter: s.bridge_letter,
+        reviewed_on: s.reviewed.map(|d| d.to_string()),
+        monitored_by: s.monitored_by.clone(),
+        monitored: hb.trace.monitored[si],
+        csocs: hb
+            .register
+            .iter()
+            .filter(|c| c.responsibility == Responsibility::Subservice(s.name.clone()))
+            .map(|c| c.id.value.clone())
+            .collect(),
+        user_controls: s
+            .user_controls
+            .iter()
+            .map(|u| UserControlJson {
+                text: u.text.clone(),
+                control: u.control.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// A control of the register, for `matrix.json`.

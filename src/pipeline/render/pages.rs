@@ -59,6 +59,13 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(|v, _, _| page_context(&v.gaps())),
         },
         Page {
+            path: url::SCOPE.into(),
+            template: "scope.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.scope())),
+        },
+        Page {
             path: url::REVIEWS.into(),
             template: "reviews.html",
             root: "",

@@ -173,7 +173,14 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         }
     }
 
-    let excluded = scope::check_scope(&config, &catalog, &register, &register_ids, diags);
+    let excluded = scope::check_scope(
+        &config,
+        &catalog,
+        &register,
+        &register_ids,
+        history.source.as_of,
+        diags,
+    );
     let trace = Trace::build(
         trace::TraceInputs {
             config: &config,

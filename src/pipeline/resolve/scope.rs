@@ -5,10 +5,38 @@
 use std::collections::HashMap;
 
 use crate::catalog::Catalog;
-use crate::config::Config;
+use jiff::civil::Date;
+
+use crate::config::{Config, Subservice};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::register::{RegControl, Responsibility};
 use crate::model::{ControlIx, ControlRef, IxVec, RegIx};
+
+/// How long after a subservice report's period ends it is still relied on without a bridge
+/// letter. Auditors commonly accept a gap of up to three months.
+const BRIDGE_AFTER_MONTHS: i8 = 3;
+
+/// A warning when a subservice's report ended so long before the as-of date that reliance on it
+/// needs a bridge letter, and none is recorded.
+fn stale_report(config: &Config, s: &Subservice, as_of: Option<Date>) -> Option<Diagnostic> {
+    let (_, end) = s.period?;
+    let as_of = as_of?;
+    let limit = end
+        .checked_add(jiff::Span::new().months(BRIDGE_AFTER_MONTHS))
+        .ok()?;
+    if s.bridge_letter || as_of <= limit {
+        return None;
+    }
+    let d = Diagnostic::warning(format!(
+        "the report of subservice `{}` covers up to {end}, more than {BRIDGE_AFTER_MONTHS} months before the as-of date {as_of}, and no bridge letter is recorded",
+        s.name
+    ));
+    Some(
+        config
+            .at_line(d, config.line_in(&s.lines, "report_period"))
+            .hint("obtain its newer report, or a bridge letter for the time since (then `bridge_letter = true`)"),
+    )
+}
 
 /// Per criterion of the catalog: the index of the `[[scope.exclusions]]` entry that excludes it.
 pub(crate) fn check_scope(
@@ -16,6 +44,7 @@ pub(crate) fn check_scope(
     catalog: &Catalog,
     register: &IxVec<RegIx, RegControl>,
     register_ids: &HashMap<String, RegIx>,
+    as_of: Option<Date>,
     diags: &mut Diagnostics,
 ) -> IxVec<ControlIx, Option<usize>> {
     let mut excluded: IxVec<ControlIx, Option<usize>> = IxVec::filled(catalog.len(), None);
@@ -119,6 +148,9 @@ pub(crate) fn check_scope(
                 ));
             }
             None => {}
+        }
+        if let Some(d) = stale_report(config, s, as_of) {
+            diags.push(d);
         }
         for u in &s.user_controls {
             let line = config.line_with(&s.lines, &u.text);

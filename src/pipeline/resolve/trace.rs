@@ -121,6 +121,9 @@ pub struct Trace {
     /// Published documents whose `effective` date is after the as-of date: they cover nothing yet
     /// (their mappings are with the unpublished ones).
     pub not_yet_effective: Vec<DocIx>,
+    /// Per `[[subservice]]`: its `monitored_by` control meets its criteria (implemented, in
+    /// operation, documented), so relying on the subservice's controls holds.
+    pub monitored: Vec<bool>,
     /// The date statuses are computed at (`None` outside git without `--as-of`: dates then do
     /// not hold anything back).
     pub as_of: Option<Date>,
@@ -142,6 +145,15 @@ pub(crate) struct TraceInputs<'a> {
 /// Whether `date` has come by `as_of` (always, when there is no as-of date).
 fn has_come(date: Date, as_of: Option<Date>) -> bool {
     as_of.is_none_or(|a| date <= a)
+}
+
+/// A control meets its criteria: the organisation's, implemented, in effect and described by a
+/// published document or section.
+fn meets(c: &RegControl, documented_by: &[Coverage], as_of: Option<Date>) -> bool {
+    c.responsibility == Responsibility::Organization
+        && c.status == ControlStatus::Implemented
+        && in_effect(c, as_of)
+        && !documented_by.is_empty()
 }
 
 /// A control operates on the as-of date: started (`since`) and not ended (`until`).
@@ -236,15 +248,7 @@ impl Trace {
                 c.framework == config.scope.framework && config.category_in_scope(&c.category)
             })
             .collect();
-        // A control meets its criteria when it is the organisation's, implemented, in effect,
-        // and a published document or section describes it.
-        let meets = |k: RegIx| {
-            let c = &register[k];
-            c.responsibility == Responsibility::Organization
-                && c.status == ControlStatus::Implemented
-                && in_effect(c, as_of)
-                && !documented_by[k].is_empty()
-        };
+        let meets = |k: RegIx| meets(&register[k], &documented_by[k], as_of);
         // Relying on a subservice's controls holds while the control that reviews its report does.
         let monitored: Vec<bool> = config
             .subservice
@@ -313,12 +317,18 @@ impl Trace {
             .filter(|&p| status[p] == CriterionStatus::Gap)
             .collect();
         if config.scope.gaps == crate::config::GapPolicy::Warn {
-            if !gaps.is_empty() {
+            // Gaps from an unmonitored subservice get their own warning, below, at its entry.
+            let unmet: Vec<ControlIx> = gaps
+                .iter()
+                .copied()
+                .filter(|&p| unsupported[p].is_empty())
+                .collect();
+            if !unmet.is_empty() {
                 diags.push(gap_warning(
                     config,
                     catalog,
                     documents,
-                    &gaps,
+                    &unmet,
                     &not_published,
                     !register.is_empty(),
                 ));
@@ -450,13 +460,31 @@ impl Trace {
             relies_on,
             unsupported,
             not_yet_effective,
+            monitored,
             as_of,
         }
     }
 
-    /// Number of in-scope controls.
+    /// Number of in-scope criteria that apply: excluded ones (not applicable) are not counted,
+    /// so "covered of in scope" reads as a proportion of what the audit tests.
     pub fn in_scope_count(&self) -> usize {
-        self.in_scope.iter().filter(|&&b| b).count()
+        self.in_scope.iter().filter(|&&b| b).count() - self.not_applicable_count()
+    }
+
+    /// The criteria `[[scope.exclusions]]` entry `n` excludes, in catalog order.
+    pub fn excluded_by(&self, n: usize) -> impl Iterator<Item = ControlIx> + '_ {
+        self.excluded
+            .iter_enumerated()
+            .filter(move |(_, e)| **e == Some(n))
+            .map(|(p, _)| p)
+    }
+
+    /// Number of in-scope criteria excluded as not applicable.
+    pub fn not_applicable_count(&self) -> usize {
+        self.status
+            .iter()
+            .filter(|&&s| s == CriterionStatus::NotApplicable)
+            .count()
     }
 
     /// Number of in-scope criteria covered (see `CriterionStatus::Covered`).
@@ -525,6 +553,110 @@ fn incomplete_warning(
     ))
     .at(&config.path, config.key_line("categories"))
     .hint("a criterion is met once one of its controls is `status: implemented` and a published document or section names it")
+}
+
+impl super::Handbook {
+    /// Why criterion `p` has its status, in one sentence an auditor can check against the
+    /// register, the documents and site.toml.
+    pub fn status_reason(&self, p: ControlIx) -> String {
+        let t = &self.trace;
+        let c = self.catalog.at(p);
+        let ids = |list: &[RegIx]| -> String {
+            list.iter()
+                .map(|&k| self.register[k].id.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let names = |list: &[usize]| -> String {
+            list.iter()
+                .map(|&s| self.config.subservice[s].name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let meeting: Vec<RegIx> = t.controls[p]
+            .iter()
+            .copied()
+            .filter(|&k| meets(&self.register[k], &t.documented_by[k], t.as_of))
+            .collect();
+        let places = |n: usize| {
+            if n == 1 {
+                "1 published document or section".to_string()
+            } else {
+                format!("{n} published documents or sections")
+            }
+        };
+        match t.status[p] {
+            CriterionStatus::OutOfScope if c.framework != self.config.scope.framework => format!(
+                "Only criteria of {} are in the audit's scope.",
+                self.config.scope.framework
+            ),
+            CriterionStatus::OutOfScope => format!(
+                "The {} category is not in the audit's scope ([scope] categories).",
+                c.category
+            ),
+            CriterionStatus::NotApplicable => {
+                let e = t.excluded[p].map(|e| &self.config.scope.exclusions[e]);
+                format!(
+                    "Excluded as not applicable: {}",
+                    e.map(|e| e.reason.trim()).unwrap_or_default()
+                )
+            }
+            CriterionStatus::Covered if self.register.is_empty() => {
+                format!("Covered by {}.", places(t.covered_by[p].len()))
+            }
+            CriterionStatus::Covered => format!(
+                "Met by {}: implemented, in operation and described by a published document.",
+                ids(&meeting)
+            ),
+            CriterionStatus::CoveredWithCsocs => {
+                let monitors: Vec<String> = t.relies_on[p]
+                    .iter()
+                    .filter_map(|&s| self.config.subservice[s].monitored_by.clone())
+                    .collect();
+                let theirs = format!(
+                    "the controls of subservice {} (carve-out), whose report {} reviews",
+                    names(&t.relies_on[p]),
+                    monitors.join(", ")
+                );
+                if meeting.is_empty() {
+                    format!("Met by {theirs}.")
+                } else {
+                    format!("Met by {} together with {theirs}.", ids(&meeting))
+                }
+            }
+            CriterionStatus::Incomplete => {
+                let states: Vec<String> = t.controls[p]
+                    .iter()
+                    .map(|&k| {
+                        let r = &self.register[k];
+                        format!(
+                            "{} ({})",
+                            r.id.value,
+                            control_state(r, &t.documented_by[k], t.as_of)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "Mapped by {}: none is an implemented, documented control of the organisation's in operation.",
+                    states.join(", ")
+                )
+            }
+            CriterionStatus::DocumentedOnly => format!(
+                "{} map it, but no control of the register does.",
+                places(t.covered_by[p].len())
+            ),
+            CriterionStatus::Gap if !t.unsupported[p].is_empty() => format!(
+                "Relies on the controls of subservice {}, but no control of ours in operation reviews its report.",
+                names(&t.unsupported[p])
+            ),
+            CriterionStatus::Gap if self.register.is_empty() => {
+                "In scope, and no published document or section covers it.".to_string()
+            }
+            CriterionStatus::Gap => {
+                "In scope, and no control meets it and no published document maps it.".to_string()
+            }
+        }
+    }
 }
 
 /// Why a control does or does not meet its criteria, in a few words: `planned`, `undocumented`,

@@ -6,6 +6,7 @@ use crate::model::{ControlIx, DocIx, url};
 use crate::pipeline::resolve::{Coverage, CriterionStatus};
 
 use super::register::RegControlLink;
+use super::scope::SubserviceLink;
 use super::{ControlLink, DocLink, SectionLink, SeriesGroup, Stats, Views, category_label};
 
 #[derive(Serialize)]
@@ -38,6 +39,10 @@ pub struct ControlView {
     pub status: CriterionStatus,
     /// The status in words.
     pub status_label: &'static str,
+    /// Why it has that status, in a sentence.
+    pub reason: String,
+    /// The subservices whose controls it relies on (carve-out).
+    pub relies_on: Vec<SubserviceLink>,
     /// The organisation's controls that map it.
     pub controls: Vec<RegControlLink>,
 }
@@ -168,6 +173,11 @@ impl Views<'_> {
                 .collect(),
             status: t.status[position],
             status_label: t.status[position].label(),
+            reason: hb.status_reason(position),
+            relies_on: t.relies_on[position]
+                .iter()
+                .map(|&s| self.subservice_link(s))
+                .collect(),
             controls: t.controls[position]
                 .iter()
                 .map(|&k| self.reg_control_link(k))

@@ -8,6 +8,7 @@ pub mod controls;
 pub mod documents;
 pub mod history;
 pub mod register;
+pub mod scope;
 pub mod versions;
 
 use serde::Serialize;
@@ -66,6 +67,8 @@ pub struct DocLink {
     pub path: String,
     /// Its folder below `policies/`.
     pub folder: String,
+    /// Its `effective` date, when that is after the as-of date: it covers nothing until then.
+    pub pending_from: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -107,10 +110,12 @@ pub struct SectionLink {
 pub struct Stats {
     /// Documents.
     pub documents: usize,
-    /// In-scope controls.
+    /// In-scope criteria that apply (not excluded).
     pub in_scope: usize,
-    /// In-scope controls covered.
+    /// Of those, criteria covered.
     pub covered: usize,
+    /// In-scope criteria excluded as not applicable.
+    pub not_applicable: usize,
     /// In-scope controls covered by nothing.
     pub gaps: usize,
 }
@@ -224,6 +229,13 @@ impl<'a> Views<'a> {
             review: d.review.map(|r| r.to_string()),
             path: d.path.clone(),
             folder: d.folder().to_string(),
+            pending_from: self
+                .hb
+                .trace
+                .not_yet_effective
+                .contains(&i)
+                .then(|| d.effective.map(|e| e.value.to_string()))
+                .flatten(),
         }
     }
 
@@ -268,6 +280,7 @@ impl<'a> Views<'a> {
             documents: self.hb.documents.len(),
             in_scope: t.in_scope_count(),
             covered: t.covered_in_scope_count(),
+            not_applicable: t.not_applicable_count(),
             gaps: t.gaps.len(),
         }
     }

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use crate::markdown::first_paragraph;
-use crate::model::register::{EvidenceItem, RegControl};
+use crate::model::register::{EvidenceItem, RegControl, Responsibility};
 use crate::model::{DocIx, RegIx, url};
-use crate::pipeline::resolve::Coverage;
+use crate::pipeline::resolve::{Coverage, control_state};
 
 use super::{ControlLink, DocLink, SectionLink, Views};
 
@@ -30,6 +30,11 @@ pub struct RegControlLink {
     pub status: &'static str,
     /// `organization`, `customer`, `subservice:<name>`.
     pub responsibility: String,
+    /// The subservice's entry on the scope page, for `subservice:<name>`.
+    pub subservice_url: Option<String>,
+    /// Where it stands on the as-of date, in a few words: `implemented` (in operation),
+    /// `planned`, `undocumented`, `from 2026-01-01`, `customer`…
+    pub state: String,
     /// Published documents and sections that describe it.
     pub documented: usize,
 }
@@ -88,6 +93,11 @@ impl Views<'_> {
             frequency: c.frequency.as_str(),
             status: c.status.as_str(),
             responsibility: c.responsibility.to_string(),
+            subservice_url: match &c.responsibility {
+                Responsibility::Subservice(name) => Some(url::subservice(name)),
+                _ => None,
+            },
+            state: control_state(c, &self.hb.trace.documented_by[k], self.hb.trace.as_of),
             documented: self.hb.trace.documented_by[k].len(),
         }
     }
