@@ -37,6 +37,8 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     /// Documents read.
     pub documents: usize,
+    /// Policy exceptions read (`kind: exception`), not counted in `documents`.
+    pub exceptions: usize,
     /// Controls of the catalog in scope of the audit.
     pub controls_in_scope: usize,
     /// In-scope controls covered by a published document or section.
@@ -94,6 +96,7 @@ fn run(
     )?;
     clock.mark(report, "load, parse, history, resolve");
     report.documents = handbook.documents.len();
+    report.exceptions = handbook.exceptions.len();
     report.controls_in_scope = handbook.trace.in_scope_count();
     report.controls_covered = handbook.trace.covered_in_scope_count();
     report.gaps = handbook.trace.gaps.len();

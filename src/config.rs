@@ -149,6 +149,10 @@ pub struct PublishSettings {
     /// Show the systems and populations of the register's evidence items (not only their names).
     #[serde(default)]
     pub evidence_details: bool,
+    /// Publish policy exceptions: the exception register, a page per exception, and a notice on
+    /// each excepted section.
+    #[serde(default)]
+    pub exceptions: bool,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -237,7 +241,7 @@ const TOP_KEYS: &[&str] = &[
     "publish",
     "subservice",
 ];
-const PUBLISH_KEYS: &[&str] = &["evidence_details"];
+const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
 const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps", "exclusions"];

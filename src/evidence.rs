@@ -16,7 +16,9 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
 use crate::pipeline::history::review::missed_reviews;
-use crate::pipeline::render::export::{controls_csv, matrix_csv, matrix_json, neutralize};
+use crate::pipeline::render::export::{
+    controls_csv, exceptions_csv, matrix_csv, matrix_json, neutralize,
+};
 use crate::pipeline::render::{OutputFile, Site};
 use crate::pipeline::resolve::Handbook;
 use crate::pipeline::write::{Guard, write};
@@ -117,6 +119,11 @@ fn run(
         file(
             "controls.csv",
             diags.take(controls_csv(&hb, true).map_err(csv_error))?,
+        ),
+        // Exceptions are always the auditor's, whatever the site publishes.
+        file(
+            "exceptions.csv",
+            diags.take(exceptions_csv(&hb).map_err(csv_error))?,
         ),
         file(
             "matrix.json",
@@ -266,7 +273,13 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
         }
         let reviewers = c.reviewers().join("; ");
         for (path, change, added, removed) in &set.documents {
-            let Some(d) = hb.documents.iter().find(|d| &d.path == path) else {
+            // Exceptions are evidence too: their changes record when they were granted and closed.
+            let Some(d) = hb
+                .documents
+                .iter()
+                .chain(hb.exceptions.iter().map(|e| &e.doc))
+                .find(|d| &d.path == path)
+            else {
                 continue;
             };
             let change = serde_json::to_value(change)

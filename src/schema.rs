@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
+use crate::model::exception::{ExceptionStatus, Risk};
 use crate::model::register::{Automation, ControlStatus, ControlType, Frequency};
 use crate::model::{Cadence, Kind, Status};
 use crate::pipeline::parse::frontmatter::FIELDS;
@@ -70,8 +71,8 @@ pub fn front_matter_schema(
                 ]
             },
             "status": {
-                "description": "Only published documents count as evidence. Default: published.",
-                "enum": Status::NAMES
+                "description": "Only published documents count as evidence. Default: published. For an exception: open (default), closed or revoked.",
+                "enum": Status::NAMES.iter().chain(ExceptionStatus::NAMES).collect::<Vec<_>>()
             },
             "controls": {
                 "description": format!(
@@ -94,13 +95,65 @@ pub fn front_matter_schema(
             },
             "implements": list_of(json!({ "type": "string" }), "Ids of the documents this one puts into practice"),
             "tags": list_of(text, "Free labels"),
-            "extra": { "description": "Free data for templates (`page.extra`).", "type": ["object", "null"] }
+            "extra": { "description": "Free data for templates (`page.extra`).", "type": ["object", "null"] },
+            "exception_to": {
+                "description": "Exceptions: the excepted document's id, or `id#section`.",
+                "type": "string",
+                "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(#.+)?$"
+            },
+            "requested_by": { "description": "Exceptions: who asked for it.", "type": "string", "minLength": 1 },
+            "approved_by": { "description": "Exceptions: who granted it; not the requester.", "type": "string", "minLength": 1 },
+            "granted": {
+                "description": "Exceptions: the date it was granted, YYYY-MM-DD.",
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            },
+            "expires": {
+                "description": "Exceptions: the date it ends at the latest, YYYY-MM-DD.",
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+            },
+            "risk": { "description": "Exceptions: the risk accepted.", "enum": Risk::NAMES },
+            "compensating": {
+                "description": "Exceptions: controls that reduce the risk meanwhile.",
+                "oneOf": [
+                    { "type": "array", "items": control_id },
+                    { "type": "string" }
+                ]
+            }
         },
-        // A policy needs an owner; `kind` missing means policy.
-        "if": {
-            "properties": { "kind": { "const": "policy" } }
-        },
-        "then": { "required": ["owner"] }
+        "allOf": [
+            // A policy needs an owner; `kind` missing means policy.
+            {
+                "if": { "properties": { "kind": { "const": "policy" } } },
+                "then": { "required": ["owner"] }
+            },
+            // An exception records what, who and when; other documents have none of that.
+            {
+                "if": { "properties": { "kind": { "const": "exception" } }, "required": ["kind"] },
+                "then": {
+                    "required": ["exception_to", "requested_by", "approved_by", "granted", "expires"],
+                    "properties": {
+                        "status": { "enum": ExceptionStatus::NAMES },
+                        "controls": false,
+                        "implements": false,
+                        "review": false
+                    }
+                },
+                "else": {
+                    "properties": {
+                        "status": { "enum": Status::NAMES },
+                        "exception_to": false,
+                        "requested_by": false,
+                        "approved_by": false,
+                        "granted": false,
+                        "expires": false,
+                        "risk": false,
+                        "compensating": false
+                    }
+                }
+            }
+        ]
     });
     debug_assert_eq!(
         schema["properties"].as_object().map(|p| p.len()),

@@ -10,6 +10,9 @@ pub fn run(opts: &Options, timings: bool) -> u8 {
         for (stage, d) in &report.timings {
             eprintln!("{stage:>24}: {:>7.3}s", d.as_secs_f64());
         }
+        if let Some(kb) = peak_memory_kb() {
+            eprintln!("{:>24}: {:>7.1} MB", "peak memory", kb as f64 / 1024.0);
+        }
     }
     let secs = report.elapsed.as_secs_f64();
     match &report.written_to {
@@ -30,4 +33,12 @@ pub fn run(opts: &Options, timings: bool) -> u8 {
             EXIT_PROBLEMS
         }
     }
+}
+
+/// This process's peak resident memory (Linux `VmHWM`), in kB. Read from inside: the rusage a
+/// parent gets from `wait4` also counts the memory of the process it was spawned from.
+fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -28,6 +28,7 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonSummary {
     documents: usize,
+    exceptions: usize,
     controls_in_scope: usize,
     controls_covered: usize,
     gaps: usize,
@@ -87,6 +88,7 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
                 strict,
                 summary: JsonSummary {
                     documents: report.documents,
+                    exceptions: report.exceptions,
                     controls_in_scope: report.controls_in_scope,
                     controls_covered: report.controls_covered,
                     gaps: report.gaps,

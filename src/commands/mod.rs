@@ -40,8 +40,12 @@ pub fn print_human(diags: &crate::diagnostics::Diagnostics) {
 
 /// "24 documents, 52/52 in-scope controls covered, 0 gaps"
 pub fn coverage_summary(report: &Report) -> String {
+    let exceptions = match report.exceptions {
+        0 => String::new(),
+        n => format!(", {n} exception{}", plural(n)),
+    };
     format!(
-        "{} document{}, {}/{} in-scope controls covered, {} gap{}",
+        "{} document{}{exceptions}, {}/{} in-scope controls covered, {} gap{}",
         report.documents,
         plural(report.documents),
         report.controls_covered,

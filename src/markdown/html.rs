@@ -16,6 +16,8 @@ pub struct SectionHtml {
     pub classes: Vec<String>,
     /// (label, href) of each control this section is evidence for.
     pub controls: Vec<(String, String)>,
+    /// (id, href, state in words) of each published exception to this section.
+    pub exceptions: Vec<(String, String, String)>,
 }
 
 /// `sections` and `hrefs` are in document order, as `scan` found them; `hrefs[i]` says what
@@ -94,6 +96,14 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Href], raw_html: Ra
                     ));
                 }
                 html.push_str("</p>\n");
+            }
+            for (id, href, state) in &section.exceptions {
+                html.push_str(&format!(
+                    "<p class=\"pb-notice pb-notice-exception\">Exception <a href=\"{}\">{}</a> applies to this section ({}).</p>\n",
+                    escape(href),
+                    escape(id),
+                    escape(state)
+                ));
             }
             Some(Event::Html(CowStr::from(html)))
         }
@@ -190,6 +200,11 @@ mod tests {
             anchor: "rev".into(),
             classes: vec![],
             controls: vec![("CC6.2".into(), "../controls/soc2/CC6.2.html".into())],
+            exceptions: vec![(
+                "legacy-vpn".into(),
+                "../exceptions/legacy-vpn.html".into(),
+                "active, expires 2026-01-31".into(),
+            )],
         }];
         let hrefs = [Href::Site("a-policy.html".to_string()), Href::AsWritten];
         let html = render(body, &sections, &hrefs, RawHtml::Sanitize);
@@ -198,6 +213,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("Evidence for <a class=\"pb-control\" href=\"../controls/soc2/CC6.2.html\">CC6.2</a>"), "{html}");
+        assert!(html.contains("<p class=\"pb-notice pb-notice-exception\">Exception <a href=\"../exceptions/legacy-vpn.html\">legacy-vpn</a> applies to this section (active, expires 2026-01-31).</p>"), "{html}");
         assert!(
             html.contains("<a href=\"a-policy.html\">the policy</a>"),
             "{html}"

@@ -1,6 +1,7 @@
 //! The nouns of a handbook: documents, their sections and the links and control mappings they
 //! carry. Built by `parse`, read by `resolve` and `render`.
 
+pub mod exception;
 mod ix;
 pub mod register;
 mod spanned;
@@ -27,13 +28,22 @@ pub enum Kind {
     Standard,
     /// Prepares for an event (business continuity, incident response).
     Plan,
+    /// Records an approved departure from a policy (see `exception`): kept apart from the
+    /// handbook's documents once resolved, published only when `[publish] exceptions`.
+    Exception,
 }
 
 impl Kind {
     /// Every kind, in display order.
-    pub const ALL: [Kind; 4] = [Kind::Policy, Kind::Procedure, Kind::Standard, Kind::Plan];
+    pub const ALL: [Kind; 5] = [
+        Kind::Policy,
+        Kind::Procedure,
+        Kind::Standard,
+        Kind::Plan,
+        Kind::Exception,
+    ];
     /// How front matter names them.
-    pub const NAMES: [&'static str; 4] = ["policy", "procedure", "standard", "plan"];
+    pub const NAMES: [&'static str; 5] = ["policy", "procedure", "standard", "plan", "exception"];
 
     /// The kind front matter names `s`.
     pub fn parse(s: &str) -> Option<Kind> {
@@ -52,6 +62,7 @@ impl Kind {
             Kind::Procedure => "Procedures",
             Kind::Standard => "Standards",
             Kind::Plan => "Plans",
+            Kind::Exception => "Exceptions",
         }
     }
 }
@@ -255,6 +266,8 @@ pub struct Document {
     pub source: Arc<str>,
     /// Byte offset of the body in `source`.
     pub body_start: usize,
+    /// For `kind: exception`: what it excepts, who asked and approved, its dates.
+    pub exception: Option<Arc<exception::ExceptionFields>>,
 }
 
 impl Document {
@@ -291,6 +304,14 @@ pub mod url {
     pub fn document(id: &str) -> String {
         format!("documents/{id}.html")
     }
+
+    /// The page of a policy exception.
+    pub fn exception(id: &str) -> String {
+        format!("exceptions/{}.html", encode_segment(id))
+    }
+
+    /// The exception register.
+    pub const EXCEPTIONS: &str = "exceptions.html";
 
     /// The page of a control of the organisation's register.
     pub fn register_control(id: &str) -> String {

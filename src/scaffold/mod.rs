@@ -190,8 +190,15 @@ pub fn new_document(
     if let Some(o) = &owner {
         fm.push_str(&format!("owner: {}\n", yaml_string(o)));
     }
-    fm.push_str("approvers: []\nversion: \"0.1\"\n");
-    fm.push_str(&format!("review: {review}\nstatus: draft\n"));
+    if kind == Kind::Exception {
+        fm.push_str(&exception_fields(
+            owner.as_deref(),
+            jiff::ZonedDateTime::now().date(),
+        ));
+    } else {
+        fm.push_str("approvers: []\nversion: \"0.1\"\n");
+        fm.push_str(&format!("review: {review}\nstatus: draft\n"));
+    }
     if !req.controls.is_empty() {
         fm.push_str(&format!("controls: [{}]\n", req.controls.join(", ")));
     }
@@ -209,6 +216,26 @@ pub fn new_document(
         )));
     }
     Ok(path)
+}
+
+/// The front matter of a new exception, granted today for 90 days. `exception_to` and
+/// `approved_by` are left for the author: `check` fails until they are filled in, which is the
+/// point (an exception nobody approved is not one).
+fn exception_fields(owner: Option<&str>, today: jiff::civil::Date) -> String {
+    let expires = today
+        .checked_add(jiff::Span::new().days(90))
+        .unwrap_or(today);
+    format!(
+        "exception_to:            # the policy excepted: its id, or id#section\n\
+         requested_by: {}\n\
+         approved_by:             # who grants it: not the requester\n\
+         granted: {today}\n\
+         expires: {expires}\n\
+         status: open\n\
+         risk: medium\n\
+         compensating: []         # controls that reduce the risk meanwhile\n",
+        owner.map(yaml_string).unwrap_or_default()
+    )
 }
 
 /// A YAML scalar for a title: quoted when plain YAML would misread it.
@@ -238,6 +265,9 @@ fn skeleton(kind: Kind) -> &'static str {
         }
         Kind::Plan => {
             "What this plan is for and when it is used.\n\n## Objectives\n\n## Roles\n\n## Actions\n"
+        }
+        Kind::Exception => {
+            "What departs from the policy, for which systems or people, and why it cannot comply yet.\n\n## Risk\n\nWhat could go wrong meanwhile, and how likely it is.\n\n## Compensating measures\n\nWhat reduces the risk until the exception ends.\n\n## Remediation\n\nWhat will end the exception, and by when.\n"
         }
     }
 }

@@ -270,12 +270,16 @@ impl Session {
                 "matrix.json".to_string(),
                 "matrix.csv".to_string(),
                 "controls.csv".to_string(),
+                "exceptions.csv".to_string(),
             ]);
         }
         if meta_changed {
             stale.insert("navigation.js".to_string());
         }
         stale.insert("search-index.js".to_string());
+        if hb.config.publish.exceptions {
+            stale.insert("exceptions.csv".to_string());
+        }
         stale.extend(last.stale.iter().cloned());
         let selection = Selection {
             pages: Some(eager),
@@ -338,7 +342,10 @@ impl Session {
         let last = self.last.as_mut()?;
         let selection = Selection {
             pages: Some(HashSet::from([path.to_string()])),
-            exports: path == "matrix.json" || path == "matrix.csv" || path == "controls.csv",
+            exports: matches!(
+                path,
+                "matrix.json" | "matrix.csv" | "controls.csv" | "exceptions.csv"
+            ),
             search: path == "search-index.js",
             navigation: path == "navigation.js",
             statics: false,
@@ -468,8 +475,55 @@ fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
                 let pos = rank[i];
                 pos.checked_sub(1).map(|p| title(order[p])).hash(h);
                 order.get(pos + 1).map(|&n| title(n)).hash(h);
+                // Its open exceptions show as notices on it.
+                if hb.config.publish.exceptions {
+                    for e in hb
+                        .exceptions
+                        .iter()
+                        .filter(|e| e.target.is_some_and(|(d, _)| d == i))
+                    {
+                        exception_key(e).hash(h);
+                    }
+                }
             });
             (url::document(&d.id), sig)
         })
+        .chain(exception_signatures(hb))
         .collect()
+}
+
+/// What an exception's page and its row of the register show.
+fn exception_key(e: &crate::pipeline::resolve::ExceptionRecord) -> impl Hash + '_ {
+    (
+        Arc::as_ptr(&e.doc.source) as *const u8 as usize,
+        e.doc.source.len(),
+        &e.doc.id,
+        e.target,
+        e.state,
+        &e.links,
+    )
+}
+
+/// The exception register and each exception's page, when they are published.
+fn exception_signatures(hb: &Handbook) -> Vec<(String, Signature)> {
+    if !hb.config.publish.exceptions {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, Signature)> = hb
+        .exceptions
+        .iter()
+        .map(|e| {
+            (
+                url::exception(&e.doc.id),
+                hash_of(|h| exception_key(e).hash(h)),
+            )
+        })
+        .collect();
+    let all = hash_of(|h| {
+        for e in &hb.exceptions {
+            exception_key(e).hash(h);
+        }
+    });
+    out.push((url::EXCEPTIONS.to_string(), all));
+    out
 }

@@ -167,6 +167,7 @@ fn evidence_for_a_period() {
         [
             "changes.csv",
             "controls.csv",
+            "exceptions.csv",
             "matrix.csv",
             "matrix.json",
             "reviews.csv"

@@ -10,6 +10,7 @@ mod build_site;
 mod cli;
 mod errors;
 mod evidence;
+mod exceptions;
 mod history;
 mod output_identity;
 mod register;

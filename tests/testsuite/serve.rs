@@ -367,3 +367,39 @@ fn serve_times_out_a_request_that_never_finishes() {
     assert!(r.starts_with("HTTP/1.1 408 "), "{r}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn serve_shows_an_edited_exception_on_its_page_the_register_and_the_policy() {
+    let dir = committed_fixture("exceptions", "2025-12-01T09:00:00Z");
+    let site = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&site).unwrap();
+    std::fs::write(&site, format!("{text}\n[publish]\nexceptions = true\n")).unwrap();
+    let server = start(dir.path());
+    let port = server.port;
+    let (status, register) = get(port, "/exceptions.html");
+    assert_eq!(status, 200);
+    assert!(register.contains("expiring soon"), "{register}");
+    let mut events = Events::open(port);
+    events.wait_for("hello");
+
+    // Renewed: no longer expiring soon, everywhere it shows.
+    let ex = dir.path().join("policies/exceptions/legacy-vpn.md");
+    let original = std::fs::read_to_string(&ex).unwrap();
+    std::fs::write(
+        &ex,
+        original.replace("expires: 2025-12-20", "expires: 2026-06-30"),
+    )
+    .unwrap();
+    events.wait_for("reload");
+    let (_, page) = get(port, "/exceptions/legacy-vpn.html");
+    assert!(
+        page.contains("<time datetime=\"2026-06-30\">2026-06-30</time>"),
+        "{page}"
+    );
+    let (_, register) = get(port, "/exceptions.html");
+    assert!(!register.contains("expiring soon"), "{register}");
+    let (_, policy) = get(port, "/documents/access-control.html");
+    assert!(policy.contains("(active, expires 2026-06-30)"), "{policy}");
+    let (_, csv) = get(port, "/exceptions.csv");
+    assert!(csv.contains(",2026-06-30,open,active,"), "{csv}");
+}

@@ -7,7 +7,9 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use crate::diagnostics::{Diagnostic, did_you_mean};
-use crate::model::ControlRef;
+use jiff::civil::Date;
+
+use crate::model::{ControlRef, Spanned};
 
 /// Reads the fields of a YAML mapping with the checks every field of policybook's YAML gets,
 /// pointing messages at lines of the file. `yaml` is the mapping's text with its keys at column 0
@@ -85,6 +87,24 @@ impl Reader<'_> {
                 .hint(format!("give `{key}` a value or remove the line")));
         }
         Ok(s)
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub(super) fn date(
+        &self,
+        key: &str,
+        value: &Value,
+        line: usize,
+    ) -> Result<Spanned<Date>, Diagnostic> {
+        let s = self.string(key, value, line)?;
+        let date = s.parse::<Date>().map_err(|_| {
+            self.error_at(line, format!("`{key}` is not a date: `{s}`"))
+                .pointing_at(&s)
+                .hint(format!(
+                    "write the date as YYYY-MM-DD, e.g. `{key}: 2025-03-01`"
+                ))
+        })?;
+        Ok(Spanned::new(date, line))
     }
 
     /// The text after `key:` on `line`, unquoted, for scalars YAML would otherwise reformat.

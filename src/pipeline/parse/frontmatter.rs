@@ -8,9 +8,11 @@ use serde_yaml::{Mapping, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 
 use super::fields::Reader;
+use crate::model::exception::{ExceptionStatus, Risk};
 use crate::model::{Cadence, ControlRef, Kind, Spanned, Status};
 
-/// Every field the front matter accepts, in the order the README documents them.
+/// Every field the front matter accepts, in the order the README documents them; those of
+/// exceptions last.
 pub const FIELDS: &[&str] = &[
     "id",
     "title",
@@ -25,7 +27,17 @@ pub const FIELDS: &[&str] = &[
     "implements",
     "tags",
     "extra",
+    "exception_to",
+    "requested_by",
+    "approved_by",
+    "granted",
+    "expires",
+    "risk",
+    "compensating",
 ];
+
+/// The fields only a `kind: exception` document has: the last seven of `FIELDS`.
+pub const EXCEPTION_FIELDS: &[&str] = FIELDS.split_at(FIELDS.len() - 7).1;
 
 /// Where the front matter is in a file.
 #[derive(Debug, PartialEq, Eq)]
@@ -128,11 +140,34 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     /// `extra:`, for templates.
     pub extra: serde_json::Value,
+    /// The fields of a `kind: exception` document, as far as they are given.
+    pub exception: ExceptionDraft,
     /// 1-based line of the `title:` key (or of the front matter), for document-level messages.
     pub title_line: usize,
     /// False when the YAML could not be read at all: the document is then left out, rather than
     /// reported again for every field it seems to lack.
     pub readable: bool,
+}
+
+/// The fields of an exception as read, before `parse` checks that the required ones are there.
+#[derive(Debug, Default)]
+pub struct ExceptionDraft {
+    /// `exception_to:`.
+    pub to: Option<Spanned<String>>,
+    /// `requested_by:`.
+    pub requested_by: Option<Spanned<String>>,
+    /// `approved_by:`.
+    pub approved_by: Option<Spanned<String>>,
+    /// `granted:`.
+    pub granted: Option<Spanned<jiff::civil::Date>>,
+    /// `expires:`.
+    pub expires: Option<Spanned<jiff::civil::Date>>,
+    /// `status:` of an exception.
+    pub status: Option<ExceptionStatus>,
+    /// `risk:`.
+    pub risk: Option<Risk>,
+    /// `compensating:`.
+    pub compensating: Vec<ControlRef>,
 }
 
 /// Reads the fields of `split.yaml`. Problems go to `diags`, pointing at lines of `file`.
@@ -215,6 +250,7 @@ fn read_fields(
     fm: &mut FrontMatter,
     diags: &mut Diagnostics,
 ) {
+    let mut status = None;
     for (key, value) in map {
         let Some(key) = key.as_str().map(str::to_string) else {
             diags.push(r.error_at(r.first_line, "front matter field names must be text"));
@@ -248,15 +284,28 @@ fn read_fields(
                     .collect()
             }),
             "version" => r.string(&key, &value, line).map(|s| fm.version = Some(s)),
-            "effective" => r.string(&key, &value, line).and_then(|s| {
-                let date = s.parse::<jiff::civil::Date>().map_err(|_| {
-                    r.error_at(line, format!("`effective` is not a date: `{s}`"))
-                        .pointing_at(&s)
-                        .hint("write the date as YYYY-MM-DD, e.g. `effective: 2025-03-01`")
-                })?;
-                fm.effective = Some(Spanned::new(date, line));
-                Ok(())
-            }),
+            "effective" => r.date(&key, &value, line).map(|d| fm.effective = Some(d)),
+            "granted" => r
+                .date(&key, &value, line)
+                .map(|d| fm.exception.granted = Some(d)),
+            "expires" => r
+                .date(&key, &value, line)
+                .map(|d| fm.exception.expires = Some(d)),
+            "exception_to" => r
+                .string(&key, &value, line)
+                .map(|s| fm.exception.to = Some(Spanned::new(s, line))),
+            "requested_by" => r
+                .string(&key, &value, line)
+                .map(|s| fm.exception.requested_by = Some(Spanned::new(s, line))),
+            "approved_by" => r
+                .string(&key, &value, line)
+                .map(|s| fm.exception.approved_by = Some(Spanned::new(s, line))),
+            "risk" => r
+                .choice(&key, &value, line, Risk::NAMES, Risk::parse)
+                .map(|k| fm.exception.risk = Some(k)),
+            "compensating" => r
+                .controls(&value, line, default_framework)
+                .map(|c| fm.exception.compensating = c),
             "review" => r.string(&key, &value, line).and_then(|s| {
                 let cadence = Cadence::parse(&s).ok_or_else(|| {
                     let mut d = r
@@ -273,9 +322,11 @@ fn read_fields(
                 fm.review = Some(Spanned::new(cadence, line));
                 Ok(())
             }),
-            "status" => r
-                .choice(&key, &value, line, &Status::NAMES, Status::parse)
-                .map(|s| fm.status = Some(s)),
+            // Read once the kind is known: an exception's status has other values.
+            "status" => {
+                status = Some((value, line));
+                Ok(())
+            }
             "controls" => r
                 .controls(&value, line, default_framework)
                 .map(|c| fm.controls = c),
@@ -321,6 +372,24 @@ fn read_fields(
                 };
                 Err(d)
             }
+        };
+        if let Err(d) = result {
+            diags.push(d);
+        }
+    }
+    if let Some((value, line)) = status {
+        let result = if fm.kind == Some(Kind::Exception) {
+            r.choice(
+                "status",
+                &value,
+                line,
+                ExceptionStatus::NAMES,
+                ExceptionStatus::parse,
+            )
+            .map(|s| fm.exception.status = Some(s))
+        } else {
+            r.choice("status", &value, line, &Status::NAMES, Status::parse)
+                .map(|s| fm.status = Some(s))
         };
         if let Err(d) = result {
             diags.push(d);

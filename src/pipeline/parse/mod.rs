@@ -7,12 +7,14 @@ pub mod register;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, Reported};
 use crate::markdown;
+use crate::model::exception::{ExceptionFields, ExceptionStatus};
 use crate::model::{Document, Kind, Spanned, Status};
 use crate::pipeline::load::SourceFile;
 
@@ -112,11 +114,18 @@ pub fn parse(
             );
         }
     };
-    let fm = frontmatter::read(&split, file, text, default_framework, diags);
+    let mut fm = frontmatter::read(&split, file, text, default_framework, diags);
     if !fm.readable {
         return Err(Reported);
     }
     let scan = markdown::scan::scan(text, split.body_start, file, default_framework, diags);
+    let kind = fm.kind.unwrap_or(Kind::Policy);
+    let exception = if kind == Kind::Exception {
+        exception_fields(&mut fm, file, text, diags).map(Arc::new)
+    } else {
+        not_an_exception(&split, file, text, diags);
+        None
+    };
 
     let id = match fm.id {
         Some(id) => id.value,
@@ -154,14 +163,18 @@ pub fn parse(
     };
     let status = fm.status.unwrap_or(Status::Published);
     // An invalid `review:` line is already an error; it is not also reported as missing.
-    if status == Status::Published && fm.review.is_none() && !fm.review_written {
+    // Exceptions end on their `expires` date instead of being reviewed.
+    if kind != Kind::Exception
+        && status == Status::Published
+        && fm.review.is_none()
+        && !fm.review_written
+    {
         diags.push(
             Diagnostic::warning("no `review` cadence, so its reviews cannot be tracked")
                 .at(file, Some(title.line))
                 .hint("add `review: annual` (or semiannual, quarterly, monthly, `N months`) to the front matter"),
         );
     }
-    let kind = fm.kind.unwrap_or(Kind::Policy);
     if kind == Kind::Policy && fm.owner.is_none() {
         diags.push(
             Diagnostic::error("a policy needs an `owner`")
@@ -197,7 +210,142 @@ pub fn parse(
         links: Arc::new(scan.links),
         body_start: split.body_start,
         source: Arc::from(text.as_str()),
+        exception,
     })
+}
+
+/// The fields of a `kind: exception` document, once the required ones are there and consistent;
+/// `None` (with errors) otherwise.
+fn exception_fields(
+    fm: &mut frontmatter::FrontMatter,
+    file: &Path,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> Option<ExceptionFields> {
+    // Fields that say how a document covers controls or is reviewed do not apply to a record of
+    // a departure from one.
+    for (key, present, hint) in [
+        (
+            "controls",
+            fm.controls.first().map(|c| c.line),
+            "an exception covers no control; name the controls that reduce the risk meanwhile in `compensating`",
+        ),
+        (
+            "implements",
+            fm.implements.first().map(|i| i.line),
+            "name the excepted document in `exception_to`",
+        ),
+        (
+            "review",
+            fm.review.as_ref().map(|r| r.line),
+            "an exception ends on its `expires` date; remove `review`",
+        ),
+    ] {
+        if let Some(line) = present {
+            diags.push(
+                Diagnostic::error(format!("`{key}` is not used by an exception"))
+                    .at_line(file, text, line)
+                    .hint(hint),
+            );
+        }
+    }
+    let e = std::mem::take(&mut fm.exception);
+    let mut missing = Vec::new();
+    for (key, there) in [
+        ("exception_to", e.to.is_some()),
+        ("requested_by", e.requested_by.is_some()),
+        ("approved_by", e.approved_by.is_some()),
+        ("granted", e.granted.is_some()),
+        ("expires", e.expires.is_some()),
+    ] {
+        if !there {
+            missing.push(format!("`{key}`"));
+        }
+    }
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(format!("the exception has no {}", missing.join(", ")))
+                .at_line(file, text, fm.title_line)
+                .hint("an exception records what it excepts (`exception_to: policy-id` or `policy-id#section`), who asked (`requested_by`), who approved (`approved_by`), and when it was granted and expires (`granted`, `expires`: YYYY-MM-DD)"),
+        );
+    }
+    let (to, requested_by, approved_by, granted, expires) = (
+        e.to?,
+        e.requested_by?,
+        e.approved_by?,
+        e.granted?,
+        e.expires?,
+    );
+    let mut ok = true;
+    if same_person(&requested_by.value, &approved_by.value) {
+        ok = false;
+        diags.push(
+            Diagnostic::error(format!(
+                "`approved_by` is the requester, {}: an exception is approved by someone else",
+                approved_by.value
+            ))
+            .at_line(file, text, approved_by.line)
+            .pointing_at(&approved_by.value)
+            .hint("name the person or role who granted it, as the approval record shows"),
+        );
+    }
+    if expires.value < granted.value {
+        ok = false;
+        diags.push(
+            Diagnostic::error(format!(
+                "the exception expires ({}) before it is granted ({})",
+                expires.value, granted.value
+            ))
+            .at_line(file, text, expires.line)
+            .hint("correct `granted` or `expires`"),
+        );
+    }
+    ok.then_some(ExceptionFields {
+        to,
+        requested_by,
+        approved_by,
+        granted,
+        expires,
+        status: e.status.unwrap_or(ExceptionStatus::Open),
+        risk: e.risk,
+        compensating: e.compensating,
+    })
+}
+
+/// The requester and the approver are the same person: compared without case, spaces or an
+/// email address's angle brackets, so `Jane Doe` and `jane doe ` match.
+fn same_person(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+/// Exception fields on a document that is not an exception are mistakes: say so once per field.
+fn not_an_exception(
+    split: &frontmatter::Split<'_>,
+    file: &Path,
+    text: &str,
+    diags: &mut Diagnostics,
+) {
+    for (i, line) in split.yaml.lines().enumerate() {
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        if frontmatter::EXCEPTION_FIELDS.contains(&key.trim()) && !line.starts_with(' ') {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` is only for documents of `kind: exception`",
+                    key.trim()
+                ))
+                .at_line(file, text, split.first_line + i)
+                .hint("add `kind: exception` if this document records an exception to a policy, or remove the field"),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -213,15 +213,12 @@ fn read_control(
             "status" => r
                 .choice(&key, &value, line, ControlStatus::NAMES, ControlStatus::parse)
                 .map(|s| status = s),
-            "since" | "until" => r.string(&key, &value, line).and_then(|s| {
-                let date = s.parse::<jiff::civil::Date>().map_err(|_| {
-                    r.error_at(line, format!("`{key}` is not a date: `{s}`"))
-                        .pointing_at(&s)
-                        .hint(format!("write the date as YYYY-MM-DD, e.g. `{key}: 2025-01-01`"))
-                })?;
-                let d = Some(Spanned::new(date, line));
-                if key == "since" { since = d } else { until = d }
-                Ok(())
+            "since" | "until" => r.date(&key, &value, line).map(|d| {
+                if key == "since" {
+                    since = Some(d)
+                } else {
+                    until = Some(d)
+                }
             }),
             "replaced_by" => r
                 .string(&key, &value, line)

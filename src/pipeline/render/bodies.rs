@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::config::RawHtml;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
-use crate::model::{DocIx, Href};
+use crate::model::exception::ExceptionStatus;
+use crate::model::{DocIx, Href, url};
 use crate::pipeline::resolve::Handbook;
 
 use super::search;
@@ -26,6 +27,7 @@ struct BodyKey {
     source: SameText,
     hrefs: Vec<Href>,
     controls: Vec<Vec<(String, String)>>,
+    exceptions: Vec<Vec<(String, String, String)>>,
     raw_html: RawHtml,
 }
 
@@ -59,6 +61,7 @@ pub(super) fn cached_body(hb: &Handbook, i: DocIx, cache: Option<&BodyCache>) ->
         source: SameText(hb.documents[i].source.clone()),
         hrefs,
         controls: sections.iter().map(|s| s.controls.clone()).collect(),
+        exceptions: sections.iter().map(|s| s.exceptions.clone()).collect(),
         raw_html: hb.config.markdown.raw_html,
     };
     if let Some(html) = cache.bodies.lock().ok().and_then(|m| m.get(&key).cloned()) {
@@ -91,7 +94,7 @@ fn document_body(hb: &Handbook, i: DocIx) -> String {
 fn body_inputs(hb: &Handbook, i: DocIx) -> (Vec<SectionHtml>, Vec<Href>) {
     const ROOT: &str = "../";
     let doc = &hb.documents[i];
-    let sections: Vec<SectionHtml> = doc
+    let mut sections: Vec<SectionHtml> = doc
         .sections
         .iter()
         .map(|s| SectionHtml {
@@ -102,15 +105,34 @@ fn body_inputs(hb: &Handbook, i: DocIx) -> (Vec<SectionHtml>, Vec<Href>) {
                 .iter()
                 .map(|r| (r.id.clone(), format!("{ROOT}{}", hb.control_url(r))))
                 .collect(),
+            exceptions: Vec::new(),
         })
         .collect();
-    let hrefs: Vec<Href> = hb.refs[i]
-        .links
+    if hb.config.publish.exceptions {
+        for e in &hb.exceptions {
+            if let Some((d, Some(s))) = e.target
+                && d == i
+                && e.fields.status == ExceptionStatus::Open
+                && let Some(section) = sections.get_mut(s)
+            {
+                section.exceptions.push((
+                    e.doc.id.clone(),
+                    format!("{ROOT}{}", url::exception(&e.doc.id)),
+                    format!("{}, expires {}", e.state.label(), e.fields.expires.value),
+                ));
+            }
+        }
+    }
+    (sections, below(ROOT, &hb.refs[i].links))
+}
+
+/// Resolved links made relative to a page `root` below the site root (`"../"`).
+pub(super) fn below(root: &str, links: &[Href]) -> Vec<Href> {
+    links
         .iter()
         .map(|h| match h {
-            Href::Site(u) => Href::Site(format!("{ROOT}{u}")),
+            Href::Site(u) => Href::Site(format!("{root}{u}")),
             other => other.clone(),
         })
-        .collect();
-    (sections, hrefs)
+        .collect()
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Subservice;
+use crate::model::exception::{ExceptionStatus, days_between};
 use crate::model::register::{EvidenceItem, RegControl, Responsibility};
 use crate::model::{ControlIx, DocIx, RegIx, url};
 use crate::pipeline::resolve::{Coverage, CriterionStatus, Handbook, names_register_control};
@@ -617,6 +618,79 @@ pub fn controls_csv(hb: &Handbook, details: bool) -> Result<Vec<u8>, csv::Error>
             documented.join("; "),
         ];
         w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The columns of `exceptions.csv`.
+pub const EXCEPTIONS_CSV_HEADER: [&str; 15] = [
+    "id",
+    "title",
+    "exception_to",
+    "document_title",
+    "section_title",
+    "requested_by",
+    "approved_by",
+    "granted",
+    "expires",
+    "status",
+    "state",
+    "days_to_expiry",
+    "risk",
+    "compensating",
+    "path",
+];
+
+/// `exceptions.csv`: the exception register, one row per exception, by id. `state` and
+/// `days_to_expiry` are as of the as-of date (empty without one).
+pub fn exceptions_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(EXCEPTIONS_CSV_HEADER)?;
+    for e in &hb.exceptions {
+        let f = &e.fields;
+        let target = e.target.map(|(d, s)| {
+            let doc = &hb.documents[d];
+            (
+                doc.title.to_string(),
+                s.and_then(|s| doc.sections.get(s))
+                    .map(|s| s.title.clone())
+                    .unwrap_or_default(),
+            )
+        });
+        let (doc_title, section_title) = target.unwrap_or_default();
+        let cells = [
+            e.doc.id.clone(),
+            e.doc.title.to_string(),
+            f.to.value.clone(),
+            doc_title,
+            section_title,
+            f.requested_by.value.clone(),
+            f.approved_by.value.clone(),
+            f.granted.value.to_string(),
+            f.expires.value.to_string(),
+            f.status.as_str().to_string(),
+            e.state.as_str().to_string(),
+            hb.trace
+                .as_of
+                .filter(|_| f.status == ExceptionStatus::Open)
+                .map(|a| days_between(a, f.expires.value).to_string())
+                .unwrap_or_default(),
+            f.risk.map(|r| r.as_str()).unwrap_or("").to_string(),
+            f.compensating
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            e.doc.path.clone(),
+        ];
+        // `days_to_expiry` is a number of ours (negative once expired), not text to neutralise.
+        w.write_record(cells.iter().enumerate().map(|(i, cell)| {
+            if i == 11 {
+                cell.clone()
+            } else {
+                neutralize(cell).into_owned()
+            }
+        }))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

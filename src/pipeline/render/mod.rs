@@ -168,7 +168,7 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         }
     }
     if selection.exports {
-        let exports = [
+        let mut exports = vec![
             (
                 "matrix.json",
                 export::matrix_json(hb).map_err(|e| e.to_string()),
@@ -183,6 +183,12 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
                     .map_err(|e| e.to_string()),
             ),
         ];
+        if hb.config.publish.exceptions {
+            exports.push((
+                "exceptions.csv",
+                export::exceptions_csv(hb).map_err(|e| e.to_string()),
+            ));
+        }
         for (path, result) in exports {
             match result {
                 Ok(contents) => files.push(OutputFile {

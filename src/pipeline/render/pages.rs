@@ -108,6 +108,24 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(move |v, _, _| page_context(&v.reg_control(k))),
         });
     }
+    if hb.config.publish.exceptions {
+        pages.push(Page {
+            path: url::EXCEPTIONS.into(),
+            template: "exceptions.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.exceptions())),
+        });
+        for (n, e) in hb.exceptions.iter().enumerate() {
+            pages.push(Page {
+                path: url::exception(&e.doc.id),
+                template: "exception.html",
+                root: "../",
+                doc: None,
+                build: Box::new(move |v, _, _| page_context(&v.exception(n))),
+            });
+        }
+    }
     if let Some(vp) = version {
         pages.push(Page {
             path: version_views::WHAT_CHANGED.into(),

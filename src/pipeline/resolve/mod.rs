@@ -2,6 +2,7 @@
 //! documents, `implements`, control ids against the catalog, and the trace (which document and
 //! section covers which control). The result, `Handbook`, is all the renderer reads.
 
+mod exceptions;
 mod links;
 mod register;
 mod reviews;
@@ -18,6 +19,7 @@ use crate::model::{ControlRef, DocIx, Document, Href, IxVec, RegIx, Spanned};
 use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
+pub use exceptions::ExceptionRecord;
 pub use reviews::{ReviewState, source_warnings};
 pub use trace::{Coverage, CriterionStatus, Trace, control_state, in_effect};
 
@@ -60,6 +62,9 @@ pub struct Handbook {
     pub history: History,
     /// Review state of each document.
     pub reviews: IxVec<DocIx, ReviewState>,
+    /// Policy exceptions (`kind: exception`), by id: not among `documents`, published only with
+    /// `[publish] exceptions`.
+    pub exceptions: Vec<ExceptionRecord>,
 }
 
 impl Handbook {
@@ -103,11 +108,12 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
     let Parsed {
         config,
         catalog,
-        mut documents,
+        documents,
         register,
         available,
         history,
     } = parsed;
+    let (mut documents, exception_docs) = exceptions::split_off(documents);
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
     let by_id = index_ids(&documents, diags);
@@ -150,6 +156,26 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         refs[i].links = resolved.hrefs;
         refs[i].implements = resolve_implements(doc, &by_id, diags);
     }
+    let exceptions = exceptions::resolve_exceptions(
+        exception_docs,
+        &exceptions::ExceptionInputs {
+            documents: &documents,
+            by_id: &by_id,
+            catalog: &catalog,
+            register_ids: &register_ids,
+            default_framework: &config.scope.framework,
+            as_of: history.source.as_of,
+        },
+        |doc, diags| {
+            let resolved = links::resolve_links(&ctx, doc, diags);
+            // A file only an unpublished exception links to stays off the site.
+            if config.publish.exceptions {
+                linked_assets.extend(resolved.assets);
+            }
+            resolved.hrefs
+        },
+        diags,
+    );
     for i in documents.indices() {
         for target in refs[i].implements.clone() {
             refs[target].implemented_by.push(i);
@@ -206,6 +232,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         available,
         history,
         reviews,
+        exceptions,
     }
 }
 

@@ -77,6 +77,8 @@ pub struct DocumentView<'b> {
     pub extra: serde_json::Value,
     /// Every criterion it maps, in catalog order.
     pub controls: Vec<ControlMapping>,
+    /// Published exceptions to it or its sections (empty unless `[publish] exceptions`).
+    pub exceptions: Vec<super::exceptions::ExceptionLink>,
     /// Every control of the register it describes, in register order.
     pub register_controls: Vec<RegControlMapping>,
     /// Its level 2 and 3 headings.
@@ -155,6 +157,14 @@ impl Views<'_> {
                     sections,
                 })
                 .collect(),
+            exceptions: if hb.config.publish.exceptions {
+                self.exceptions_of(i)
+                    .into_iter()
+                    .map(|(_, n)| self.exception_link(n))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             register_controls: register
                 .into_iter()
                 .map(|(k, whole, sections)| RegControlMapping {

@@ -288,11 +288,24 @@ impl Views<'_> {
     /// The change log.
     pub fn changes(&self) -> ChangesView {
         let hb = self.hb;
+        // Commits that only touched unpublished exceptions are not the reader's business.
+        let hidden: std::collections::HashSet<&str> = if hb.config.publish.exceptions {
+            Default::default()
+        } else {
+            hb.exceptions.iter().map(|e| e.doc.path.as_str()).collect()
+        };
         ChangesView {
             rows: hb
                 .history
                 .changes
                 .iter()
+                .filter(|c| {
+                    hidden.is_empty()
+                        || !c
+                            .documents
+                            .iter()
+                            .all(|(path, ..)| hidden.contains(path.as_str()))
+                })
                 .map(|c| ChangeRow {
                     commit: self.commit(&c.commit),
                     documents: c

@@ -6,6 +6,7 @@
 
 pub mod controls;
 pub mod documents;
+pub mod exceptions;
 pub mod history;
 pub mod register;
 pub mod scope;
@@ -40,6 +41,8 @@ pub struct SiteView {
     pub scope: Vec<String>,
     /// Where the sources come from.
     pub source: SourceView,
+    /// `[publish] exceptions`: the exception register is on the site.
+    pub exceptions: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -211,6 +214,7 @@ impl<'a> Views<'a> {
             framework_name: framework.map(|f| f.name.clone()).unwrap_or_default(),
             scope,
             source: self.source(),
+            exceptions: self.hb.config.publish.exceptions,
         }
     }
 
