@@ -2,72 +2,35 @@
 //! of its sections, who asked, who approved, when it was granted and when it ends. Auditors sample
 //! them as the evidence that exceptions are tracked and approved.
 
+use std::fmt;
+
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::register::words;
 use super::{ControlRef, Spanned};
 
-/// Where an exception stands, as its front matter records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExceptionStatus {
-    /// Granted and in force until it expires.
-    Open,
-    /// Ended: the departure was remediated.
-    Closed,
-    /// Withdrawn before it expired.
-    Revoked,
-}
-
-impl ExceptionStatus {
-    /// How front matter names them.
-    pub const NAMES: &[&str] = &["open", "closed", "revoked"];
-
-    /// The status front matter names `s`.
-    pub fn parse(s: &str) -> Option<ExceptionStatus> {
-        match s {
-            "open" => Some(ExceptionStatus::Open),
-            "closed" => Some(ExceptionStatus::Closed),
-            "revoked" => Some(ExceptionStatus::Revoked),
-            _ => None,
-        }
-    }
-
-    /// How front matter names it.
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
+words! {
+    /// Where an exception stands, as its front matter records it.
+    ExceptionStatus {
+        /// Granted and in force until it expires.
+        Open = "open",
+        /// Ended: the departure was remediated.
+        Closed = "closed",
+        /// Withdrawn before it expired.
+        Revoked = "revoked",
     }
 }
 
-/// The risk the exception accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Risk {
-    /// Low.
-    Low,
-    /// Medium.
-    Medium,
-    /// High.
-    High,
-}
-
-impl Risk {
-    /// How front matter names them.
-    pub const NAMES: &[&str] = &["low", "medium", "high"];
-
-    /// The risk front matter names `s`.
-    pub fn parse(s: &str) -> Option<Risk> {
-        match s {
-            "low" => Some(Risk::Low),
-            "medium" => Some(Risk::Medium),
-            "high" => Some(Risk::High),
-            _ => None,
-        }
-    }
-
-    /// How front matter names it.
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
+words! {
+    /// The risk the exception accepts.
+    Risk {
+        /// Low.
+        Low = "low",
+        /// Medium.
+        Medium = "medium",
+        /// High.
+        High = "high",
     }
 }
 

@@ -170,6 +170,7 @@ fn evidence_for_a_period() {
             "exceptions.csv",
             "matrix.csv",
             "matrix.json",
+            "requests.csv",
             "reviews.csv"
         ]
     );
@@ -231,4 +232,181 @@ fn evidence_errors() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The register for the request list: every kind of control, some starting or ending mid-year.
+const REQUEST_REGISTER: &str = "\
+- id: ACC-02
+  title: Quarterly access review
+  statement: System owners review production access every quarter.
+  owner: System owners
+  frequency: quarterly
+  criteria: [CC6.2]
+  evidence:
+    - name: Access review ticket with reviewer sign-off
+      system: Jira
+      population: each quarterly review
+    - name: List of accounts reviewed
+      system: IAM export
+- id: LOG-01
+  title: Monthly log review
+  statement: Security reviews the audit logs every month.
+  owner: Security
+  frequency: monthly
+  since: 2025-07-01
+  criteria: [CC7.2]
+  evidence: [Signed log review]
+- id: CHG-01
+  title: Change approval
+  statement: A second engineer approves every change.
+  owner: Engineering
+  frequency: per-event
+  criteria: [CC8.1]
+  evidence:
+    - name: Pull request with approval
+      system: GitHub
+      population: merged pull requests
+- id: MFA-01
+  title: MFA enforced
+  statement: The identity provider enforces MFA.
+  owner: IT
+  frequency: continuous
+  automation: automated
+  criteria: [CC6.1]
+- id: BCK-09
+  title: Weekly restore test
+  statement: A restore is tested every week.
+  owner: Platform
+  frequency: weekly
+  status: retired
+  until: 2025-03-31
+  criteria: [A1.2]
+- id: HR-01
+  title: Annual training
+  statement: Everyone completes security training every year.
+  owner: HR
+  frequency: annual
+  status: planned
+  criteria: [CC2.2]
+- id: CUS-01
+  title: Customers review their users
+  statement: Customers review their users.
+  owner: Customers
+  frequency: quarterly
+  responsibility: customer
+  criteria: [CC6.3]
+";
+
+#[test]
+fn requests_list_what_an_auditor_will_ask_for_each_control() {
+    let book = BookTest::new("title = \"Requests\"\n[scope]\ngaps = \"allow\"\n").git();
+    book.write("controls.yaml", REQUEST_REGISTER).doc(
+        "policies/a.md",
+        "title: A\nowner: CISO\nreview: annual\ncontrols: [ACC-02, LOG-01, CHG-01, MFA-01, BCK-09]\n",
+        "Body.",
+    );
+    book.commit(ALICE, "2025-01-05T10:00:00Z", "Register");
+    let out = book
+        .run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
+        .success()
+        .stdout();
+    assert!(out.contains(", 6 evidence requests;"), "{out}");
+    let csv = book.read("evidence/requests.csv");
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| {
+            r.map(|r| r.iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let cols = |r: &Vec<String>| {
+        // control, evidence, system, population, request_type, expected, from, to
+        [0, 5, 6, 7, 8, 9, 10, 11].map(|i| r[i].clone())
+    };
+    let got: Vec<[String; 8]> = rows.iter().map(cols).collect();
+    let want = [
+        [
+            "ACC-02",
+            "Access review ticket with reviewer sign-off",
+            "Jira",
+            "each quarterly review",
+            "occurrences",
+            "4",
+            "2025-01-01",
+            "2025-12-31",
+        ],
+        [
+            "ACC-02",
+            "List of accounts reviewed",
+            "IAM export",
+            "",
+            "occurrences",
+            "4",
+            "2025-01-01",
+            "2025-12-31",
+        ],
+        // Operating from 1 July: six monthly reviews.
+        [
+            "LOG-01",
+            "Signed log review",
+            "",
+            "",
+            "occurrences",
+            "6",
+            "2025-07-01",
+            "2025-12-31",
+        ],
+        [
+            "CHG-01",
+            "Pull request with approval",
+            "GitHub",
+            "merged pull requests",
+            "population",
+            "complete population for the period",
+            "2025-01-01",
+            "2025-12-31",
+        ],
+        // Automated, and no evidence items listed: still requested.
+        [
+            "MFA-01",
+            "",
+            "",
+            "",
+            "configuration",
+            "configuration and its change history",
+            "2025-01-01",
+            "2025-12-31",
+        ],
+        // Retired on 31 March: the Sundays of the first quarter.
+        [
+            "BCK-09",
+            "",
+            "",
+            "",
+            "occurrences",
+            "13",
+            "2025-01-01",
+            "2025-03-31",
+        ],
+    ]
+    .map(|r| r.map(str::to_string));
+    assert_eq!(got, want.to_vec(), "{csv}");
+    // Planned controls, and controls of customers or subservices, are not requested.
+    assert!(!csv.contains("HR-01") && !csv.contains("CUS-01"), "{csv}");
+    assert!(csv.starts_with("control,title,statement,owner,frequency,evidence,system,population,request_type,expected,from,to,status\n"));
+
+    // A half-year period: two quarters, LOG-01 not yet operating.
+    book.run(&[
+        "evidence",
+        "--since",
+        "2025-01-01",
+        "--until",
+        "2025-06-30",
+        "--out",
+        "h1",
+    ])
+    .success();
+    let h1 = book.read("h1/requests.csv");
+    assert!(h1.contains(",occurrences,2,2025-01-01,2025-06-30,"), "{h1}");
+    assert!(!h1.contains("LOG-01"), "{h1}");
 }

@@ -5,7 +5,11 @@
 //!   review cadence during the period (flagged `missed`);
 //! - `matrix.csv` / `matrix.json`: the trace as of the period's end, from the documents as they
 //!   were in the last commit on or before that date (read from git, not the working tree);
+//! - `controls.csv`, `exceptions.csv`: the control register and the policy exceptions, in full;
+//! - `requests.csv`: the evidence an auditor will request for each control (see `requests`);
 //! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
+
+pub mod requests;
 
 use std::path::PathBuf;
 
@@ -51,6 +55,8 @@ pub struct EvidenceReport {
     pub reviews: usize,
     /// Missed reviews, and documents without a cadence.
     pub missed: usize,
+    /// Rows of `requests.csv`: evidence requests for the organisation's controls.
+    pub requests: usize,
 }
 
 /// Writes the evidence of one audit period.
@@ -105,6 +111,9 @@ fn run(
         diags.take(changes_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     let (reviews, n_reviews, n_missed) =
         diags.take(reviews_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
+    let (requests, n_requests) =
+        diags.take(requests::requests_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
+    report.requests = n_requests;
     report.changes = n_changes;
     report.reviews = n_reviews;
     report.missed = n_missed;
@@ -125,6 +134,7 @@ fn run(
             "exceptions.csv",
             diags.take(exceptions_csv(&hb).map_err(csv_error))?,
         ),
+        file("requests.csv", requests),
         file(
             "matrix.json",
             diags.take(
