@@ -16,7 +16,7 @@ pub fn run(opts: &EvidenceOptions) -> u8 {
     match (&report.written_to, &report.commit) {
         (Some(out), Some((commit, date))) => {
             println!(
-                "Wrote evidence for {}: {} change{}, {} review{}, {} missed or unchecked review{}, {} evidence request{}; documents as of commit {} ({date}) → {}",
+                "Wrote evidence for {}: {} change{}, {} review{}, {} missed or unchecked review{}, {} evidence request{}, {} significant change{} to the controls; documents as of commit {} ({date}) → {}",
                 period_label(opts.since, opts.until),
                 report.changes,
                 if report.changes == 1 { "" } else { "s" },
@@ -26,6 +26,12 @@ pub fn run(opts: &EvidenceOptions) -> u8 {
                 if report.missed == 1 { "" } else { "s" },
                 report.requests,
                 if report.requests == 1 { "" } else { "s" },
+                report.significant_changes,
+                if report.significant_changes == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 &commit[..7],
                 out.display()
             );

@@ -7,9 +7,14 @@
 //!   were in the last commit on or before that date (read from git, not the working tree);
 //! - `controls.csv`, `exceptions.csv`: the control register and the policy exceptions, in full;
 //! - `requests.csv`: the evidence an auditor will request for each control (see `requests`);
+//! - `significant_changes.csv`: controls introduced, retired or replaced in the period;
 //! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
 
 pub mod requests;
+pub mod significant;
+
+/// How evidence files name the control register.
+const REGISTER_TITLE: &str = "Control register";
 
 use std::path::PathBuf;
 
@@ -24,7 +29,7 @@ use crate::pipeline::render::export::{
     controls_csv, exceptions_csv, matrix_csv, matrix_json, neutralize,
 };
 use crate::pipeline::render::{OutputFile, Site};
-use crate::pipeline::resolve::Handbook;
+use crate::pipeline::resolve::{Handbook, REGISTER_REVIEW_ID};
 use crate::pipeline::write::{Guard, write};
 use crate::pipeline::{HistoryMode, Source, open};
 
@@ -57,6 +62,8 @@ pub struct EvidenceReport {
     pub missed: usize,
     /// Rows of `requests.csv`: evidence requests for the organisation's controls.
     pub requests: usize,
+    /// Controls introduced, retired or replaced during the period.
+    pub significant_changes: usize,
 }
 
 /// Writes the evidence of one audit period.
@@ -114,6 +121,10 @@ fn run(
     let (requests, n_requests) =
         diags.take(requests::requests_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     report.requests = n_requests;
+    let (significant, n_significant) = diags.take(
+        significant::significant_changes_csv(&hb, opts.since, opts.until).map_err(csv_error),
+    )?;
+    report.significant_changes = n_significant;
     report.changes = n_changes;
     report.reviews = n_reviews;
     report.missed = n_missed;
@@ -135,6 +146,7 @@ fn run(
             diags.take(exceptions_csv(&hb).map_err(csv_error))?,
         ),
         file("requests.csv", requests),
+        file("significant_changes.csv", significant),
         file(
             "matrix.json",
             diags.take(
@@ -283,14 +295,21 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
         }
         let reviewers = c.reviewers().join("; ");
         for (path, change, added, removed) in &set.documents {
-            // Exceptions are evidence too: their changes record when they were granted and closed.
-            let Some(d) = hb
+            // Exceptions and the control register are evidence too: their changes record when
+            // exceptions were granted and closed, and when controls changed.
+            let (id, title, doc_path) = match hb
                 .documents
                 .iter()
                 .chain(hb.exceptions.iter().map(|e| &e.doc))
                 .find(|d| &d.path == path)
-            else {
-                continue;
+            {
+                Some(d) => (d.id.clone(), d.title.to_string(), d.path.clone()),
+                None if hb.register_history.files.contains(path) => (
+                    REGISTER_REVIEW_ID.to_string(),
+                    REGISTER_TITLE.to_string(),
+                    path.clone(),
+                ),
+                None => continue,
             };
             let change = serde_json::to_value(change)
                 .ok()
@@ -300,9 +319,9 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
                 &mut w,
                 [
                     &c.date.to_string(),
-                    &d.id,
-                    &d.title,
-                    &d.path,
+                    &id,
+                    &title,
+                    &doc_path,
                     &change,
                     &added.to_string(),
                     &removed.to_string(),
@@ -342,6 +361,31 @@ fn reviews_csv(
         ],
     )?;
     let (mut reviews, mut missed) = (0, 0);
+    // The register's reviews first: `Reviews: controls`, or reviewers on commits that changed it.
+    for r in hb
+        .register_history
+        .reviews
+        .iter()
+        .rev()
+        .filter(|r| r.commit.date >= since && r.commit.date <= until)
+    {
+        reviews += 1;
+        write_row(
+            &mut w,
+            [
+                REGISTER_REVIEW_ID,
+                REGISTER_TITLE,
+                "",
+                "",
+                "review",
+                &r.commit.date.to_string(),
+                "",
+                &r.commit.id,
+                &r.reviewers.join("; "),
+                &r.commit.subject,
+            ],
+        )?;
+    }
     let mut order: Vec<crate::model::DocIx> = hb.documents.indices().collect();
     order.sort_by(|&a, &b| hb.documents[a].id.cmp(&hb.documents[b].id));
     for i in order {
@@ -532,6 +576,7 @@ mod tests {
                 catalog: Catalog::builtin(),
                 documents: docs,
                 register: Vec::new(),
+                register_files: Vec::new(),
                 available: BTreeMap::new(),
                 history,
             },

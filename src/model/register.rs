@@ -218,7 +218,51 @@ pub struct RegControl {
     pub source: std::sync::Arc<str>,
 }
 
+words! {
+    /// A change to the set of controls that a SOC 2 system description discloses.
+    ControlChange {
+        /// Started operating (`since`).
+        Introduced = "introduced",
+        /// Stopped operating (`status: retired`, `until`), with nothing named to take over.
+        Retired = "retired",
+        /// Stopped operating and `replaced_by` another control.
+        Replaced = "replaced",
+    }
+}
+
 impl RegControl {
+    /// How the control changed within `[from, to]` (both inclusive): introduced when its `since`
+    /// falls after `from` (a control operating since before the period is no change), retired or
+    /// replaced when it is retired and its `until` falls within. Either bound may be open.
+    pub fn changes_within(
+        &self,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+    ) -> Vec<(ControlChange, jiff::civil::Date)> {
+        let inside = |d: jiff::civil::Date, strict_start: bool| {
+            from.is_none_or(|f| if strict_start { d > f } else { d >= f })
+                && to.is_none_or(|t| d <= t)
+        };
+        let mut out = Vec::new();
+        if let Some(s) = self.since
+            && inside(s.value, true)
+        {
+            out.push((ControlChange::Introduced, s.value));
+        }
+        if self.status == ControlStatus::Retired
+            && let Some(u) = self.until
+            && inside(u.value, false)
+        {
+            let kind = if self.replaced_by.is_some() {
+                ControlChange::Replaced
+            } else {
+                ControlChange::Retired
+            };
+            out.push((kind, u.value));
+        }
+        out
+    }
+
     /// Its evidence items as a published page shows them: with systems and populations only
     /// when `details` (`[publish] evidence_details`, or the audit's own `evidence` copy).
     pub fn evidence_shown(&self, details: bool) -> Vec<EvidenceItem> {

@@ -153,7 +153,13 @@ pub fn open(
     let catalog = Catalog::builtin();
     let (config, sources) = source.read(diags)?;
     config.validate(&catalog, diags);
-    let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
+    // The register's files have a history too: their revisions and reviews are evidence.
+    let paths: Vec<String> = sources
+        .documents
+        .iter()
+        .chain(&sources.registers)
+        .map(|s| s.path.clone())
+        .collect();
     // Parsing and the history walk are independent: run them side by side.
     let ((documents, parse_diags), history) = rayon::join(
         || {
@@ -189,6 +195,7 @@ pub fn open(
             catalog,
             documents,
             register,
+            register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),
             available: sources.assets,
             history,
         },

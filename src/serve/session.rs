@@ -203,10 +203,12 @@ impl Session {
 
         // Documents: unchanged ones reused as they are, changed ones parsed.
         let framework = last.handbook.config.scope.framework.clone();
+        // Exceptions are documents too, kept apart once resolved.
         let mut documents: Vec<crate::model::Document> = last
             .handbook
             .documents
             .iter()
+            .chain(last.handbook.exceptions.iter().map(|e| &e.doc))
             .filter(|d| !changed_set.contains(d.path.as_str()))
             .cloned()
             .collect();
@@ -219,7 +221,11 @@ impl Session {
 
         // History: the same commits; only whether the changed files differ from HEAD is new.
         let mut history = last.handbook.history.clone();
-        let present: HashSet<String> = documents.iter().map(|d| d.path.clone()).collect();
+        let present: HashSet<String> = documents
+            .iter()
+            .map(|d| d.path.clone())
+            .chain(last.handbook.register_history.files.iter().cloned())
+            .collect();
         history.retain_documents(&present);
         history.refresh_working_tree(&self.root, changed);
         resolve::source_warnings(&history, &self.source.shown(), diags);
@@ -230,6 +236,7 @@ impl Session {
                 catalog: last.handbook.catalog.clone(),
                 documents,
                 register: last.handbook.register.iter().cloned().collect(),
+                register_files: last.handbook.register_history.files.clone(),
                 available: last.handbook.available.clone(),
                 history,
             },

@@ -35,6 +35,13 @@ cp -r "$repo/site.toml" "$repo/policies" "$work/sample/"
 cp -r "$repo/tests/fixtures/good" "$work/gaps"
 "$bin" build --root "$work/gaps" >/dev/null 2>&1
 
+# The scope page, and published exceptions (register, pages, section notices), for vnu.
+cp -r "$repo/tests/fixtures/scope" "$work/scope"
+"$bin" build --root "$work/scope" >/dev/null 2>&1
+cp -r "$repo/tests/fixtures/exceptions" "$work/exceptions"
+printf '\n[publish]\nexceptions = true\nevidence_details = true\n' >> "$work/exceptions/site.toml"
+"$bin" build --root "$work/exceptions" >/dev/null 2>&1
+
 # A handbook for `serve`: the browser test edits it while it is served.
 cp -r "$repo/tests/fixtures/good" "$work/live"
 (
@@ -47,7 +54,7 @@ cp -r "$repo/tests/fixtures/good" "$work/live"
 
 echo "--- Nu Html Checker (vnu): errors in any page fail"
 java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
-  "$work/sample/public" "$work/gaps/public"
+  "$work/sample/public" "$work/gaps/public" "$work/scope/public" "$work/exceptions/public"
 
 echo "--- browser tests (headless Chromium)"
 cd "$here"

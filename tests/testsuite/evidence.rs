@@ -171,7 +171,8 @@ fn evidence_for_a_period() {
             "matrix.csv",
             "matrix.json",
             "requests.csv",
-            "reviews.csv"
+            "reviews.csv",
+            "significant_changes.csv"
         ]
     );
     for f in files {
@@ -310,7 +311,10 @@ fn requests_list_what_an_auditor_will_ask_for_each_control() {
         .run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
         .success()
         .stdout();
-    assert!(out.contains(", 6 evidence requests;"), "{out}");
+    assert!(
+        out.contains(", 6 evidence requests, 2 significant changes to the controls;"),
+        "LOG-01 introduced, BCK-09 retired: {out}"
+    );
     let csv = book.read("evidence/requests.csv");
     let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
         .records()

@@ -2,7 +2,7 @@
 //! file and line, the trace through controls, control and criterion pages, and releases read from
 //! git with their register.
 
-use crate::support::git::ALICE;
+use crate::support::git::{ALICE, BOB};
 use crate::support::{BookTest, broken_links};
 
 fn register_book() -> BookTest {
@@ -305,4 +305,157 @@ fn exports_carry_the_register_and_publish_evidence_details_only_when_asked() {
     let err = book.run(&["check"]).fails_with(1).stderr();
     assert!(err.contains("publish.evidence_detail"), "{err}");
     assert!(err.contains("evidence_details"), "{err}");
+}
+
+/// A register changed over time: OLD-01 replaced by NEW-01 on 1 April 2025, reviewed twice.
+fn register_with_history() -> BookTest {
+    let control = |id: &str, extra: &str| {
+        format!(
+            "- id: {id}\n  title: Control {id}\n  statement: Does {id}.\n  owner: IT\n  frequency: weekly\n  criteria: [CC6.1]\n{extra}"
+        )
+    };
+    let book = BookTest::new("title = \"History\"\n[scope]\ngaps = \"allow\"\n").git();
+    book.write(
+        "controls.yaml",
+        &(control("ACC-01", "  since: 2024-01-01\n") + &control("OLD-01", "")),
+    )
+    .doc(
+        "policies/a.md",
+        "title: A\nowner: CISO\nreview: annual\ncontrols: [ACC-01, OLD-01]\n",
+        "Body.",
+    );
+    book.commit(ALICE, "2025-01-10T09:00:00Z", "Start the register");
+    book.write(
+        "controls.yaml",
+        &(control("ACC-01", "  since: 2024-01-01\n")
+            + &control(
+                "OLD-01",
+                "  status: retired\n  until: 2025-03-31\n  replaced_by: NEW-01\n",
+            )
+            + &control("NEW-01", "  since: 2025-04-01\n")),
+    );
+    book.commit(
+        BOB,
+        "2025-04-02T09:00:00Z",
+        "Replace the weekly control\n\nReviewed-by: Carol Checker <carol@example.com>\n",
+    );
+    book.commit_empty(
+        BOB,
+        "2025-05-01T09:00:00Z",
+        "Review the controls\n\nReviews: controls\nReviewed-by: Dana Auditor <dana@example.com>\n",
+    );
+    book
+}
+
+#[test]
+fn the_register_has_a_history_and_its_significant_changes_are_listed() {
+    let book = register_with_history();
+    let err = book.run(&["check"]).success().stderr();
+    assert!(!err.contains("Reviews: controls"), "a known id: {err}");
+    book.run(&["build"]).success();
+    let page = book.read("public/controls/index.html");
+    let section = &page[page
+        .find("id=\"register-history\"")
+        .expect("a history section")..];
+    let changes: Vec<&str> = section
+        .lines()
+        .filter(|l| l.contains("<time datetime=\"2025-0"))
+        .collect();
+    assert!(
+        changes[0].contains("2025-04-01")
+            && changes[0].contains(">NEW-01</a>")
+            && changes[0].contains("introduced"),
+        "{changes:#?}"
+    );
+    assert!(
+        changes[1].contains("2025-03-31")
+            && changes[1].contains(">OLD-01</a>")
+            && changes[1].contains("replaced by")
+            && changes[1].contains(">NEW-01</a>"),
+        "{changes:#?}"
+    );
+    assert!(
+        section.contains("last reviewed <time datetime=\"2025-05-01\">2025-05-01</time> by Dana Auditor <dana@example.com>")
+            || section.contains("last reviewed <time datetime=\"2025-05-01\">2025-05-01</time> by Dana Auditor &lt;dana@example.com&gt;"),
+        "{section}"
+    );
+    // Two revisions (the empty review commit changed nothing), both reviews listed.
+    let revisions = section
+        .split("pb-revisions")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        revisions.matches("<tr>").count(),
+        3,
+        "a header and two rows: {revisions}"
+    );
+    assert!(revisions.contains("Replace the weekly control"));
+    assert!(section.contains("by Carol Checker"), "{section}");
+    let log = book.read("public/changes.html");
+    assert!(
+        log.contains("href=\"controls/index.html#register-history\">Control register</a>"),
+        "{log}"
+    );
+
+    book.run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
+        .success();
+    let changes = book.read("evidence/changes.csv");
+    assert!(
+        changes.contains("2025-04-02,controls,Control register,controls.yaml,modified,"),
+        "{changes}"
+    );
+    let reviews = book.read("evidence/reviews.csv");
+    assert!(
+        reviews.contains("controls,Control register,,,review,2025-05-01,,")
+            && reviews.contains("Dana Auditor <dana@example.com>,Review the controls"),
+        "{reviews}"
+    );
+    let significant = book.read("evidence/significant_changes.csv");
+    assert_eq!(
+        significant,
+        "date,control,title,change,replaced_by,replaced_by_title,criteria,responsibility\n\
+         2025-03-31,OLD-01,Control OLD-01,replaced,NEW-01,Control NEW-01,CC6.1,organization\n\
+         2025-04-01,NEW-01,Control NEW-01,introduced,,,CC6.1,organization\n"
+    );
+    // A period before the change lists none; ACC-01 has operated since before it.
+    book.run(&[
+        "evidence",
+        "--since",
+        "2025-01-01",
+        "--until",
+        "2025-03-30",
+        "--out",
+        "q1",
+    ])
+    .success();
+    assert_eq!(book.read("q1/significant_changes.csv").lines().count(), 1);
+
+    // An uncommitted edit is not reviewed, and says so.
+    book.write(
+        "controls.yaml",
+        &(book.read("controls.yaml") + "# edited\n"),
+    );
+    book.run(&["build"]).success();
+    assert!(
+        book.read("public/controls/index.html")
+            .contains("uncommitted changes, not reviewed")
+    );
+}
+
+#[test]
+fn a_retired_control_without_an_end_date_is_a_warning() {
+    let book = BookTest::new("title = \"T\"\n[scope]\ngaps = \"allow\"\n");
+    book.write(
+        "controls.yaml",
+        "- id: OLD-01\n  title: Old\n  statement: Did.\n  owner: IT\n  frequency: weekly\n  status: retired\n",
+    );
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains(
+            "warning: controls.yaml:1: control `OLD-01` is retired but has no `until` date"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("add `until: YYYY-MM-DD`"), "{err}");
 }

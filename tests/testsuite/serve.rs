@@ -398,6 +398,10 @@ fn serve_shows_an_edited_exception_on_its_page_the_register_and_the_policy() {
     );
     let (_, register) = get(port, "/exceptions.html");
     assert!(!register.contains("expiring soon"), "{register}");
+    assert!(
+        register.contains("exceptions/shared-admin.html"),
+        "the exceptions not edited are still there: {register}"
+    );
     let (_, policy) = get(port, "/documents/access-control.html");
     assert!(policy.contains("(active, expires 2026-06-30)"), "{policy}");
     let (_, csv) = get(port, "/exceptions.csv");

@@ -19,6 +19,7 @@ use super::{
 };
 
 const POLICIES: &str = "policies";
+use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 
 /// A document file's change in one commit, paths relative to the handbook root.
 struct FileChange {
@@ -124,8 +125,8 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
 
     let oids = list_commits(&repo, start)?;
     let records = match req.cache {
-        Some(cache) => cached_commits(cache, repo.path(), &in_repo(&prefix, POLICIES), &oids)?,
-        None => read_commits(repo.path(), &in_repo(&prefix, POLICIES), &oids)?
+        Some(cache) => cached_commits(cache, repo.path(), &prefix, &oids)?,
+        None => read_commits(repo.path(), &prefix, &oids)?
             .into_iter()
             .map(std::sync::Arc::new)
             .collect(),
@@ -153,7 +154,9 @@ fn mark_uncommitted(
         .recurse_untracked_dirs(true)
         .include_ignored(false)
         .pathspec(in_repo(prefix, POLICIES))
-        .pathspec(in_repo(prefix, "site.toml"));
+        .pathspec(in_repo(prefix, "site.toml"))
+        .pathspec(in_repo(prefix, REGISTER_FILE))
+        .pathspec(in_repo(prefix, REGISTER_DIR));
     let statuses = repo
         .statuses(Some(&mut opts))
         .map_err(|e| format!("cannot read the working tree status: {}", e.message()))?;
@@ -187,7 +190,7 @@ fn list_commits(repo: &Repository, start: Oid) -> Result<Vec<Oid>, String> {
 }
 
 /// Reads every commit's metadata and document changes, in parallel, keeping the walk's order.
-fn read_commits(git_dir: &Path, policies: &str, oids: &[Oid]) -> Result<Vec<CommitRecord>, String> {
+fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRecord>, String> {
     const CHUNK: usize = 128;
     let chunks: Vec<Result<Vec<CommitRecord>, String>> = oids
         .par_chunks(CHUNK)
@@ -195,7 +198,7 @@ fn read_commits(git_dir: &Path, policies: &str, oids: &[Oid]) -> Result<Vec<Comm
             let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
             chunk
                 .iter()
-                .map(|&oid| read_commit(&repo, policies, oid))
+                .map(|&oid| read_commit(&repo, root, oid))
                 .collect()
         })
         .collect();
@@ -210,7 +213,7 @@ fn read_commits(git_dir: &Path, policies: &str, oids: &[Oid]) -> Result<Vec<Comm
 fn cached_commits(
     cache: &HistoryCache,
     git_dir: &Path,
-    policies: &str,
+    root: &str,
     oids: &[Oid],
 ) -> Result<Vec<std::sync::Arc<CommitRecord>>, String> {
     let missing: Vec<Oid> = {
@@ -223,7 +226,7 @@ fn cached_commits(
             .copied()
             .collect()
     };
-    let fresh = read_commits(git_dir, policies, &missing)?;
+    let fresh = read_commits(git_dir, root, &missing)?;
     let mut held = cache
         .records
         .lock()
@@ -240,7 +243,8 @@ fn cached_commits(
         .collect()
 }
 
-fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitRecord, String> {
+/// `root`: the handbook's folder in the repository (`""` at its top).
+fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, String> {
     let commit = repo
         .find_commit(oid)
         .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
@@ -249,8 +253,13 @@ fn read_commit(repo: &Repository, policies: &str, oid: Oid) -> Result<CommitReco
     let changes = if merge && info.reviewers().is_empty() {
         Vec::new()
     } else {
-        document_changes(repo, &commit, policies)
-            .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?
+        let mut changes = document_changes(repo, &commit, &in_repo(root, POLICIES))
+            .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
+        changes.extend(
+            register_changes(repo, &commit, root)
+                .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?,
+        );
+        changes
     };
     let named = info.reviews_trailer_ids();
     Ok(CommitRecord {
@@ -317,25 +326,37 @@ fn document_changes(
         0 => None,
         _ => subtree(repo, &commit.parent(0)?.tree()?, policies)?,
     };
+    let is_md = |p: &str| p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md");
+    folder_changes(repo, old.as_ref(), new.as_ref(), POLICIES, is_md)
+}
+
+/// The files of a folder (`shown` below the handbook root) that differ between two versions of
+/// its tree, renames detected, keeping those `keep` accepts (by old or new path).
+fn folder_changes(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    shown: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<FileChange>, git2::Error> {
     // Most commits of a big repository do not touch the handbook: comparing two ids is enough.
-    if old.as_ref().map(Tree::id) == new.as_ref().map(Tree::id) {
+    if old.map(Tree::id) == new.map(Tree::id) {
         return Ok(Vec::new());
     }
     let mut opts = DiffOptions::new();
     opts.context_lines(0);
-    let mut diff = repo.diff_tree_to_tree(old.as_ref(), new.as_ref(), Some(&mut opts))?;
+    let mut diff = repo.diff_tree_to_tree(old, new, Some(&mut opts))?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     let mut out = Vec::new();
     for (i, delta) in diff.deltas().enumerate() {
         let path = |f: git2::DiffFile<'_>| {
             f.path_bytes()
-                .map(|p| format!("{POLICIES}/{}", String::from_utf8_lossy(p)))
+                .map(|p| format!("{shown}/{}", String::from_utf8_lossy(p)))
                 .unwrap_or_default()
         };
         let new_path = path(delta.new_file());
         let old_path = path(delta.old_file());
-        let is_md = |p: &str| p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md");
-        if !is_md(&new_path) && !is_md(&old_path) {
+        if !keep(&new_path) && !keep(&old_path) {
             continue;
         }
         let (added, removed) = match Patch::from_diff(&diff, i)? {
@@ -353,6 +374,73 @@ fn document_changes(
             removed,
         });
     }
+    Ok(out)
+}
+
+/// The control register's files (`controls.yaml`, and `*.yaml` under `controls/`) that `commit`
+/// changed relative to its first parent, paths relative to the handbook root: the register's
+/// revisions are review evidence like a document's.
+fn register_changes(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    root: &str,
+) -> Result<Vec<FileChange>, git2::Error> {
+    let new_tree = commit.tree()?;
+    let old_tree = match commit.parent_count() {
+        0 => None,
+        _ => Some(commit.parent(0)?.tree()?),
+    };
+    let mut out = Vec::new();
+    let file = in_repo(root, REGISTER_FILE);
+    let blob_at = |tree: &Tree<'_>| -> Result<Option<Oid>, git2::Error> {
+        match tree.get_path(Path::new(&file)) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let new = blob_at(&new_tree)?;
+    let old = match &old_tree {
+        Some(t) => blob_at(t)?,
+        None => None,
+    };
+    if let Some(new_id) = new
+        && old != new
+    {
+        let (new_blob, old_blob) = (
+            repo.find_blob(new_id)?,
+            old.map(|o| repo.find_blob(o)).transpose()?,
+        );
+        let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
+        let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
+        let (_, added, removed) = patch.line_stats()?;
+        out.push(FileChange {
+            delta: if old.is_some() {
+                Delta::Modified
+            } else {
+                Delta::Added
+            },
+            old: REGISTER_FILE.to_string(),
+            new: REGISTER_FILE.to_string(),
+            added,
+            removed,
+        });
+    }
+    let dir = in_repo(root, REGISTER_DIR);
+    let new_dir = subtree(repo, &new_tree, &dir)?;
+    let old_dir = match &old_tree {
+        Some(t) => subtree(repo, t, &dir)?,
+        None => None,
+    };
+    let is_yaml = |p: &str| p.ends_with(".yaml") || p.ends_with(".yml");
+    out.extend(folder_changes(
+        repo,
+        old_dir.as_ref(),
+        new_dir.as_ref(),
+        REGISTER_DIR,
+        is_yaml,
+    )?);
     Ok(out)
 }
 

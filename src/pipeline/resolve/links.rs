@@ -356,6 +356,7 @@ mod tests {
                         catalog: crate::catalog::Catalog::builtin(),
                         documents: docs,
                         register: Vec::new(),
+                        register_files: Vec::new(),
                         available: assets,
                         history: Default::default(),
                     },

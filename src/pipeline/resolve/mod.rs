@@ -20,7 +20,7 @@ use crate::pipeline::history::History;
 use crate::pipeline::load::AssetSource;
 
 pub use exceptions::ExceptionRecord;
-pub use reviews::{ReviewState, source_warnings};
+pub use reviews::{REGISTER_REVIEW_ID, RegisterHistory, ReviewState, source_warnings};
 pub use trace::{Coverage, CriterionStatus, Trace, control_state, in_effect};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
@@ -65,6 +65,8 @@ pub struct Handbook {
     /// Policy exceptions (`kind: exception`), by id: not among `documents`, published only with
     /// `[publish] exceptions`.
     pub exceptions: Vec<ExceptionRecord>,
+    /// The control register's own revisions and reviews.
+    pub register_history: RegisterHistory,
 }
 
 impl Handbook {
@@ -97,6 +99,8 @@ pub struct Parsed {
     pub documents: Vec<Document>,
     /// Every control of the register parsed.
     pub register: Vec<RegControl>,
+    /// The register's files, relative to the handbook root, for its history.
+    pub register_files: Vec<String>,
     /// Every non-Markdown file under `policies/`.
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
@@ -110,6 +114,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         catalog,
         documents,
         register,
+        register_files,
         available,
         history,
     } = parsed;
@@ -219,7 +224,14 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         },
         diags,
     );
-    let reviews = reviews::review_states(&documents, &by_id, &history, diags);
+    let reviews = reviews::review_states(
+        &documents,
+        &by_id,
+        &history,
+        !register_files.is_empty(),
+        diags,
+    );
+    let register_history = reviews::register_history(register_files, &history);
     Handbook {
         config,
         catalog,
@@ -233,6 +245,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         history,
         reviews,
         exceptions,
+        register_history,
     }
 }
 
@@ -428,6 +441,7 @@ pub(crate) mod tests {
                 catalog: Catalog::builtin(),
                 documents,
                 register,
+                register_files: Vec::new(),
                 available: BTreeMap::new(),
                 history,
             },

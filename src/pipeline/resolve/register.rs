@@ -55,6 +55,19 @@ pub(crate) fn check_register(
         }
     }
     for c in register {
+        if c.status == ControlStatus::Retired && c.until.is_none() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "control `{}` is retired but has no `until` date",
+                    c.id.value
+                ))
+                .at_line(&c.file, &c.source, c.id.line)
+                .pointing_at(&c.id.value)
+                .hint("a control retired during an audit period is a significant change the system description discloses, with its date: add `until: YYYY-MM-DD`"),
+            );
+        }
+    }
+    for c in register {
         let Some(to) = &c.replaced_by else { continue };
         if !by_id.contains_key(&to.value) {
             let d = Diagnostic::error(format!(
@@ -138,7 +151,7 @@ mod tests {
     #[test]
     fn replaced_by_names_a_control_and_goes_with_retired() {
         let text = format!(
-            "- id: OLD-1\n{ENTRY}  status: retired\n  replaced_by: NEW-2\n- id: NEW-1\n{ENTRY}  replaced_by: OLD-1\n"
+            "- id: OLD-1\n{ENTRY}  status: retired\n  until: 2025-01-01\n  replaced_by: NEW-2\n- id: NEW-1\n{ENTRY}  replaced_by: OLD-1\n"
         );
         let d = check(&[("controls.yaml", &text)]);
         assert_eq!(d.len(), 2, "{d:#?}");

@@ -40,10 +40,82 @@ impl ReviewState {
     }
 }
 
+/// The id `Reviews:` trailers use for the control register.
+pub const REGISTER_REVIEW_ID: &str = "controls";
+
+/// The control register's own history: every revision of its files, and its reviews (trailers on
+/// commits that changed it, and `Reviews: controls`), as review evidence like a document's.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterHistory {
+    /// Its files, relative to the handbook root (`controls.yaml`, `controls/*.yaml`).
+    pub files: Vec<String>,
+    /// Every revision of any of its files, newest first.
+    pub revisions: Vec<Revision>,
+    /// Counted reviews, newest first; one per commit.
+    pub reviews: Vec<Review>,
+    /// Reviews that do not count, with the reason.
+    pub not_counted: Vec<(Review, String)>,
+    /// A file of it differs from HEAD.
+    pub uncommitted: bool,
+}
+
+/// The register's history, from the histories of its files.
+pub(crate) fn register_history(files: Vec<String>, history: &History) -> RegisterHistory {
+    let as_of = history.source.as_of;
+    let mut revisions: Vec<Revision> = Vec::new();
+    let mut all: Vec<Review> = Vec::new();
+    let mut uncommitted = false;
+    for f in &files {
+        let Some(h) = history.doc(f) else { continue };
+        revisions.extend(h.revisions.iter().cloned());
+        all.extend(h.reviews.iter().cloned());
+        uncommitted |= history.source.repository && h.uncommitted;
+    }
+    all.extend(
+        history
+            .named_reviews
+            .iter()
+            .filter(|n| n.id == REGISTER_REVIEW_ID)
+            .map(|n| n.review.clone()),
+    );
+    revisions.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));
+    // One revision per commit: a commit that changed several of its files changed the register
+    // once.
+    let mut merged: Vec<Revision> = Vec::with_capacity(revisions.len());
+    for r in revisions {
+        match merged.last_mut() {
+            Some(last) if last.commit.id == r.commit.id => {
+                last.path = format!("{}, {}", last.path, r.path);
+                last.added += r.added;
+                last.removed += r.removed;
+            }
+            _ => merged.push(r),
+        }
+    }
+    let revisions = merged;
+    all.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));
+    all.dedup_by(|a, b| a.commit.id == b.commit.id);
+    let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
+    for r in all {
+        match not_counted_because(&r.commit, as_of) {
+            Some(why) => not_counted.push((r, why)),
+            None => reviews.push(r),
+        }
+    }
+    RegisterHistory {
+        files,
+        revisions,
+        reviews,
+        not_counted,
+        uncommitted,
+    }
+}
+
 pub(crate) fn review_states(
     documents: &IxVec<DocIx, Document>,
     by_id: &HashMap<String, DocIx>,
     history: &History,
+    has_register: bool,
     diags: &mut Diagnostics,
 ) -> IxVec<DocIx, ReviewState> {
     let as_of = history.source.as_of;
@@ -54,6 +126,7 @@ pub(crate) fn review_states(
             Some(&i) => named[i].push(&n.review),
             // A document deleted or renamed since is history, not a mistake.
             None if n.existed_then => {}
+            None if has_register && n.id == REGISTER_REVIEW_ID => {}
             None => unknown.push(n),
         }
     }

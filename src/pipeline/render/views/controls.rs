@@ -74,6 +74,8 @@ pub struct FrameworkGroup {
 pub struct ControlsView {
     /// The organisation's controls (empty without a register).
     pub register: Vec<RegControlLink>,
+    /// The register's revisions, reviews and significant changes.
+    pub register_history: super::history::RegisterHistoryView,
     /// Every framework.
     pub frameworks: Vec<FrameworkGroup>,
 }
@@ -219,6 +221,7 @@ impl Views<'_> {
         }
         ControlsView {
             register: self.register(),
+            register_history: self.register_history(),
             frameworks,
         }
     }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::model::register::ControlChange;
+
 use super::{DocLink, Views};
 use crate::model::{DocIx, Status};
 use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
@@ -105,6 +107,30 @@ pub struct DocHistoryView {
 }
 
 #[derive(Serialize)]
+/// The control register's history, on the controls page.
+pub struct RegisterHistoryView {
+    /// Its files.
+    pub files: Vec<String>,
+    /// Revisions and reviews, as a document's.
+    pub history: DocHistoryView,
+    /// Controls introduced, retired or replaced up to the as-of date, newest first.
+    pub changes: Vec<ControlChangeRow>,
+}
+
+#[derive(Serialize)]
+/// A significant change to the controls.
+pub struct ControlChangeRow {
+    /// The control.
+    pub control: super::register::RegControlLink,
+    /// `introduced`, `retired`, `replaced`.
+    pub change: &'static str,
+    /// When.
+    pub date: String,
+    /// For `replaced`: the control that took over.
+    pub replaced_by: Option<super::register::RegControlLink>,
+}
+
+#[derive(Serialize)]
 /// A row of the reviews page.
 pub struct ReviewRow {
     /// The document.
@@ -150,6 +176,17 @@ pub struct ChangeRow {
     pub commit: CommitView,
     /// The documents it changed.
     pub documents: Vec<ChangedDocument>,
+    /// Lines added to and removed from the control register, when it changed it.
+    pub register: Option<DiffStat>,
+}
+
+#[derive(Serialize)]
+/// Lines added and removed.
+pub struct DiffStat {
+    /// Added.
+    pub added: usize,
+    /// Removed.
+    pub removed: usize,
 }
 
 #[derive(Serialize)]
@@ -248,6 +285,57 @@ impl Views<'_> {
         }
     }
 
+    /// The control register's history: its revisions and reviews, as a document's, and the
+    /// controls it introduced, retired or replaced (newest first).
+    pub fn register_history(&self) -> RegisterHistoryView {
+        let hb = self.hb;
+        let h = &hb.register_history;
+        let mut changes: Vec<ControlChangeRow> = hb
+            .register
+            .iter_enumerated()
+            .flat_map(|(k, c)| {
+                c.changes_within(None, hb.trace.as_of)
+                    .into_iter()
+                    .map(move |(change, date)| (k, change, date))
+            })
+            .map(|(k, change, date)| ControlChangeRow {
+                control: self.reg_control_link(k),
+                change: change.as_str(),
+                date: date.to_string(),
+                replaced_by: hb.register[k]
+                    .replaced_by
+                    .as_ref()
+                    .filter(|_| change == ControlChange::Replaced)
+                    .and_then(|r| hb.register_ids.get(&r.value))
+                    .map(|&r| self.reg_control_link(r)),
+            })
+            .collect();
+        changes.sort_by(|a, b| b.date.cmp(&a.date).then(a.control.id.cmp(&b.control.id)));
+        RegisterHistoryView {
+            files: h.files.clone(),
+            history: DocHistoryView {
+                available: hb.history.source.repository,
+                uncommitted: h.uncommitted,
+                last_changed: h.revisions.first().map(|r| self.revision(r)),
+                last_reviewed: h.reviews.first().map(|r| self.review(r)),
+                next_due: None,
+                status: "unknown",
+                status_label: "",
+                revisions: h.revisions.iter().map(|r| self.revision(r)).collect(),
+                reviews: h
+                    .reviews
+                    .iter()
+                    .map(|r| self.review(r))
+                    .chain(h.not_counted.iter().map(|(r, why)| ReviewView {
+                        not_counted: Some(why.clone()),
+                        ..self.review(r)
+                    }))
+                    .collect(),
+            },
+            changes,
+        }
+    }
+
     /// Every document that is not retired, overdue first, then by due date.
     pub fn reviews(&self) -> ReviewsView {
         let hb = self.hb;
@@ -308,6 +396,18 @@ impl Views<'_> {
                 })
                 .map(|c| ChangeRow {
                     commit: self.commit(&c.commit),
+                    register: {
+                        let files = &hb.register_history.files;
+                        let mine: Vec<_> = c
+                            .documents
+                            .iter()
+                            .filter(|(p, ..)| files.contains(p))
+                            .collect();
+                        (!mine.is_empty()).then(|| DiffStat {
+                            added: mine.iter().map(|m| m.2).sum(),
+                            removed: mine.iter().map(|m| m.3).sum(),
+                        })
+                    },
                     documents: c
                         .documents
                         .iter()
