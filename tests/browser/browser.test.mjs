@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SAMPLE = process.env.PB_SAMPLE_SITE;
 const GAPS = process.env.PB_GAPS_SITE;
-assert.ok(SAMPLE && GAPS, "run through run.sh: PB_SAMPLE_SITE and PB_GAPS_SITE are needed");
+const LARGE = process.env.PB_LARGE_SITE;
+assert.ok(SAMPLE && GAPS && LARGE, "run through run.sh: PB_SAMPLE_SITE, PB_GAPS_SITE and PB_LARGE_SITE are needed");
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
   ".json": "application/json", ".csv": "text/csv", ".svg": "image/svg+xml", ".png": "image/png" };
@@ -35,7 +36,7 @@ function serve(dir) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-let browser, sample, gaps;
+let browser, sample, gaps, large;
 const base = (server) => `http://127.0.0.1:${server.address().port}/`;
 
 before(async () => {
@@ -46,12 +47,14 @@ before(async () => {
   });
   sample = await serve(SAMPLE);
   gaps = await serve(GAPS);
+  large = await serve(LARGE);
 });
 
 after(async () => {
   await browser?.close();
   sample?.close();
   gaps?.close();
+  large?.close();
 });
 
 async function page(options = {}) {
@@ -114,8 +117,13 @@ test("the matrix filters to gaps, by category and series, and by text", async ()
   await p.check("#pb-filter-gaps");
   assert.equal(await visible().count(), 26);
   for (const gap of await visible().evaluateAll((rows) => rows.map((r) => r.dataset.gap))) assert.equal(gap, "1");
-  assert.equal(await p.locator("#pb-filter-count").innerText(), "26 of 36 controls");
+  assert.equal(await p.locator("#pb-filter-count").innerText(), "26 of 36 criteria");
   await p.uncheck("#pb-filter-gaps");
+  await p.selectOption("#pb-filter-status", "gap");
+  assert.equal(await visible().count(), 26, "the status filter agrees with gaps only");
+  await p.selectOption("#pb-filter-status", "covered");
+  assert.equal(await visible().count(), 10);
+  await p.selectOption("#pb-filter-status", "");
   await p.selectOption("#pb-filter-category", "availability");
   assert.equal(await visible().count(), 3);
   await p.selectOption("#pb-filter-category", "");
@@ -134,6 +142,52 @@ test("the matrix is complete without JavaScript", async () => {
   await p.goto(base(gaps) + "matrix.html");
   assert.equal(await p.locator("tr.pb-matrix-row").count(), 36);
   assert.equal(await p.locator("#pb-matrix-filters").isVisible(), false);
+  await p.context().close();
+});
+
+test("the matrix and the sidebar stay readable at 2,000 documents and 300 controls", async () => {
+  const p = await page({ viewport: { width: 1280, height: 900 } });
+  await p.goto(base(large) + "matrix.html");
+  // No layout grows with the number of documents: the page never scrolls sideways.
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth) <= 1280);
+  const rows = p.locator("tr.pb-matrix-row:visible");
+  assert.equal(await rows.count(), 33, "one row per in-scope criterion");
+  // Long lists fold: at most four documents show per row, the rest behind "N more".
+  const shown = await rows.evaluateAll((rs) => rs.map((r) => r.cells[3].querySelectorAll(":scope > ul > li").length));
+  assert.ok(shown.every((n) => n <= 4), `${shown}`);
+  assert.ok(await p.locator("tr.pb-matrix-row details.pb-matrix-more").count() >= 33);
+  const tall = await rows.evaluateAll((rs) => Math.max(...rs.map((r) => r.getBoundingClientRect().height)));
+  assert.ok(tall < 400, `rows stay short: ${tall}px`);
+  if (process.env.PB_SCREENSHOTS) await p.screenshot({ path: path.join(process.env.PB_SCREENSHOTS, "matrix-large.png") });
+
+  // The controls view: the register, with the same filters.
+  await p.check("input[name=pb-view][value=controls]");
+  assert.equal(await rows.count(), 0, "the criteria are hidden");
+  const controls = p.locator("tr.pb-control-row:visible");
+  assert.equal(await controls.count(), 300);
+  assert.equal(await p.locator("#pb-filter-count").innerText(), "300 of 300 controls");
+  await p.selectOption("#pb-filter-state", "planned");
+  assert.equal(await controls.count(), 6);
+  await p.selectOption("#pb-filter-state", "");
+  await p.fill("#pb-filter-text", "CTL-150");
+  assert.equal(await controls.count(), 1);
+  await p.fill("#pb-filter-text", "");
+  await p.selectOption("#pb-filter-series", "CC8");
+  const series = await controls.evaluateAll((rs) => rs.map((r) => r.dataset.series));
+  assert.ok(series.length > 0 && series.every((s) => s.split(" ").includes("CC8")), `${series}`);
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth) <= 1280);
+
+  // The sidebar: kinds and folders fold; the current page's kind and folder are open.
+  await p.goto(base(large) + "documents/procedure-05-1001.html");
+  const kinds = p.locator("#pb-sidebar details.pb-nav-kind");
+  assert.equal(await kinds.count(), 4);
+  const open = await kinds.evaluateAll((ds) => ds.map((d) => d.open));
+  assert.deepEqual(open, [false, true, false, false], "only Procedures is open");
+  assert.equal(await p.locator("#pb-sidebar details.pb-nav-folder[open]").count(), 1);
+  assert.ok(await p.locator('#pb-sidebar a[aria-current="page"]').isVisible());
+  assert.equal(await p.locator("#pb-sidebar a:visible").count(), 100, "one folder: the 100 procedures of assets/");
+  await p.locator("#pb-sidebar details.pb-nav-kind > summary").first().click();
+  assert.equal(await kinds.first().evaluate((d) => d.open), true);
   await p.context().close();
 });
 

@@ -35,6 +35,10 @@ cp -r "$repo/site.toml" "$repo/policies" "$work/sample/"
 cp -r "$repo/tests/fixtures/good" "$work/gaps"
 "$bin" build --root "$work/gaps" >/dev/null 2>&1
 
+# 2,000 documents and 300 controls: the matrix and the sidebar must stay readable.
+node "$here/large-handbook.mjs" "$work/large" >/dev/null
+"$bin" build --root "$work/large" >/dev/null 2>&1
+
 # The scope page, and published exceptions (register, pages, section notices), for vnu.
 cp -r "$repo/tests/fixtures/scope" "$work/scope"
 "$bin" build --root "$work/scope" >/dev/null 2>&1
@@ -58,6 +62,6 @@ java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-n
 
 echo "--- browser tests (headless Chromium)"
 cd "$here"
-PB_SAMPLE_SITE="$work/sample/public" PB_GAPS_SITE="$work/gaps/public" \
+PB_SAMPLE_SITE="$work/sample/public" PB_GAPS_SITE="$work/gaps/public" PB_LARGE_SITE="$work/large/public" \
   PB_BIN="$bin" PB_LIVE="$work/live" \
   node --test --test-concurrency=1 --test-reporter=spec browser.test.mjs

@@ -459,3 +459,51 @@ fn a_retired_control_without_an_end_date_is_a_warning() {
     );
     assert!(err.contains("add `until: YYYY-MM-DD`"), "{err}");
 }
+
+#[test]
+fn the_matrix_has_a_row_per_criterion_and_a_controls_view() {
+    let book = register_book();
+    book.run(&["build"]).success();
+    let m = book.read("public/matrix.html");
+    let row = |id: &str| {
+        m.split("<tr class=\"pb-matrix-row")
+            .find(|r| r.contains(&format!(">{id}</a>")))
+            .unwrap_or_default()
+            .split("</tr>")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let cc62 = row("CC6.2");
+    assert!(cc62.contains("data-status=\"covered\""), "{cc62}");
+    assert!(cc62.contains(">ACC-02</a>"), "{cc62}");
+    assert!(
+        cc62.contains("Access Control Policy › Quarterly access review"),
+        "{cc62}"
+    );
+    assert!(
+        cc62.contains("System owners") && cc62.contains("CISO"),
+        "owners of the control and the document: {cc62}"
+    );
+    let cc64 = row("CC6.4");
+    assert!(
+        cc64.contains("data-status=\"incomplete\"") && cc64.contains("(planned)"),
+        "{cc64}"
+    );
+    let cc72 = row("CC7.2");
+    assert!(cc72.contains("data-status=\"documented-only\""), "{cc72}");
+    // The controls view: one row per control, filterable by state, series and category.
+    assert_eq!(m.matches("<tr class=\"pb-control-row").count(), 4);
+    assert!(
+        m.contains("data-series=\"CC6\" data-category=\"security\" data-state=\"planned\""),
+        "{m}"
+    );
+    assert!(
+        m.contains("<option value=\"planned\">planned (1)</option>"),
+        "{m}"
+    );
+    assert!(
+        m.contains("<option value=\"documented-only\">documented only (1)</option>"),
+        "{m}"
+    );
+}

@@ -14,28 +14,54 @@
   }
 
   // --- Sidebar: the whole handbook from navigation.js, current page marked. -------------------
+  // Documents are grouped by kind, then by folder, in collapsible groups: a handbook of 2,000
+  // documents is not one flat list. Small handbooks open every kind; the current page's kind and
+  // folder are always open.
   (function sidebar() {
     var nav = window.policybookNav;
     var side = document.getElementById("pb-sidebar");
     if (!nav || !side) return;
+    var total = nav.reduce(function (n, g) { return n + g.items.length; }, 0);
+    var OPEN_ALL_UP_TO = 60;
     var fragment = document.createDocumentFragment();
-    nav.forEach(function (group, gi) {
-      var id = "pb-nav-group-" + gi;
-      fragment.appendChild(el("h2", { id: id }, group.label));
-      var list = el("ul", { "aria-labelledby": id });
-      var folder = "";
-      group.items.forEach(function (item) {
-        if (item.f !== folder) {
-          folder = item.f;
-          if (folder) list.appendChild(el("li", { class: "pb-folder" }, folder));
-        }
-        var li = el("li");
-        var a = el("a", { href: root + item.u }, item.t);
-        if (item.u === current) a.setAttribute("aria-current", "page");
-        li.appendChild(a);
-        list.appendChild(li);
+    function link(item) {
+      var li = el("li");
+      var a = el("a", { href: root + item.u }, item.t);
+      if (item.u === current) a.setAttribute("aria-current", "page");
+      li.appendChild(a);
+      return li;
+    }
+    function group(cls, label, count, open) {
+      var d = el("details", { class: cls });
+      d.open = open;
+      var summary = el("summary", {}, label);
+      summary.appendChild(el("span", { class: "pb-nav-count" }, String(count)));
+      d.appendChild(summary);
+      return d;
+    }
+    nav.forEach(function (g) {
+      var holdsCurrent = g.items.some(function (item) { return item.u === current; });
+      var kind = group("pb-nav-kind", g.label, g.items.length, total <= OPEN_ALL_UP_TO || holdsCurrent);
+      var top = el("ul");
+      var folders = [];
+      g.items.forEach(function (item) {
+        if (!item.f) { top.appendChild(link(item)); return; }
+        var last = folders[folders.length - 1];
+        if (!last || last.name !== item.f) folders.push(last = { name: item.f, items: [] });
+        last.items.push(item);
       });
-      fragment.appendChild(list);
+      folders.forEach(function (f) {
+        var here = f.items.some(function (item) { return item.u === current; });
+        var li = el("li", { class: "pb-folder" });
+        var d = group("pb-nav-folder", f.name, f.items.length, here || g.items.length <= 15);
+        var ul = el("ul");
+        f.items.forEach(function (item) { ul.appendChild(link(item)); });
+        d.appendChild(ul);
+        li.appendChild(d);
+        top.appendChild(li);
+      });
+      kind.appendChild(top);
+      fragment.appendChild(kind);
     });
     side.textContent = "";
     side.appendChild(fragment);
@@ -270,34 +296,68 @@
     });
   })();
 
-  // --- Matrix filters: category, series, text, gaps only. --------------------------------------
+  // --- Matrix filters: view (criteria or controls), category, series, status, text, gaps. ------
   (function matrixFilters() {
     var form = document.getElementById("pb-matrix-filters");
     if (!form) return;
     form.hidden = false;
     var category = document.getElementById("pb-filter-category");
     var series = document.getElementById("pb-filter-series");
+    var status = document.getElementById("pb-filter-status");
+    var state = document.getElementById("pb-filter-state");
     var text = document.getElementById("pb-filter-text");
     var gaps = document.getElementById("pb-filter-gaps");
     var count = document.getElementById("pb-filter-count");
+    var views = Array.prototype.slice.call(form.querySelectorAll("input[name=pb-view]"));
+    var sections = {
+      criteria: document.getElementById("pb-view-criteria"),
+      controls: document.getElementById("pb-view-controls")
+    };
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr.pb-matrix-row"));
+    var controlRows = Array.prototype.slice.call(document.querySelectorAll("tr.pb-control-row"));
     var headers = Array.prototype.slice.call(document.querySelectorAll("tr.pb-matrix-series"));
+    // A row's data-series/data-category may hold several values (a control maps many criteria).
+    function has(row, name, value) {
+      return !value || (" " + (row.getAttribute(name) || "") + " ").indexOf(" " + value + " ") >= 0;
+    }
+    function view() {
+      var checked = views.filter(function (v) { return v.checked; })[0];
+      return checked ? checked.value : "criteria";
+    }
     function apply() {
+      var v = view();
       var q = text.value.trim().toLowerCase();
+      var matches = function (row) {
+        return has(row, "data-category", category.value) && has(row, "data-series", series.value) &&
+          (!q || row.textContent.toLowerCase().indexOf(q) >= 0);
+      };
+      Object.keys(sections).forEach(function (k) { if (sections[k]) sections[k].hidden = k !== v; });
+      Array.prototype.forEach.call(form.querySelectorAll("[data-view]"), function (el) {
+        el.hidden = el.getAttribute("data-view") !== v;
+      });
       var shown = 0;
+      if (v === "controls") {
+        controlRows.forEach(function (row) {
+          var ok = matches(row) && (!state || !state.value || row.getAttribute("data-state") === state.value);
+          row.hidden = !ok;
+          if (ok) shown++;
+        });
+        count.textContent = shown + " of " + controlRows.length + " controls";
+        return;
+      }
       var seriesShown = {};
       rows.forEach(function (row) {
-        var ok = (!category.value || row.getAttribute("data-category") === category.value) &&
-          (!series.value || row.getAttribute("data-series") === series.value) &&
-          (!gaps.checked || row.getAttribute("data-gap") === "1") &&
-          (!q || row.textContent.toLowerCase().indexOf(q) >= 0);
+        var ok = matches(row) && (!status.value || row.getAttribute("data-status") === status.value) &&
+          (!gaps.checked || row.getAttribute("data-gap") === "1");
         row.hidden = !ok;
         if (ok) { shown++; seriesShown[row.getAttribute("data-series")] = true; }
       });
       headers.forEach(function (h) { h.hidden = !seriesShown[h.getAttribute("data-series")]; });
-      count.textContent = shown + " of " + rows.length + " controls";
+      count.textContent = shown + " of " + rows.length + " criteria";
     }
-    [category, series, gaps].forEach(function (c) { c.addEventListener("change", apply); });
+    [category, series, status, state, gaps].concat(views).forEach(function (c) {
+      if (c) c.addEventListener("change", apply);
+    });
     text.addEventListener("input", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     apply();

@@ -562,10 +562,11 @@ impl super::Handbook {
         let t = &self.trace;
         let c = self.catalog.at(p);
         let ids = |list: &[RegIx]| -> String {
-            list.iter()
-                .map(|&k| self.register[k].id.value.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            listing(
+                list.iter()
+                    .map(|&k| self.register[k].id.value.clone())
+                    .collect(),
+            )
         };
         let names = |list: &[usize]| -> String {
             list.iter()
@@ -638,7 +639,7 @@ impl super::Handbook {
                     .collect();
                 format!(
                     "Mapped by {}: none is an implemented, documented control of the organisation's in operation.",
-                    states.join(", ")
+                    listing(states)
                 )
             }
             CriterionStatus::DocumentedOnly => format!(
@@ -656,6 +657,23 @@ impl super::Handbook {
                 "In scope, and no control meets it and no published document maps it.".to_string()
             }
         }
+    }
+}
+
+/// How many items a reason names before it says "and N more": a criterion that 40 controls
+/// meet gets a sentence, not a paragraph (every id is on the criterion's page).
+const NAMED: usize = 6;
+
+/// `a, b, c and 4 more`.
+fn listing(items: Vec<String>) -> String {
+    if items.len() <= NAMED {
+        items.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            items[..NAMED].join(", "),
+            items.len() - NAMED
+        )
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::{ControlIx, DocIx, url};
+use crate::model::{ControlIx, url};
 use crate::pipeline::resolve::{Coverage, CriterionStatus};
 
 use super::register::RegControlLink;
@@ -80,39 +80,91 @@ pub struct ControlsView {
     pub frameworks: Vec<FrameworkGroup>,
 }
 
+/// How many documents or sections a matrix cell lists before folding the rest away: a
+/// criterion that hundreds of sections map must not make its row a page long.
+const SHOWN: usize = 4;
+
 #[derive(Serialize)]
-/// A cell of the matrix: a control and a document.
-pub struct MatrixCell {
-    /// The document covers the control.
-    pub covered: bool,
-    /// As a whole (front matter).
-    pub whole: bool,
-    /// The sections that do.
-    pub sections: Vec<SectionLink>,
+/// A document or section that maps a criterion (directly, or through a control).
+pub struct MatrixEvidence {
+    /// "Access Control Policy › Quarterly access review".
+    pub label: String,
+    /// Its page (with the section's anchor), relative to the site root.
+    pub url: String,
 }
 
 #[derive(Serialize)]
-/// A row of the matrix: one in-scope control.
+/// A row of the matrix: one in-scope criterion, whatever the number of documents.
 pub struct MatrixRow {
-    /// The control.
+    /// The criterion.
     pub control: ControlLink,
     /// Covered by nothing.
     pub gap: bool,
-    /// One cell per column.
-    pub cells: Vec<MatrixCell>,
+    /// `covered`, `gap`… (its CSS class and filter value).
+    pub status: CriterionStatus,
+    /// The status in words.
+    pub status_label: &'static str,
+    /// Why.
+    pub reason: String,
+    /// The register's controls that map it.
+    pub controls: Vec<RegControlLink>,
+    /// The first published documents and sections that map it, through its controls or directly.
+    pub evidence: Vec<MatrixEvidence>,
+    /// The rest, folded away.
+    pub more: Vec<MatrixEvidence>,
+    /// Owners of those documents and of its controls, each once (the first few).
+    pub owners: Vec<String>,
+    /// How many more owners there are.
+    pub more_owners: usize,
+    /// The register's controls beyond the first few, folded away.
+    pub more_controls: Vec<RegControlLink>,
 }
 
 #[derive(Serialize)]
-/// The traceability matrix.
+/// A row of the controls view: one control of the register.
+pub struct RegisterRow {
+    /// The control.
+    pub control: RegControlLink,
+    /// Its criteria.
+    pub criteria: Vec<ControlLink>,
+    /// Series of its criteria, space-separated, for the series filter.
+    pub series: String,
+    /// Categories of its criteria, space-separated, for the category filter.
+    pub categories: String,
+    /// The first published documents and sections that describe it.
+    pub evidence: Vec<MatrixEvidence>,
+    /// The rest, folded away.
+    pub more: Vec<MatrixEvidence>,
+}
+
+#[derive(Serialize)]
+/// A status the filter offers, with how many rows have it.
+pub struct StatusOption {
+    /// Its value (`covered`, `implemented`…).
+    pub id: String,
+    /// In words.
+    pub label: String,
+    /// Rows with it.
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+/// The traceability matrix: a row per in-scope criterion, and a row per control of the register.
 pub struct MatrixView {
-    /// Documents covering at least one in-scope control, in reading order.
-    pub columns: Vec<DocLink>,
-    /// In-scope controls by series.
+    /// In-scope criteria by series.
     pub groups: Vec<SeriesGroup<MatrixRow>>,
+    /// The register, one row per control (empty without one).
+    pub controls: Vec<RegisterRow>,
     /// The headline figures.
     pub stats: Stats,
     /// In-scope categories, for the filter.
     pub categories: Vec<CategoryOption>,
+    /// Criterion statuses present, for the filter.
+    pub statuses: Vec<StatusOption>,
+    /// Control states present (`implemented`, `planned`…), for the controls view's filter.
+    pub control_states: Vec<StatusOption>,
+    /// Number of in-scope criteria listed.
+    pub criteria_count: usize,
 }
 
 #[derive(Serialize)]
@@ -226,46 +278,88 @@ impl Views<'_> {
         }
     }
 
+    /// A document or section, as the matrix lists it.
+    fn matrix_evidence(&self, c: &Coverage) -> MatrixEvidence {
+        let d = &self.hb.documents[c.document];
+        match c.section.and_then(|s| d.sections.get(s)) {
+            Some(s) => {
+                let link = Self::section_link(d, s);
+                MatrixEvidence {
+                    label: format!("{} › {}", d.title.value, link.title),
+                    url: link.url,
+                }
+            }
+            None => MatrixEvidence {
+                label: d.title.value.clone(),
+                url: url::document(&d.id),
+            },
+        }
+    }
+
     /// The traceability matrix.
     pub fn matrix(&self) -> MatrixView {
         let hb = self.hb;
         let t = &hb.trace;
         let in_scope: Vec<ControlIx> = hb.catalog.positions().filter(|&p| t.in_scope[p]).collect();
-        // Columns: documents that cover at least one in-scope control, in reading order.
-        let columns: Vec<DocIx> = self
-            .reading_order()
-            .into_iter()
-            .filter(|&di| {
-                in_scope
-                    .iter()
-                    .any(|&p| t.covered_by[p].iter().any(|c| c.document == di))
-            })
-            .collect();
+        let fold = |mut all: Vec<MatrixEvidence>| {
+            let more = if all.len() > SHOWN {
+                all.split_off(SHOWN)
+            } else {
+                Vec::new()
+            };
+            (all, more)
+        };
         let mut groups: Vec<SeriesGroup<MatrixRow>> = Vec::new();
         for &p in &in_scope {
             let c = hb.catalog.at(p);
+            // Through its controls first, then direct mappings; each place once.
+            let mut places: Vec<&Coverage> = Vec::new();
+            for &k in &t.controls[p] {
+                for cov in &t.documented_by[k] {
+                    if !places.contains(&cov) {
+                        places.push(cov);
+                    }
+                }
+            }
+            for cov in &t.covered_by[p] {
+                if !places.contains(&cov) {
+                    places.push(cov);
+                }
+            }
+            let mut owners: Vec<String> = Vec::new();
+            let owner_list = places
+                .iter()
+                .filter_map(|cov| hb.documents[cov.document].owner_name())
+                .chain(t.controls[p].iter().map(|&k| hb.register[k].owner.as_str()));
+            for o in owner_list {
+                if !owners.iter().any(|x| x == o) {
+                    owners.push(o.to_string());
+                }
+            }
+            let (evidence, more) = fold(places.iter().map(|c| self.matrix_evidence(c)).collect());
+            let more_owners = owners.len().saturating_sub(SHOWN);
+            owners.truncate(SHOWN);
+            let mut controls: Vec<RegControlLink> = t.controls[p]
+                .iter()
+                .map(|&k| self.reg_control_link(k))
+                .collect();
+            let more_controls = if controls.len() > 2 * SHOWN {
+                controls.split_off(2 * SHOWN)
+            } else {
+                Vec::new()
+            };
             let row = MatrixRow {
                 control: self.control_link(p),
                 gap: t.status[p] == CriterionStatus::Gap,
-                cells: columns
-                    .iter()
-                    .map(|&di| {
-                        let d = &hb.documents[di];
-                        let hits: Vec<&Coverage> = t.covered_by[p]
-                            .iter()
-                            .filter(|c| c.document == di)
-                            .collect();
-                        MatrixCell {
-                            covered: !hits.is_empty(),
-                            whole: hits.iter().any(|c| c.section.is_none()),
-                            sections: hits
-                                .iter()
-                                .filter_map(|c| c.section.and_then(|s| d.sections.get(s)))
-                                .map(|s| Self::section_link(d, s))
-                                .collect(),
-                        }
-                    })
-                    .collect(),
+                status: t.status[p],
+                status_label: t.status[p].label(),
+                reason: hb.status_reason(p),
+                controls,
+                more_controls,
+                evidence,
+                more,
+                owners,
+                more_owners,
             };
             match groups.last_mut() {
                 Some(g) if g.id == c.series => g.rows.push(row),
@@ -293,11 +387,90 @@ impl Views<'_> {
                 });
             }
         }
+        let mut statuses: Vec<StatusOption> = Vec::new();
+        for &p in &in_scope {
+            let s = t.status[p];
+            match statuses.iter_mut().find(|o| o.id == s.as_str()) {
+                Some(o) => o.count += 1,
+                None => statuses.push(StatusOption {
+                    id: s.as_str().to_string(),
+                    label: s.label().to_string(),
+                    count: 1,
+                }),
+            }
+        }
+        // What needs attention first.
+        let rank = |id: &str| {
+            [
+                "gap",
+                "incomplete",
+                "documented-only",
+                "covered-with-csocs",
+                "covered",
+                "not-applicable",
+            ]
+            .iter()
+            .position(|s| *s == id)
+            .unwrap_or(usize::MAX)
+        };
+        statuses.sort_by_key(|o| rank(&o.id));
+        let controls: Vec<RegisterRow> = hb
+            .register
+            .iter_enumerated()
+            .map(|(k, c)| {
+                let positions: Vec<ControlIx> = c
+                    .criteria
+                    .iter()
+                    .filter_map(|r| hb.catalog.position(&r.framework, &r.id))
+                    .collect();
+                let mut series: Vec<&str> = Vec::new();
+                let mut cats: Vec<&str> = Vec::new();
+                for &p in &positions {
+                    let at = hb.catalog.at(p);
+                    if !series.contains(&at.series.as_str()) {
+                        series.push(&at.series);
+                    }
+                    if !cats.contains(&at.category.as_str()) {
+                        cats.push(&at.category);
+                    }
+                }
+                let (evidence, more) = fold(
+                    t.documented_by[k]
+                        .iter()
+                        .map(|c| self.matrix_evidence(c))
+                        .collect(),
+                );
+                RegisterRow {
+                    control: self.reg_control_link(k),
+                    criteria: positions.iter().map(|&p| self.control_link(p)).collect(),
+                    series: series.join(" "),
+                    categories: cats.join(" "),
+                    evidence,
+                    more,
+                }
+            })
+            .collect();
+        let mut control_states: Vec<StatusOption> = Vec::new();
+        for row in &controls {
+            let state = &row.control.state_class;
+            match control_states.iter_mut().find(|o| &o.id == state) {
+                Some(o) => o.count += 1,
+                None => control_states.push(StatusOption {
+                    id: state.clone(),
+                    label: state.replace('-', " "),
+                    count: 1,
+                }),
+            }
+        }
+        control_states.sort_by(|a, b| a.id.cmp(&b.id));
         MatrixView {
-            columns: columns.iter().map(|&i| self.doc_link(i)).collect(),
             groups,
+            controls,
             stats: self.stats(),
             categories,
+            statuses,
+            control_states,
+            criteria_count: in_scope.len(),
         }
     }
 

@@ -35,6 +35,9 @@ pub struct RegControlLink {
     /// Where it stands on the as-of date, in a few words: `implemented` (in operation),
     /// `planned`, `undocumented`, `from 2026-01-01`, `customer`…
     pub state: String,
+    /// `state` as a filter value and CSS class: `implemented`, `planned`, `partial`, `retired`,
+    /// `undocumented`, `not-yet-operating`, `ended`, `customer`, `subservice`.
+    pub state_class: String,
     /// Published documents and sections that describe it.
     pub documented: usize,
 }
@@ -85,6 +88,7 @@ impl Views<'_> {
     /// A link to control `k` of the register.
     pub fn reg_control_link(&self, k: RegIx) -> RegControlLink {
         let c = &self.hb.register[k];
+        let state = control_state(c, &self.hb.trace.documented_by[k], self.hb.trace.as_of);
         RegControlLink {
             id: c.id.value.clone(),
             title: c.title.clone(),
@@ -97,7 +101,12 @@ impl Views<'_> {
                 Responsibility::Subservice(name) => Some(url::subservice(name)),
                 _ => None,
             },
-            state: control_state(c, &self.hb.trace.documented_by[k], self.hb.trace.as_of),
+            state_class: match state.split_once([' ', ':']) {
+                Some(("from", _)) => "not-yet-operating".to_string(),
+                Some((first, _)) => first.to_string(),
+                None => state.clone(),
+            },
+            state,
             documented: self.hb.trace.documented_by[k].len(),
         }
     }
