@@ -507,3 +507,38 @@ fn the_matrix_has_a_row_per_criterion_and_a_controls_view() {
         "{m}"
     );
 }
+
+#[test]
+fn criterion_pages_quote_their_controls_and_the_policy_language() {
+    let book = register_book();
+    book.run(&["build"]).success();
+    let page = book.read("public/controls/soc2/CC6.2.html");
+    let detail = page
+        .split("<section class=\"pb-control-detail\" aria-labelledby=\"ctl-ACC-02\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    assert!(
+        detail.contains("implemented, quarterly, System owners"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("Every quarter, system owners review production access"),
+        "the statement: {detail}"
+    );
+    assert!(
+        detail.contains(
+            "Each quarter, system owners export the list of accounts with production access"
+        ),
+        "the section's words, quoted: {detail}"
+    );
+    assert!(
+        detail.contains("href=\"../../documents/access-control.html#access-review\">Access Control Policy › Quarterly access review</a>"),
+        "{detail}"
+    );
+    let planned = book.read("public/controls/soc2/CC6.4.html");
+    assert!(
+        planned.contains("ACC-05") && planned.contains("planned, annual, HR"),
+        "{planned}"
+    );
+}

@@ -642,10 +642,14 @@ impl super::Handbook {
                     listing(states)
                 )
             }
-            CriterionStatus::DocumentedOnly => format!(
-                "{} map it, but no control of the register does.",
-                places(t.covered_by[p].len())
-            ),
+            CriterionStatus::DocumentedOnly => {
+                let n = t.covered_by[p].len();
+                format!(
+                    "{} map{} it, but no control of the register does.",
+                    places(n),
+                    if n == 1 { "s" } else { "" }
+                )
+            }
             CriterionStatus::Gap if !t.unsupported[p].is_empty() => format!(
                 "Relies on the controls of subservice {}, but no control of ours in operation reviews its report.",
                 names(&t.unsupported[p])

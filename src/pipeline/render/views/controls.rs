@@ -43,8 +43,9 @@ pub struct ControlView {
     pub reason: String,
     /// The subservices whose controls it relies on (carve-out).
     pub relies_on: Vec<SubserviceLink>,
-    /// The organisation's controls that map it.
-    pub controls: Vec<RegControlLink>,
+    /// The organisation's controls that map it, with their statements and the sections that
+    /// describe them.
+    pub controls: Vec<super::register::RegControlDetail>,
 }
 
 #[derive(Serialize)]
@@ -234,7 +235,7 @@ impl Views<'_> {
                 .collect(),
             controls: t.controls[position]
                 .iter()
-                .map(|&k| self.reg_control_link(k))
+                .map(|&k| self.reg_control_detail(k))
                 .collect(),
         }
     }

@@ -56,6 +56,18 @@ pub struct Implementation {
 }
 
 #[derive(Serialize)]
+/// A control of the register as a criterion's page lists it: what it says and the policy
+/// language that describes it, quoted.
+pub struct RegControlDetail {
+    /// The control.
+    pub control: RegControlLink,
+    /// The first paragraph of its statement, as plain text.
+    pub statement: String,
+    /// The published sections and documents that describe it, with their first paragraphs.
+    pub described_by: Vec<Implementation>,
+}
+
+#[derive(Serialize)]
 /// A control's page.
 pub struct RegControlView {
     /// The control.
@@ -120,7 +132,7 @@ impl Views<'_> {
             .collect()
     }
 
-    fn implementation(&self, c: &Coverage) -> Implementation {
+    pub(super) fn implementation(&self, c: &Coverage) -> Implementation {
         let d = &self.hb.documents[c.document];
         let section = c.section.and_then(|s| d.sections.get(s));
         let link = section.map(|s| Self::section_link(d, s));
@@ -149,6 +161,18 @@ impl Views<'_> {
             None => body.to_string(),
         };
         first_paragraph(&from, EXCERPT_CHARS)
+    }
+
+    /// Control `k` with its statement and describing sections, for a criterion's page.
+    pub fn reg_control_detail(&self, k: RegIx) -> RegControlDetail {
+        RegControlDetail {
+            control: self.reg_control_link(k),
+            statement: first_paragraph(&self.hb.register[k].statement, EXCERPT_CHARS),
+            described_by: self.hb.trace.documented_by[k]
+                .iter()
+                .map(|cov| self.implementation(cov))
+                .collect(),
+        }
     }
 
     /// Control `k`'s page.
