@@ -230,3 +230,139 @@ pub(super) fn scalar_text(v: &Value) -> String {
         _ => String::new(),
     }
 }
+
+/// What a YAML list file holds, for its messages.
+pub(super) struct ListKind {
+    /// "the control register".
+    pub(super) what: &'static str,
+    /// "controls".
+    pub(super) items: &'static str,
+    /// "`- id: ACC-01`".
+    pub(super) example: &'static str,
+}
+
+/// Reads a YAML file that is a list of mappings (the control register, `people.yaml`): each entry
+/// is handed to `read_entry` with a `Reader` over its own lines, so that every message names the
+/// line it is about. Entries `read_entry` rejects are left out (their errors are in `diags`).
+pub(super) fn read_list<T>(
+    source: &crate::pipeline::load::SourceFile,
+    kind: &ListKind,
+    diags: &mut crate::diagnostics::Diagnostics,
+    mut read_entry: impl FnMut(
+        &Reader<'_>,
+        serde_yaml::Mapping,
+        &mut crate::diagnostics::Diagnostics,
+    ) -> Option<T>,
+) -> Vec<T> {
+    let file = &source.display;
+    let text = &source.text;
+    let value: Value = match serde_yaml::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e.location().map(|l| l.line()).unwrap_or(1);
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            diags.push(
+                Diagnostic::error(format!("invalid YAML in {}: {message}", kind.what))
+                    .at_line(file, text, line)
+                    .hint("check the indentation, and quote values that contain `: `"),
+            );
+            return Vec::new();
+        }
+    };
+    let items = match value {
+        Value::Sequence(items) => items,
+        Value::Null => return Vec::new(),
+        _ => {
+            diags.push(
+                Diagnostic::error(format!("{} must be a list of {}", kind.what, kind.items))
+                    .at_line(file, text, 1)
+                    .hint(format!("start each entry with {}", kind.example)),
+            );
+            return Vec::new();
+        }
+    };
+    let blocks = entry_blocks(text);
+    let mut out = Vec::new();
+    for (k, item) in items.into_iter().enumerate() {
+        // The entry's lines, dedented so its keys start at column 0; the whole file if the list is
+        // not written one `- ` per entry (flow style).
+        let (first_line, yaml) = blocks.get(k).cloned().unwrap_or_else(|| (1, String::new()));
+        let r = Reader {
+            yaml: &yaml,
+            first_line,
+            file,
+            source: text,
+        };
+        let Value::Mapping(map) = item else {
+            diags.push(
+                r.error_at(
+                    first_line,
+                    format!(
+                        "each entry of {} must be a set of `field: value` lines",
+                        kind.what
+                    ),
+                )
+                .hint(format!(
+                    "write {} and the other fields indented under it",
+                    kind.example
+                )),
+            );
+            continue;
+        };
+        if let Some(t) = read_entry(&r, map, diags) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// For each top-level `- ` entry: its first line and its text with the keys at column 0.
+fn entry_blocks(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_entry = |l: &str| {
+        let t = l.trim_start();
+        t == "-" || t.starts_with("- ")
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(top) = lines
+        .iter()
+        .filter(|l| is_entry(l) && !l.trim_start().starts_with('#'))
+        .map(|l| indent(l))
+        .min()
+    else {
+        return Vec::new();
+    };
+    let starts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_entry(l) && indent(l) == top)
+        .map(|(i, _)| i)
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            let end = starts.get(n + 1).copied().unwrap_or(lines.len());
+            // `- id: X`: the key column is where the text after the dash starts.
+            let first = lines[start];
+            let after_dash = &first[top + 1..];
+            let key_col = top + 1 + (after_dash.len() - after_dash.trim_start().len());
+            let block: Vec<String> = lines[start..end]
+                .iter()
+                .enumerate()
+                .map(|(j, l)| {
+                    if j == 0 {
+                        first[key_col.min(first.len())..].to_string()
+                    } else if l.len() >= key_col && l[..key_col].trim().is_empty() {
+                        l[key_col..].to_string()
+                    } else {
+                        // Less indented than the keys: a comment or a blank line.
+                        l.trim_start().to_string()
+                    }
+                })
+                .collect();
+            (start + 1, block.join("\n"))
+        })
+        .collect()
+}
