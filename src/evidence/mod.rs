@@ -8,8 +8,10 @@
 //! - `controls.csv`, `exceptions.csv`: the control register and the policy exceptions, in full;
 //! - `requests.csv`: the evidence an auditor will request for each control (see `requests`);
 //! - `significant_changes.csv`: controls introduced, retired or replaced in the period;
+//! - `people.csv`: who held which role when (`people.yaml`);
 //! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
 
+pub mod people;
 pub mod requests;
 pub mod significant;
 
@@ -146,6 +148,10 @@ fn run(
             diags.take(exceptions_csv(&hb).map_err(csv_error))?,
         ),
         file("requests.csv", requests),
+        file(
+            "people.csv",
+            diags.take(people::people_csv(&hb, opts.until).map_err(csv_error))?,
+        ),
         file("significant_changes.csv", significant),
         file(
             "matrix.json",
@@ -577,6 +583,7 @@ mod tests {
                 documents: docs,
                 register: Vec::new(),
                 register_files: Vec::new(),
+                people: Default::default(),
                 available: BTreeMap::new(),
                 history,
             },

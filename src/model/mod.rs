@@ -3,6 +3,7 @@
 
 pub mod exception;
 mod ix;
+pub mod people;
 pub mod register;
 mod spanned;
 
@@ -312,6 +313,9 @@ pub mod url {
 
     /// The exception register.
     pub const EXCEPTIONS: &str = "exceptions.html";
+
+    /// People and the roles they hold.
+    pub const PEOPLE: &str = "people.html";
 
     /// The page of a control of the organisation's register.
     pub fn register_control(id: &str) -> String {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, line_of};
+use crate::model::people::PEOPLE_FILE;
 use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 
 /// The folder of a handbook that holds its documents.
@@ -76,6 +77,8 @@ pub struct Sources {
     pub assets: BTreeMap<String, AssetSource>,
     /// The control register: `controls.yaml`, then `controls/**/*.yaml` in name order.
     pub registers: Vec<SourceFile>,
+    /// `people.yaml`: people and the roles they held, when there is one.
+    pub people: Option<SourceFile>,
 }
 
 /// Whether a file below `controls/` is part of the register.
@@ -124,33 +127,53 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         }
     }
     let registers = load_register(root, display_root, diags);
+    let people = root_file(root, PEOPLE_FILE, "the people file", display_root, diags);
     Sources {
         documents,
         assets,
         registers,
+        people,
     }
+}
+
+/// A file beside `site.toml` (`controls.yaml`, `people.yaml`), when it exists: confined to the
+/// handbook like everything else; what it is (`what`) names it in messages.
+fn root_file(
+    root: &Path,
+    name: &str,
+    what: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<SourceFile> {
+    let file = root.join(name);
+    std::fs::symlink_metadata(&file).ok()?;
+    let shown = display_path(display_root, name);
+    match std::fs::canonicalize(&file) {
+        Ok(real) => match Confinement::of(root).refusal(&file, &real, &shown) {
+            Some(d) => diags.push(d),
+            None => match read_source(name, &real, display_root) {
+                Ok(s) => return Some(s),
+                Err(d) => diags.push(d),
+            },
+        },
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("cannot read {what}: {e}")).at(&shown, None))
+        }
+    }
+    None
 }
 
 /// Reads `controls.yaml` and `controls/**/*.yaml`, whichever exist (neither is required).
 fn load_register(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
-    let mut out = Vec::new();
-    let file = root.join(REGISTER_FILE);
-    if std::fs::symlink_metadata(&file).is_ok() {
-        let shown = display_path(display_root, REGISTER_FILE);
-        match std::fs::canonicalize(&file) {
-            Ok(real) => match Confinement::of(root).refusal(&file, &real, &shown) {
-                Some(d) => diags.push(d),
-                None => match read_source(REGISTER_FILE, &real, display_root) {
-                    Ok(s) => out.push(s),
-                    Err(d) => diags.push(d),
-                },
-            },
-            Err(e) => diags.push(
-                Diagnostic::error(format!("cannot read the control register: {e}"))
-                    .at(&shown, None),
-            ),
-        }
-    }
+    let mut out: Vec<SourceFile> = root_file(
+        root,
+        REGISTER_FILE,
+        "the control register",
+        display_root,
+        diags,
+    )
+    .into_iter()
+    .collect();
     if root.join(REGISTER_DIR).is_dir() {
         for found in walk_confined(root, REGISTER_DIR, display_root, diags) {
             if is_register_file(&found.rel) {
@@ -423,6 +446,7 @@ pub fn load_commit(
     };
     let mut sources = Sources {
         registers: register_blobs(repo, &tree, prefix, display_root, diags),
+        people: root_blob(repo, &tree, prefix, PEOPLE_FILE, display_root, diags),
         ..Sources::default()
     };
     let Ok(entry) = tree.get_path(Path::new(&at(POLICIES_DIR))) else {
@@ -499,6 +523,36 @@ pub fn load_commit(
 }
 
 /// The register files of a commit's tree (`controls.yaml`, `controls/**/*.yaml`), as text.
+/// A file beside `site.toml` in a commit's tree, when it is there (symlinks are not followed).
+fn root_blob(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    prefix: &str,
+    name: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<SourceFile> {
+    let e = tree
+        .get_path(Path::new(&crate::git::in_repo(prefix, name)))
+        .ok()?;
+    if e.kind() != Some(git2::ObjectType::Blob) || e.filemode() == GIT_SYMLINK_MODE {
+        return None;
+    }
+    let display = display_path(display_root, name);
+    let blob = repo.find_blob(e.id()).ok()?;
+    match String::from_utf8(blob.content().to_vec()) {
+        Ok(text) => Some(SourceFile {
+            path: name.to_string(),
+            display,
+            text,
+        }),
+        Err(_) => {
+            diags.push(Diagnostic::error("the file is not valid UTF-8").at(&display, None));
+            None
+        }
+    }
+}
+
 fn register_blobs(
     repo: &git2::Repository,
     tree: &git2::Tree<'_>,

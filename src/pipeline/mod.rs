@@ -186,6 +186,7 @@ pub fn open(
     diags.extend(parse_diags);
     let register =
         parse::register::parse_registers(&sources.registers, &config.scope.framework, diags);
+    let people = parse::people::parse_people(sources.people.as_ref(), diags);
     if let HistoryMode::Read { .. } = mode {
         resolve::source_warnings(&history, &source.shown(), diags);
     }
@@ -196,6 +197,7 @@ pub fn open(
             documents,
             register,
             register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),
+            people,
             available: sources.assets,
             history,
         },

@@ -237,6 +237,7 @@ impl Session {
                 documents,
                 register: last.handbook.register.iter().cloned().collect(),
                 register_files: last.handbook.register_history.files.clone(),
+                people: last.handbook.people.clone(),
                 available: last.handbook.available.clone(),
                 history,
             },

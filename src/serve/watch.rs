@@ -87,6 +87,7 @@ fn relevant(root: &Path, git_dir: Option<&Path>, path: &Path) -> bool {
     let rel = rel.to_string_lossy();
     rel == crate::config::CONFIG_FILE
         || rel == crate::model::register::REGISTER_FILE
+        || rel == crate::model::people::PEOPLE_FILE
         || rel.starts_with("policies")
         || rel.starts_with("theme")
         || rel.starts_with(crate::model::register::REGISTER_DIR)

@@ -170,6 +170,7 @@ fn evidence_for_a_period() {
             "exceptions.csv",
             "matrix.csv",
             "matrix.json",
+            "people.csv",
             "requests.csv",
             "reviews.csv",
             "significant_changes.csv"

@@ -13,6 +13,7 @@ mod evidence;
 mod exceptions;
 mod history;
 mod output_identity;
+mod people;
 mod register;
 mod sample_handbook;
 mod scope;

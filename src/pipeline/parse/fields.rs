@@ -89,6 +89,23 @@ impl Reader<'_> {
         Ok(s)
     }
 
+    /// An unknown field: the error, with the closest known one.
+    pub(super) fn unknown_field(
+        &self,
+        line: usize,
+        field: &str,
+        fields: &[&str],
+        what: &str,
+    ) -> Diagnostic {
+        let d = self
+            .error_at(line, format!("unknown {what}field `{field}`"))
+            .pointing_at(field);
+        match did_you_mean(field, fields.iter().copied()) {
+            Some(s) => d.hint(format!("did you mean `{s}`?")),
+            None => d.hint(format!("remove it; fields are: {}", fields.join(", "))),
+        }
+    }
+
     /// A `YYYY-MM-DD` date.
     pub(super) fn date(
         &self,

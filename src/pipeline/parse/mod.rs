@@ -3,6 +3,7 @@
 
 mod fields;
 pub mod frontmatter;
+pub mod people;
 pub mod register;
 
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_yaml::{Mapping, Value};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Spanned;
 use crate::model::register::{
     Automation, ControlStatus, ControlType, EvidenceItem, Frequency, RegControl, Responsibility,
@@ -141,7 +141,7 @@ fn read_control(
                 responsibility_line = Some(line);
                 Ok(())
             }),
-            other => Err(unknown_field(r, line, other, FIELDS, "")),
+            other => Err(r.unknown_field(line, other, FIELDS, "")),
         };
         if let Err(d) = result {
             diags.push(d);
@@ -245,7 +245,7 @@ fn read_evidence(
                         "system" => e.system = Some(text).filter(|t| !t.is_empty()),
                         "population" => e.population = Some(text).filter(|t| !t.is_empty()),
                         other => {
-                            return Err(unknown_field(r, at, other, EVIDENCE_FIELDS, "evidence "));
+                            return Err(r.unknown_field(at, other, EVIDENCE_FIELDS, "evidence "));
                         }
                     }
                 }
@@ -264,22 +264,6 @@ fn read_evidence(
         }
     }
     Ok(out)
-}
-
-fn unknown_field(
-    r: &Reader<'_>,
-    line: usize,
-    field: &str,
-    fields: &[&str],
-    what: &str,
-) -> Diagnostic {
-    let d = r
-        .error_at(line, format!("unknown {what}field `{field}`"))
-        .pointing_at(field);
-    match did_you_mean(field, fields.iter().copied()) {
-        Some(s) => d.hint(format!("did you mean `{s}`?")),
-        None => d.hint(format!("remove it; fields are: {}", fields.join(", "))),
-    }
 }
 
 /// Letters, digits, `-`, `_` and `.`, starting with a letter: `ACC-02`, `IR.1`.

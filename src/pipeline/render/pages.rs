@@ -108,6 +108,15 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(move |v, _, _| page_context(&v.reg_control(k))),
         });
     }
+    if hb.people.exists() {
+        pages.push(Page {
+            path: url::PEOPLE.into(),
+            template: "people.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.people())),
+        });
+    }
     if hb.config.publish.exceptions {
         pages.push(Page {
             path: url::EXCEPTIONS.into(),

@@ -357,6 +357,7 @@ mod tests {
                         documents: docs,
                         register: Vec::new(),
                         register_files: Vec::new(),
+                        people: Default::default(),
                         available: assets,
                         history: Default::default(),
                     },

@@ -4,6 +4,7 @@
 
 mod exceptions;
 mod links;
+mod people;
 mod register;
 mod reviews;
 mod scope;
@@ -14,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::people::People;
 use crate::model::register::RegControl;
 use crate::model::{ControlRef, DocIx, Document, Href, IxVec, RegIx, Spanned};
 use crate::pipeline::history::History;
@@ -67,6 +69,8 @@ pub struct Handbook {
     pub exceptions: Vec<ExceptionRecord>,
     /// The control register's own revisions and reviews.
     pub register_history: RegisterHistory,
+    /// People and the roles they held (empty without `people.yaml`).
+    pub people: People,
 }
 
 impl Handbook {
@@ -101,6 +105,8 @@ pub struct Parsed {
     pub register: Vec<RegControl>,
     /// The register's files, relative to the handbook root, for its history.
     pub register_files: Vec<String>,
+    /// `people.yaml`.
+    pub people: People,
     /// Every non-Markdown file under `policies/`.
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
@@ -115,6 +121,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         documents,
         register,
         register_files,
+        people,
         available,
         history,
     } = parsed;
@@ -224,6 +231,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         },
         diags,
     );
+    people::check_people(&people, &documents, &register, history.source.as_of, diags);
     let reviews = reviews::review_states(
         &documents,
         &by_id,
@@ -246,6 +254,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         reviews,
         exceptions,
         register_history,
+        people,
     }
 }
 
@@ -442,6 +451,7 @@ pub(crate) mod tests {
                 documents,
                 register,
                 register_files: Vec::new(),
+                people: People::default(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -8,6 +8,7 @@ pub mod controls;
 pub mod documents;
 pub mod exceptions;
 pub mod history;
+pub mod people;
 pub mod register;
 pub mod scope;
 pub mod versions;
@@ -43,6 +44,8 @@ pub struct SiteView {
     pub source: SourceView,
     /// `[publish] exceptions`: the exception register is on the site.
     pub exceptions: bool,
+    /// The handbook has `people.yaml`: the people and roles page is on the site.
+    pub people: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -215,6 +218,7 @@ impl<'a> Views<'a> {
             scope,
             source: self.source(),
             exceptions: self.hb.config.publish.exceptions,
+            people: self.hb.people.exists(),
         }
     }
 
