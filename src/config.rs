@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod scope;
 
@@ -62,6 +62,9 @@ pub struct Config {
     /// `[publish]`: what the published site shows beyond the policies.
     #[serde(default)]
     pub publish: PublishSettings,
+    /// `[reviews]`: what counts as an approval.
+    #[serde(default)]
+    pub reviews: ReviewSettings,
     /// `[[subservice]]`: vendors whose controls the system relies on (carve-out).
     #[serde(default)]
     pub subservice: Vec<Subservice>,
@@ -157,6 +160,40 @@ pub struct PublishSettings {
     unknown: BTreeMap<String, toml::Value>,
 }
 
+/// How sure an approval is of who approved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityLevel {
+    /// Rests on text anyone can type: a `Reviewed-by:` trailer, an unsigned commit's author.
+    #[default]
+    Asserted,
+    /// Rests on a verified signature or a review on the hosting service.
+    Verified,
+}
+
+impl IdentityLevel {
+    /// As pages and exports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityLevel::Asserted => "asserted",
+            IdentityLevel::Verified => "verified",
+        }
+    }
+}
+
+/// `[reviews]`: what counts as an approval, once `people.yaml` says who may approve.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewSettings {
+    /// The identity an approval needs to count: `asserted` (default) counts both.
+    #[serde(default)]
+    pub require: IdentityLevel,
+    /// Let an author approve their own change.
+    #[serde(default)]
+    pub allow_self_approval: bool,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
 /// Files under `policies/` that documents link to, copied to the site.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileSettings {
@@ -239,8 +276,10 @@ const TOP_KEYS: &[&str] = &[
     "markdown",
     "files",
     "publish",
+    "reviews",
     "subservice",
 ];
+const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval"];
 const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
@@ -337,6 +376,13 @@ impl Config {
             &config.publish.unknown,
             PUBLISH_KEYS,
             "publish.",
+            &config,
+            diags,
+        );
+        report_unknown(
+            &config.reviews.unknown,
+            REVIEWS_KEYS,
+            "reviews.",
             &config,
             diags,
         );

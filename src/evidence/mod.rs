@@ -24,6 +24,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::IdentityLevel;
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
 use crate::pipeline::history::review::missed_reviews;
@@ -291,6 +292,8 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
             "subject",
             "reviewed_by",
             "signed",
+            "committer",
+            "committed",
         ],
     )?;
     let mut n = 0;
@@ -336,6 +339,8 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
                     &c.subject,
                     &reviewers,
                     if c.signed { "yes" } else { "no" },
+                    &c.committer,
+                    &c.committed,
                 ],
             )?;
             n += 1;
@@ -364,6 +369,11 @@ fn reviews_csv(
             "commit",
             "reviewed_by",
             "subject",
+            "committer",
+            "committed",
+            "identity",
+            "counts",
+            "reason",
         ],
     )?;
     let (mut reviews, mut missed) = (0, 0);
@@ -389,6 +399,11 @@ fn reviews_csv(
                 &r.commit.id,
                 &r.reviewers.join("; "),
                 &r.commit.subject,
+                &r.commit.committer,
+                &r.commit.committed,
+                IdentityLevel::Asserted.as_str(),
+                "yes",
+                "",
             ],
         )?;
     }
@@ -399,7 +414,7 @@ fn reviews_csv(
         let st = &hb.reviews[i];
         let owner = d.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
         let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
-        let mut rows: Vec<(Date, [String; 10])> = Vec::new();
+        let mut rows: Vec<(Date, [String; 15])> = Vec::new();
         for r in st
             .reviews
             .iter()
@@ -419,6 +434,38 @@ fn reviews_csv(
                     r.commit.id.clone(),
                     r.reviewers.join("; "),
                     r.commit.subject.clone(),
+                    r.commit.committer.clone(),
+                    r.commit.committed.clone(),
+                    IdentityLevel::Asserted.as_str().into(),
+                    "yes".into(),
+                    String::new(),
+                ],
+            ));
+        }
+        // Approvals that do not count are evidence too: the auditor sees why.
+        for (r, why) in st
+            .not_counted
+            .iter()
+            .filter(|(r, _)| r.commit.date >= since && r.commit.date <= until)
+        {
+            rows.push((
+                r.commit.date,
+                [
+                    d.id.clone(),
+                    d.title.to_string(),
+                    owner.clone(),
+                    cadence.clone(),
+                    "not-counted".into(),
+                    r.commit.date.to_string(),
+                    String::new(),
+                    r.commit.id.clone(),
+                    r.reviewers.join("; "),
+                    r.commit.subject.clone(),
+                    r.commit.committer.clone(),
+                    r.commit.committed.clone(),
+                    IdentityLevel::Asserted.as_str().into(),
+                    "no".into(),
+                    why.clone(),
                 ],
             ));
         }
@@ -444,6 +491,11 @@ fn reviews_csv(
                                 Some(r) => format!("reviewed late, on {r}"),
                                 None => format!("not reviewed by {until}"),
                             },
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
                         ],
                     ));
                 }
@@ -463,6 +515,11 @@ fn reviews_csv(
                         String::new(),
                         String::new(),
                         "no review cadence: reviews cannot be checked".into(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
                     ],
                 ));
             }

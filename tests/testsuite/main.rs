@@ -5,6 +5,7 @@
 
 mod support;
 
+mod approvals;
 mod architecture;
 mod build_site;
 mod cli;

@@ -58,6 +58,9 @@ pub struct CommitInfo {
     /// Committer date and time, RFC 3339 with the committer's offset (author and committer
     /// differ for rebased, cherry-picked and merged-by-a-service commits).
     pub committed: String,
+    /// The committer, `Name <email>`: who put the commit into the history (a web merge's
+    /// service, a rebase's author).
+    pub committer: String,
     /// False when git's author date is outside the years 1 to 9999 and cannot be shown; `date`
     /// is then 1970-01-01 and means nothing, and the commit counts as no one's review.
     pub date_valid: bool,
@@ -71,6 +74,12 @@ impl CommitInfo {
             .filter(|(k, _)| is_review_trailer(k))
             .map(|(_, v)| v.clone())
             .collect()
+    }
+
+    /// The committer date, in the committer's time zone: when the commit entered the history
+    /// (an author date can be set to anything by `git commit --date`).
+    pub fn committed_date(&self) -> Option<jiff::civil::Date> {
+        self.committed.get(..10)?.parse().ok()
     }
 
     /// Document ids named by `Reviews:` trailers (comma-separated, any number of trailers).
@@ -117,6 +126,7 @@ impl CommitInfo {
             author_time: t,
             commit_time: t,
             committed: timestamp,
+            committer: "Alice Owner <alice@example.com>".into(),
             date_valid: true,
         }
     }
@@ -237,6 +247,10 @@ pub struct History {
     pub changes: Vec<ChangeSet>,
     /// Why there is no history, when there is none (not a repository, unreadable…).
     pub unavailable: Option<String>,
+    /// `people.yaml` as it was in each commit that records a review (by commit id; `None` when
+    /// that commit had none): approvals are checked against the roles on record then, so that a
+    /// role granted after the fact cannot validate an old approval.
+    pub people_at: HashMap<String, Option<Arc<str>>>,
 }
 
 impl History {

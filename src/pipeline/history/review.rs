@@ -17,6 +17,8 @@ pub enum ReviewStatus {
     Overdue,
     /// Changed in the working tree: this text has not been reviewed.
     Uncommitted,
+    /// Committed changes after its last counted approval: this text has not been approved.
+    ChangedSinceApproval,
     /// Due within `DUE_SOON_DAYS`.
     DueSoon,
     /// Reviewed within its cadence.
@@ -31,6 +33,7 @@ impl ReviewStatus {
         match self {
             ReviewStatus::Overdue => "overdue",
             ReviewStatus::Uncommitted => "uncommitted changes, not reviewed",
+            ReviewStatus::ChangedSinceApproval => "changed since approval",
             ReviewStatus::DueSoon => "due within 30 days",
             ReviewStatus::Current => "current",
             ReviewStatus::Unknown => "unknown",
@@ -42,6 +45,7 @@ impl ReviewStatus {
         match self {
             ReviewStatus::Overdue => "overdue",
             ReviewStatus::Uncommitted => "uncommitted",
+            ReviewStatus::ChangedSinceApproval => "changed-since-approval",
             ReviewStatus::DueSoon => "due-soon",
             ReviewStatus::Current => "current",
             ReviewStatus::Unknown => "unknown",

@@ -134,6 +134,8 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     fold(&records, &mut history);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
+    people_at_reviews(&repo, &prefix, &mut history)
+        .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
             d.uncommitted = true;
@@ -315,6 +317,46 @@ fn mark_existing_then(
     Ok(())
 }
 
+/// `people.yaml` in each commit that records a review, read once per distinct blob.
+fn people_at_reviews(
+    repo: &Repository,
+    prefix: &str,
+    history: &mut History,
+) -> Result<(), git2::Error> {
+    let path = in_repo(prefix, crate::model::people::PEOPLE_FILE);
+    let commits: HashSet<String> = history
+        .docs
+        .values()
+        .flat_map(|d| d.reviews.iter())
+        .chain(history.named_reviews.iter().map(|n| &n.review))
+        .map(|r| r.commit.id.clone())
+        .collect();
+    let mut texts: HashMap<Oid, std::sync::Arc<str>> = HashMap::new();
+    for id in commits {
+        let Ok(oid) = Oid::from_str(&id) else {
+            continue;
+        };
+        let commit = repo.find_commit(oid)?;
+        let text = match commit.tree()?.get_path(Path::new(&path)) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => {
+                let blob_id = e.id();
+                if let Some(t) = texts.get(&blob_id) {
+                    Some(t.clone())
+                } else {
+                    let blob = repo.find_blob(blob_id)?;
+                    let t: std::sync::Arc<str> =
+                        std::sync::Arc::from(String::from_utf8_lossy(blob.content()).as_ref());
+                    texts.insert(blob_id, t.clone());
+                    Some(t)
+                }
+            }
+            _ => None,
+        };
+        history.people_at.insert(id, text);
+    }
+    Ok(())
+}
+
 /// The `.md` files under `policies/` that `commit` changed relative to its first parent.
 fn document_changes(
     repo: &Repository,
@@ -487,6 +529,11 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
         author_time: author.when().seconds(),
         commit_time: commit.committer().when().seconds(),
+        committer: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(commit.committer().name_bytes()),
+            String::from_utf8_lossy(commit.committer().email_bytes())
+        ),
         committed: crate::git::civil(commit.committer().when())
             .map(|c| c.1)
             .unwrap_or_else(|| format!("invalid date ({} s)", commit.committer().when().seconds())),

@@ -41,6 +41,17 @@ pub fn parse_people(source: Option<&SourceFile>, diags: &mut Diagnostics) -> Peo
     people
 }
 
+/// The people of a `people.yaml` text read from history: its mistakes were reported when it was
+/// current, and are not reported again.
+pub fn people_from_text(text: &str) -> People {
+    let source = SourceFile {
+        path: crate::model::people::PEOPLE_FILE.into(),
+        display: crate::model::people::PEOPLE_FILE.into(),
+        text: text.to_string(),
+    };
+    parse_people(Some(&source), &mut Diagnostics::new())
+}
+
 fn read_person(r: &Reader<'_>, map: Mapping, diags: &mut Diagnostics) -> Option<Person> {
     let mut person = Person {
         name: String::new(),

@@ -232,11 +232,13 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         diags,
     );
     people::check_people(&people, &documents, &register, history.source.as_of, diags);
+    let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history);
     let reviews = reviews::review_states(
         &documents,
         &by_id,
         &history,
         !register_files.is_empty(),
+        &approvals,
         diags,
     );
     let register_history = reviews::register_history(register_files, &history);

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::config::{IdentityLevel, ReviewSettings};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::people::People;
 use crate::model::{DocIx, Document, IxVec, Status};
 use crate::pipeline::history::review::{ReviewStatus, next_due, status};
 use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
@@ -111,11 +113,130 @@ pub(crate) fn register_history(files: Vec<String>, history: &History) -> Registe
     }
 }
 
+/// Whether an approval counts, once `people.yaml` says who may approve: the approver must be a
+/// person on record in the approving commit's `people.yaml`, hold one of the document's
+/// `approvers` roles (else its `owner`) on the commit's date, not have authored the changes it
+/// approves (unless allowed), and be identified as surely as `[reviews] require` asks.
+pub(crate) struct ApprovalRules<'a> {
+    /// Approvers are checked at all (the handbook has `people.yaml`).
+    pub check: bool,
+    /// `[reviews]`.
+    pub settings: &'a ReviewSettings,
+    /// `people.yaml` in each reviewing commit, parsed once per text.
+    people_at: HashMap<String, Option<People>>,
+}
+
+impl<'a> ApprovalRules<'a> {
+    pub(crate) fn new(people: &People, settings: &'a ReviewSettings, history: &History) -> Self {
+        let mut parsed: HashMap<*const u8, People> = HashMap::new();
+        let people_at = history
+            .people_at
+            .iter()
+            .map(|(id, text)| {
+                let p = text.as_ref().map(|t| {
+                    parsed
+                        .entry(t.as_ptr())
+                        .or_insert_with(|| crate::pipeline::parse::people::people_from_text(t))
+                        .clone()
+                });
+                (id.clone(), p)
+            })
+            .collect();
+        ApprovalRules {
+            check: people.exists(),
+            settings,
+            people_at,
+        }
+    }
+
+    /// Why review `r` of `doc` does not count, if it does not: the reasons of each of its
+    /// approvers, when none of them counts. `approved_up_to`: time of the last counted approval
+    /// before it (the changes after that are the ones it approves).
+    fn problem(
+        &self,
+        doc: &Document,
+        r: &Review,
+        revisions: &[Revision],
+        approved_up_to: i64,
+    ) -> Option<String> {
+        if !self.check {
+            return None;
+        }
+        let Some(people) = self.people_at.get(&r.commit.id).and_then(Option::as_ref) else {
+            return Some(format!(
+                "no people.yaml in commit {}, so who could approve then is not on record",
+                r.commit.short
+            ));
+        };
+        let day = r.commit.committed_date().unwrap_or(r.commit.date);
+        let entitled: Vec<&str> = if doc.approvers.is_empty() {
+            doc.owner_name().into_iter().collect()
+        } else {
+            doc.approvers.iter().map(|a| a.value.as_str()).collect()
+        };
+        let changes: Vec<&Revision> = revisions
+            .iter()
+            .filter(|v| {
+                v.commit.author_time > approved_up_to
+                    && (v.commit.author_time <= r.commit.author_time || v.commit.id == r.commit.id)
+            })
+            .collect();
+        let mut reasons = Vec::new();
+        for who in &r.reviewers {
+            let Some(person) = people.identify(who) else {
+                reasons.push(format!(
+                    "{who} is not in people.yaml (as of commit {})",
+                    r.commit.short
+                ));
+                continue;
+            };
+            let holds = entitled.is_empty()
+                || entitled.iter().any(|e| {
+                    (people.is_role(e) && person.holds(e, Some(day)))
+                        || people.identify(e).is_some_and(|p| p.name == person.name)
+                });
+            if !holds {
+                reasons.push(format!(
+                    "not an approver: {} did not hold {} on {day}",
+                    person.name,
+                    entitled.join(" or ")
+                ));
+                continue;
+            }
+            let own = changes.iter().find(|v| {
+                let author = format!("{} <{}>", v.commit.author, v.commit.email);
+                people
+                    .identify(&author)
+                    .is_some_and(|p| p.name == person.name)
+            });
+            if let Some(own) = own
+                && !self.settings.allow_self_approval
+            {
+                reasons.push(format!(
+                    "self-approval: {} authored {} ({})",
+                    person.name, own.commit.short, own.commit.subject
+                ));
+                continue;
+            }
+            if self.settings.require == IdentityLevel::Verified {
+                reasons.push(format!(
+                    "unverified: {}'s approval rests on a trailer or commit author anyone can type, and [reviews] require = \"verified\"",
+                    person.name
+                ));
+                continue;
+            }
+            return None;
+        }
+        Some(reasons.join("; "))
+    }
+}
+
 pub(crate) fn review_states(
     documents: &IxVec<DocIx, Document>,
     by_id: &HashMap<String, DocIx>,
     history: &History,
     has_register: bool,
+    approvals: &ApprovalRules<'_>,
     diags: &mut Diagnostics,
 ) -> IxVec<DocIx, ReviewState> {
     let as_of = history.source.as_of;
@@ -141,15 +262,24 @@ pub(crate) fn review_states(
                     all.push((*r).clone());
                 }
             }
-            // Newest first by time; the walk order breaks ties.
-            all.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));
+            // Oldest first, to know which changes each approval covers; newest first after.
+            all.sort_by_key(|r| r.commit.author_time);
             let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
+            let mut approved_up_to = i64::MIN;
             for r in all {
-                match not_counted_because(&r.commit, as_of) {
+                let why = not_counted_because(&r.commit, as_of).or_else(|| {
+                    approvals.problem(doc, &r, &revisions, approved_up_to)
+                });
+                match why {
                     Some(why) => not_counted.push((r, why)),
-                    None => reviews.push(r),
+                    None => {
+                        approved_up_to = r.commit.author_time;
+                        reviews.push(r);
+                    }
                 }
             }
+            reviews.reverse();
+            not_counted.reverse();
             let uncommitted = history.source.repository && h.is_some_and(|h| h.uncommitted);
             // Oldest revision that existed by the as-of date: what a first review is due from.
             let first_commit = revisions
@@ -158,7 +288,40 @@ pub(crate) fn review_states(
                 .find(|r| not_counted_because(&r.commit, as_of).is_none())
                 .map(|r| r.commit.date);
             let next = next_due(reviews.first().map(|r| r.commit.date), doc.effective.map(|e| e.value), first_commit, doc.review.map(|r| r.value));
-            let st = status(next, as_of, uncommitted);
+            // A committed change after the last counted approval: that text is not approved.
+            let changed_after = reviews.first().and_then(|last| {
+                revisions
+                    .iter()
+                    .filter(|r| not_counted_because(&r.commit, as_of).is_none())
+                    .find(|r| {
+                        r.commit.id != last.commit.id
+                            && r.commit.author_time > last.commit.author_time
+                    })
+                    .map(|r| (last, r))
+            });
+            let mut st = status(next, as_of, uncommitted);
+            if changed_after.is_some()
+                && matches!(st, ReviewStatus::Current | ReviewStatus::DueSoon)
+            {
+                st = ReviewStatus::ChangedSinceApproval;
+            }
+            if let Some((last, change)) = changed_after
+                && !uncommitted
+                && doc.status == Status::Published
+            {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "changed since approval: last approved {} ({}), changed {} by {} in {}",
+                        last.commit.date,
+                        last.commit.short,
+                        change.commit.date,
+                        change.commit.author,
+                        change.commit.short
+                    ))
+                    .at(&doc.display_path, None)
+                    .hint(review_command(doc)),
+                );
+            }
             if uncommitted {
                 diags.push(
                     Diagnostic::warning("uncommitted changes: this text is not in git, so it has not been reviewed")

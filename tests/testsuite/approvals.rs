@@ -1,0 +1,244 @@
+//! Approvals an auditor can re-perform: with `people.yaml`, a review counts only when its approver
+//! held an approver role on that day (by `people.yaml` as it was in that commit), did not author
+//! the change, and is identified as surely as `[reviews] require` asks; and a document changed
+//! after its last approval is never "current".
+
+use crate::support::BookTest;
+use crate::support::git::ALICE;
+
+const JANE: (&str, &str) = ("Jane Doe", "jane@example.com");
+
+const PEOPLE: &str = "\
+- name: Jane Doe
+  emails: [jane@example.com]
+  roles:
+    - role: CISO
+      from: 2023-01-01
+      until: 2025-06-30
+- name: Raj Patel
+  emails: [raj@example.com]
+  roles:
+    - role: CISO
+      from: 2025-07-01
+- name: Ana Lima
+  emails: [ana@example.com]
+  roles: [Head of People]
+";
+
+const FRONT: &str = "title: A\nowner: CISO\napprovers: [CISO]\nreview: annual\n";
+
+/// The history every test starts from, approvals noted on each commit.
+fn history(site_extra: &str) -> BookTest {
+    let book = BookTest::new(&format!(
+        "title = \"Approvals\"\n[scope]\ngaps = \"allow\"\n{site_extra}"
+    ))
+    .git();
+    book.write("people.yaml", PEOPLE)
+        .doc("policies/a.md", FRONT, "One.");
+    // Counts: Jane is CISO on 10 January, and did not write it.
+    book.commit(
+        ALICE,
+        "2025-01-10T09:00:00Z",
+        "Add A\n\nReviewed-by: Jane Doe <jane@example.com>\n",
+    );
+    // Self-approval: Jane approves her own edit.
+    book.doc("policies/a.md", FRONT, "One.\n\nTwo.");
+    book.commit(
+        JANE,
+        "2025-03-01T09:00:00Z",
+        "Edit A\n\nReviewed-by: Jane Doe <jane@example.com>\n",
+    );
+    // Not an approver: Ana is Head of People.
+    book.commit_empty(
+        ALICE,
+        "2025-04-01T09:00:00Z",
+        "Review A\n\nReviews: a\nReviewed-by: Ana Lima <ana@example.com>\n",
+    );
+    // No longer an approver: Jane stopped being CISO on 30 June.
+    book.commit_empty(
+        ALICE,
+        "2025-08-01T09:00:00Z",
+        "Review A\n\nReviews: a\nReviewed-by: Jane Doe <jane@example.com>\n",
+    );
+    book
+}
+
+fn reviews_of(book: &BookTest, as_of: &str) -> serde_json::Value {
+    let m = book.build(&["--as-of", as_of]);
+    m["documents"][0].clone()
+}
+
+#[test]
+fn only_approvers_entitled_on_the_day_who_did_not_write_the_change_count() {
+    let book = history("");
+    // On 1 August the last counted approval is January's, and A changed in March.
+    let err = book
+        .run(&["check", "--as-of", "2025-08-01"])
+        .success()
+        .stderr();
+    assert!(
+        err.contains("policies/a.md: changed since approval: last approved 2025-01-10"),
+        "{err}"
+    );
+    assert!(err.contains("changed 2025-03-01 by Jane Doe"), "{err}");
+    let a = reviews_of(&book, "2025-08-01");
+    assert_eq!(a["review_status"], "changed-since-approval", "{a}");
+    assert_eq!(a["last_reviewed"]["date"], "2025-01-10", "{a}");
+    let page = book.read("public/documents/a.html");
+    for reason in [
+        "self-approval: Jane Doe authored",
+        "not an approver: Ana Lima did not hold CISO on 2025-04-01",
+        "not an approver: Jane Doe did not hold CISO on 2025-08-01",
+    ] {
+        assert!(page.contains(reason), "missing {reason:?} in\n{page}");
+    }
+    assert!(page.contains("changed since approval"), "{page}");
+
+    // Raj, CISO since July, approves: current again.
+    book.commit_empty(
+        ALICE,
+        "2025-08-02T09:00:00Z",
+        "Review A\n\nReviews: a\nReviewed-by: Raj Patel <raj@example.com>\n",
+    );
+    let a = reviews_of(&book, "2025-08-02");
+    assert_eq!(a["review_status"], "current", "{a}");
+    assert_eq!(a["last_reviewed"]["date"], "2025-08-02", "{a}");
+    let err = book
+        .run(&["check", "--as-of", "2025-08-02"])
+        .success()
+        .stderr();
+    assert!(!err.contains("changed since approval"), "{err}");
+}
+
+#[test]
+fn a_role_granted_after_the_fact_does_not_validate_an_old_approval() {
+    let book = history("");
+    // Ana is made CISO from 1 January, after the fact.
+    book.write(
+        "people.yaml",
+        &PEOPLE.replace(
+            "  roles: [Head of People]\n",
+            "  roles:\n    - Head of People\n    - role: CISO\n      from: 2025-01-01\n",
+        ),
+    );
+    book.commit(ALICE, "2025-09-01T09:00:00Z", "Ana is CISO too");
+    let page = {
+        book.run(&["build"]).success();
+        book.read("public/documents/a.html")
+    };
+    assert!(
+        page.contains("not an approver: Ana Lima did not hold CISO on 2025-04-01"),
+        "judged by people.yaml as it was in April: {page}"
+    );
+    // Her approval from now on counts.
+    book.commit_empty(
+        ALICE,
+        "2025-09-02T09:00:00Z",
+        "Review A\n\nReviews: a\nReviewed-by: Ana Lima <ana@example.com>\n",
+    );
+    let a = book.build(&[]);
+    assert_eq!(a["documents"][0]["last_reviewed"]["date"], "2025-09-02");
+}
+
+#[test]
+fn self_approval_and_identity_are_settings() {
+    let book = history("[reviews]\nallow_self_approval = true\n");
+    let a = reviews_of(&book, "2025-08-01");
+    assert_eq!(
+        a["last_reviewed"]["date"], "2025-03-01",
+        "Jane's own approval counts: {a}"
+    );
+    assert_eq!(a["review_status"], "current", "{a}");
+
+    let book = history("[reviews]\nrequire = \"verified\"\n");
+    let a = reviews_of(&book, "2025-08-01");
+    assert_eq!(a["last_reviewed"], serde_json::Value::Null, "{a}");
+    assert!(
+        book.read("public/documents/a.html")
+            .contains("unverified: Jane Doe&#39;s approval rests on a trailer")
+            || book
+                .read("public/documents/a.html")
+                .contains("unverified: Jane Doe's approval rests on a trailer"),
+    );
+    let err = book.run(&["check"]).success().stderr();
+    assert!(!err.contains("unknown key"), "{err}");
+    let book = history("[reviews]\nrequire = \"signed\"\n");
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(err.contains("site.toml:5"), "{err}");
+}
+
+#[test]
+fn without_people_yaml_approvals_are_not_checked() {
+    let book = history("");
+    book.remove("people.yaml");
+    book.commit(ALICE, "2025-08-01T10:00:00Z", "No people file");
+    let a = reviews_of(&book, "2025-08-01");
+    // Jane's 1 August review counts as before.
+    assert_eq!(a["last_reviewed"]["date"], "2025-08-01", "{a}");
+}
+
+#[test]
+fn reviews_csv_says_which_approvals_count_and_why() {
+    let book = history("");
+    book.run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
+        .success();
+    let csv = book.read("evidence/reviews.csv");
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| {
+            r.map(|r| r.iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    // event, date, committer, identity, counts, reason
+    let got: Vec<[&str; 6]> = rows
+        .iter()
+        .map(|r| [&r[4], &r[5], &r[10], &r[12], &r[13], &r[14]].map(String::as_str))
+        .collect();
+    assert_eq!(
+        got[0],
+        [
+            "review",
+            "2025-01-10",
+            "Alice Owner <alice@example.com>",
+            "asserted",
+            "yes",
+            ""
+        ]
+    );
+    assert_eq!(
+        got[1][..5],
+        [
+            "not-counted",
+            "2025-03-01",
+            "Jane Doe <jane@example.com>",
+            "asserted",
+            "no"
+        ]
+    );
+    assert!(
+        got[1][5].starts_with("self-approval: Jane Doe authored"),
+        "{got:?}"
+    );
+    assert!(
+        got[2][5].starts_with("not an approver: Ana Lima"),
+        "{got:?}"
+    );
+    assert!(
+        got[3][5].starts_with("not an approver: Jane Doe did not hold CISO on 2025-08-01"),
+        "{got:?}"
+    );
+    assert!(csv.starts_with("document,title,owner,cadence,event,date,due,commit,reviewed_by,subject,committer,committed,identity,counts,reason\n"), "{csv}");
+    let changes = book.read("evidence/changes.csv");
+    assert!(
+        changes
+            .lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",signed,committer,committed")),
+        "{changes}"
+    );
+    assert!(
+        changes.contains(",no,Jane Doe <jane@example.com>,2025-03-01T09:00:00+00:00"),
+        "{changes}"
+    );
+}
