@@ -415,39 +415,20 @@ fn reviews_csv(
         let owner = d.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
         let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
         let mut rows: Vec<(Date, [String; 15])> = Vec::new();
-        for r in st
-            .reviews
-            .iter()
-            .filter(|r| r.commit.date >= since && r.commit.date <= until)
-        {
-            reviews += 1;
-            rows.push((
-                r.commit.date,
-                [
-                    d.id.clone(),
-                    d.title.to_string(),
-                    owner.clone(),
-                    cadence.clone(),
-                    "review".into(),
-                    r.commit.date.to_string(),
-                    String::new(),
-                    r.commit.id.clone(),
-                    r.reviewers.join("; "),
-                    r.commit.subject.clone(),
-                    r.commit.committer.clone(),
-                    r.commit.committed.clone(),
-                    IdentityLevel::Asserted.as_str().into(),
-                    "yes".into(),
-                    String::new(),
-                ],
-            ));
-        }
-        // Approvals that do not count are evidence too: the auditor sees why.
-        for (r, why) in st
+        // Counted approvals, and those that do not count (the auditor sees why).
+        let in_period = |r: &&crate::pipeline::history::Review| {
+            r.commit.date >= since && r.commit.date <= until
+        };
+        let counted = st.reviews.iter().filter(in_period).map(|r| (r, None));
+        let refused = st
             .not_counted
             .iter()
-            .filter(|(r, _)| r.commit.date >= since && r.commit.date <= until)
-        {
+            .map(|(r, why)| (r, Some(why)))
+            .filter(|(r, _)| in_period(r));
+        for (r, why) in counted.chain(refused) {
+            if why.is_none() {
+                reviews += 1;
+            }
             rows.push((
                 r.commit.date,
                 [
@@ -455,7 +436,12 @@ fn reviews_csv(
                     d.title.to_string(),
                     owner.clone(),
                     cadence.clone(),
-                    "not-counted".into(),
+                    if why.is_none() {
+                        "review"
+                    } else {
+                        "not-counted"
+                    }
+                    .into(),
                     r.commit.date.to_string(),
                     String::new(),
                     r.commit.id.clone(),
@@ -464,8 +450,8 @@ fn reviews_csv(
                     r.commit.committer.clone(),
                     r.commit.committed.clone(),
                     IdentityLevel::Asserted.as_str().into(),
-                    "no".into(),
-                    why.clone(),
+                    if why.is_none() { "yes" } else { "no" }.into(),
+                    why.cloned().unwrap_or_default(),
                 ],
             ));
         }
