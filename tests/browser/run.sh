@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-bin=${POLICYBOOK:-$repo/target/debug/policybook}
+bin=${POLICYBOOK:-${CARGO_TARGET_DIR:-$repo/target}/debug/policybook}
 [ -x "$bin" ] || cargo build --manifest-path "$repo/Cargo.toml" -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
