@@ -383,7 +383,7 @@ fn reviews_csv(
         .reviews
         .iter()
         .rev()
-        .filter(|r| r.commit.date >= since && r.commit.date <= until)
+        .filter(|r| r.date() >= since && r.date() <= until)
     {
         reviews += 1;
         write_row(
@@ -394,7 +394,7 @@ fn reviews_csv(
                 "",
                 "",
                 "review",
-                &r.commit.date.to_string(),
+                &r.date().to_string(),
                 "",
                 &r.commit.id,
                 &r.reviewers.join("; "),
@@ -416,9 +416,8 @@ fn reviews_csv(
         let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
         let mut rows: Vec<(Date, [String; 15])> = Vec::new();
         // Counted approvals, and those that do not count (the auditor sees why).
-        let in_period = |r: &&crate::pipeline::history::Review| {
-            r.commit.date >= since && r.commit.date <= until
-        };
+        let in_period =
+            |r: &&crate::pipeline::history::Review| r.date() >= since && r.date() <= until;
         let counted = st.reviews.iter().filter(in_period).map(|r| (r, None));
         let refused = st
             .not_counted
@@ -430,7 +429,7 @@ fn reviews_csv(
                 reviews += 1;
             }
             rows.push((
-                r.commit.date,
+                r.date(),
                 [
                     d.id.clone(),
                     d.title.to_string(),
@@ -442,7 +441,7 @@ fn reviews_csv(
                         "not-counted"
                     }
                     .into(),
-                    r.commit.date.to_string(),
+                    r.date().to_string(),
                     String::new(),
                     r.commit.id.clone(),
                     r.reviewers.join("; "),
@@ -457,7 +456,7 @@ fn reviews_csv(
         }
         match d.review.map(|c| c.value) {
             Some(c) => {
-                let dates: Vec<Date> = st.reviews.iter().map(|r| r.commit.date).collect();
+                let dates: Vec<Date> = st.reviews.iter().map(|r| r.date()).collect();
                 let baseline = d.effective.map(|e| e.value).or(st.first_commit);
                 for (due, reviewed) in missed_reviews(baseline, &dates, c, since, until) {
                     missed += 1;

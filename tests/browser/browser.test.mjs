@@ -98,6 +98,21 @@ test("searching CC6.1 finds the control and the documents that cover it", async 
   await p.context().close();
 });
 
+test("typing while the search index is still loading shows the results when it arrives", async () => {
+  const p = await page();
+  // A slow network: the index arrives well after the reader has typed.
+  await p.route("**/search-index.js", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  await p.goto(base(sample) + "index.html");
+  await p.focus("#pb-search-input");
+  await p.keyboard.type("backup");
+  await p.locator("#pb-search-results .pb-result").first().waitFor({ timeout: 5000 });
+  assert.ok(await p.locator("#pb-search-results .pb-result").count() > 0);
+  await p.context().close();
+});
+
 test("search works from file:// too", async () => {
   const p = await page();
   await p.goto(pathToFileURL(path.join(SAMPLE, "index.html")).href);

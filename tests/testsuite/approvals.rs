@@ -242,3 +242,75 @@ fn reviews_csv_says_which_approvals_count_and_why() {
         "{changes}"
     );
 }
+
+#[test]
+fn approvals_are_dated_when_committed_and_backdating_shows() {
+    use crate::support::git::{commit_all_at_times, seconds};
+    let book = BookTest::new("title = \"Dates\"\n[scope]\ngaps = \"allow\"\n").git();
+    // Effective on 1 January, but first approved on the 10th.
+    book.doc(
+        "policies/a.md",
+        &format!("{FRONT}effective: 2025-01-01\n"),
+        "One.",
+    );
+    book.commit(
+        ALICE,
+        "2025-01-10T09:00:00Z",
+        "Add A\n\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    );
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains("warning: policies/a.md:6: effective before approval: `effective` is 2025-01-01, but this version was first approved on 2025-01-10"),
+        "{err}"
+    );
+    book.doc(
+        "policies/a.md",
+        &format!("{FRONT}effective: 2025-06-01\n"),
+        "Two.",
+    );
+    book.commit(ALICE, "2025-05-01T09:00:00Z", "Edit A");
+    // `git commit --date 2025-04-01`: the author date claims April, the commit entered the
+    // history in June.
+    book.write("policies/notes.txt", "x");
+    commit_all_at_times(
+        book.repo(),
+        ALICE,
+        (seconds("2025-04-01T09:00:00Z"), 0),
+        (seconds("2025-06-01T09:00:00Z"), 0),
+        "Review A\n\nReviews: a\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    );
+    let a = book.build(&["--as-of", "2025-05-15"]);
+    let a = &a["documents"][0];
+    assert_eq!(
+        a["last_reviewed"]["date"], "2025-01-10",
+        "April's claim does not count in May: {a}"
+    );
+    assert_eq!(a["review_status"], "changed-since-approval", "{a}");
+    let page = book.read("public/documents/a.html");
+    assert!(
+        page.contains("not counted: dated 2025-06-01, after the as-of date 2025-05-15"),
+        "{page}"
+    );
+    let a = book.build(&[]);
+    assert_eq!(
+        a["documents"][0]["last_reviewed"]["date"], "2025-06-01",
+        "dated when committed"
+    );
+    assert_eq!(a["documents"][0]["review_status"], "current");
+
+    // A commit whose committer date goes back before its parent's: backdated.
+    book.write("policies/notes.txt", "y");
+    commit_all_at_times(
+        book.repo(),
+        ALICE,
+        (seconds("2025-03-01T09:00:00Z"), 0),
+        (seconds("2025-03-01T09:00:00Z"), 0),
+        "Review A again\n\nReviews: a\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    );
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains("date out of order: commit")
+            && err.contains("was committed 2025-03-01T09:00:00+00:00, before its parent"),
+        "{err}"
+    );
+}

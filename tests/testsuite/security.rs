@@ -128,12 +128,12 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
         "2024-03-01T10:00:00Z",
         "Review\n\nReviews: base\nReviewed-by: Rita Reviewer <rita@example.com>\n",
     );
-    // `git commit --date 2099-…`: author date forged, committed in 2025.
+    // Author and committer dates forged to 2099 (`GIT_COMMITTER_DATE` too).
     let forged = git::commit_all_at_times(
         &repo,
         ALICE,
         (seconds("2099-01-01T00:00:00Z"), 0),
-        (seconds("2025-06-01T10:00:00Z"), 0),
+        (seconds("2099-01-01T00:00:00Z"), 0),
         "Review\n\nReviews: base\nReviewed-by: Mallory <m@example.com>\n",
     );
     // A later commit built on it, dated as it should be.
@@ -159,6 +159,15 @@ fn reviews_dated_after_the_as_of_date_do_not_count_and_skew_is_flagged() {
         "{page}"
     );
     assert!(page.contains("date doubtful"), "{page}");
+    // The edit built on it was committed "before" its parent: out of order, flagged too.
+    assert!(
+        err.contains("date out of order: commit") && err.contains("before its parent"),
+        "{err}"
+    );
+    assert!(
+        page.contains("date out of order: committed before its parent"),
+        "{page}"
+    );
     assert_eq!(run(root, &["check", "--strict"]).status.code(), Some(1));
 
     // As of mid-2021 the 2024 review had not happened: the document was due from its effective date.

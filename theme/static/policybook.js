@@ -119,14 +119,18 @@
     var results = [];
     var active = -1;
 
+    // What to do once the index is there: the latest request wins (typing while it loads must
+    // still show results when it arrives).
+    var pending = null;
     function load(then) {
       if (index) return then();
       if (window.policybookSearchIndex) { prepare(); return then(); }
+      pending = then;
       if (loading) return;
       loading = true;
       var s = el("script", { src: root + "search-index.js" });
-      s.onload = function () { prepare(); then(); };
-      s.onerror = function () { loading = false; show([{ message: "The search index could not be loaded." }]); };
+      s.onload = function () { prepare(); var next = pending; pending = null; if (next) next(); };
+      s.onerror = function () { loading = false; pending = null; show([{ message: "The search index could not be loaded." }]); };
       document.head.appendChild(s);
     }
 

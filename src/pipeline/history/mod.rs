@@ -163,6 +163,14 @@ pub struct Review {
     pub reviewers: Vec<String>,
 }
 
+impl Review {
+    /// When the approval happened: the committer date (when the commit entered the history),
+    /// not the author date, which `git commit --date` sets to anything.
+    pub fn date(&self) -> jiff::civil::Date {
+        self.commit.committed_date().unwrap_or(self.commit.date)
+    }
+}
+
 /// A review recorded by a `Reviews: <id>` trailer.
 #[derive(Debug, Clone)]
 pub struct NamedReview {
@@ -225,6 +233,10 @@ pub struct Skew {
     pub descendant: Arc<CommitInfo>,
 }
 
+/// A commit committed more than this long before its parent is out of order (small differences
+/// are machines' clocks).
+pub const OUT_OF_ORDER_SECONDS: i64 = 60 * 60;
+
 /// More than this much later than a descendant is flagged: ordinary clock differences between
 /// machines are minutes, and review dates are days.
 pub const SKEW_TOLERANCE_SECONDS: i64 = 24 * 60 * 60;
@@ -237,6 +249,9 @@ pub struct History {
     /// Commits of the handbook's history (changes or reviews) dated after one of their own
     /// descendants, by commit id.
     pub skewed: HashMap<String, Skew>,
+    /// Commits of the handbook's history committed more than `OUT_OF_ORDER_SECONDS` before their
+    /// first parent, by commit id, with that parent: the visible trace of a backdated commit.
+    pub out_of_order: HashMap<String, Skew>,
     /// Commits of the handbook's history whose date git cannot express as a date.
     pub invalid_dates: Vec<Arc<CommitInfo>>,
     /// Keyed by the document's current path relative to the handbook root.

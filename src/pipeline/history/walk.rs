@@ -132,6 +132,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .collect(),
     };
     fold(&records, &mut history);
+    history.out_of_order = out_of_order(&records);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     people_at_reviews(&repo, &prefix, &mut history)
@@ -546,6 +547,33 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Newest to oldest: follow each current document back through renames and collect its changes.
+/// Commits that record something (changes or reviews) and were committed well before their
+/// first parent: a committer date can only go backwards if someone set it.
+fn out_of_order(records: &[std::sync::Arc<CommitRecord>]) -> HashMap<String, super::Skew> {
+    let by_oid: HashMap<Oid, &std::sync::Arc<CommitRecord>> =
+        records.iter().map(|r| (r.oid, r)).collect();
+    let mut out = HashMap::new();
+    for rec in records {
+        let records_something =
+            !rec.changes.is_empty() || !rec.info.reviewers().is_empty() || !rec.named.is_empty();
+        let Some(parent) = rec.parents.first().and_then(|p| by_oid.get(p)) else {
+            continue;
+        };
+        if records_something
+            && rec.info.commit_time + super::OUT_OF_ORDER_SECONDS < parent.info.commit_time
+        {
+            out.insert(
+                rec.info.id.clone(),
+                super::Skew {
+                    commit: rec.info.clone(),
+                    descendant: parent.info.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
 fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
     // Path in the commit being looked at → the document's current path.
     let mut tracking: HashMap<String, String> = history

@@ -313,7 +313,7 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                 }),
                 last_reviewed: hb.reviews[i].last_reviewed().map(|r| ReviewJson {
                     commit: r.commit.id.clone(),
-                    date: r.commit.date.to_string(),
+                    date: r.date().to_string(),
                     reviewers: r.reviewers.clone(),
                 }),
                 next_review_due: hb.reviews[i].next_due.map(|d| d.to_string()),

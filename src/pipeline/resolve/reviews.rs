@@ -95,7 +95,7 @@ pub(crate) fn register_history(files: Vec<String>, history: &History) -> Registe
         }
     }
     let revisions = merged;
-    all.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));
+    all.sort_by_key(|r| std::cmp::Reverse(r.commit.commit_time));
     all.dedup_by(|a, b| a.commit.id == b.commit.id);
     let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
     for r in all {
@@ -168,7 +168,7 @@ impl<'a> ApprovalRules<'a> {
                 r.commit.short
             ));
         };
-        let day = r.commit.committed_date().unwrap_or(r.commit.date);
+        let day = r.date();
         let entitled: Vec<&str> = if doc.approvers.is_empty() {
             doc.owner_name().into_iter().collect()
         } else {
@@ -177,8 +177,8 @@ impl<'a> ApprovalRules<'a> {
         let changes: Vec<&Revision> = revisions
             .iter()
             .filter(|v| {
-                v.commit.author_time > approved_up_to
-                    && (v.commit.author_time <= r.commit.author_time || v.commit.id == r.commit.id)
+                v.commit.commit_time > approved_up_to
+                    && (v.commit.commit_time <= r.commit.commit_time || v.commit.id == r.commit.id)
             })
             .collect();
         let mut reasons = Vec::new();
@@ -262,8 +262,9 @@ pub(crate) fn review_states(
                     all.push((*r).clone());
                 }
             }
-            // Oldest first, to know which changes each approval covers; newest first after.
-            all.sort_by_key(|r| r.commit.author_time);
+            // Oldest first by committer time (approvals are dated when committed), to know which
+            // changes each approval covers; newest first after.
+            all.sort_by_key(|r| r.commit.commit_time);
             let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
             let mut approved_up_to = i64::MIN;
             for r in all {
@@ -273,7 +274,7 @@ pub(crate) fn review_states(
                 match why {
                     Some(why) => not_counted.push((r, why)),
                     None => {
-                        approved_up_to = r.commit.author_time;
+                        approved_up_to = r.commit.commit_time;
                         reviews.push(r);
                     }
                 }
@@ -287,7 +288,7 @@ pub(crate) fn review_states(
                 .rev()
                 .find(|r| not_counted_because(&r.commit, as_of).is_none())
                 .map(|r| r.commit.date);
-            let next = next_due(reviews.first().map(|r| r.commit.date), doc.effective.map(|e| e.value), first_commit, doc.review.map(|r| r.value));
+            let next = next_due(reviews.first().map(Review::date), doc.effective.map(|e| e.value), first_commit, doc.review.map(|r| r.value));
             // A committed change after the last counted approval: that text is not approved.
             let changed_after = reviews.first().and_then(|last| {
                 revisions
@@ -295,10 +296,33 @@ pub(crate) fn review_states(
                     .filter(|r| not_counted_because(&r.commit, as_of).is_none())
                     .find(|r| {
                         r.commit.id != last.commit.id
-                            && r.commit.author_time > last.commit.author_time
+                            && r.commit.commit_time > last.commit.commit_time
                     })
                     .map(|r| (last, r))
             });
+            // The version in force must have been approved by its `effective` date.
+            if let Some(effective) = doc.effective
+                && changed_after.is_none()
+                && let Some(latest) = revisions
+                    .iter()
+                    .find(|r| not_counted_because(&r.commit, as_of).is_none())
+                && let Some(first) = reviews.iter().rev().find(|r| {
+                    r.commit.id == latest.commit.id
+                        || r.commit.commit_time >= latest.commit.commit_time
+                })
+                && effective.value < first.date()
+            {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "effective before approval: `effective` is {}, but this version was first approved on {} ({})",
+                        effective.value,
+                        first.date(),
+                        first.commit.short
+                    ))
+                    .at_line(&doc.display_path, &doc.source, effective.line)
+                    .hint("a policy takes effect once approved: set `effective` to the approval date or later"),
+                );
+            }
             let mut st = status(next, as_of, uncommitted);
             if changed_after.is_some()
                 && matches!(st, ReviewStatus::Current | ReviewStatus::DueSoon)
@@ -312,7 +336,7 @@ pub(crate) fn review_states(
                 diags.push(
                     Diagnostic::warning(format!(
                         "changed since approval: last approved {} ({}), changed {} by {} in {}",
-                        last.commit.date,
+                        last.date(),
                         last.commit.short,
                         change.commit.date,
                         change.commit.author,
@@ -330,7 +354,7 @@ pub(crate) fn review_states(
                 );
             } else if st == ReviewStatus::Overdue && doc.status == Status::Published {
                 let last = match reviews.first() {
-                    Some(r) => format!("last reviewed {}", r.commit.date),
+                    Some(r) => format!("last reviewed {}", r.date()),
                     None => "never reviewed".to_string(),
                 };
                 let cadence = doc.review.map(|c| c.to_string()).unwrap_or_default();
@@ -341,7 +365,7 @@ pub(crate) fn review_states(
                         .hint(review_command(doc)),
                 );
             } else if next.is_none()
-                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(|r| r.commit.date).or(doc.effective.map(|e| e.value)).or(first_commit))
+                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(Review::date).or(doc.effective.map(|e| e.value)).or(first_commit))
             {
                 // The arithmetic overflowed: a date near the end of the calendar.
                 diags.push(
@@ -372,10 +396,10 @@ fn not_counted_because(commit: &CommitInfo, as_of: Option<jiff::civil::Date>) ->
     if !commit.date_valid {
         return Some("its date is outside the calendar, so it cannot be placed in time".into());
     }
+    // The committer date: when the commit entered the history, whatever its author date says.
+    let day = commit.committed_date().unwrap_or(commit.date);
     match as_of {
-        Some(a) if commit.date > a => {
-            Some(format!("dated {}, after the as-of date {a}", commit.date))
-        }
+        Some(a) if day > a => Some(format!("dated {day}, after the as-of date {a}")),
         _ => None,
     }
 }
@@ -439,6 +463,20 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
             ))
             .at(&root, None)
             .hint("its changes and reviews are flagged on the pages; a review it records counts only up to the as-of date, so record a doubtful review again in a new commit"),
+        );
+    }
+    let mut backwards: Vec<&crate::pipeline::history::Skew> =
+        history.out_of_order.values().collect();
+    backwards.sort_by(|a, b| a.commit.id.cmp(&b.commit.id));
+    for o in backwards {
+        let (commit, parent) = (&o.commit, &o.descendant);
+        diags.push(
+            Diagnostic::warning(format!(
+                "date out of order: commit {} was committed {}, before its parent {} (committed {}): it was backdated, or made on a machine with a wrong clock",
+                commit.short, commit.committed, parent.short, parent.committed
+            ))
+            .at(&root, None)
+            .hint("a review it records is dated by that date; if it is wrong, record the review again in a new commit"),
         );
     }
     for c in &history.invalid_dates {

@@ -77,6 +77,8 @@ pub struct RevisionView {
 pub struct ReviewView {
     /// The reviewing commit.
     pub commit: CommitView,
+    /// When the approval happened (the commit's committer date).
+    pub date: String,
     /// Who reviewed.
     pub reviewers: Vec<String>,
     /// Why the review does not count towards the status, when it does not.
@@ -215,6 +217,11 @@ impl Views<'_> {
     pub fn commit(&self, c: &CommitInfo) -> CommitView {
         let warning = if !c.date_valid {
             Some("its date is not a calendar date".to_string())
+        } else if let Some(o) = self.hb.history.out_of_order.get(&c.id) {
+            Some(format!(
+                "date out of order: committed before its parent {} (committed {}): backdated, or a wrong clock",
+                o.descendant.short, o.descendant.committed
+            ))
         } else {
             self.hb.history.skewed.get(&c.id).map(|s| {
                 format!(
@@ -255,6 +262,7 @@ impl Views<'_> {
 
     fn review(&self, r: &Review) -> ReviewView {
         ReviewView {
+            date: r.date().to_string(),
             commit: self.commit(&r.commit),
             reviewers: r.reviewers.clone(),
             not_counted: None,
