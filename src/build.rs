@@ -79,6 +79,45 @@ pub fn build(opts: &Options) -> Report {
     report
 }
 
+/// The sources to build: the working tree, or — with `--as-of` a day before HEAD's — the last
+/// commit on HEAD's first-parent line committed on or before that day, so that statuses are
+/// those the handbook showed then (a commit made on a branch before that day but merged after
+/// it was not in the handbook yet, and the working tree's edits were not either).
+fn as_of_source(opts: &Options, diags: &mut Diagnostics) -> Outcome<Source> {
+    let worktree = Source::worktree(&opts.root);
+    let Some(day) = opts.as_of else {
+        return Ok(worktree);
+    };
+    let Some((repo, _)) = crate::git::open_repository(&opts.root) else {
+        return Ok(worktree);
+    };
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(worktree);
+    };
+    if crate::git::commit_date(&head) <= day {
+        return Ok(worktree);
+    }
+    match crate::git::commit_on_or_before(&repo, day) {
+        Ok((commit, _)) => {
+            let id = commit.to_string();
+            Ok(Source::Commit {
+                root: opts.root.clone(),
+                commit,
+                label: id[..7].to_string(),
+            })
+        }
+        Err(first) => diags.fail(
+            crate::diagnostics::Diagnostic::error(format!(
+                "--as-of {day}: the handbook has no commit on or before that day{}",
+                first
+                    .map(|d| format!(" (its history starts on {d})"))
+                    .unwrap_or_default()
+            ))
+            .hint("choose a later date"),
+        ),
+    }
+}
+
 fn run(
     opts: &Options,
     report: &mut Report,
@@ -86,7 +125,7 @@ fn run(
     start: Instant,
 ) -> Outcome<()> {
     let mut clock = Stopwatch { last: start };
-    let source = Source::worktree(&opts.root);
+    let source = as_of_source(opts, diags)?;
     let caches = Caches::default();
     let handbook = open(
         &source,

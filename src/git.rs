@@ -56,3 +56,26 @@ pub fn civil(t: git2::Time) -> Option<(jiff::civil::Date, String)> {
         zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
     ))
 }
+
+/// The newest commit on HEAD's first-parent line committed on or before `day`, with its date:
+/// the handbook as it stood that day (a branch merged later was not in it yet). `Err` when HEAD
+/// has no commit, or the history starts after `day` (with the first commit's date).
+pub fn commit_on_or_before(
+    repo: &git2::Repository,
+    day: jiff::civil::Date,
+) -> Result<(git2::Oid, jiff::civil::Date), Option<jiff::civil::Date>> {
+    let mut commit = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|_| None)?;
+    loop {
+        let date = commit_date(&commit);
+        if date <= day {
+            return Ok((commit.id(), date));
+        }
+        match commit.parent(0) {
+            Ok(p) => commit = p,
+            Err(_) => return Err(Some(date)),
+        }
+    }
+}

@@ -207,25 +207,15 @@ fn run(
 
 /// The last commit on HEAD's first-parent line committed on or before `until`.
 fn commit_at(repo: &git2::Repository, until: Date) -> Result<(git2::Oid, Date), Diagnostic> {
-    let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
-        Diagnostic::error("the repository has no commits yet").hint("commit the handbook first")
-    })?;
-    let mut commit = head;
-    loop {
-        let date = history::commit_date(&commit);
-        if date <= until {
-            return Ok((commit.id(), date));
+    crate::git::commit_on_or_before(repo, until).map_err(|first| match first {
+        None => {
+            Diagnostic::error("the repository has no commits yet").hint("commit the handbook first")
         }
-        match commit.parent(0) {
-            Ok(p) => commit = p,
-            Err(_) => {
-                return Err(Diagnostic::error(format!(
-                    "no commit on or before {until}: the history starts on {date}"
-                ))
-                .hint("choose a period that ends after the handbook's first commit"));
-            }
-        }
-    }
+        Some(date) => Diagnostic::error(format!(
+            "no commit on or before {until}: the history starts on {date}"
+        ))
+        .hint("choose a period that ends after the handbook's first commit"),
+    })
 }
 
 #[derive(Serialize)]

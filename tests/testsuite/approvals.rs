@@ -268,7 +268,7 @@ fn approvals_are_dated_when_committed_and_backdating_shows() {
         &format!("{FRONT}effective: 2025-06-01\n"),
         "Two.",
     );
-    book.commit(ALICE, "2025-05-01T09:00:00Z", "Edit A");
+    let may = book.commit(ALICE, "2025-05-01T09:00:00Z", "Edit A");
     // `git commit --date 2025-04-01`: the author date claims April, the commit entered the
     // history in June.
     book.write("policies/notes.txt", "x");
@@ -279,17 +279,26 @@ fn approvals_are_dated_when_committed_and_backdating_shows() {
         (seconds("2025-06-01T09:00:00Z"), 0),
         "Review A\n\nReviews: a\nReviewed-by: Rita Reviewer <rita@example.com>\n",
     );
-    let a = book.build(&["--as-of", "2025-05-15"]);
-    let a = &a["documents"][0];
+    let m = book.build(&["--as-of", "2025-05-15"]);
+    assert_eq!(
+        m["source"]["commit"],
+        may.to_string(),
+        "built from the commit of 1 May"
+    );
+    let a = &m["documents"][0];
     assert_eq!(
         a["last_reviewed"]["date"], "2025-01-10",
         "April's claim does not count in May: {a}"
     );
     assert_eq!(a["review_status"], "changed-since-approval", "{a}");
-    let page = book.read("public/documents/a.html");
+    // Before the first commit there was no handbook.
+    let err = book
+        .run(&["check", "--as-of", "2024-12-31"])
+        .fails_with(1)
+        .stderr();
     assert!(
-        page.contains("not counted: dated 2025-06-01, after the as-of date 2025-05-15"),
-        "{page}"
+        err.contains("--as-of 2024-12-31: the handbook has no commit on or before that day (its history starts on 2025-01-10)"),
+        "{err}"
     );
     let a = book.build(&[]);
     assert_eq!(

@@ -4,11 +4,12 @@
 use crate::support::BookTest;
 use crate::support::git::{ALICE, BOB};
 
-/// The exceptions fixture committed on 2025-12-01 (the as-of date), then a commit on 2025-12-02
-/// that touches only an exception.
+/// The exceptions fixture committed on 2025-11-01; HEAD (the as-of date) on 2025-12-01.
 fn exceptions_book() -> BookTest {
     let book = BookTest::fixture("exceptions").git();
-    book.commit(ALICE, "2025-12-01T09:00:00Z", "Record the exceptions");
+    book.commit(ALICE, "2025-11-01T09:00:00Z", "Record the exceptions");
+    // HEAD, and so the as-of date, is 1 December.
+    book.commit_empty(ALICE, "2025-12-01T09:00:00Z", "Nothing new");
     book
 }
 

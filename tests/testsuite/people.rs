@@ -43,7 +43,9 @@ fn people_book() -> BookTest {
             "controls.yaml",
             "- id: ACC-01\n  title: T\n  statement: S.\n  owner: CIS0\n  frequency: annual\n",
         );
-    book.commit(ALICE, "2025-09-01T09:00:00Z", "People");
+    book.commit(ALICE, "2024-01-01T09:00:00Z", "People");
+    // HEAD, and so the as-of date, is 1 September 2025.
+    book.commit_empty(ALICE, "2025-09-01T09:00:00Z", "Nothing new");
     book
 }
 
