@@ -323,3 +323,53 @@ fn approvals_are_dated_when_committed_and_backdating_shows() {
         "{err}"
     );
 }
+
+#[test]
+fn as_of_ignores_a_branch_merged_after_that_day() {
+    use crate::support::git::signature;
+    let book = BookTest::new("title = \"Branches\"\n[scope]\ngaps = \"allow\"\n").git();
+    book.doc("policies/a.md", FRONT, "One.");
+    let a = book.commit(
+        ALICE,
+        "2024-01-10T09:00:00Z",
+        "Add A\n\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    );
+    let repo = book.repo();
+    let tree = repo.find_commit(a).and_then(|c| c.tree()).expect("tree");
+    // On a branch: a review committed on 1 February 2025…
+    let parent = repo.find_commit(a).expect("commit");
+    let at = |when: &str| signature(ALICE, when);
+    let b = repo
+        .commit(
+            None,
+            &at("2025-02-01T09:00:00Z"),
+            &at("2025-02-01T09:00:00Z"),
+            "Review A\n\nReviews: a\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+            &tree,
+            &[&parent],
+        )
+        .expect("branch commit");
+    // …while main moves on, and merges it only on 1 April.
+    let c = book.commit_empty(ALICE, "2025-03-01T09:00:00Z", "Unrelated");
+    let (c, b) = (
+        repo.find_commit(c).expect("main"),
+        repo.find_commit(b).expect("branch"),
+    );
+    repo.commit(
+        Some("HEAD"),
+        &at("2025-04-01T09:00:00Z"),
+        &at("2025-04-01T09:00:00Z"),
+        "Merge the review",
+        &tree,
+        &[&c, &b],
+    )
+    .expect("merge");
+    // On 15 March the review was on a branch, not in the handbook: A was last reviewed in 2024
+    // and is overdue.
+    let m = book.build(&["--as-of", "2025-03-15"]);
+    assert_eq!(m["documents"][0]["last_reviewed"]["date"], "2024-01-10");
+    assert_eq!(m["documents"][0]["review_status"], "overdue");
+    // Once merged, it counts, dated when it was committed.
+    let m = book.build(&["--as-of", "2025-04-15"]);
+    assert_eq!(m["documents"][0]["last_reviewed"]["date"], "2025-02-01");
+}
