@@ -65,6 +65,9 @@ pub struct Config {
     /// `[reviews]`: what counts as an approval.
     #[serde(default)]
     pub reviews: ReviewSettings,
+    /// `[signatures]`: whose commit signatures to trust.
+    #[serde(default)]
+    pub signatures: SignatureSettings,
     /// `[[subservice]]`: vendors whose controls the system relies on (carve-out).
     #[serde(default)]
     pub subservice: Vec<Subservice>,
@@ -194,6 +197,19 @@ pub struct ReviewSettings {
     unknown: BTreeMap<String, toml::Value>,
 }
 
+/// `[signatures]`: the keys commit signatures are verified against.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignatureSettings {
+    /// git's SSH allowed-signers file (`gpg.ssh.allowedSignersFile`), relative to the handbook.
+    #[serde(default)]
+    pub allowed_signers: Option<String>,
+    /// Public keys no longer trusted, one per line (`gpg.ssh.revocationFile`).
+    #[serde(default)]
+    pub revoked_signers: Option<String>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
 /// Files under `policies/` that documents link to, copied to the site.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileSettings {
@@ -277,8 +293,10 @@ const TOP_KEYS: &[&str] = &[
     "files",
     "publish",
     "reviews",
+    "signatures",
     "subservice",
 ];
+const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers"];
 const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval"];
 const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
@@ -383,6 +401,13 @@ impl Config {
             &config.reviews.unknown,
             REVIEWS_KEYS,
             "reviews.",
+            &config,
+            diags,
+        );
+        report_unknown(
+            &config.signatures.unknown,
+            SIGNATURES_KEYS,
+            "signatures.",
             &config,
             diags,
         );

@@ -24,7 +24,6 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::IdentityLevel;
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
 use crate::pipeline::history::review::missed_reviews;
@@ -281,7 +280,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
             "author",
             "subject",
             "reviewed_by",
-            "signed",
+            "signature",
             "committer",
             "committed",
         ],
@@ -328,7 +327,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
                     &format!("{} <{}>", c.author, c.email),
                     &c.subject,
                     &reviewers,
-                    if c.signed { "yes" } else { "no" },
+                    hb.signature(&c.id).status.as_str(),
                     &c.committer,
                     &c.committed,
                 ],
@@ -391,7 +390,7 @@ fn reviews_csv(
                 &r.commit.subject,
                 &r.commit.committer,
                 &r.commit.committed,
-                IdentityLevel::Asserted.as_str(),
+                hb.review_identity(r).as_str(),
                 "yes",
                 "",
             ],
@@ -438,7 +437,7 @@ fn reviews_csv(
                     r.commit.subject.clone(),
                     r.commit.committer.clone(),
                     r.commit.committed.clone(),
-                    IdentityLevel::Asserted.as_str().into(),
+                    hb.review_identity(r).as_str().into(),
                     if why.is_none() { "yes" } else { "no" }.into(),
                     why.cloned().unwrap_or_default(),
                 ],
@@ -616,6 +615,7 @@ mod tests {
                 register: Vec::new(),
                 register_files: Vec::new(),
                 people: Default::default(),
+                signers: Default::default(),
                 available: BTreeMap::new(),
                 history,
             },

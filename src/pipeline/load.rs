@@ -79,6 +79,10 @@ pub struct Sources {
     pub registers: Vec<SourceFile>,
     /// `people.yaml`: people and the roles they held, when there is one.
     pub people: Option<SourceFile>,
+    /// `[signatures] allowed_signers` and `revoked_signers`, when set and present.
+    pub signers: Option<SourceFile>,
+    /// See `signers`.
+    pub revoked: Option<SourceFile>,
 }
 
 /// Whether a file below `controls/` is part of the register.
@@ -133,12 +137,14 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         assets,
         registers,
         people,
+        signers: None,
+        revoked: None,
     }
 }
 
 /// A file beside `site.toml` (`controls.yaml`, `people.yaml`), when it exists: confined to the
 /// handbook like everything else; what it is (`what`) names it in messages.
-fn root_file(
+pub(crate) fn root_file(
     root: &Path,
     name: &str,
     what: &str,
@@ -524,7 +530,7 @@ pub fn load_commit(
 
 /// The register files of a commit's tree (`controls.yaml`, `controls/**/*.yaml`), as text.
 /// A file beside `site.toml` in a commit's tree, when it is there (symlinks are not followed).
-fn root_blob(
+pub(crate) fn root_blob(
     repo: &git2::Repository,
     tree: &git2::Tree<'_>,
     prefix: &str,

@@ -93,7 +93,18 @@ impl Source {
         match self {
             Source::Worktree { root } => {
                 let config = Config::load(root, &self.shown(), diags)?;
-                Ok((config, load::load(root, &self.shown(), diags)))
+                let mut sources = load::load(root, &self.shown(), diags);
+                let mut file = |path: &Option<String>| {
+                    let p = path.as_deref()?;
+                    let f = load::root_file(root, p, "a signers file", &self.shown(), diags);
+                    if f.is_none() {
+                        diags.push(missing_signers(&config, p));
+                    }
+                    f
+                };
+                sources.signers = file(&config.signatures.allowed_signers);
+                sources.revoked = file(&config.signatures.revoked_signers);
+                Ok((config, sources))
             }
             Source::Commit { root, commit, .. } => {
                 let Some((repo, prefix)) = history::open_repository(root) else {
@@ -105,9 +116,17 @@ impl Source {
                         .hint("keep the handbook in git"),
                     );
                 };
-                let (text, sources) =
+                let (text, mut sources) =
                     load::load_commit(&repo, *commit, &prefix, &self.shown(), diags)?;
                 let config = Config::parse(&text, &self.show(CONFIG_FILE), diags)?;
+                if let Ok(tree) = repo.find_commit(*commit).and_then(|c| c.tree()) {
+                    let mut file = |path: &Option<String>| {
+                        let p = path.as_deref()?;
+                        load::root_blob(&repo, &tree, &prefix, p, &self.shown(), diags)
+                    };
+                    sources.signers = file(&config.signatures.allowed_signers);
+                    sources.revoked = file(&config.signatures.revoked_signers);
+                }
                 Ok((config, sources))
             }
         }
@@ -117,6 +136,16 @@ impl Source {
     pub fn read_one(&self, rel: &str, diags: &mut Diagnostics) -> Outcome<SourceFile> {
         diags.take(load::read_one(self.root(), &self.shown(), rel))
     }
+}
+
+/// `[signatures]` names a file that is not there.
+fn missing_signers(config: &Config, path: &str) -> Diagnostic {
+    config
+        .at_line(
+            Diagnostic::error(format!("`{path}` does not exist")),
+            config.line_with(&(1..config.source.lines().count() + 1), path),
+        )
+        .hint("[signatures] names files relative to the handbook folder: create it, or correct the path")
 }
 
 /// Whether, and as of when, to read the git history.
@@ -187,6 +216,11 @@ pub fn open(
     let register =
         parse::register::parse_registers(&sources.registers, &config.scope.framework, diags);
     let people = parse::people::parse_people(sources.people.as_ref(), diags);
+    let signers = resolve::signatures::Signers::parse(
+        sources.signers.as_ref(),
+        sources.revoked.as_ref(),
+        diags,
+    );
     if let HistoryMode::Read { .. } = mode {
         resolve::source_warnings(&history, &source.shown(), diags);
     }
@@ -198,6 +232,7 @@ pub fn open(
             register,
             register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),
             people,
+            signers,
             available: sources.assets,
             history,
         },

@@ -238,6 +238,7 @@ impl Session {
                 register: last.handbook.register.iter().cloned().collect(),
                 register_files: last.handbook.register_history.files.clone(),
                 people: last.handbook.people.clone(),
+                signers: last.handbook.signers.clone(),
                 available: last.handbook.available.clone(),
                 history,
             },

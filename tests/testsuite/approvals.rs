@@ -234,11 +234,11 @@ fn reviews_csv_says_which_approvals_count_and_why() {
         changes
             .lines()
             .next()
-            .is_some_and(|h| h.ends_with(",signed,committer,committed")),
+            .is_some_and(|h| h.ends_with(",signature,committer,committed")),
         "{changes}"
     );
     assert!(
-        changes.contains(",no,Jane Doe <jane@example.com>,2025-03-01T09:00:00+00:00"),
+        changes.contains(",unsigned,Jane Doe <jane@example.com>,2025-03-01T09:00:00+00:00"),
         "{changes}"
     );
 }

@@ -20,5 +20,6 @@ mod sample_handbook;
 mod scope;
 mod security;
 mod serve;
+mod signatures;
 mod versions;
 mod workflow;

@@ -48,8 +48,12 @@ pub struct CommitInfo {
     pub subject: String,
     /// `Key: value` trailers of the message, in order.
     pub trailers: Vec<(String, String)>,
-    /// The commit carries a signature (`gpgsig` header). Not verified.
+    /// The commit carries a signature (`gpgsig` header); `signature` has it to verify.
     pub signed: bool,
+    /// The signature and the bytes it signs (the commit object without its signature header),
+    /// for commits that carry one.
+    #[serde(skip)]
+    pub signature: Option<Arc<SignedPayload>>,
     /// Author and committer times, seconds since the epoch as git stores them: for ordering and
     /// for spotting dates that cannot be right.
     pub author_time: i64,
@@ -93,6 +97,15 @@ impl CommitInfo {
     }
 }
 
+/// A commit's signature and what it signs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SignedPayload {
+    /// The armored signature (`-----BEGIN SSH SIGNATURE-----` or PGP).
+    pub signature: String,
+    /// The signed bytes.
+    pub data: Vec<u8>,
+}
+
 /// The `Key: value` trailers at the end of a commit message, trimmed, in order (git's own
 /// parser, through libgit2).
 pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
@@ -127,6 +140,7 @@ impl CommitInfo {
             commit_time: t,
             committed: timestamp,
             committer: "Alice Owner <alice@example.com>".into(),
+            signature: None,
             date_valid: true,
         }
     }

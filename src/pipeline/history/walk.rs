@@ -265,6 +265,18 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
         changes
     };
     let named = info.reviews_trailer_ids();
+    // The signature of a commit that records something, to verify later against the allowed
+    // signers; other commits' signatures are never shown.
+    let mut info = info;
+    if info.signed
+        && (!changes.is_empty() || !named.is_empty() || !info.reviewers().is_empty())
+        && let Ok((sig, data)) = repo.extract_signature(&oid, None)
+    {
+        info.signature = Some(std::sync::Arc::new(super::SignedPayload {
+            signature: String::from_utf8_lossy(&sig).into_owned(),
+            data: data.to_vec(),
+        }));
+    }
     Ok(CommitRecord {
         named,
         info: std::sync::Arc::new(info),
@@ -528,6 +540,7 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         subject: message.lines().next().unwrap_or("").trim().to_string(),
         trailers: super::parse_trailers(&message),
         signed: contains(commit.raw_header_bytes(), b"\ngpgsig"),
+        signature: None,
         author_time: author.when().seconds(),
         commit_time: commit.committer().when().seconds(),
         committer: format!(

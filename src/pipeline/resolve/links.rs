@@ -358,6 +358,7 @@ mod tests {
                         register: Vec::new(),
                         register_files: Vec::new(),
                         people: Default::default(),
+                signers: Default::default(),
                         available: assets,
                         history: Default::default(),
                     },

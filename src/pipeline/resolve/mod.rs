@@ -8,6 +8,7 @@ mod people;
 mod register;
 mod reviews;
 mod scope;
+pub mod signatures;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -71,6 +72,10 @@ pub struct Handbook {
     pub register_history: RegisterHistory,
     /// People and the roles they held (empty without `people.yaml`).
     pub people: People,
+    /// The signature of every signed commit that records a change or a review, checked.
+    pub signatures: HashMap<String, signatures::SignatureCheck>,
+    /// `[signatures]`: the keys they were checked against.
+    pub signers: signatures::Signers,
 }
 
 impl Handbook {
@@ -82,6 +87,37 @@ impl Handbook {
         } else {
             crate::model::url::control(&r.framework, &r.id)
         }
+    }
+
+    /// How sure review `r` is of who approved: verified when its commit's signature is verified
+    /// and its signer is one of the review's approvers (by `people.yaml`).
+    pub fn review_identity(
+        &self,
+        r: &crate::pipeline::history::Review,
+    ) -> crate::config::IdentityLevel {
+        use crate::config::IdentityLevel;
+        let verified = r.reviewers.iter().any(|who| {
+            self.people.identify(who).is_some_and(|person| {
+                reviews::verified_identity(&self.signatures, r, person, &self.people)
+                    == IdentityLevel::Verified
+            })
+        });
+        if verified {
+            IdentityLevel::Verified
+        } else {
+            IdentityLevel::Asserted
+        }
+    }
+
+    /// The signature status of commit `id` (`unsigned` when it has none).
+    pub fn signature(&self, id: &str) -> signatures::SignatureCheck {
+        self.signatures
+            .get(id)
+            .cloned()
+            .unwrap_or(signatures::SignatureCheck {
+                status: signatures::SignatureStatus::Unsigned,
+                signer: None,
+            })
     }
 
     /// The document with this id.
@@ -107,6 +143,8 @@ pub struct Parsed {
     pub register_files: Vec<String>,
     /// `people.yaml`.
     pub people: People,
+    /// `[signatures]`: the keys signatures are verified against.
+    pub signers: signatures::Signers,
     /// Every non-Markdown file under `policies/`.
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
@@ -122,6 +160,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         register,
         register_files,
         people,
+        signers,
         available,
         history,
     } = parsed;
@@ -232,7 +271,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         diags,
     );
     people::check_people(&people, &documents, &register, history.source.as_of, diags);
-    let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history);
+    let signatures = signers.check_history(&history);
+    let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
     let reviews = reviews::review_states(
         &documents,
         &by_id,
@@ -257,6 +297,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         exceptions,
         register_history,
         people,
+        signatures,
+        signers,
     }
 }
 
@@ -454,6 +496,7 @@ pub(crate) mod tests {
                 register,
                 register_files: Vec::new(),
                 people: People::default(),
+                signers: Default::default(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::signatures::{SignatureCheck, SignatureStatus};
 use crate::config::{IdentityLevel, ReviewSettings};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
-use crate::model::people::People;
+use crate::model::people::{People, Person};
 use crate::model::{DocIx, Document, IxVec, Status};
 use crate::pipeline::history::review::{ReviewStatus, next_due, status};
 use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
@@ -124,10 +125,17 @@ pub(crate) struct ApprovalRules<'a> {
     pub settings: &'a ReviewSettings,
     /// `people.yaml` in each reviewing commit, parsed once per text.
     people_at: HashMap<String, Option<People>>,
+    /// Checked signatures, by commit id.
+    signatures: &'a HashMap<String, SignatureCheck>,
 }
 
 impl<'a> ApprovalRules<'a> {
-    pub(crate) fn new(people: &People, settings: &'a ReviewSettings, history: &History) -> Self {
+    pub(crate) fn new(
+        people: &People,
+        settings: &'a ReviewSettings,
+        history: &History,
+        signatures: &'a HashMap<String, SignatureCheck>,
+    ) -> Self {
         let mut parsed: HashMap<*const u8, People> = HashMap::new();
         let people_at = history
             .people_at
@@ -146,7 +154,14 @@ impl<'a> ApprovalRules<'a> {
             check: people.exists(),
             settings,
             people_at,
+            signatures,
         }
+    }
+
+    /// How sure review `r` is that `person` approved: verified when its commit carries a
+    /// verified signature whose signer is that person.
+    fn identity(&self, r: &Review, person: &Person, people: &People) -> IdentityLevel {
+        verified_identity(self.signatures, r, person, people)
     }
 
     /// Why review `r` of `doc` does not count, if it does not: the reasons of each of its
@@ -218,16 +233,46 @@ impl<'a> ApprovalRules<'a> {
                 ));
                 continue;
             }
-            if self.settings.require == IdentityLevel::Verified {
+            let signature = self.signatures.get(&r.commit.id);
+            if signature.is_some_and(|s| s.status == SignatureStatus::Bad) {
                 reasons.push(format!(
-                    "unverified: {}'s approval rests on a trailer or commit author anyone can type, and [reviews] require = \"verified\"",
-                    person.name
+                    "bad signature: commit {} was altered after it was signed",
+                    r.commit.short
+                ));
+                continue;
+            }
+            if self.settings.require == IdentityLevel::Verified
+                && self.identity(r, person, people) != IdentityLevel::Verified
+            {
+                reasons.push(format!(
+                    "unverified: {}'s approval rests on a trailer or commit author anyone can type (commit {} is not signed by {} with a key of the allowed signers), and [reviews] require = \"verified\"",
+                    person.name, r.commit.short, person.name
                 ));
                 continue;
             }
             return None;
         }
         Some(reasons.join("; "))
+    }
+}
+
+/// Verified when `r`'s commit carries a verified signature whose signer (an email of the allowed
+/// signers) is `person`.
+pub(crate) fn verified_identity(
+    signatures: &HashMap<String, SignatureCheck>,
+    r: &Review,
+    person: &Person,
+    people: &People,
+) -> IdentityLevel {
+    let signed_by = signatures
+        .get(&r.commit.id)
+        .filter(|s| s.status == SignatureStatus::Verified)
+        .and_then(|s| s.signer.as_deref())
+        .and_then(|email| people.by_email(email));
+    if signed_by.is_some_and(|p| p.name == person.name) {
+        IdentityLevel::Verified
+    } else {
+        IdentityLevel::Asserted
     }
 }
 

@@ -44,8 +44,13 @@ pub struct CommitView {
     pub timestamp: String,
     /// First line of the message.
     pub subject: String,
-    /// Carries a signature (not verified).
+    /// Carries a signature.
     pub signed: bool,
+    /// The signature checked: `verified`, `bad`, `unknown-key`, `revoked`, `expired`,
+    /// `platform`, `unsupported`, `unsigned`.
+    pub signature: &'static str,
+    /// For a verified signature: who signed (as the allowed signers name them).
+    pub signer: Option<String>,
     /// `Reviewed-by:`/`Approved-by:` values.
     pub reviewers: Vec<String>,
     /// Every trailer.
@@ -230,6 +235,7 @@ impl Views<'_> {
                 )
             })
         };
+        let check = self.hb.signature(&c.id);
         CommitView {
             warning,
             id: c.id.clone(),
@@ -244,6 +250,8 @@ impl Views<'_> {
             timestamp: c.timestamp.clone(),
             subject: c.subject.clone(),
             signed: c.signed,
+            signature: check.status.as_str(),
+            signer: check.signer,
             reviewers: c.reviewers(),
             trailers: c.trailers.clone(),
         }
