@@ -489,6 +489,14 @@ impl Config {
             .map(|u| format!("{}/commit/{id}", u.trim_end_matches('/')))
     }
 
+    /// The page of pull request `n` on the hosting service, when `repository_url` is set
+    /// (GitHub's `/pull/`; GitLab redirects it to its merge request).
+    pub fn pull_request_url(&self, n: u32) -> Option<String> {
+        self.repository_url
+            .as_ref()
+            .map(|u| format!("{}/pull/{n}", u.trim_end_matches('/')))
+    }
+
     /// Checks the parts that depend on the control catalog: the framework and the categories.
     pub fn validate(&self, catalog: &Catalog, diags: &mut Diagnostics) {
         let Some(framework) = catalog.framework(&self.scope.framework) else {

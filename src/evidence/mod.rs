@@ -283,6 +283,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
             "signature",
             "committer",
             "committed",
+            "pr",
         ],
     )?;
     let mut n = 0;
@@ -330,6 +331,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
                     hb.signature(&c.id).status.as_str(),
                     &c.committer,
                     &c.committed,
+                    &c.pull_request().map(|n| n.to_string()).unwrap_or_default(),
                 ],
             )?;
             n += 1;

@@ -373,3 +373,40 @@ fn as_of_ignores_a_branch_merged_after_that_day() {
     let m = book.build(&["--as-of", "2025-04-15"]);
     assert_eq!(m["documents"][0]["last_reviewed"]["date"], "2025-02-01");
 }
+
+#[test]
+fn pull_requests_are_named_and_linked() {
+    let book = BookTest::new(
+        "title = \"PRs\"\nrepository_url = \"https://github.com/example/handbook\"\n[scope]\ngaps = \"allow\"\n",
+    )
+    .git();
+    book.doc("policies/a.md", FRONT, "One.");
+    book.commit(ALICE, "2025-01-10T09:00:00Z", "Add A");
+    book.doc("policies/a.md", FRONT, "Two.");
+    book.commit(ALICE, "2025-02-10T09:00:00Z", "Tighten A (#45)");
+    book.run(&["build"]).success();
+    let page = book.read("public/documents/a.html");
+    assert!(
+        page.contains(
+            "<a class=\"pb-pr\" href=\"https://github.com/example/handbook/pull/45\">#45</a>"
+        ),
+        "{page}"
+    );
+    book.run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
+        .success();
+    let changes = book.read("evidence/changes.csv");
+    assert!(
+        changes.lines().next().is_some_and(|h| h.ends_with(",pr")),
+        "{changes}"
+    );
+    let row = changes
+        .lines()
+        .find(|l| l.contains("Tighten A"))
+        .unwrap_or_default();
+    assert!(row.ends_with(",45"), "{row}");
+    let first = changes
+        .lines()
+        .find(|l| l.contains("Add A"))
+        .unwrap_or_default();
+    assert!(first.ends_with(','), "no pull request: {first}");
+}

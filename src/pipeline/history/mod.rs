@@ -86,6 +86,22 @@ impl CommitInfo {
         self.committed.get(..10)?.parse().ok()
     }
 
+    /// The pull request that brought the commit in, from the subject git hosting services write:
+    /// `Merge pull request #123 from …` (merge) or `… (#123)` (squash).
+    pub fn pull_request(&self) -> Option<u32> {
+        let s = self.subject.trim();
+        if let Some(rest) = s.strip_prefix("Merge pull request #") {
+            return rest
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok();
+        }
+        let inner = s.strip_suffix(')')?;
+        let (_, number) = inner.rsplit_once("(#")?;
+        number.parse().ok()
+    }
+
     /// Document ids named by `Reviews:` trailers (comma-separated, any number of trailers).
     pub fn reviews_trailer_ids(&self) -> Vec<String> {
         self.trailers
@@ -115,6 +131,21 @@ pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect(),
         Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod pull_request_tests {
+    use super::CommitInfo;
+
+    #[test]
+    fn pull_request_numbers_from_merge_and_squash_subjects() {
+        let pr = |subject: &str| CommitInfo::example(1, 0, subject).pull_request();
+        assert_eq!(pr("Merge pull request #123 from org/branch"), Some(123));
+        assert_eq!(pr("Tighten MFA wording (#45)"), Some(45));
+        assert_eq!(pr("Fix (see #45) wording"), None);
+        assert_eq!(pr("Update (#x)"), None);
+        assert_eq!(pr("Plain commit"), None);
     }
 }
 

@@ -51,6 +51,10 @@ pub struct CommitView {
     pub signature: &'static str,
     /// For a verified signature: who signed (as the allowed signers name them).
     pub signer: Option<String>,
+    /// The pull request that brought it in, from its subject.
+    pub pr: Option<u32>,
+    /// That pull request's page, when `repository_url` is set.
+    pub pr_url: Option<String>,
     /// `Reviewed-by:`/`Approved-by:` values.
     pub reviewers: Vec<String>,
     /// Every trailer.
@@ -252,6 +256,10 @@ impl Views<'_> {
             signed: c.signed,
             signature: check.status.as_str(),
             signer: check.signer,
+            pr: c.pull_request(),
+            pr_url: c
+                .pull_request()
+                .and_then(|n| self.hb.config.pull_request_url(n)),
             reviewers: c.reviewers(),
             trailers: c.trailers.clone(),
         }
