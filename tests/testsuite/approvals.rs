@@ -234,7 +234,7 @@ fn reviews_csv_says_which_approvals_count_and_why() {
         changes
             .lines()
             .next()
-            .is_some_and(|h| h.ends_with(",signature,committer,committed")),
+            .is_some_and(|h| h.ends_with(",signature,committer,committed,pr")),
         "{changes}"
     );
     assert!(
