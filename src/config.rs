@@ -193,6 +193,10 @@ pub struct ReviewSettings {
     /// Let an author approve their own change.
     #[serde(default)]
     pub allow_self_approval: bool,
+    /// Files of merged pull requests with their reviews, as `gh pr list --json` writes them:
+    /// a path, or `folder/*.json`, relative to the handbook.
+    #[serde(default)]
+    pub pull_requests: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -297,7 +301,7 @@ const TOP_KEYS: &[&str] = &[
     "subservice",
 ];
 const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers"];
-const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval"];
+const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval", "pull_requests"];
 const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];

@@ -567,6 +567,7 @@ mod tests {
                         reviews: vec![Review {
                             commit: edit.clone(),
                             reviewers: edit.reviewers(),
+                            pull_request: None,
                         }],
                         uncommitted: false,
                     },
@@ -618,6 +619,7 @@ mod tests {
                 register_files: Vec::new(),
                 people: Default::default(),
                 signers: Default::default(),
+                pull_requests: Vec::new(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -83,6 +83,8 @@ pub struct Sources {
     pub signers: Option<SourceFile>,
     /// See `signers`.
     pub revoked: Option<SourceFile>,
+    /// `[reviews] pull_requests`: the pull-request files.
+    pub pull_requests: Vec<SourceFile>,
 }
 
 /// Whether a file below `controls/` is part of the register.
@@ -139,6 +141,7 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         people,
         signers: None,
         revoked: None,
+        pull_requests: Vec::new(),
     }
 }
 
@@ -636,6 +639,88 @@ pub fn shown_root(display_root: &Path) -> String {
     } else {
         display_root.display().to_string()
     }
+}
+
+/// `folder/*.json` → (folder, and whether a file name matches): a `*` stands for any text.
+pub(crate) fn split_pattern(pattern: &str) -> (&str, impl Fn(&str) -> bool + '_) {
+    let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+    let matches = move |file: &str| match name.split_once('*') {
+        Some((before, after)) => {
+            file.len() >= before.len() + after.len()
+                && file.starts_with(before)
+                && file.ends_with(after)
+        }
+        None => file == name,
+    };
+    (dir, matches)
+}
+
+/// The files of `root` matching `pattern` (see `split_pattern`), in name order.
+pub(crate) fn matching_files(
+    root: &Path,
+    pattern: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<SourceFile> {
+    let (dir, matches) = split_pattern(pattern);
+    let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| matches(n))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let rel = if dir.is_empty() {
+                n
+            } else {
+                format!("{dir}/{n}")
+            };
+            root_file(root, &rel, "a pull-request file", display_root, diags)
+        })
+        .collect()
+}
+
+/// The blobs of a commit's tree matching `pattern` below the handbook (`prefix`).
+pub(crate) fn matching_blobs(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    prefix: &str,
+    pattern: &str,
+    display_root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<SourceFile> {
+    let (dir, matches) = split_pattern(pattern);
+    let folder = if dir.is_empty() {
+        Some(tree.clone())
+    } else {
+        tree.get_path(Path::new(&crate::git::in_repo(prefix, dir)))
+            .ok()
+            .and_then(|e| repo.find_tree(e.id()).ok())
+    };
+    let Some(folder) = folder else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = folder
+        .iter()
+        .filter_map(|e| e.name().ok().map(str::to_string))
+        .filter(|n| matches(n))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let rel = if dir.is_empty() {
+                n
+            } else {
+                format!("{dir}/{n}")
+            };
+            root_blob(repo, tree, prefix, &rel, display_root, diags)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -104,6 +104,10 @@ impl Source {
                 };
                 sources.signers = file(&config.signatures.allowed_signers);
                 sources.revoked = file(&config.signatures.revoked_signers);
+                if let Some(pattern) = &config.reviews.pull_requests {
+                    sources.pull_requests =
+                        load::matching_files(root, pattern, &self.shown(), diags);
+                }
                 Ok((config, sources))
             }
             Source::Commit { root, commit, .. } => {
@@ -126,6 +130,16 @@ impl Source {
                     };
                     sources.signers = file(&config.signatures.allowed_signers);
                     sources.revoked = file(&config.signatures.revoked_signers);
+                    if let Some(pattern) = &config.reviews.pull_requests {
+                        sources.pull_requests = load::matching_blobs(
+                            &repo,
+                            &tree,
+                            &prefix,
+                            pattern,
+                            &self.shown(),
+                            diags,
+                        );
+                    }
                 }
                 Ok((config, sources))
             }
@@ -209,6 +223,7 @@ pub fn open(
                 as_of,
                 at_commit: source.commit(),
                 cache: caches.map(|c| &c.history),
+                people_at_changes: config.reviews.pull_requests.is_some(),
             }),
         },
     );
@@ -233,6 +248,7 @@ pub fn open(
             register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),
             people,
             signers,
+            pull_requests: sources.pull_requests,
             available: sources.assets,
             history,
         },

@@ -239,6 +239,7 @@ impl Session {
                 register_files: last.handbook.register_history.files.clone(),
                 people: last.handbook.people.clone(),
                 signers: last.handbook.signers.clone(),
+                pull_requests: last.handbook.pull_requests.clone(),
                 available: last.handbook.available.clone(),
                 history,
             },

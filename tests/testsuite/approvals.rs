@@ -410,3 +410,88 @@ fn pull_requests_are_named_and_linked() {
         .unwrap_or_default();
     assert!(first.ends_with(','), "no pull request: {first}");
 }
+
+#[test]
+fn pull_request_reviews_are_verified_approvals() {
+    let book = BookTest::new(
+        "title = \"PR reviews\"\n[scope]\ngaps = \"allow\"\n[reviews]\nrequire = \"verified\"\npull_requests = \"reviews/*.json\"\n",
+    )
+    .git();
+    let people = PEOPLE
+        .replace(
+            "  emails: [raj@example.com]\n",
+            "  emails: [raj@example.com]\n  logins: [rpatel]\n",
+        )
+        .replace(
+            "  emails: [jane@example.com]\n",
+            "  emails: [jane@example.com]\n  logins: [jdoe]\n",
+        );
+    book.write("people.yaml", &people)
+        .doc("policies/a.md", FRONT, "One.");
+    book.commit(ALICE, "2025-07-10T09:00:00Z", "Add A");
+    book.doc("policies/a.md", FRONT, "Two.");
+    let merge = book.commit(ALICE, "2025-08-04T09:00:00Z", "Tighten A (#7)");
+    let pr = |reviews: &str| {
+        format!(
+            r#"[{{"number": 7, "title": "Tighten A", "author": {{"login": "alice"}},
+  "mergedAt": "2025-08-04T09:00:00Z", "mergeCommit": {{"oid": "{merge}"}}, "headRefOid": "head2",
+  "files": [{{"path": "policies/a.md", "additions": 1, "deletions": 1}}],
+  "reviews": [{reviews}]}}]"#
+        )
+    };
+    let review = |login: &str, state: &str, at: &str, commit: &str| {
+        format!(
+            r#"{{"author": {{"login": "{login}"}}, "state": "{state}", "submittedAt": "{at}", "commit": {{"oid": "{commit}"}}}}"#
+        )
+    };
+    book.write(
+        "reviews/2025.json",
+        &pr(&[
+            review("rpatel", "APPROVED", "2025-08-03T10:00:00Z", "head2"),
+            review("jdoe", "APPROVED", "2025-08-01T10:00:00Z", "head2"),
+            review("jdoe", "CHANGES_REQUESTED", "2025-08-02T10:00:00Z", "head2"),
+            review("ana", "APPROVED", "2025-08-01T10:00:00Z", "head1"),
+            review("alice", "APPROVED", "2025-08-03T11:00:00Z", "head2"),
+        ]
+        .join(",")),
+    );
+    book.commit(ALICE, "2025-08-05T09:00:00Z", "Record the reviews");
+    let m = book.build(&[]);
+    let a = &m["documents"][0];
+    assert_eq!(
+        a["last_reviewed"]["date"], "2025-08-03",
+        "Raj's review, dated when submitted: {a}"
+    );
+    assert_eq!(a["last_reviewed"]["reviewers"][0], "Raj Patel");
+    let page = book.read("public/documents/a.html");
+    for reason in [
+        "pull request #7: the latest review of @jdoe is CHANGES_REQUESTED",
+        "pull request #7: @ana approved an earlier revision, not the one merged",
+        "self-approval: @alice approved their own pull request #7",
+    ] {
+        assert!(page.contains(reason), "missing {reason:?} in\n{page}");
+    }
+    book.run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])
+        .success();
+    let reviews = book.read("evidence/reviews.csv");
+    assert!(
+        reviews
+            .lines()
+            .any(|l| l.contains(",review,2025-08-03,") && l.contains(",verified,yes,")),
+        "{reviews}"
+    );
+
+    // A file cut off at gh's default limit, and a malformed one.
+    let thirty: Vec<String> = (1..=30)
+        .map(|n| format!(r#"{{"number": {n}, "reviews": [], "files": []}}"#))
+        .collect();
+    book.write("reviews/old.json", &format!("[{}]", thirty.join(",\n")));
+    let err = book.run(&["check"]).success().stderr();
+    assert!(err.contains("holds exactly 30 pull requests"), "{err}");
+    book.write("reviews/bad.json", "[{\"number\": 1,\n  \"reviews\": [}]");
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(
+        err.contains("error: reviews/bad.json:2: invalid pull-request file"),
+        "{err}"
+    );
+}

@@ -202,17 +202,23 @@ pub struct Revision {
 /// Evidence that someone reviewed a document.
 #[derive(Debug, Clone)]
 pub struct Review {
-    /// The reviewing commit.
+    /// The reviewing commit (for a pull request review: its merge commit).
     pub commit: Arc<CommitInfo>,
     /// Who reviewed: the trailers' values, or the commit's author.
     pub reviewers: Vec<String>,
+    /// For an approval imported from a pull request: its number and when the review was
+    /// submitted (the hosting service's timestamp). The reviewer is then the service's user.
+    pub pull_request: Option<(u32, jiff::civil::Date)>,
 }
 
 impl Review {
     /// When the approval happened: the committer date (when the commit entered the history),
     /// not the author date, which `git commit --date` sets to anything.
     pub fn date(&self) -> jiff::civil::Date {
-        self.commit.committed_date().unwrap_or(self.commit.date)
+        match self.pull_request {
+            Some((_, submitted)) => submitted,
+            None => self.commit.committed_date().unwrap_or(self.commit.date),
+        }
     }
 }
 
@@ -358,6 +364,9 @@ pub struct Request<'a> {
     pub at_commit: Option<git2::Oid>,
     /// Commits read by an earlier extraction (other versions of the same handbook).
     pub cache: Option<&'a HistoryCache>,
+    /// Also read `people.yaml` in every commit that changed a document (pull-request approvals
+    /// are checked at their merge commit).
+    pub people_at_changes: bool,
 }
 
 /// Reads the history of `documents`. Never fails: problems leave `unavailable` set and the build

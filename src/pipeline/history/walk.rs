@@ -135,7 +135,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     history.out_of_order = out_of_order(&records);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
-    people_at_reviews(&repo, &prefix, &mut history)
+    people_at_reviews(&repo, &prefix, req.people_at_changes, &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
@@ -334,6 +334,7 @@ fn mark_existing_then(
 fn people_at_reviews(
     repo: &Repository,
     prefix: &str,
+    with_changes: bool,
     history: &mut History,
 ) -> Result<(), git2::Error> {
     let path = in_repo(prefix, crate::model::people::PEOPLE_FILE);
@@ -343,6 +344,13 @@ fn people_at_reviews(
         .flat_map(|d| d.reviews.iter())
         .chain(history.named_reviews.iter().map(|n| &n.review))
         .map(|r| r.commit.id.clone())
+        .chain(
+            history
+                .changes
+                .iter()
+                .filter(|_| with_changes)
+                .map(|c| c.commit.id.clone()),
+        )
         .collect();
     let mut texts: HashMap<Oid, std::sync::Arc<str>> = HashMap::new();
     for id in commits {
@@ -647,6 +655,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                         .push(Review {
                             commit: rec.info.clone(),
                             reviewers: reviewers.clone(),
+                            pull_request: None,
                         });
                 }
                 continue;
@@ -682,6 +691,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 entry.reviews.push(Review {
                     commit: rec.info.clone(),
                     reviewers: reviewers.clone(),
+                    pull_request: None,
                 });
             }
             touched.push((doc, change, ch.added, ch.removed));
@@ -697,6 +707,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 review: Review {
                     commit: rec.info.clone(),
                     reviewers,
+                    pull_request: None,
                 },
                 existed_then: false,
             });

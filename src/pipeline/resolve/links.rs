@@ -359,6 +359,7 @@ mod tests {
                         register_files: Vec::new(),
                         people: Default::default(),
                 signers: Default::default(),
+                pull_requests: Vec::new(),
                         available: assets,
                         history: Default::default(),
                     },

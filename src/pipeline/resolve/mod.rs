@@ -5,6 +5,7 @@
 mod exceptions;
 mod links;
 mod people;
+pub mod pull_requests;
 mod register;
 mod reviews;
 mod scope;
@@ -76,6 +77,8 @@ pub struct Handbook {
     pub signatures: HashMap<String, signatures::SignatureCheck>,
     /// `[signatures]`: the keys they were checked against.
     pub signers: signatures::Signers,
+    /// `[reviews] pull_requests`: the files read (kept for `serve`'s rebuilds).
+    pub pull_requests: Vec<crate::pipeline::load::SourceFile>,
 }
 
 impl Handbook {
@@ -145,6 +148,8 @@ pub struct Parsed {
     pub people: People,
     /// `[signatures]`: the keys signatures are verified against.
     pub signers: signatures::Signers,
+    /// `[reviews] pull_requests`: the pull-request files.
+    pub pull_requests: Vec<crate::pipeline::load::SourceFile>,
     /// Every non-Markdown file under `policies/`.
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
@@ -161,6 +166,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         register_files,
         people,
         signers,
+        pull_requests,
         available,
         history,
     } = parsed;
@@ -272,6 +278,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
     );
     people::check_people(&people, &documents, &register, history.source.as_of, diags);
     let signatures = signers.check_history(&history);
+    let pr_approvals = pull_requests::read(&pull_requests, &history, &people, diags);
     let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
     let reviews = reviews::review_states(
         &documents,
@@ -279,6 +286,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         &history,
         !register_files.is_empty(),
         &approvals,
+        &pr_approvals,
         diags,
     );
     let register_history = reviews::register_history(register_files, &history);
@@ -299,6 +307,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         people,
         signatures,
         signers,
+        pull_requests,
     }
 }
 
@@ -497,6 +506,7 @@ pub(crate) mod tests {
                 register_files: Vec::new(),
                 people: People::default(),
                 signers: Default::default(),
+                pull_requests: Vec::new(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -264,6 +264,10 @@ pub(crate) fn verified_identity(
     person: &Person,
     people: &People,
 ) -> IdentityLevel {
+    // A review on the hosting service: its reviewer is the service's user, mapped by login.
+    if r.pull_request.is_some() && r.reviewers.iter().any(|w| w == &person.name) {
+        return IdentityLevel::Verified;
+    }
     let signed_by = signatures
         .get(&r.commit.id)
         .filter(|s| s.status == SignatureStatus::Verified)
@@ -282,6 +286,7 @@ pub(crate) fn review_states(
     history: &History,
     has_register: bool,
     approvals: &ApprovalRules<'_>,
+    pull_requests: &super::pull_requests::PrApprovals,
     diags: &mut Diagnostics,
 ) -> IxVec<DocIx, ReviewState> {
     let as_of = history.source.as_of;
@@ -307,6 +312,8 @@ pub(crate) fn review_states(
                     all.push((*r).clone());
                 }
             }
+            let (pr_approved, pr_refused) = pull_requests.of(&doc.path);
+            all.extend(pr_approved.into_iter().cloned());
             // Oldest first by committer time (approvals are dated when committed), to know which
             // changes each approval covers; newest first after.
             all.sort_by_key(|r| r.commit.commit_time);
@@ -324,6 +331,11 @@ pub(crate) fn review_states(
                     }
                 }
             }
+            not_counted.extend(
+                pr_refused
+                    .into_iter()
+                    .map(|(r, why)| (r.clone(), why.to_string())),
+            );
             reviews.reverse();
             not_counted.reverse();
             let uncommitted = history.source.repository && h.is_some_and(|h| h.uncommitted);
