@@ -365,6 +365,8 @@ fn reviews_csv(
             "identity",
             "counts",
             "reason",
+            "pr",
+            "signature",
         ],
     )?;
     let (mut reviews, mut missed) = (0, 0);
@@ -395,6 +397,8 @@ fn reviews_csv(
                 hb.review_identity(r).as_str(),
                 "yes",
                 "",
+                &review_pr(r),
+                hb.signature(&r.commit.id).status.as_str(),
             ],
         )?;
     }
@@ -405,7 +409,7 @@ fn reviews_csv(
         let st = &hb.reviews[i];
         let owner = d.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
         let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
-        let mut rows: Vec<(Date, [String; 15])> = Vec::new();
+        let mut rows: Vec<(Date, [String; 17])> = Vec::new();
         // Counted approvals, and those that do not count (the auditor sees why).
         let in_period =
             |r: &&crate::pipeline::history::Review| r.date() >= since && r.date() <= until;
@@ -442,6 +446,8 @@ fn reviews_csv(
                     hb.review_identity(r).as_str().into(),
                     if why.is_none() { "yes" } else { "no" }.into(),
                     why.cloned().unwrap_or_default(),
+                    review_pr(r),
+                    hb.signature(&r.commit.id).status.as_str().into(),
                 ],
             ));
         }
@@ -472,6 +478,8 @@ fn reviews_csv(
                             String::new(),
                             String::new(),
                             String::new(),
+                            String::new(),
+                            String::new(),
                         ],
                     ));
                 }
@@ -496,6 +504,8 @@ fn reviews_csv(
                         String::new(),
                         String::new(),
                         String::new(),
+                        String::new(),
+                        String::new(),
                     ],
                 ));
             }
@@ -506,6 +516,15 @@ fn reviews_csv(
         }
     }
     Ok((finish(w)?, reviews, missed))
+}
+
+/// The pull request of a review: the one it was given in, else the one its commit came from.
+fn review_pr(r: &crate::pipeline::history::Review) -> String {
+    r.pull_request
+        .map(|(n, _)| n)
+        .or_else(|| r.commit.pull_request())
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
 
 /// Exposed for the command's summary line.

@@ -228,7 +228,7 @@ fn reviews_csv_says_which_approvals_count_and_why() {
         got[3][5].starts_with("not an approver: Jane Doe did not hold CISO on 2025-08-01"),
         "{got:?}"
     );
-    assert!(csv.starts_with("document,title,owner,cadence,event,date,due,commit,reviewed_by,subject,committer,committed,identity,counts,reason\n"), "{csv}");
+    assert!(csv.starts_with("document,title,owner,cadence,event,date,due,commit,reviewed_by,subject,committer,committed,identity,counts,reason,pr,signature\n"), "{csv}");
     let changes = book.read("evidence/changes.csv");
     assert!(
         changes
@@ -475,9 +475,9 @@ fn pull_request_reviews_are_verified_approvals() {
         .success();
     let reviews = book.read("evidence/reviews.csv");
     assert!(
-        reviews
-            .lines()
-            .any(|l| l.contains(",review,2025-08-03,") && l.contains(",verified,yes,")),
+        reviews.lines().any(|l| l.contains(",review,2025-08-03,")
+            && l.contains(",verified,yes,")
+            && l.ends_with(",7,unsigned")),
         "{reviews}"
     );
 

@@ -176,6 +176,11 @@ fn signatures_are_verified_not_just_detected() {
             .to_string()
     };
     assert!(row(good).contains(",verified,yes,"), "{}", row(good));
+    assert!(
+        row(good).ends_with(",verified"),
+        "the signature column: {}",
+        row(good)
+    );
     assert!(row(unknown).contains(",asserted,yes,"), "{}", row(unknown));
     assert!(row(bad).contains(",no,bad signature"), "{}", row(bad));
 
