@@ -495,3 +495,38 @@ fn pull_request_reviews_are_verified_approvals() {
         "{err}"
     );
 }
+
+#[test]
+fn a_co_author_cannot_approve_the_change() {
+    let book = BookTest::new("title = \"Co\"\n[scope]\ngaps = \"allow\"\n").git();
+    book.write("people.yaml", PEOPLE)
+        .doc("policies/a.md", FRONT, "One.");
+    book.commit(
+        ALICE,
+        "2025-08-10T09:00:00Z",
+        "Add A\n\nCo-authored-by: Raj Patel <raj@example.com>\nReviewed-by: Raj Patel <raj@example.com>\n",
+    );
+    book.run(&["build"]).success();
+    let page = book.read("public/documents/a.html");
+    assert!(page.contains("self-approval: Raj Patel authored"), "{page}");
+    // Approving a later edit approves the co-written text too, which Raj cannot do either;
+    // without his co-authorship the same approval counts.
+    book.doc("policies/a.md", FRONT, "Two.");
+    book.commit(
+        ALICE,
+        "2025-08-11T09:00:00Z",
+        "Edit A\n\nReviewed-by: Raj Patel <raj@example.com>\n",
+    );
+    let m = book.build(&[]);
+    assert_eq!(m["documents"][0]["last_reviewed"], serde_json::Value::Null);
+    let solo = BookTest::new("title = \"Solo\"\n[scope]\ngaps = \"allow\"\n").git();
+    solo.write("people.yaml", PEOPLE)
+        .doc("policies/a.md", FRONT, "One.");
+    solo.commit(
+        ALICE,
+        "2025-08-10T09:00:00Z",
+        "Add A\n\nReviewed-by: Raj Patel <raj@example.com>\n",
+    );
+    let m = solo.build(&[]);
+    assert_eq!(m["documents"][0]["last_reviewed"]["date"], "2025-08-10");
+}

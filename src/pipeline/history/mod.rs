@@ -102,6 +102,15 @@ impl CommitInfo {
         number.parse().ok()
     }
 
+    /// `Co-authored-by:` trailers: people who wrote the change with its author.
+    pub fn co_authors(&self) -> Vec<String> {
+        self.trailers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("co-authored-by"))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     /// Document ids named by `Reviews:` trailers (comma-separated, any number of trailers).
     pub fn reviews_trailer_ids(&self) -> Vec<String> {
         self.trailers

@@ -186,9 +186,9 @@ fn approvals_of(
                 "pull request #{}: the latest review of @{login} is {}",
                 pr.number, r.state
             ))
-        } else if author.as_deref() == Some(login.as_str()) {
+        } else if author.as_deref() == Some(login.as_str()) || co_authored(commit, people, login) {
             Some(format!(
-                "self-approval: @{login} approved their own pull request #{}",
+                "self-approval: @{login} approved their own pull request #{} (its author or a co-author)",
                 pr.number
             ))
         } else if r.commit.as_ref().map(|c| &c.oid) != pr.head_ref_oid.as_ref() {
@@ -213,6 +213,22 @@ fn approvals_of(
             }
         }
     }
+}
+
+/// Whether the person with `login` co-authored the merged change (`Co-authored-by:` on the merge
+/// or squash commit).
+fn co_authored(commit: &CommitInfo, people: &People, login: &str) -> bool {
+    let Some(person) = people
+        .persons
+        .iter()
+        .find(|p| p.logins.iter().any(|l| l.eq_ignore_ascii_case(login)))
+    else {
+        return false;
+    };
+    commit
+        .co_authors()
+        .iter()
+        .any(|a| people.identify(a).is_some_and(|p| p.name == person.name))
 }
 
 /// The day of an RFC 3339 timestamp, as written (`2025-03-01T10:00:00Z` → 2025-03-01).

@@ -218,11 +218,12 @@ impl<'a> ApprovalRules<'a> {
                 ));
                 continue;
             }
+            // The author of a change, or a co-author (`Co-authored-by:`, as squash merges write).
             let own = changes.iter().find(|v| {
                 let author = format!("{} <{}>", v.commit.author, v.commit.email);
-                people
-                    .identify(&author)
-                    .is_some_and(|p| p.name == person.name)
+                std::iter::once(author)
+                    .chain(v.commit.co_authors())
+                    .any(|a| people.identify(&a).is_some_and(|p| p.name == person.name))
             });
             if let Some(own) = own
                 && !self.settings.allow_self_approval
