@@ -530,3 +530,31 @@ fn a_co_author_cannot_approve_the_change() {
     let m = solo.build(&[]);
     assert_eq!(m["documents"][0]["last_reviewed"]["date"], "2025-08-10");
 }
+
+#[test]
+fn a_trailer_approval_dated_far_from_its_merge_is_flagged() {
+    let book = BookTest::new(
+        "title = \"Merge dates\"\n[scope]\ngaps = \"allow\"\n[reviews]\npull_requests = \"prs.json\"\n",
+    )
+    .git();
+    book.doc("policies/a.md", FRONT, "One.");
+    let merge = book.commit(
+        ALICE,
+        "2025-08-04T09:00:00Z",
+        "Add A (#7)\n\nReviewed-by: Raj Patel <raj@example.com>\n",
+    );
+    let pr = |merged: &str| {
+        format!(
+            r#"[{{"number": 7, "author": {{"login": "alice"}}, "mergedAt": "{merged}", "mergeCommit": {{"oid": "{merge}"}}, "headRefOid": "h", "files": [], "reviews": []}}]"#
+        )
+    };
+    book.write("prs.json", &pr("2025-08-04T09:00:00Z"));
+    let err = book.run(&["check"]).success().stderr();
+    assert!(!err.contains("days apart"), "{err}");
+    book.write("prs.json", &pr("2025-06-01T09:00:00Z"));
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains("but pull request #7 merged it on 2025-06-01 (64 days apart)"),
+        "{err}"
+    );
+}

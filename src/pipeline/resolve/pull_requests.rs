@@ -131,8 +131,44 @@ pub fn read(
         for pr in &prs {
             approvals_of(pr, &commits, people, &mut out);
         }
+        merge_dates(&prs, history, f, diags);
     }
     out
+}
+
+/// A trailer approval in a pull request's merge commit dated more than a day from the merge the
+/// service recorded: the commit was rewritten, or its dates set by hand.
+fn merge_dates(prs: &[PullRequest], history: &History, f: &SourceFile, diags: &mut Diagnostics) {
+    let merged: HashMap<&str, (u32, jiff::civil::Date)> = prs
+        .iter()
+        .filter_map(|pr| {
+            let oid = pr.merge_commit.as_ref()?.oid.as_str();
+            Some((oid, (pr.number, day(pr.merged_at.as_deref()?)?)))
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let reviews = history
+        .docs
+        .values()
+        .flat_map(|d| d.reviews.iter())
+        .chain(history.named_reviews.iter().map(|n| &n.review));
+    for r in reviews {
+        let Some(&(number, at)) = merged.get(r.commit.id.as_str()) else {
+            continue;
+        };
+        let dated = r.date();
+        let apart = crate::model::exception::days_between(dated, at).abs();
+        if apart > 1 && seen.insert(r.commit.id.clone()) {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "the approval in commit {} is dated {dated}, but pull request #{number} merged it on {at} ({apart} days apart)",
+                    r.commit.short
+                ))
+                .at(&f.display, None)
+                .hint("a merge commit is dated when it is merged: it was rewritten or its dates were set by hand; record the approval again"),
+            );
+        }
+    }
 }
 
 fn approvals_of(
