@@ -58,11 +58,7 @@ pub fn front_matter_schema(
             },
             "approvers": list_of(text.clone(), "Roles or people who approve the document"),
             "version": { "description": "Free text shown to readers.", "type": ["string", "number"] },
-            "effective": {
-                "description": "Date the document takes effect, YYYY-MM-DD.",
-                "type": "string",
-                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-            },
+            "effective": date_field("Date the document takes effect, YYYY-MM-DD."),
             "review": {
                 "description": "Review cadence: annual, semiannual, quarterly, monthly or `N months` (1 to 120).",
                 "anyOf": [
@@ -103,16 +99,8 @@ pub fn front_matter_schema(
             },
             "requested_by": { "description": "Exceptions: who asked for it.", "type": "string", "minLength": 1 },
             "approved_by": { "description": "Exceptions: who granted it; not the requester.", "type": "string", "minLength": 1 },
-            "granted": {
-                "description": "Exceptions: the date it was granted, YYYY-MM-DD.",
-                "type": "string",
-                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-            },
-            "expires": {
-                "description": "Exceptions: the date it ends at the latest, YYYY-MM-DD.",
-                "type": "string",
-                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-            },
+            "granted": date_field("Exceptions: the date it was granted, YYYY-MM-DD."),
+            "expires": date_field("Exceptions: the date it ends at the latest, YYYY-MM-DD."),
             "risk": { "description": "Exceptions: the risk accepted.", "enum": Risk::NAMES },
             "compensating": {
                 "description": "Exceptions: controls that reduce the risk meanwhile.",
@@ -162,6 +150,14 @@ pub fn front_matter_schema(
     schema
 }
 
+/// `YYYY-MM-DD`, as every date of the front matter and the register is written.
+const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// A date field with its description.
+fn date_field(description: &str) -> Value {
+    json!({ "description": description, "type": "string", "pattern": DATE_PATTERN })
+}
+
 fn criteria_ids<'a>(catalog: &'a Catalog, framework: &str) -> Vec<&'a str> {
     catalog
         .framework(framework)
@@ -172,7 +168,7 @@ fn criteria_ids<'a>(catalog: &'a Catalog, framework: &str) -> Vec<&'a str> {
 /// A JSON Schema of `controls.yaml` (and of each file of `controls/`): a list of controls.
 pub fn register_schema(catalog: &Catalog, default_framework: &str) -> Value {
     let frameworks: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
-    let date = json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" });
+    let date = json!({ "type": "string", "pattern": DATE_PATTERN });
     let text = json!({ "type": "string", "minLength": 1 });
     let control = json!({
         "type": "object",

@@ -451,62 +451,44 @@ fn reviews_csv(
                 ],
             ));
         }
+        // A lapse of the cadence (or no cadence): the document's columns, the event, its dates
+        // and what happened; no commit.
+        let lapse = |cadence: &str, event: &str, date: String, due: String, subject: String| {
+            let mut row: [String; 17] = Default::default();
+            row[..10].clone_from_slice(&[
+                d.id.clone(),
+                d.title.to_string(),
+                owner.clone(),
+                cadence.to_string(),
+                event.to_string(),
+                date,
+                due,
+                String::new(),
+                String::new(),
+                subject,
+            ]);
+            row
+        };
         match d.review.map(|c| c.value) {
             Some(c) => {
                 let dates: Vec<Date> = st.reviews.iter().map(|r| r.date()).collect();
                 let baseline = d.effective.map(|e| e.value).or(st.first_commit);
                 for (due, reviewed) in missed_reviews(baseline, &dates, c, since, until) {
                     missed += 1;
-                    rows.push((
-                        due,
-                        [
-                            d.id.clone(),
-                            d.title.to_string(),
-                            owner.clone(),
-                            cadence.clone(),
-                            "missed".into(),
-                            reviewed.map(|r| r.to_string()).unwrap_or_default(),
-                            due.to_string(),
-                            String::new(),
-                            String::new(),
-                            match reviewed {
-                                Some(r) => format!("reviewed late, on {r}"),
-                                None => format!("not reviewed by {until}"),
-                            },
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                        ],
-                    ));
+                    let what = match reviewed {
+                        Some(r) => format!("reviewed late, on {r}"),
+                        None => format!("not reviewed by {until}"),
+                    };
+                    let on = reviewed.map(|r| r.to_string()).unwrap_or_default();
+                    rows.push((due, lapse(&cadence, "missed", on, due.to_string(), what)));
                 }
             }
             None => {
                 missed += 1;
+                let what = "no review cadence: reviews cannot be checked".to_string();
                 rows.push((
                     since,
-                    [
-                        d.id.clone(),
-                        d.title.to_string(),
-                        owner.clone(),
-                        String::new(),
-                        "no-cadence".into(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        "no review cadence: reviews cannot be checked".into(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ],
+                    lapse("", "no-cadence", String::new(), String::new(), what),
                 ));
             }
         }

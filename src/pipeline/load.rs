@@ -641,10 +641,11 @@ pub fn shown_root(display_root: &Path) -> String {
     }
 }
 
-/// `folder/*.json` → (folder, and whether a file name matches): a `*` stands for any text.
-pub(crate) fn split_pattern(pattern: &str) -> (&str, impl Fn(&str) -> bool + '_) {
+/// The paths (relative to the handbook) that `pattern` (`folder/*.json`: a `*` stands for any
+/// text in the file name) selects among the file `names` of its folder, in name order.
+fn select(pattern: &str, names: impl Iterator<Item = String>) -> Vec<String> {
     let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
-    let matches = move |file: &str| match name.split_once('*') {
+    let matches = |file: &str| match name.split_once('*') {
         Some((before, after)) => {
             file.len() >= before.len() + after.len()
                 && file.starts_with(before)
@@ -652,35 +653,40 @@ pub(crate) fn split_pattern(pattern: &str) -> (&str, impl Fn(&str) -> bool + '_)
         }
         None => file == name,
     };
-    (dir, matches)
+    let mut picked: Vec<String> = names
+        .filter(|n| matches(n))
+        .map(|n| {
+            if dir.is_empty() {
+                n
+            } else {
+                format!("{dir}/{n}")
+            }
+        })
+        .collect();
+    picked.sort();
+    picked
 }
 
-/// The files of `root` matching `pattern` (see `split_pattern`), in name order.
+/// The folder part of a `select` pattern.
+fn pattern_dir(pattern: &str) -> &str {
+    pattern.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The files of `root` matching `pattern` (see `select`), in name order.
 pub(crate) fn matching_files(
     root: &Path,
     pattern: &str,
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Vec<SourceFile> {
-    let (dir, matches) = split_pattern(pattern);
-    let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+    let names = std::fs::read_dir(root.join(pattern_dir(pattern)))
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| matches(n))
-        .collect();
-    names.sort();
-    names
+        .filter_map(|e| e.file_name().into_string().ok());
+    select(pattern, names)
         .into_iter()
-        .filter_map(|n| {
-            let rel = if dir.is_empty() {
-                n
-            } else {
-                format!("{dir}/{n}")
-            };
-            root_file(root, &rel, "a pull-request file", display_root, diags)
-        })
+        .filter_map(|rel| root_file(root, &rel, "a pull-request file", display_root, diags))
         .collect()
 }
 
@@ -693,39 +699,50 @@ pub(crate) fn matching_blobs(
     display_root: &Path,
     diags: &mut Diagnostics,
 ) -> Vec<SourceFile> {
-    let (dir, matches) = split_pattern(pattern);
+    // The folder below the handbook, which may itself be a folder of the repository.
+    let dir = match pattern_dir(pattern) {
+        "" => prefix.to_string(),
+        d => crate::git::in_repo(prefix, d),
+    };
     let folder = if dir.is_empty() {
         Some(tree.clone())
     } else {
-        tree.get_path(Path::new(&crate::git::in_repo(prefix, dir)))
+        tree.get_path(Path::new(&dir))
             .ok()
             .and_then(|e| repo.find_tree(e.id()).ok())
     };
     let Some(folder) = folder else {
         return Vec::new();
     };
-    let mut names: Vec<String> = folder
+    let names = folder
         .iter()
-        .filter_map(|e| e.name().ok().map(str::to_string))
-        .filter(|n| matches(n))
-        .collect();
-    names.sort();
-    names
+        .filter_map(|e| e.name().ok().map(str::to_string));
+    select(pattern, names)
         .into_iter()
-        .filter_map(|n| {
-            let rel = if dir.is_empty() {
-                n
-            } else {
-                format!("{dir}/{n}")
-            };
-            root_blob(repo, tree, prefix, &rel, display_root, diags)
-        })
+        .filter_map(|rel| root_blob(repo, tree, prefix, &rel, display_root, diags))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_select_files_of_their_folder_in_name_order() {
+        let names = || {
+            ["b.json", "a.json", "notes.txt", "a.json.bak"]
+                .map(String::from)
+                .into_iter()
+        };
+        assert_eq!(
+            select("reviews/*.json", names()),
+            ["reviews/a.json", "reviews/b.json"]
+        );
+        assert_eq!(select("a.json", names()), ["a.json"]);
+        assert_eq!(select("*", names()).len(), 4);
+        assert_eq!(pattern_dir("reviews/*.json"), "reviews");
+        assert_eq!(pattern_dir("prs.json"), "");
+    }
 
     #[test]
     fn reads_markdown_and_lists_assets_sorted() {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::config::Subservice;
 use crate::model::exception::{ExceptionStatus, days_between};
-use crate::model::register::{EvidenceItem, RegControl, Responsibility};
+use crate::model::register::{EvidenceItem, RegControl};
 use crate::model::{ControlIx, DocIx, RegIx, url};
 use crate::pipeline::resolve::{Coverage, CriterionStatus, Handbook, names_register_control};
 
@@ -417,10 +417,8 @@ fn subservice_json(hb: &Handbook, si: usize, s: &Subservice) -> SubserviceJson {
         monitored_by: s.monitored_by.clone(),
         monitored: hb.trace.monitored[si],
         csocs: hb
-            .register
-            .iter()
-            .filter(|c| c.responsibility == Responsibility::Subservice(s.name.clone()))
-            .map(|c| c.id.value.clone())
+            .csocs(&s.name)
+            .map(|k| hb.register[k].id.value.clone())
             .collect(),
         user_controls: s
             .user_controls

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::exception::{ExceptionFields, ExceptionState, days_between};
 use crate::model::{DocIx, Document, Href, IxVec, Kind, RegIx};
 
-use super::{check_control, names_register_control, reported_in_site_toml, unknown_document};
+use super::unknown_document;
 
 /// An exception to a policy, resolved.
 #[derive(Debug, Clone)]
@@ -81,7 +81,14 @@ pub(crate) fn resolve_exceptions(
             continue;
         };
         let target = excepted(&doc, &fields, inputs, diags);
-        check_compensating(&doc, &fields, inputs, diags);
+        super::check_refs(
+            &doc,
+            &fields.compensating,
+            inputs.catalog,
+            inputs.register_ids,
+            inputs.default_framework,
+            diags,
+        );
         let state = ExceptionState::of(&fields, inputs.as_of);
         if let Some(d) = expiry_warning(&doc, &fields, state, inputs.as_of) {
             diags.push(d);
@@ -131,28 +138,6 @@ fn excepted(
                 },
             );
             None
-        }
-    }
-}
-
-/// Each `compensating` id must be a control of the register or a criterion.
-fn check_compensating(
-    doc: &Document,
-    e: &ExceptionFields,
-    inputs: &ExceptionInputs<'_>,
-    diags: &mut Diagnostics,
-) {
-    for r in &e.compensating {
-        if names_register_control(r, inputs.register_ids)
-            || reported_in_site_toml(r, inputs.catalog, inputs.default_framework)
-        {
-            continue;
-        }
-        if let Some(d) = check_control(r, inputs.catalog) {
-            diags.push(
-                d.at_line(&doc.display_path, &doc.source, r.line)
-                    .pointing_at(&r.id),
-            );
         }
     }
 }

@@ -112,6 +112,14 @@ impl Handbook {
         }
     }
 
+    /// The register's controls performed by subservice `name` (CSOCs), in register order.
+    pub fn csocs<'a>(&'a self, name: &'a str) -> impl Iterator<Item = RegIx> + 'a {
+        self.register.iter_enumerated().filter_map(move |(k, c)| {
+            matches!(&c.responsibility, crate::model::register::Responsibility::Subservice(n) if n == name)
+                .then_some(k)
+        })
+    }
+
     /// The signature status of commit `id` (`unsigned` when it has none).
     pub fn signature(&self, id: &str) -> signatures::SignatureCheck {
         self.signatures
@@ -386,18 +394,31 @@ fn check_controls(
             .controls
             .iter()
             .chain(doc.sections.iter().flat_map(|s| s.controls.iter()));
-        for r in refs {
-            if names_register_control(r, register)
-                || reported_in_site_toml(r, catalog, default_framework)
-            {
-                continue;
-            }
-            if let Some(d) = check_control(r, catalog) {
-                diags.push(
-                    d.at_line(&doc.display_path, &doc.source, r.line)
-                        .pointing_at(&r.id),
-                );
-            }
+        check_refs(doc, refs, catalog, register, default_framework, diags);
+    }
+}
+
+/// Each of `refs`, named in `doc`, must be a control of the register or a criterion of the
+/// catalog: an error at its line otherwise.
+pub(crate) fn check_refs<'r>(
+    doc: &Document,
+    refs: impl IntoIterator<Item = &'r ControlRef>,
+    catalog: &Catalog,
+    register: &HashMap<String, RegIx>,
+    default_framework: &str,
+    diags: &mut Diagnostics,
+) {
+    for r in refs {
+        if names_register_control(r, register)
+            || reported_in_site_toml(r, catalog, default_framework)
+        {
+            continue;
+        }
+        if let Some(d) = check_control(r, catalog) {
+            diags.push(
+                d.at_line(&doc.display_path, &doc.source, r.line)
+                    .pointing_at(&r.id),
+            );
         }
     }
 }

@@ -512,7 +512,7 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
     } else {
         display_root.to_path_buf()
     };
-    for skew in sorted_skews(history) {
+    for skew in by_commit(&history.skewed) {
         let (commit, d) = (&skew.commit, &skew.descendant);
         diags.push(
             Diagnostic::warning(format!(
@@ -523,10 +523,7 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
             .hint("its changes and reviews are flagged on the pages; a review it records counts only up to the as-of date, so record a doubtful review again in a new commit"),
         );
     }
-    let mut backwards: Vec<&crate::pipeline::history::Skew> =
-        history.out_of_order.values().collect();
-    backwards.sort_by(|a, b| a.commit.id.cmp(&b.commit.id));
-    for o in backwards {
+    for o in by_commit(&history.out_of_order) {
         let (commit, parent) = (&o.commit, &o.descendant);
         diags.push(
             Diagnostic::warning(format!(
@@ -571,9 +568,11 @@ pub fn source_warnings(history: &History, display_root: &std::path::Path, diags:
     }
 }
 
-/// Skewed commits in a stable order (by commit id).
-fn sorted_skews(history: &History) -> Vec<&crate::pipeline::history::Skew> {
-    let mut v: Vec<(&String, &crate::pipeline::history::Skew)> = history.skewed.iter().collect();
+/// Flagged commits in a stable order (by commit id).
+fn by_commit(
+    flagged: &HashMap<String, crate::pipeline::history::Skew>,
+) -> Vec<&crate::pipeline::history::Skew> {
+    let mut v: Vec<(&String, &crate::pipeline::history::Skew)> = flagged.iter().collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
     v.into_iter().map(|(_, s)| s).collect()
 }

@@ -159,12 +159,7 @@ impl Views<'_> {
             reviewed_on: s.reviewed.map(|d| d.to_string()),
             monitored_by: monitor.map(|k| self.reg_control_link(k)),
             monitored: t.monitored[si],
-            csocs: hb
-                .register
-                .iter_enumerated()
-                .filter(|(_, c)| c.responsibility == Responsibility::Subservice(s.name.clone()))
-                .map(|(k, _)| self.with_criteria(k))
-                .collect(),
+            csocs: hb.csocs(&s.name).map(|k| self.with_criteria(k)).collect(),
             criteria: hb
                 .catalog
                 .positions()
