@@ -210,6 +210,9 @@ pub struct SignatureSettings {
     /// Public keys no longer trusted, one per line (`gpg.ssh.revocationFile`).
     #[serde(default)]
     pub revoked_signers: Option<String>,
+    /// Armored OpenPGP public keys whose signatures count (`gpg --armor --export`).
+    #[serde(default)]
+    pub openpgp_keys: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -300,7 +303,7 @@ const TOP_KEYS: &[&str] = &[
     "signatures",
     "subservice",
 ];
-const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers"];
+const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers", "openpgp_keys"];
 const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval", "pull_requests"];
 const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];

@@ -83,6 +83,8 @@ pub struct Sources {
     pub signers: Option<SourceFile>,
     /// See `signers`.
     pub revoked: Option<SourceFile>,
+    /// `[signatures] openpgp_keys`, when set and present.
+    pub openpgp_keys: Option<SourceFile>,
     /// `[reviews] pull_requests`: the pull-request files.
     pub pull_requests: Vec<SourceFile>,
 }
@@ -141,6 +143,7 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         people,
         signers: None,
         revoked: None,
+        openpgp_keys: None,
         pull_requests: Vec::new(),
     }
 }

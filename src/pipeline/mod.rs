@@ -104,6 +104,7 @@ impl Source {
                 };
                 sources.signers = file(&config.signatures.allowed_signers);
                 sources.revoked = file(&config.signatures.revoked_signers);
+                sources.openpgp_keys = file(&config.signatures.openpgp_keys);
                 if let Some(pattern) = &config.reviews.pull_requests {
                     sources.pull_requests =
                         load::matching_files(root, pattern, &self.shown(), diags);
@@ -130,6 +131,7 @@ impl Source {
                     };
                     sources.signers = file(&config.signatures.allowed_signers);
                     sources.revoked = file(&config.signatures.revoked_signers);
+                    sources.openpgp_keys = file(&config.signatures.openpgp_keys);
                     if let Some(pattern) = &config.reviews.pull_requests {
                         sources.pull_requests = load::matching_blobs(
                             &repo,
@@ -234,6 +236,7 @@ pub fn open(
     let signers = resolve::signatures::Signers::parse(
         sources.signers.as_ref(),
         sources.revoked.as_ref(),
+        sources.openpgp_keys.as_ref(),
         diags,
     );
     if let HistoryMode::Read { .. } = mode {

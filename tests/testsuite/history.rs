@@ -518,11 +518,8 @@ fn non_utf8_messages_and_signed_commits() {
         .iter()
         .find(|r| r.contains(&signed.to_string()))
         .unwrap();
-    // An OpenPGP signature policybook cannot check: signed, but not verified.
-    assert!(
-        signed_row.contains(">signed (unsupported)</span>"),
-        "{signed_row}"
-    );
+    // An OpenPGP signature block that is not one: bad, never "signed".
+    assert!(signed_row.contains(">signature bad</span>"), "{signed_row}");
     let odd_row = rows.iter().find(|r| r.contains(&odd.to_string())).unwrap();
     assert!(!odd_row.contains(">signed"), "{odd_row}");
     assert!(!page.contains("signed: "), "never called verified");

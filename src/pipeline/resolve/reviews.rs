@@ -246,7 +246,7 @@ impl<'a> ApprovalRules<'a> {
                 && self.identity(r, person, people) != IdentityLevel::Verified
             {
                 reasons.push(format!(
-                    "unverified: {}'s approval rests on a trailer or commit author anyone can type (commit {} is not signed by {} with a key of the allowed signers), and [reviews] require = \"verified\"",
+                    "unverified: {}'s approval rests on a trailer or commit author anyone can type (commit {} is not signed by {} with a trusted key of [signatures]), and [reviews] require = \"verified\"",
                     person.name, r.commit.short, person.name
                 ));
                 continue;

@@ -49,7 +49,7 @@ pub struct CommitView {
     /// The signature checked: `verified`, `bad`, `unknown-key`, `revoked`, `expired`,
     /// `platform`, `unsupported`, `unsigned`.
     pub signature: &'static str,
-    /// For a verified signature: who signed (as the allowed signers name them).
+    /// For a verified signature: who signed (an email of the trusted keys).
     pub signer: Option<String>,
     /// The pull request that brought it in, from its subject.
     pub pr: Option<u32>,
