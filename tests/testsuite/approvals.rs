@@ -63,6 +63,18 @@ fn history(site_extra: &str) -> BookTest {
     book
 }
 
+/// `PEOPLE` with a hosting-service login for each (email user, login).
+fn with_logins(logins: &[(&str, &str)]) -> String {
+    logins
+        .iter()
+        .fold(PEOPLE.to_string(), |people, (user, login)| {
+            people.replace(
+                &format!("  emails: [{user}@example.com]\n"),
+                &format!("  emails: [{user}@example.com]\n  logins: [{login}]\n"),
+            )
+        })
+}
+
 fn reviews_of(book: &BookTest, as_of: &str) -> serde_json::Value {
     let m = book.build(&["--as-of", as_of]);
     m["documents"][0].clone()
@@ -417,15 +429,7 @@ fn pull_request_reviews_are_verified_approvals() {
         "title = \"PR reviews\"\n[scope]\ngaps = \"allow\"\n[reviews]\nrequire = \"verified\"\npull_requests = \"reviews/*.json\"\n",
     )
     .git();
-    let people = PEOPLE
-        .replace(
-            "  emails: [raj@example.com]\n",
-            "  emails: [raj@example.com]\n  logins: [rpatel]\n",
-        )
-        .replace(
-            "  emails: [jane@example.com]\n",
-            "  emails: [jane@example.com]\n  logins: [jdoe]\n",
-        );
+    let people = with_logins(&[("raj", "rpatel"), ("jane", "jdoe")]);
     book.write("people.yaml", &people)
         .doc("policies/a.md", FRONT, "One.");
     book.commit(ALICE, "2025-07-10T09:00:00Z", "Add A");
@@ -557,4 +561,102 @@ fn a_trailer_approval_dated_far_from_its_merge_is_flagged() {
         err.contains("but pull request #7 merged it on 2025-06-01 (64 days apart)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_merge_commit_pull_request_is_approved_by_reviewers_who_wrote_none_of_it() {
+    use crate::support::git::signature;
+    let book = BookTest::new(
+        "title = \"Merges\"\n[scope]\ngaps = \"allow\"\n[reviews]\npull_requests = \"prs.json\"\n",
+    )
+    .git();
+    let people = with_logins(&[("raj", "rpatel"), ("ana", "alima")])
+        .replace(
+            "      from: 2025-07-01\n",
+            "      from: 2025-07-01\n    - role: Deputy CISO\n      from: 2025-01-01\n",
+        )
+        .replace(
+            "  roles: [Head of People]\n",
+            "  roles: [Head of People, Deputy CISO]\n",
+        );
+    let front = "title: A\nowner: CISO\napprovers: [CISO, Deputy CISO]\nreview: annual\n";
+    book.write("people.yaml", &people)
+        .doc("policies/a.md", front, "One.");
+    let base = book.commit(ALICE, "2025-05-01T09:00:00Z", "Add A");
+    // The pull request's branch: a trailer approval written long before the merge, Bob's edit,
+    // and a fix by Raj, who then reviews the pull request.
+    let early = book.commit_empty(
+        ("Bob Builder", "bob@example.com"),
+        "2025-06-01T09:00:00Z",
+        "Start the rewrite\n\nReviews: a\nReviewed-by: Ana Lima <ana@example.com>\n",
+    );
+    book.doc("policies/a.md", front, "Two.");
+    book.commit(
+        ("Bob Builder", "bob@example.com"),
+        "2025-08-01T09:00:00Z",
+        "Rewrite A",
+    );
+    book.write("notes.txt", "typo fixed");
+    let tip = book.commit(
+        ("Raj Patel", "raj@example.com"),
+        "2025-08-02T09:00:00Z",
+        "Fix a typo",
+    );
+    let repo = book.repo();
+    let branch = repo.head().expect("head").name().expect("name").to_string();
+    repo.reference(&branch, base, true, "back to main")
+        .expect("reset");
+    let (base_c, tip_c) = (
+        repo.find_commit(base).expect("base"),
+        repo.find_commit(tip).expect("tip"),
+    );
+    let at = signature(ALICE, "2025-08-04T09:00:00Z");
+    let merge = repo
+        .commit(
+            Some("HEAD"),
+            &at,
+            &at,
+            "Merge pull request #9 from bob/rewrite\n\nRewrite A",
+            &tip_c.tree().expect("tree"),
+            &[&base_c, &tip_c],
+        )
+        .expect("merge");
+    let review = |login: &str, at: &str| {
+        format!(
+            r#"{{"author": {{"login": "{login}"}}, "state": "APPROVED", "submittedAt": "{at}", "commit": {{"oid": "{tip}"}}}}"#
+        )
+    };
+    book.write(
+        "prs.json",
+        &format!(
+            r#"[{{"number": 9, "author": {{"login": "bob"}}, "mergedAt": "2025-08-04T09:00:00Z",
+  "mergeCommit": {{"oid": "{merge}"}}, "headRefOid": "{tip}",
+  "files": [{{"path": "policies/a.md"}}, {{"path": "notes.txt"}}],
+  "reviews": [{}, {}]}}]"#,
+            review("rpatel", "2025-08-03T10:00:00Z"),
+            review("alima", "2025-08-03T11:00:00Z"),
+        ),
+    );
+    let out = book.run(&["build"]).success();
+    let err = out.stderr();
+    let m = book.json("public/matrix.json");
+    let a = &m["documents"][0];
+    assert_eq!(
+        a["last_reviewed"]["date"], "2025-08-03",
+        "Ana's review of the merged pull request counts: {a}"
+    );
+    assert_eq!(a["last_reviewed"]["reviewers"][0], "Ana Lima");
+    let page = book.read("public/documents/a.html");
+    assert!(
+        page.contains("self-approval: @rpatel approved their own pull request #9 (its author, or an author or co-author of its commits)"),
+        "Raj wrote a commit of the pull request: {page}"
+    );
+    let early = &early.to_string()[..7];
+    assert!(
+        err.contains(&format!(
+            "the approval in commit {early} is dated 2025-06-01, but pull request #9 merged it on 2025-08-04 (64 days apart)"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("brought in by the merge"), "{err}");
 }

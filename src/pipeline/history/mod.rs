@@ -326,6 +326,19 @@ pub struct History {
     /// that commit had none): approvals are checked against the roles on record then, so that a
     /// role granted after the fact cannot validate an old approval.
     pub people_at: HashMap<String, Option<Arc<str>>>,
+    /// The merges on the first-parent line, by commit id: a pull request merged with a merge
+    /// commit is the commits it brought in (whose authors cannot approve it).
+    pub merges: HashMap<String, Merge>,
+}
+
+/// A merge commit on the first-parent line and what it brought in.
+#[derive(Debug, Clone)]
+pub struct Merge {
+    /// The merge commit.
+    pub commit: Arc<CommitInfo>,
+    /// The commits it brought into the line: reachable from its other parents, and neither on
+    /// the line nor brought in by an earlier merge. Newest first.
+    pub brought_in: Vec<Arc<CommitInfo>>,
 }
 
 impl History {
@@ -373,8 +386,8 @@ pub struct Request<'a> {
     pub at_commit: Option<git2::Oid>,
     /// Commits read by an earlier extraction (other versions of the same handbook).
     pub cache: Option<&'a HistoryCache>,
-    /// Also read `people.yaml` in every commit that changed a document (pull-request approvals
-    /// are checked at their merge commit).
+    /// Also read `people.yaml` in every commit that changed a document and every merge:
+    /// pull-request approvals are checked at their squash or merge commit.
     pub people_at_changes: bool,
 }
 

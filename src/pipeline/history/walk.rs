@@ -133,6 +133,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     };
     fold(&records, &mut history);
     history.out_of_order = out_of_order(&records);
+    history.merges = merges(&records);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     people_at_reviews(&repo, &prefix, req.people_at_changes, &mut history)
@@ -190,6 +191,42 @@ fn list_commits(repo: &Repository, start: Oid) -> Result<Vec<Oid>, String> {
     walk.push(start).map_err(|e| e.message().to_string())?;
     walk.map(|r| r.map_err(|e| format!("cannot walk the history: {}", e.message())))
         .collect()
+}
+
+/// The merges on the first-parent line from the start commit, each with the commits it brought in.
+/// The line is visited oldest first, so a commit belongs to the first merge that brought it in.
+fn merges(records: &[std::sync::Arc<CommitRecord>]) -> HashMap<String, super::Merge> {
+    let by_oid: HashMap<Oid, &CommitRecord> = records.iter().map(|r| (r.oid, r.as_ref())).collect();
+    let mut line = Vec::new();
+    let mut at = records.first().map(|r| r.oid);
+    while let Some(r) = at.and_then(|o| by_oid.get(&o)) {
+        line.push(*r);
+        at = r.parents.first().copied();
+    }
+    let mut seen: HashSet<Oid> = line.iter().map(|r| r.oid).collect();
+    let mut out = HashMap::new();
+    for m in line.iter().rev().filter(|r| r.parents.len() > 1) {
+        let mut stack: Vec<Oid> = m.parents[1..].to_vec();
+        let mut brought_in = Vec::new();
+        while let Some(oid) = stack.pop() {
+            // A shallow clone's boundary has no record: what lies beyond is unknown.
+            if let Some(r) = by_oid.get(&oid)
+                && seen.insert(oid)
+            {
+                brought_in.push(r.info.clone());
+                stack.extend(&r.parents);
+            }
+        }
+        brought_in.sort_by_key(|c| std::cmp::Reverse(c.commit_time));
+        out.insert(
+            m.info.id.clone(),
+            super::Merge {
+                commit: m.info.clone(),
+                brought_in,
+            },
+        );
+    }
+    out
 }
 
 /// Reads every commit's metadata and document changes, in parallel, keeping the walk's order.
@@ -265,11 +302,11 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
         changes
     };
     let named = info.reviews_trailer_ids();
-    // The signature of a commit that records something, to verify later against the allowed
-    // signers; other commits' signatures are never shown.
+    // The signature of a commit that records something (or a merge, which may carry a pull
+    // request's approvals), to verify later; other commits' signatures are never shown.
     let mut info = info;
     if info.signed
-        && (!changes.is_empty() || !named.is_empty() || !info.reviewers().is_empty())
+        && (merge || !changes.is_empty() || !named.is_empty() || !info.reviewers().is_empty())
         && let Ok((sig, data)) = repo.extract_signature(&oid, None)
     {
         info.signature = Some(std::sync::Arc::new(super::SignedPayload {
@@ -351,6 +388,8 @@ fn people_at_reviews(
                 .filter(|_| with_changes)
                 .map(|c| c.commit.id.clone()),
         )
+        // A pull request merged with a merge commit is approved in that commit.
+        .chain(history.merges.keys().filter(|_| with_changes).cloned())
         .collect();
     let mut texts: HashMap<Oid, std::sync::Arc<str>> = HashMap::new();
     for id in commits {
@@ -772,6 +811,34 @@ mod tests {
                 .collect(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn each_merge_on_the_line_lists_the_commits_it_brought_in() {
+        // 1 ← 2 ← 5 (merges 4) ← 7 (merges 6); branch 3 ← 4 forks from 1; branch 6 forks from
+        // 4 (already merged) and merges main's 2 into itself on the way (8), as people do.
+        let records = [
+            record(7, 70, "Merge pull request #2", &[5, 8], vec![]),
+            record(8, 65, "Merge main into topic", &[6, 2], vec![]),
+            record(6, 60, "Topic", &[4], vec![]),
+            record(5, 50, "Merge pull request #1", &[2, 4], vec![]),
+            record(4, 40, "Branch 2", &[3], vec![]),
+            record(3, 30, "Branch 1", &[1], vec![]),
+            record(2, 20, "Main", &[1], vec![]),
+            record(1, 10, "Start", &[], vec![]),
+        ];
+        let merges = merges(&records);
+        let ids = |n: u8| -> Vec<String> {
+            let id = &records.iter().find(|r| r.oid == oid(n)).unwrap().info.id;
+            merges[id]
+                .brought_in
+                .iter()
+                .map(|c| c.subject.clone())
+                .collect()
+        };
+        assert_eq!(merges.len(), 2, "only merges on the first-parent line");
+        assert_eq!(ids(5), ["Branch 2", "Branch 1"]);
+        assert_eq!(ids(7), ["Merge main into topic", "Topic"]);
     }
 
     #[test]

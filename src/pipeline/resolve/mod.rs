@@ -285,8 +285,16 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         diags,
     );
     people::check_people(&people, &documents, &register, history.source.as_of, diags);
-    let signatures = signers.check_history(&history);
     let pr_approvals = pull_requests::read(&pull_requests, &history, &people, diags);
+    let signatures = signers.check_history(
+        &history,
+        pr_approvals
+            .approvals
+            .iter()
+            .map(|(_, r)| r)
+            .chain(pr_approvals.refused.iter().map(|(_, r, _)| r))
+            .map(|r| r.commit.as_ref()),
+    );
     let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
     let reviews = reviews::review_states(
         &documents,

@@ -129,23 +129,38 @@ pub fn read(
             );
         }
         for pr in &prs {
-            approvals_of(pr, &commits, people, &mut out);
+            approvals_of(pr, &commits, history, people, &mut out);
         }
         merge_dates(&prs, history, f, diags);
     }
     out
 }
 
-/// A trailer approval in a pull request's merge commit dated more than a day from the merge the
-/// service recorded: the commit was rewritten, or its dates set by hand.
+/// How many days before its pull request's merge a trailer approval in one of the pull
+/// request's own commits may be dated: older than this, it predates the review the service
+/// recorded by more than any review takes.
+const BRANCH_APPROVAL_DAYS: i64 = 30;
+
+/// A trailer approval that a pull request merged, dated far from the merge the service recorded:
+/// in the merge (or squash) commit more than a day from it either way; in a commit the merge
+/// brought in, more than a day after it (it cannot postdate its own merge) or more than
+/// `BRANCH_APPROVAL_DAYS` before. The commit was rewritten, or its dates set by hand.
 fn merge_dates(prs: &[PullRequest], history: &History, f: &SourceFile, diags: &mut Diagnostics) {
-    let merged: HashMap<&str, (u32, jiff::civil::Date)> = prs
-        .iter()
-        .filter_map(|pr| {
-            let oid = pr.merge_commit.as_ref()?.oid.as_str();
-            Some((oid, (pr.number, day(pr.merged_at.as_deref()?)?)))
-        })
-        .collect();
+    // Commit id → (pull request, merged on, brought in by its merge rather than the merge itself).
+    let mut merged: HashMap<&str, (u32, jiff::civil::Date, bool)> = HashMap::new();
+    for pr in prs {
+        let (Some(m), Some(at)) = (&pr.merge_commit, pr.merged_at.as_deref().and_then(day)) else {
+            continue;
+        };
+        merged.insert(m.oid.as_str(), (pr.number, at, false));
+        for c in history
+            .merges
+            .get(&m.oid)
+            .map_or(&[][..], |m| &m.brought_in)
+        {
+            merged.insert(c.id.as_str(), (pr.number, at, true));
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     let reviews = history
         .docs
@@ -153,19 +168,27 @@ fn merge_dates(prs: &[PullRequest], history: &History, f: &SourceFile, diags: &m
         .flat_map(|d| d.reviews.iter())
         .chain(history.named_reviews.iter().map(|n| &n.review));
     for r in reviews {
-        let Some(&(number, at)) = merged.get(r.commit.id.as_str()) else {
+        let Some(&(number, at, branch)) = merged.get(r.commit.id.as_str()) else {
             continue;
         };
         let dated = r.date();
-        let apart = crate::model::exception::days_between(dated, at).abs();
-        if apart > 1 && seen.insert(r.commit.id.clone()) {
+        // Positive: the approval is older than the merge.
+        let before = crate::model::exception::days_between(dated, at);
+        let far = if branch {
+            !(-1..=BRANCH_APPROVAL_DAYS).contains(&before)
+        } else {
+            before.abs() > 1
+        };
+        if far && seen.insert(r.commit.id.clone()) {
+            let what = if branch { "brought in by" } else { "merged by" };
             diags.push(
                 Diagnostic::warning(format!(
-                    "the approval in commit {} is dated {dated}, but pull request #{number} merged it on {at} ({apart} days apart)",
-                    r.commit.short
+                    "the approval in commit {} is dated {dated}, but pull request #{number} merged it on {at} ({} days apart)",
+                    r.commit.short,
+                    before.abs()
                 ))
                 .at(&f.display, None)
-                .hint("a merge commit is dated when it is merged: it was rewritten or its dates were set by hand; record the approval again"),
+                .hint(format!("the approval's commit was {what} the merge: it was rewritten or its dates were set by hand; record the approval again")),
             );
         }
     }
@@ -174,17 +197,25 @@ fn merge_dates(prs: &[PullRequest], history: &History, f: &SourceFile, diags: &m
 fn approvals_of(
     pr: &PullRequest,
     commits: &HashMap<&str, &Arc<CommitInfo>>,
+    history: &History,
     people: &People,
     out: &mut PrApprovals,
 ) {
-    let Some(commit) = pr
-        .merge_commit
-        .as_ref()
-        .and_then(|m| commits.get(m.oid.as_str()))
+    let Some(oid) = pr.merge_commit.as_ref().map(|m| m.oid.as_str()) else {
+        return;
+    };
+    // A squash or rebase merge changed documents itself; a merge commit brought in commits that
+    // did.
+    let merge = history.merges.get(oid);
+    let Some(commit) = commits
+        .get(oid)
+        .copied()
+        .or_else(|| merge.map(|m| &m.commit))
     else {
         // Not merged into the handbook's history (or it changed no document).
         return;
     };
+    let writers = writers(commit, merge.map(|m| m.brought_in.as_slice()));
     let merged = pr.merged_at.as_deref().and_then(day);
     let author = pr.author.as_ref().map(|a| a.login.to_lowercase());
     // Each reviewer's latest review decides.
@@ -222,9 +253,9 @@ fn approvals_of(
                 "pull request #{}: the latest review of @{login} is {}",
                 pr.number, r.state
             ))
-        } else if author.as_deref() == Some(login.as_str()) || co_authored(commit, people, login) {
+        } else if author.as_deref() == Some(login.as_str()) || wrote(&writers, people, login) {
             Some(format!(
-                "self-approval: @{login} approved their own pull request #{} (its author or a co-author)",
+                "self-approval: @{login} approved their own pull request #{} (its author, or an author or co-author of its commits)",
                 pr.number
             ))
         } else if r.commit.as_ref().map(|c| &c.oid) != pr.head_ref_oid.as_ref() {
@@ -251,9 +282,26 @@ fn approvals_of(
     }
 }
 
-/// Whether the person with `login` co-authored the merged change (`Co-authored-by:` on the merge
-/// or squash commit).
-fn co_authored(commit: &CommitInfo, people: &People, login: &str) -> bool {
+/// Everyone who wrote the change a pull request merged, as `Name <email>`: for a merge commit,
+/// the authors and co-authors of the commits it brought in (not the merge's author, who only
+/// pressed the button) and the merge's co-authors; for a squash or rebase, the commit's author and
+/// co-authors.
+fn writers(commit: &CommitInfo, brought_in: Option<&[Arc<CommitInfo>]>) -> Vec<String> {
+    let own = |c: &CommitInfo| {
+        std::iter::once(format!("{} <{}>", c.author, c.email)).chain(c.co_authors())
+    };
+    match brought_in {
+        Some(commits) => commits
+            .iter()
+            .flat_map(|c| own(c))
+            .chain(commit.co_authors())
+            .collect(),
+        None => own(commit).collect(),
+    }
+}
+
+/// Whether the person with `login` is among `writers`.
+fn wrote(writers: &[String], people: &People, login: &str) -> bool {
     let Some(person) = people
         .persons
         .iter()
@@ -261,8 +309,7 @@ fn co_authored(commit: &CommitInfo, people: &People, login: &str) -> bool {
     else {
         return false;
     };
-    commit
-        .co_authors()
+    writers
         .iter()
         .any(|a| people.identify(a).is_some_and(|p| p.name == person.name))
 }

@@ -117,10 +117,10 @@ impl Signers {
     pub fn check(&self, c: &CommitInfo) -> SignatureCheck {
         let Some(payload) = c.signature.as_ref() else {
             return SignatureCheck {
-                status: if c.signed {
-                    SignatureStatus::Unsupported
-                } else {
-                    SignatureStatus::Unsigned
+                status: match (c.signed, is_platform(&c.committer)) {
+                    (false, _) => SignatureStatus::Unsigned,
+                    (true, true) => SignatureStatus::Platform,
+                    (true, false) => SignatureStatus::Unsupported,
                 },
                 signer: None,
             };
@@ -151,8 +151,13 @@ impl Signers {
         checked
     }
 
-    /// The check of every signed commit of `history` that records a change or a review.
-    pub fn check_history(&self, history: &History) -> HashMap<String, SignatureCheck> {
+    /// The check of every commit of `history` that records a change or a review, and of the
+    /// `more` commits that approve (pull requests' merges).
+    pub fn check_history<'a>(
+        &self,
+        history: &'a History,
+        more: impl Iterator<Item = &'a CommitInfo>,
+    ) -> HashMap<String, SignatureCheck> {
         let mut out = HashMap::new();
         let commits = history
             .docs
@@ -160,10 +165,16 @@ impl Signers {
             .flat_map(|d| {
                 d.revisions
                     .iter()
-                    .map(|r| &r.commit)
-                    .chain(d.reviews.iter().map(|r| &r.commit))
+                    .map(|r| r.commit.as_ref())
+                    .chain(d.reviews.iter().map(|r| r.commit.as_ref()))
             })
-            .chain(history.named_reviews.iter().map(|n| &n.review.commit));
+            .chain(
+                history
+                    .named_reviews
+                    .iter()
+                    .map(|n| n.review.commit.as_ref()),
+            )
+            .chain(more);
         for c in commits {
             if !out.contains_key(&c.id) {
                 out.insert(c.id.clone(), self.check(c));
