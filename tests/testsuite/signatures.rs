@@ -393,6 +393,15 @@ fn certificates_from_an_authority_and_rsa_keys_are_verified() {
     assert!(l.contains("signature bad"), "{l}");
     let l = page_line(&book, rsa);
     assert!(l.contains("signed: bob@example.com"), "RSA key: {l}");
+    // Bob's key is trusted, but people.yaml does not know him: his signature verifies no one.
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains(&format!(
+            "people.yaml: commits are signed by bob@example.com (verified, latest {}), but no one in people.yaml has that email",
+            &rsa.to_string()[..7]
+        )),
+        "{err}"
+    );
 
     // Revoking the authority revokes what it certified.
     book.write("revoked", &ca);

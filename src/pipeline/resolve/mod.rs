@@ -295,6 +295,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
             .chain(pr_approvals.refused.iter().map(|(_, r, _)| r))
             .map(|r| r.commit.as_ref()),
     );
+    people::check_signers(&people, &history, &signatures, diags);
     let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
     let reviews = reviews::review_states(
         &documents,

@@ -91,3 +91,57 @@ pub(crate) fn check_people(
         }
     }
 }
+
+/// A verified signature whose signer is no one in `people.yaml` verifies nobody's approval: say
+/// so once per signer, naming the newest commit.
+pub(crate) fn check_signers(
+    people: &People,
+    history: &crate::pipeline::history::History,
+    signatures: &std::collections::HashMap<String, super::signatures::SignatureCheck>,
+    diags: &mut Diagnostics,
+) {
+    let Some(file) = people.file.as_ref().filter(|_| people.exists()) else {
+        return;
+    };
+    let mut unknown: std::collections::BTreeMap<&str, (i64, &str)> = Default::default();
+    let commits = history
+        .changes
+        .iter()
+        .map(|c| c.commit.as_ref())
+        .chain(
+            history
+                .docs
+                .values()
+                .flat_map(|d| d.reviews.iter().map(|r| r.commit.as_ref())),
+        )
+        .chain(
+            history
+                .named_reviews
+                .iter()
+                .map(|n| n.review.commit.as_ref()),
+        );
+    for c in commits {
+        let Some(signer) = signatures
+            .get(&c.id)
+            .filter(|s| s.status == super::signatures::SignatureStatus::Verified)
+            .and_then(|s| s.signer.as_deref())
+        else {
+            continue;
+        };
+        if people.by_email(signer).is_none() {
+            let e = unknown.entry(signer).or_insert((c.commit_time, &c.short));
+            if c.commit_time > e.0 {
+                *e = (c.commit_time, &c.short);
+            }
+        }
+    }
+    for (signer, (_, short)) in unknown {
+        diags.push(
+            Diagnostic::warning(format!(
+                "commits are signed by {signer} (verified, latest {short}), but no one in people.yaml has that email: their approvals stay asserted"
+            ))
+            .at(file, None)
+            .hint(format!("add {signer} to the signer's `emails` in people.yaml")),
+        );
+    }
+}
