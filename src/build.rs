@@ -51,6 +51,10 @@ pub struct Report {
     pub written_to: Option<PathBuf>,
     /// How long each stage took, in order (`build --timings`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// Every document's next review, soonest first (`check --due-within`).
+    pub due: Vec<crate::pipeline::render::calendar::DueReview>,
+    /// The date statuses are computed for.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 /// Records the time since the previous mark under `stage`.
@@ -139,6 +143,8 @@ fn run(
     report.controls_in_scope = handbook.trace.in_scope_count();
     report.controls_covered = handbook.trace.covered_in_scope_count();
     report.gaps = handbook.trace.gaps.len();
+    report.due = crate::pipeline::render::calendar::due_reviews(&handbook);
+    report.as_of = handbook.history.source.as_of;
 
     // Rendered even when there are errors already: template errors are problems too, and
     // `check` reports all of them at once.

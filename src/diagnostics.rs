@@ -184,19 +184,7 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        // Property values and the message are escaped as the runner expects.
-        let prop = |s: &str| {
-            s.replace('%', "%25")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
-                .replace(':', "%3A")
-                .replace(',', "%2C")
-        };
-        let data = |s: &str| {
-            s.replace('%', "%25")
-                .replace('\r', "%0D")
-                .replace('\n', "%0A")
-        };
+        let (prop, data) = (github_property, github_data);
         let mut props = Vec::new();
         if let Some(file) = &self.file {
             props.push(format!("file={}", prop(&file.to_string_lossy())));
@@ -367,6 +355,20 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// A GitHub Actions workflow command's message, escaped as the runner expects (a command ends at
+/// a newline, and `%` starts an escape).
+pub fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (`file=…`): `github_data`, and `:` and `,` too, which end a
+/// property.
+pub fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]

@@ -48,6 +48,10 @@ enum Command {
         /// How to report problems
         #[arg(long, value_enum, default_value = "human")]
         format: cmd::check::Format,
+        /// Also list documents whose review falls due within this many days of the as-of date
+        /// (`30d`, `4w`, `30`), overdue ones included
+        #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+        due_within: Option<i64>,
     },
     /// Write an audit period's evidence: changes, reviews, matrix at the period's end, manifest
     #[command(
@@ -166,6 +170,20 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
         .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
+/// `30d`, `4w` or `30` → days.
+fn parse_days(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let (n, unit) = match t.strip_suffix('w') {
+        Some(n) => (n, 7),
+        None => (t.strip_suffix('d').unwrap_or(t), 1),
+    };
+    n.parse::<i64>()
+        .ok()
+        .filter(|n| (0..=36_500).contains(n))
+        .map(|n| n * unit)
+        .ok_or_else(|| format!("`{s}` is not a number of days; write e.g. 30d or 4w"))
+}
+
 fn main() -> ExitCode {
     // `policybook check --format json | head` must stop quietly when the reader goes away, as
     // other command-line tools do, rather than panic on the broken pipe.
@@ -189,6 +207,7 @@ fn main() -> ExitCode {
             root,
             strict,
             format,
+            due_within,
         } => cmd::check::run(
             &Options {
                 root: root.root,
@@ -198,6 +217,7 @@ fn main() -> ExitCode {
             },
             strict,
             format,
+            due_within,
         ),
         Command::Evidence {
             root,

@@ -1,6 +1,7 @@
 use serde::Serialize;
 
 use crate::build::{Options, build};
+use crate::pipeline::render::calendar::DueReview;
 
 use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, print_diagnostics, problems_summary};
 
@@ -23,6 +24,16 @@ struct JsonReport<'a> {
     strict: bool,
     summary: JsonSummary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// With `--due-within`: the reviews due by then, overdue ones first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due: Option<JsonDue<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDue<'a> {
+    as_of: Option<jiff::civil::Date>,
+    within_days: i64,
+    reviews: &'a [DueReview],
 }
 
 #[derive(Serialize)]
@@ -48,7 +59,7 @@ struct JsonDiagnostic<'a> {
 
 /// `policybook check`: every validation of `build`, nothing written. Exit 0 when clean, 1 on
 /// errors, and with `strict` also on warnings.
-pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
+pub fn run(opts: &Options, strict: bool, format: Format, due_within: Option<i64>) -> u8 {
     let opts = Options {
         write: false,
         ..opts.clone()
@@ -56,6 +67,10 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
     let report = build(&opts);
     let d = &report.diagnostics;
     let failed = d.has_errors() || (strict && d.warning_count() > 0);
+    let due: Option<&[DueReview]> = due_within.map(|days| {
+        let n = report.due.partition_point(|r| r.days_left <= days);
+        &report.due[..n]
+    });
     let secs = report.elapsed.as_secs_f64();
     let line = format!(
         "Checked {} ({}) in {secs:.2}s",
@@ -65,6 +80,9 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
     match format {
         Format::Human => {
             print_diagnostics(&report);
+            if let (Some(due), Some(days)) = (due, due_within) {
+                print_due(due, days, report.as_of);
+            }
             if failed {
                 eprintln!("{line}");
                 if !d.has_errors() {
@@ -77,6 +95,9 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
         Format::Github => {
             for diag in d.sorted() {
                 println!("{}", diag.github());
+            }
+            for r in due.unwrap_or_default() {
+                println!("{}", github_due(r));
             }
             println!("{line}");
         }
@@ -109,6 +130,11 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
                         hint: x.hint.as_deref(),
                     })
                     .collect(),
+                due: due.zip(due_within).map(|(reviews, within_days)| JsonDue {
+                    as_of: report.as_of,
+                    within_days,
+                    reviews,
+                }),
             };
             match serde_json::to_string_pretty(&json) {
                 Ok(text) => println!("{text}"),
@@ -120,4 +146,45 @@ pub fn run(opts: &Options, strict: bool, format: Format) -> u8 {
         }
     }
     if failed { EXIT_PROBLEMS } else { EXIT_OK }
+}
+
+/// What a review reminder says: title, owner, due date and days left.
+fn due_message(r: &DueReview) -> String {
+    let when = match r.days_left {
+        d if d < 0 => format!("{} days overdue", -d),
+        0 => "due today".to_string(),
+        1 => "1 day left".to_string(),
+        d => format!("{d} days left"),
+    };
+    format!(
+        "{} (owner: {}) is due for review on {} ({when}): {}",
+        r.title,
+        r.owner.as_deref().unwrap_or("none named"),
+        r.due,
+        r.url
+    )
+}
+
+fn print_due(due: &[DueReview], days: i64, as_of: Option<jiff::civil::Date>) {
+    let on = as_of.map(|d| format!(" of {d}")).unwrap_or_default();
+    if due.is_empty() {
+        println!("No review falls due within {days} days{on}.");
+        return;
+    }
+    println!("Reviews due within {days} days{on}:");
+    for r in due {
+        println!("  {}: {}", r.path, due_message(r));
+    }
+}
+
+/// A GitHub Actions annotation: a warning when overdue, a notice before.
+fn github_due(r: &DueReview) -> String {
+    let level = if r.days_left < 0 { "warning" } else { "notice" };
+    use crate::diagnostics::{github_data as esc, github_property as prop};
+    format!(
+        "::{level} file={},title={}::{}",
+        prop(&r.path),
+        prop("Review due"),
+        esc(&due_message(r))
+    )
 }

@@ -16,6 +16,7 @@ mod history;
 mod output_identity;
 mod people;
 mod register;
+mod reminders;
 mod sample_handbook;
 mod scope;
 mod security;

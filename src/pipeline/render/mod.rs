@@ -10,6 +10,7 @@
 //! - `theme`: the templates and static files.
 
 mod bodies;
+pub mod calendar;
 pub mod export;
 mod navigation;
 mod pages;
@@ -183,6 +184,7 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
                     .map_err(|e| e.to_string()),
             ),
         ];
+        exports.push(("reviews.ics", Ok(calendar::reviews_ics(hb))));
         if hb.config.publish.exceptions {
             exports.push((
                 "exceptions.csv",
