@@ -68,6 +68,9 @@ pub struct Config {
     /// `[signatures]`: whose commit signatures to trust.
     #[serde(default)]
     pub signatures: SignatureSettings,
+    /// `[acknowledgements]`: who must acknowledge which documents, and the records that they did.
+    #[serde(default)]
+    pub acknowledgements: AcknowledgementSettings,
     /// `[[subservice]]`: vendors whose controls the system relies on (carve-out).
     #[serde(default)]
     pub subservice: Vec<Subservice>,
@@ -159,8 +162,62 @@ pub struct PublishSettings {
     /// each excepted section.
     #[serde(default)]
     pub exceptions: bool,
+    /// Publish the acknowledgements page (who is late is not for every reader).
+    #[serde(default)]
+    pub acknowledgements: bool,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
+}
+
+/// `[acknowledgements]`: the population (the HR roster), the acknowledgement records e-sign and
+/// HR tools export, and what must be acknowledged by when.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AcknowledgementSettings {
+    /// Acknowledgement records: a CSV path, or `folder/*.csv`, relative to the handbook.
+    #[serde(default)]
+    pub files: Option<String>,
+    /// The population: a CSV of `email, name, start, end, type`.
+    #[serde(default)]
+    pub roster: Option<String>,
+    /// Which documents must be acknowledged: kinds (`policy`) or tags.
+    #[serde(default = "default_required")]
+    pub required: Vec<String>,
+    /// Days after someone starts, or after a new version takes effect, to acknowledge it.
+    #[serde(default = "default_within_days")]
+    pub within_days: u32,
+    /// How often everyone acknowledges again (`annual`, …, as `review`); none by default.
+    #[serde(default)]
+    pub renew: Option<String>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+impl Default for AcknowledgementSettings {
+    fn default() -> Self {
+        AcknowledgementSettings {
+            files: None,
+            roster: None,
+            required: default_required(),
+            within_days: default_within_days(),
+            renew: None,
+            unknown: BTreeMap::new(),
+        }
+    }
+}
+
+impl AcknowledgementSettings {
+    /// `renew` as a cadence (checked when the configuration is read).
+    pub fn renewal(&self) -> Option<crate::model::Cadence> {
+        self.renew.as_deref().and_then(crate::model::Cadence::parse)
+    }
+}
+
+fn default_required() -> Vec<String> {
+    vec!["policy".to_string()]
+}
+
+fn default_within_days() -> u32 {
+    30
 }
 
 /// How sure an approval is of who approved.
@@ -301,11 +358,13 @@ const TOP_KEYS: &[&str] = &[
     "publish",
     "reviews",
     "signatures",
+    "acknowledgements",
     "subservice",
 ];
+const ACKNOWLEDGEMENTS_KEYS: &[&str] = &["files", "roster", "required", "within_days", "renew"];
 const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers", "openpgp_keys"];
 const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval", "pull_requests"];
-const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions"];
+const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions", "acknowledgements"];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
 const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps", "exclusions"];
@@ -418,6 +477,14 @@ impl Config {
             &config,
             diags,
         );
+        report_unknown(
+            &config.acknowledgements.unknown,
+            ACKNOWLEDGEMENTS_KEYS,
+            "acknowledgements.",
+            &config,
+            diags,
+        );
+        config.check_acknowledgements(diags);
         config.parse_scope(diags);
         for (key, value) in [
             ("base_url", &config.base_url),
@@ -588,6 +655,45 @@ fn report_unknown(
             None => d.hint(format!("remove it; allowed here: {list}")),
         };
         diags.push(d);
+    }
+}
+
+impl Config {
+    /// `renew` must be a cadence; `roster` and `files` go together.
+    fn check_acknowledgements(&self, diags: &mut Diagnostics) {
+        let a = &self.acknowledgements;
+        let all = 1..self.source.lines().count() + 1;
+        if let Some(renew) = &a.renew
+            && renew != "none"
+            && crate::model::Cadence::parse(renew).is_none()
+        {
+            diags.push(
+                self.at_line(
+                    Diagnostic::error(format!("acknowledgements.renew `{renew}` is not a cadence")),
+                    self.line_with(&all, renew),
+                )
+                .hint("write annual, semiannual, quarterly, monthly, `N months` or none"),
+            );
+        }
+        if a.files.is_some() != a.roster.is_some() {
+            let (set, missing) = if a.files.is_some() {
+                ("files", "roster")
+            } else {
+                ("roster", "files")
+            };
+            diags.push(
+                self.at_line(
+                    Diagnostic::error(format!(
+                        "[acknowledgements] sets `{set}` but not `{missing}`"
+                    )),
+                    self.source
+                        .lines()
+                        .position(|l| l.trim() == "[acknowledgements]")
+                        .map_or(1, |i| i + 1),
+                )
+                .hint("acknowledgements need both the records (`files`) and the population they are counted against (`roster`)"),
+            );
+        }
     }
 }
 

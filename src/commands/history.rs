@@ -19,6 +19,7 @@ pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
     let paths: Vec<String> = sources.documents.iter().map(|s| s.path.clone()).collect();
     let h = extract(&Request {
         people_at_changes: false,
+        versions: false,
         root,
         documents: &paths,
         as_of,

@@ -9,8 +9,11 @@
 //! - `requests.csv`: the evidence an auditor will request for each control (see `requests`);
 //! - `significant_changes.csv`: controls introduced, retired or replaced in the period;
 //! - `people.csv`: who held which role when (`people.yaml`);
+//! - `acknowledgements.csv`: who in the population acknowledged which document when, and who
+//!   was late or never did (see `acknowledgements`);
 //! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
 
+pub mod acknowledgements;
 pub mod people;
 pub mod requests;
 pub mod significant;
@@ -66,6 +69,8 @@ pub struct EvidenceReport {
     pub requests: usize,
     /// Controls introduced, retired or replaced during the period.
     pub significant_changes: usize,
+    /// Rows of `acknowledgements.csv`: (person, document) pairs.
+    pub acknowledgements: usize,
 }
 
 /// Writes the evidence of one audit period.
@@ -127,6 +132,10 @@ fn run(
         significant::significant_changes_csv(&hb, opts.since, opts.until).map_err(csv_error),
     )?;
     report.significant_changes = n_significant;
+    let acks = acknowledgements::assess_period(&opts.root, &hb, opts.since, opts.until, diags)?;
+    let (acks_csv, n_acks) = diags
+        .take(acknowledgements::acknowledgements_csv(&hb, acks.as_ref()).map_err(csv_error))?;
+    report.acknowledgements = n_acks;
     report.changes = n_changes;
     report.reviews = n_reviews;
     report.missed = n_missed;
@@ -153,6 +162,7 @@ fn run(
             diags.take(people::people_csv(&hb, opts.until).map_err(csv_error))?,
         ),
         file("significant_changes.csv", significant),
+        file("acknowledgements.csv", acks_csv),
         file(
             "matrix.json",
             diags.take(
@@ -571,6 +581,7 @@ mod tests {
                             pull_request: None,
                         }],
                         uncommitted: false,
+                        versions: Vec::new(),
                     },
                 ),
                 ("policies/b.md".to_string(), DocHistory::default()),
@@ -621,6 +632,7 @@ mod tests {
                 people: Default::default(),
                 signers: Default::default(),
                 pull_requests: Vec::new(),
+                acknowledgements: Default::default(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -1,6 +1,7 @@
 //! The nouns of a handbook: documents, their sections and the links and control mappings they
 //! carry. Built by `parse`, read by `resolve` and `render`.
 
+pub mod acknowledgements;
 pub mod exception;
 mod ix;
 pub mod people;
@@ -316,6 +317,9 @@ pub mod url {
 
     /// People and the roles they hold.
     pub const PEOPLE: &str = "people.html";
+
+    /// Who acknowledged which document (with `[publish] acknowledgements`).
+    pub const ACKNOWLEDGEMENTS: &str = "acknowledgements.html";
 
     /// The page of a control of the organisation's register.
     pub fn register_control(id: &str) -> String {

@@ -87,6 +87,10 @@ pub struct Sources {
     pub openpgp_keys: Option<SourceFile>,
     /// `[reviews] pull_requests`: the pull-request files.
     pub pull_requests: Vec<SourceFile>,
+    /// `[acknowledgements] files`: the acknowledgement records.
+    pub acknowledgements: Vec<SourceFile>,
+    /// `[acknowledgements] roster`, when set and present.
+    pub roster: Option<SourceFile>,
 }
 
 /// Whether a file below `controls/` is part of the register.
@@ -145,6 +149,8 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         revoked: None,
         openpgp_keys: None,
         pull_requests: Vec::new(),
+        acknowledgements: Vec::new(),
+        roster: None,
     }
 }
 

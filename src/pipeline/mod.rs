@@ -94,19 +94,24 @@ impl Source {
             Source::Worktree { root } => {
                 let config = Config::load(root, &self.shown(), diags)?;
                 let mut sources = load::load(root, &self.shown(), diags);
-                let mut file = |path: &Option<String>| {
+                let mut file = |path: &Option<String>, section: &str| {
                     let p = path.as_deref()?;
-                    let f = load::root_file(root, p, "a signers file", &self.shown(), diags);
+                    let f = load::root_file(root, p, "a file", &self.shown(), diags);
                     if f.is_none() {
-                        diags.push(missing_signers(&config, p));
+                        diags.push(missing_file(&config, p, section));
                     }
                     f
                 };
-                sources.signers = file(&config.signatures.allowed_signers);
-                sources.revoked = file(&config.signatures.revoked_signers);
-                sources.openpgp_keys = file(&config.signatures.openpgp_keys);
+                sources.signers = file(&config.signatures.allowed_signers, "signatures");
+                sources.revoked = file(&config.signatures.revoked_signers, "signatures");
+                sources.openpgp_keys = file(&config.signatures.openpgp_keys, "signatures");
+                sources.roster = file(&config.acknowledgements.roster, "acknowledgements");
                 if let Some(pattern) = &config.reviews.pull_requests {
                     sources.pull_requests =
+                        load::matching_files(root, pattern, &self.shown(), diags);
+                }
+                if let Some(pattern) = &config.acknowledgements.files {
+                    sources.acknowledgements =
                         load::matching_files(root, pattern, &self.shown(), diags);
                 }
                 Ok((config, sources))
@@ -132,16 +137,14 @@ impl Source {
                     sources.signers = file(&config.signatures.allowed_signers);
                     sources.revoked = file(&config.signatures.revoked_signers);
                     sources.openpgp_keys = file(&config.signatures.openpgp_keys);
-                    if let Some(pattern) = &config.reviews.pull_requests {
-                        sources.pull_requests = load::matching_blobs(
-                            &repo,
-                            &tree,
-                            &prefix,
-                            pattern,
-                            &self.shown(),
-                            diags,
-                        );
-                    }
+                    sources.roster = file(&config.acknowledgements.roster);
+                    let mut blobs = |pattern: &Option<String>| {
+                        pattern.as_deref().map_or_else(Vec::new, |p| {
+                            load::matching_blobs(&repo, &tree, &prefix, p, &self.shown(), diags)
+                        })
+                    };
+                    sources.acknowledgements = blobs(&config.acknowledgements.files);
+                    sources.pull_requests = blobs(&config.reviews.pull_requests);
                 }
                 Ok((config, sources))
             }
@@ -154,14 +157,14 @@ impl Source {
     }
 }
 
-/// `[signatures]` names a file that is not there.
-fn missing_signers(config: &Config, path: &str) -> Diagnostic {
+/// `[section]` names a file that is not there.
+fn missing_file(config: &Config, path: &str, section: &str) -> Diagnostic {
     config
         .at_line(
             Diagnostic::error(format!("`{path}` does not exist")),
             config.line_with(&(1..config.source.lines().count() + 1), path),
         )
-        .hint("[signatures] names files relative to the handbook folder: create it, or correct the path")
+        .hint(format!("[{section}] names files relative to the handbook folder: create it, or correct the path"))
 }
 
 /// Whether, and as of when, to read the git history.
@@ -226,6 +229,7 @@ pub fn open(
                 at_commit: source.commit(),
                 cache: caches.map(|c| &c.history),
                 people_at_changes: config.reviews.pull_requests.is_some(),
+                versions: config.acknowledgements.files.is_some(),
             }),
         },
     );
@@ -233,6 +237,12 @@ pub fn open(
     let register =
         parse::register::parse_registers(&sources.registers, &config.scope.framework, diags);
     let people = parse::people::parse_people(sources.people.as_ref(), diags);
+    let acknowledgements = parse::acknowledgements::parse_acknowledgements(
+        config.acknowledgements.files.is_some(),
+        sources.roster.as_ref(),
+        &sources.acknowledgements,
+        diags,
+    );
     let signers = resolve::signatures::Signers::parse(
         sources.signers.as_ref(),
         sources.revoked.as_ref(),
@@ -252,6 +262,7 @@ pub fn open(
             people,
             signers,
             pull_requests: sources.pull_requests,
+            acknowledgements,
             available: sources.assets,
             history,
         },

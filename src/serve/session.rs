@@ -240,6 +240,7 @@ impl Session {
                 people: last.handbook.people.clone(),
                 signers: last.handbook.signers.clone(),
                 pull_requests: last.handbook.pull_requests.clone(),
+                acknowledgements: last.handbook.acknowledgements.sources.clone(),
                 available: last.handbook.available.clone(),
                 history,
             },

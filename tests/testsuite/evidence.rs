@@ -165,6 +165,7 @@ fn evidence_for_a_period() {
     assert_eq!(
         names,
         [
+            "acknowledgements.csv",
             "changes.csv",
             "controls.csv",
             "exceptions.csv",

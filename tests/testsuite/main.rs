@@ -5,6 +5,7 @@
 
 mod support;
 
+mod acknowledgements;
 mod approvals;
 mod architecture;
 mod build_site;

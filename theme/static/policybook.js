@@ -300,6 +300,34 @@
     });
   })();
 
+  // --- Table filters: a form naming its table filters rows by status and text. ----------------
+  (function tableFilters() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-filter-table]"), function (form) {
+      var table = document.getElementById(form.getAttribute("data-filter-table"));
+      if (!table) return;
+      form.hidden = false;
+      var status = form.querySelector("[data-filter-status]");
+      var text = form.querySelector("[data-filter-text]");
+      var count = form.querySelector("[data-filter-count]");
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      function apply() {
+        var s = status ? status.value : "";
+        var t = text ? text.value.trim().toLowerCase() : "";
+        var shown = 0;
+        rows.forEach(function (row) {
+          var ok = (!s || row.getAttribute("data-status") === s) &&
+            (!t || row.textContent.toLowerCase().indexOf(t) >= 0);
+          row.hidden = !ok;
+          if (ok) shown++;
+        });
+        if (count) count.textContent = shown + " of " + rows.length;
+      }
+      form.addEventListener("input", apply);
+      form.addEventListener("submit", function (e) { e.preventDefault(); });
+      apply();
+    });
+  })();
+
   // --- Matrix filters: view (criteria or controls), category, series, status, text, gaps. ------
   (function matrixFilters() {
     var form = document.getElementById("pb-matrix-filters");

@@ -253,6 +253,23 @@ pub struct DocHistory {
     pub reviews: Vec<Review>,
     /// The working tree differs from HEAD for this file (or it is not committed at all).
     pub uncommitted: bool,
+    /// With `Request::versions`: the front-matter `version` in each revision, parallel to
+    /// `revisions` (`None`: the file had none). Empty otherwise.
+    pub versions: Vec<Option<String>>,
+}
+
+/// The `version:` of a document's front matter, read without parsing the YAML: history reads it
+/// from every revision, most of which are never parsed otherwise.
+pub fn version_in(text: &str) -> Option<String> {
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    lines
+        .take_while(|l| !matches!(l.trim_end(), "---" | "..."))
+        .find_map(|l| l.strip_prefix("version:"))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Where the sources come from.
@@ -389,6 +406,18 @@ pub struct Request<'a> {
     /// Also read `people.yaml` in every commit that changed a document and every merge:
     /// pull-request approvals are checked at their squash or merge commit.
     pub people_at_changes: bool,
+    /// Also read each revision's front-matter `version` (acknowledgements are of versions).
+    pub versions: bool,
+}
+
+/// Reads each revision's front-matter `version` into `history` (as `Request::versions` does),
+/// for a history extracted without it.
+pub fn read_versions(root: &Path, history: &mut History) -> Result<(), String> {
+    let Some((repo, prefix)) = open_repository(root) else {
+        return Ok(());
+    };
+    walk::read_versions(&repo, &prefix, history)
+        .map_err(|e| format!("cannot read the history: {}", e.message()))
 }
 
 /// Reads the history of `documents`. Never fails: problems leave `unavailable` set and the build

@@ -138,6 +138,10 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     people_at_reviews(&repo, &prefix, req.people_at_changes, &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
+    if req.versions {
+        read_versions(&repo, &prefix, &mut history)
+            .map_err(|e| format!("cannot read the history: {}", e.message()))?;
+    }
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
             d.uncommitted = true;
@@ -363,6 +367,33 @@ fn mark_existing_then(
             trees.insert(commit_id.clone(), names);
         }
         n.existed_then = trees.get(&commit_id).is_some_and(|t| t.contains(&n.id));
+    }
+    Ok(())
+}
+
+/// Each revision's front-matter `version`, from the file as that commit left it.
+pub(super) fn read_versions(
+    repo: &Repository,
+    prefix: &str,
+    history: &mut History,
+) -> Result<(), git2::Error> {
+    for d in history.docs.values_mut() {
+        let mut versions = Vec::with_capacity(d.revisions.len());
+        for r in &d.revisions {
+            let commit = repo.find_commit(Oid::from_str(&r.commit.id)?)?;
+            let version = match commit
+                .tree()?
+                .get_path(Path::new(&in_repo(prefix, &r.path)))
+            {
+                Ok(entry) => {
+                    let blob = repo.find_blob(entry.id())?;
+                    super::version_in(&String::from_utf8_lossy(blob.content()))
+                }
+                Err(_) => None,
+            };
+            versions.push(version);
+        }
+        d.versions = versions;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Stage 2: each source file → a `Document` (front matter fields + sections + links).
 //! Files are independent here, so this runs in parallel; cross-file checks belong to `resolve`.
 
+pub mod acknowledgements;
 mod fields;
 pub mod frontmatter;
 pub mod people;

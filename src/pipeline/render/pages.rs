@@ -117,6 +117,15 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(|v, _, _| page_context(&v.people())),
         });
     }
+    if hb.config.publish.acknowledgements && hb.acknowledgements.sources.configured {
+        pages.push(Page {
+            path: url::ACKNOWLEDGEMENTS.into(),
+            template: "acknowledgements.html",
+            root: "",
+            doc: None,
+            build: Box::new(|v, _, _| page_context(&v.acknowledgements())),
+        });
+    }
     if hb.config.publish.exceptions {
         pages.push(Page {
             path: url::EXCEPTIONS.into(),

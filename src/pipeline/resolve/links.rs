@@ -360,6 +360,7 @@ mod tests {
                         people: Default::default(),
                 signers: Default::default(),
                 pull_requests: Vec::new(),
+                acknowledgements: Default::default(),
                         available: assets,
                         history: Default::default(),
                     },

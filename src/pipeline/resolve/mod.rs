@@ -2,6 +2,7 @@
 //! documents, `implements`, control ids against the catalog, and the trace (which document and
 //! section covers which control). The result, `Handbook`, is all the renderer reads.
 
+pub mod acknowledgements;
 mod exceptions;
 mod links;
 mod people;
@@ -79,6 +80,8 @@ pub struct Handbook {
     pub signers: signatures::Signers,
     /// `[reviews] pull_requests`: the files read (kept for `serve`'s rebuilds).
     pub pull_requests: Vec<crate::pipeline::load::SourceFile>,
+    /// `[acknowledgements]` assessed on the as-of date (empty when not configured).
+    pub acknowledgements: acknowledgements::AckReport,
 }
 
 impl Handbook {
@@ -158,6 +161,8 @@ pub struct Parsed {
     pub signers: signatures::Signers,
     /// `[reviews] pull_requests`: the pull-request files.
     pub pull_requests: Vec<crate::pipeline::load::SourceFile>,
+    /// `[acknowledgements]`: the roster and the acknowledgement records.
+    pub acknowledgements: crate::model::acknowledgements::AckSources,
     /// Every non-Markdown file under `policies/`.
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
@@ -175,6 +180,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         people,
         signers,
         pull_requests,
+        acknowledgements,
         available,
         history,
     } = parsed;
@@ -307,6 +313,34 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         diags,
     );
     let register_history = reviews::register_history(register_files, &history);
+    let acknowledgements = if acknowledgements.configured {
+        let settings = &config.acknowledgements;
+        let ack_docs = acknowledgements::ack_documents(&documents, &history, settings);
+        acknowledgements::check_rows(
+            &acknowledgements,
+            &documents,
+            &ack_docs,
+            history.source.repository,
+            diags,
+        );
+        match history.source.as_of {
+            Some(day) => acknowledgements::assess(
+                acknowledgements,
+                ack_docs,
+                settings,
+                |m| m.present_on(day),
+                |_| day,
+            ),
+            // Without a date there is no "late": nothing is assessed.
+            None => acknowledgements::AckReport {
+                sources: acknowledgements,
+                documents: ack_docs,
+                rows: Vec::new(),
+            },
+        }
+    } else {
+        acknowledgements::AckReport::default()
+    };
     Handbook {
         config,
         catalog,
@@ -325,6 +359,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         signatures,
         signers,
         pull_requests,
+        acknowledgements,
     }
 }
 
@@ -537,6 +572,7 @@ pub(crate) mod tests {
                 people: People::default(),
                 signers: Default::default(),
                 pull_requests: Vec::new(),
+                acknowledgements: Default::default(),
                 available: BTreeMap::new(),
                 history,
             },

@@ -93,6 +93,8 @@ pub struct DocumentView<'b> {
     pub referenced_by: Vec<DocLink>,
     /// Its revisions and reviews.
     pub history: DocHistoryView,
+    /// How many acknowledged it, when it must be acknowledged.
+    pub acknowledged: Option<super::acknowledgements::AckSummary>,
     /// "Policies", for breadcrumbs.
     pub kind_plural: &'static str,
     /// Neighbours in reading order (the home page's order).
@@ -144,6 +146,7 @@ impl Views<'_> {
             names_register_control(r, &hb.register_ids).then(|| hb.register_ids[&r.id])
         });
         DocumentView {
+            acknowledged: self.ack_summary(i),
             doc: self.doc_link(i),
             approvers: d.approver_names(),
             effective: d.effective.map(|e| e.to_string()),

@@ -4,6 +4,7 @@
 //! URLs are relative to the site root; each page gets `root` (`""`, `"../"`, …) to prefix them
 //! with, so the site works from `file://` and under any path.
 
+pub mod acknowledgements;
 pub mod controls;
 pub mod documents;
 pub mod exceptions;
@@ -46,6 +47,8 @@ pub struct SiteView {
     pub exceptions: bool,
     /// The handbook has `people.yaml`: the people and roles page is on the site.
     pub people: bool,
+    /// `[publish] acknowledgements`: the acknowledgements page is on the site.
+    pub acknowledgements: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -219,6 +222,8 @@ impl<'a> Views<'a> {
             source: self.source(),
             exceptions: self.hb.config.publish.exceptions,
             people: self.hb.people.exists(),
+            acknowledgements: self.hb.config.publish.acknowledgements
+                && self.hb.acknowledgements.sources.configured,
         }
     }
 
