@@ -15,7 +15,8 @@ const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SAMPLE = process.env.PB_SAMPLE_SITE;
 const GAPS = process.env.PB_GAPS_SITE;
 const LARGE = process.env.PB_LARGE_SITE;
-assert.ok(SAMPLE && GAPS && LARGE, "run through run.sh: PB_SAMPLE_SITE, PB_GAPS_SITE and PB_LARGE_SITE are needed");
+const ACKS = process.env.PB_ACKS_SITE;
+assert.ok(SAMPLE && GAPS && LARGE && ACKS, "run through run.sh: PB_SAMPLE_SITE, PB_GAPS_SITE, PB_LARGE_SITE and PB_ACKS_SITE are needed");
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
   ".json": "application/json", ".csv": "text/csv", ".svg": "image/svg+xml", ".png": "image/png" };
@@ -36,7 +37,7 @@ function serve(dir) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-let browser, sample, gaps, large;
+let browser, sample, gaps, large, acks;
 const base = (server) => `http://127.0.0.1:${server.address().port}/`;
 
 before(async () => {
@@ -48,6 +49,7 @@ before(async () => {
   sample = await serve(SAMPLE);
   gaps = await serve(GAPS);
   large = await serve(LARGE);
+  acks = await serve(ACKS);
 });
 
 after(async () => {
@@ -55,6 +57,7 @@ after(async () => {
   sample?.close();
   gaps?.close();
   large?.close();
+  acks?.close();
 });
 
 async function page(options = {}) {
@@ -149,6 +152,26 @@ test("the matrix filters to gaps, by category and series, and by text", async ()
   const ids = await visible().evaluateAll((rows) => rows.map((r) => r.querySelector("th a").textContent));
   assert.deepEqual(ids, ["CC6.2", "CC6.3"]);
   assert.equal(await p.locator("tr.pb-matrix-series:visible").count(), 1, "empty series headers hide");
+  await p.context().close();
+});
+
+test("the acknowledgements page filters people by status and text", async () => {
+  const p = await page();
+  await p.goto(base(acks) + "acknowledgements.html");
+  const visible = () => p.locator("#pb-ack-people tbody tr:visible");
+  assert.equal(await visible().count(), 4, "Fay left before the as-of date");
+  const count = p.locator("form[data-filter-table] output");
+  assert.equal(await count.innerText(), "4 of 4");
+  await p.selectOption("form[data-filter-table] select", "lapsed");
+  const names = () => visible().evaluateAll((rows) => rows.map((r) => r.querySelector("th").firstChild.textContent.trim()));
+  assert.deepEqual(await names(), ["Baker, Ben"]);
+  await p.selectOption("form[data-filter-table] select", "");
+  await p.fill("form[data-filter-table] input", "pending");
+  assert.deepEqual(await names(), ["Eve Evans"]);
+  assert.equal(await count.innerText(), "1 of 4");
+  await p.goto(base(acks) + "documents/access-control.html");
+  const meta = await p.locator("#pb-meta").innerText();
+  assert.match(meta, /Acknowledged\s+by 2 of 4 \(version 2\.0\); 1 not yet due; 1 overdue/i);
   await p.context().close();
 });
 
@@ -317,10 +340,11 @@ test("serve reloads the page after an edit and shows a failed build in an overla
 for (const scheme of ["light", "dark"]) {
   test(`axe finds no serious or critical violations (${scheme} theme)`, async () => {
     const p = await page({ colorScheme: scheme });
-    const pages = ["index.html", "documents/access-control.html", "controls/soc2/CC6.1.html", "matrix.html", "reviews.html"];
+    const pages = ["index.html", "documents/access-control.html", "controls/soc2/CC6.1.html", "matrix.html", "reviews.html", "acks:acknowledgements.html"];
     const problems = [];
     for (const url of pages) {
-      await p.goto(base(sample) + url);
+      const [site, path] = url.startsWith("acks:") ? [acks, url.slice(5)] : [sample, url];
+      await p.goto(base(site) + path);
       await p.addScriptTag({ content: AXE });
       const result = await p.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
       for (const v of result.violations) {

@@ -45,6 +45,9 @@ cp -r "$repo/tests/fixtures/scope" "$work/scope"
 cp -r "$repo/tests/fixtures/exceptions" "$work/exceptions"
 printf '\n[publish]\nexceptions = true\nevidence_details = true\n' >> "$work/exceptions/site.toml"
 "$bin" build --root "$work/exceptions" >/dev/null 2>&1
+# Published acknowledgements (outside git: statuses as of a fixed day).
+cp -r "$repo/tests/fixtures/acknowledgements" "$work/acks"
+"$bin" build --root "$work/acks" --as-of 2025-06-30 >/dev/null 2>&1
 
 # A handbook for `serve`: the browser test edits it while it is served.
 cp -r "$repo/tests/fixtures/good" "$work/live"
@@ -58,10 +61,12 @@ cp -r "$repo/tests/fixtures/good" "$work/live"
 
 echo "--- Nu Html Checker (vnu): errors in any page fail"
 java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
-  "$work/sample/public" "$work/gaps/public" "$work/scope/public" "$work/exceptions/public"
+  "$work/sample/public" "$work/gaps/public" "$work/scope/public" "$work/exceptions/public" \
+  "$work/acks/public"
 
 echo "--- browser tests (headless Chromium)"
 cd "$here"
 PB_SAMPLE_SITE="$work/sample/public" PB_GAPS_SITE="$work/gaps/public" PB_LARGE_SITE="$work/large/public" \
+  PB_ACKS_SITE="$work/acks/public" \
   PB_BIN="$bin" PB_LIVE="$work/live" \
   node --test --test-concurrency=1 --test-reporter=spec browser.test.mjs
