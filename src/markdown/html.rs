@@ -118,7 +118,7 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Href], raw_html: Ra
             match href {
                 // The text stays, the address goes.
                 Some(Href::Removed) => Some(Event::InlineHtml(CowStr::from("<a>"))),
-                Some(Href::Site(url)) => Some(Event::Start(Tag::Link {
+                Some(Href::Site(url) | Href::External(url)) => Some(Event::Start(Tag::Link {
                     link_type,
                     dest_url: CowStr::from(url.clone()),
                     title,
@@ -145,7 +145,7 @@ pub fn render(body: &str, sections: &[SectionHtml], hrefs: &[Href], raw_html: Ra
                     skipping_image = 1;
                     None
                 }
-                Some(Href::Site(url)) => Some(Event::Start(Tag::Image {
+                Some(Href::Site(url) | Href::External(url)) => Some(Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(url.clone()),
                     title,

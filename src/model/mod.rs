@@ -206,6 +206,9 @@ pub enum Href {
     /// Rewritten to a page or file of the site: a URL relative to the site root (the renderer
     /// makes it relative to the page).
     Site(String),
+    /// Rewritten to an absolute address: a root-absolute link (`/x/y/`) that names no document,
+    /// on the origin of `base_url`.
+    External(String),
     /// Dropped: a URL scheme that could run code in the reader's browser (`javascript:`), with
     /// raw HTML not trusted. A link keeps its text; an image is left out.
     Removed,

@@ -6,6 +6,7 @@
 mod support;
 
 mod acknowledgements;
+mod adoption;
 mod approvals;
 mod architecture;
 mod build_site;

@@ -3,7 +3,8 @@
 //!
 //! Forms: `other.md`, `../sub/other.md#anchor` (relative to the linking file), `policy:ID`,
 //! `policy:ID#anchor`, `control:CC6.1`, `control:soc2:CC6.1`, `#anchor` (same page), and links to
-//! other files under `policies/` (copied to the site). Anything with a scheme is left alone.
+//! other files under `policies/` (copied to the site), and root-absolute links from the site a
+//! handbook was adopted from (`/x/y/`, see `root_absolute`). Anything with a scheme is left alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,6 +27,8 @@ pub(crate) struct Context<'a> {
     pub raw_html: RawHtml,
     /// Linked files larger than this are a warning.
     pub warn_size_mb: u64,
+    /// `scheme://host` of `base_url`, for root-absolute links that name no document.
+    pub origin: Option<String>,
 }
 
 pub(crate) struct Resolved {
@@ -45,6 +48,8 @@ enum Target {
     Document(DocIx, Option<String>),
     Control(String),
     Asset(String),
+    /// An absolute address.
+    External(String),
 }
 
 pub(crate) fn resolve_links(
@@ -77,6 +82,7 @@ pub(crate) fn resolve_links(
                 Href::Site(href)
             }
             Ok(Target::Control(href)) => Href::Site(href),
+            Ok(Target::External(href)) => Href::External(href),
             Ok(Target::Asset(below)) => {
                 if let Some(source) = ctx.assets.get(&below) {
                     if let Some(d) = too_large(source, ctx.warn_size_mb) {
@@ -160,8 +166,11 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
             .hint("link to an http(s) address or a file under policies/ instead (`[markdown] raw_html = \"trusted\"` in site.toml keeps such links, for handbooks whose every author is trusted)"),
         ));
     }
-    if has_scheme(dest) || dest.starts_with("//") || dest.starts_with('/') {
+    if has_scheme(dest) || dest.starts_with("//") {
         return Ok(Target::Keep);
+    }
+    if let Some(rest) = dest.strip_prefix('/') {
+        return root_absolute(ctx, dest, rest);
     }
 
     let (path, anchor) = split_anchor(dest);
@@ -197,6 +206,56 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
         Some(below) if ctx.assets.contains_key(&below) => Ok(Target::Asset(below)),
         _ => Err(Diagnostic::error(format!("the link `{dest}` points to {joined}, which does not exist"))
             .hint("put linked files (images, PDFs) under policies/ and link to them relative to this file")),
+    }
+}
+
+/// A link from the site the handbook came from, written from its root (`/privacy-policy/`,
+/// `/physical/malware.html`, `/x/y.md`): the document at that path below `policies/` (as a
+/// page, a folder's index, or a Markdown file), or whose id it is; else a file under
+/// `policies/`; else, with `base_url`, the same path on its origin; else a warning — never a
+/// silently broken link.
+fn root_absolute(ctx: &Context<'_>, dest: &str, rest: &str) -> Result<Target, Diagnostic> {
+    let (path, anchor) = split_anchor(rest);
+    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let trimmed = path.trim_end_matches('/');
+    let stem = [".html", ".htm", ".md"]
+        .iter()
+        .find_map(|ext| trimmed.strip_suffix(ext))
+        .unwrap_or(trimmed);
+    let stem = stem
+        .strip_suffix("/index")
+        .or_else(|| stem.strip_suffix("/_index"))
+        .unwrap_or(stem);
+    let stem = if stem == "index" { "" } else { stem };
+    let candidates = [
+        format!("policies/{stem}.md"),
+        format!("policies/{stem}/index.md"),
+        format!("policies/{stem}/_index.md"),
+        format!("policies/{stem}/README.md"),
+    ];
+    let by_path = candidates
+        .iter()
+        .find_map(|p| ctx.by_path.get(p.as_str()).copied());
+    let last = stem.rsplit('/').next().unwrap_or(stem);
+    let by_id = || ctx.by_id.get(stem).or_else(|| ctx.by_id.get(last)).copied();
+    if !stem.is_empty()
+        && let Some(i) = by_path.or_else(by_id)
+    {
+        check_anchor(&ctx.documents[i], anchor, dest)?;
+        return Ok(Target::Document(i, anchor.map(str::to_string)));
+    }
+    if let Some(below) = path.strip_prefix("policies/").or(Some(path.as_str()))
+        && ctx.assets.contains_key(below)
+    {
+        return Ok(Target::Asset(below.to_string()));
+    }
+    match &ctx.origin {
+        Some(origin) => Ok(Target::External(format!("{origin}{dest}"))),
+        // Kept as written (it works if the handbook is served from that site's root), but said.
+        None => Err(Diagnostic::warning(format!(
+            "the link `{dest}` is written from the root of a web site, and names no document of this handbook"
+        ))
+        .hint("link to the document's file (`../x/y.md`) or `policy:ID`, or set `base_url` in site.toml so that root links point at that site")),
     }
 }
 

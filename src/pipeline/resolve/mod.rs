@@ -215,6 +215,11 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         default_framework: &config.scope.framework,
         raw_html: config.markdown.raw_html,
         warn_size_mb: config.files.warn_size_mb,
+        origin: config.absolute_url("").and_then(|u| {
+            let (scheme, rest) = u.split_once("://")?;
+            let host = rest.split('/').next()?;
+            Some(format!("{scheme}://{host}"))
+        }),
     };
     for (i, doc) in documents.iter_enumerated() {
         let resolved = links::resolve_links(&ctx, doc, diags);
