@@ -294,6 +294,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
             "committer",
             "committed",
             "pr",
+            "via_rename",
         ],
     )?;
     let mut n = 0;
@@ -303,7 +304,8 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
             continue;
         }
         let reviewers = c.reviewers().join("; ");
-        for (path, change, added, removed) in &set.documents {
+        for ch in &set.documents {
+            let (path, change, added, removed) = (&ch.path, &ch.change, &ch.added, &ch.removed);
             // Exceptions and the control register are evidence too: their changes record when
             // exceptions were granted and closed, and when controls changed.
             let (id, title, doc_path) = match hb
@@ -342,6 +344,7 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
                     &c.committer,
                     &c.committed,
                     &c.pull_request().map(|n| n.to_string()).unwrap_or_default(),
+                    ch.via_rename.as_deref().unwrap_or_default(),
                 ],
             )?;
             n += 1;
@@ -533,7 +536,8 @@ mod tests {
     use crate::catalog::Catalog;
     use crate::config::Config;
     use crate::pipeline::history::{
-        Change, ChangeSet, CommitInfo, DocHistory, History, Review, Revision, SourceInfo,
+        Change, ChangeSet, ChangedDoc, CommitInfo, DocHistory, History, Review, Revision,
+        SourceInfo,
     };
     use crate::pipeline::load::SourceFile;
 
@@ -560,6 +564,14 @@ mod tests {
             old_path: None,
             added: 1,
             removed: 0,
+            via_rename: None,
+        };
+        let changed = |path: &str, change, added| ChangedDoc {
+            path: path.into(),
+            change,
+            added,
+            removed: 0,
+            via_rename: None,
         };
         let history = History {
             source: SourceInfo {
@@ -590,13 +602,13 @@ mod tests {
             changes: vec![
                 ChangeSet {
                     commit: edit.clone(),
-                    documents: vec![("policies/a.md".into(), Change::Modified, 1, 0)],
+                    documents: vec![changed("policies/a.md", Change::Modified, 1)],
                 },
                 ChangeSet {
                     commit: add.clone(),
                     documents: vec![
-                        ("policies/a.md".into(), Change::Added, 3, 0),
-                        ("policies/b.md".into(), Change::Added, 2, 0),
+                        changed("policies/a.md", Change::Added, 3),
+                        changed("policies/b.md", Change::Added, 2),
                     ],
                 },
             ],

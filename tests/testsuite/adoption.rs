@@ -67,3 +67,215 @@ fn root_absolute_links_resolve_to_documents_or_the_base_url_origin() {
     let err = book.run(&["check"]).fails_with(1).stderr();
     assert!(err.contains("#nowhere"), "{err}");
 }
+
+/// Ten lines of policy text: enough that prepended front matter keeps the file recognisably the
+/// same (git infers a move from similarity, as `git log --follow` does).
+fn text(name: &str, edit: u8) -> String {
+    (1..=10)
+        .map(|n| {
+            format!(
+                "Line {n} of the {name} policy, revision {}.\n",
+                if n == 1 { edit } else { 0 }
+            )
+        })
+        .collect()
+}
+
+/// Moves `from` to `to` in the work tree, prepending front matter: the adoption edit.
+fn adopt(book: &BookTest, from: &str, to: &str, title: &str) {
+    let body = book.read(from);
+    book.remove(from);
+    book.write(
+        to,
+        &format!("---\ntitle: {title}\nowner: CISO\nreview: annual\n---\n{body}"),
+    );
+}
+
+#[test]
+fn history_before_adoption_is_followed_through_moves_from_anywhere() {
+    use crate::support::git::{ALICE, BOB};
+    let book = BookTest::empty().git();
+    let rita = "\n\nReviewed-by: Rita Reviewer <rita@example.com>\n";
+    book.write("README-access.md", &text("access", 0))
+        .write("docs/backup.md", &text("backup", 0))
+        .write("docs/incident.md", &text("incident", 0));
+    let c1 = book.commit(
+        ALICE,
+        "2022-01-10T09:00:00Z",
+        &format!("Write the policies{rita}"),
+    );
+    book.write("docs/backup.md", &text("backup", 1));
+    let c2 = book.commit(BOB, "2022-06-01T09:00:00Z", "Backups: daily");
+    book.git_mv("README-access.md", "docs/access.md");
+    let c3 = book.commit_index(ALICE, "2023-01-15T09:00:00Z", "Move access into docs");
+    book.write("docs/access.md", &text("access", 1));
+    let c4 = book.commit(BOB, "2023-05-01T09:00:00Z", &format!("Access: MFA{rita}"));
+
+    // On a side branch from there: the incident policy moves in on its own, merged later.
+    let repo = book.repo();
+    let branch = repo.head().expect("head").name().expect("name").to_string();
+    let force = || {
+        let mut co = git2::build::CheckoutBuilder::new();
+        co.force().remove_untracked(true);
+        co
+    };
+    adopt(
+        &book,
+        "docs/incident.md",
+        "policies/incident.md",
+        "Incident response",
+    );
+    book.write(
+        "site.toml",
+        "title = \"Adopted\"\n[scope]\ngaps = \"allow\"\n",
+    );
+    let b1 = book.commit(ALICE, "2024-01-20T09:00:00Z", "Adopt the incident policy");
+    repo.reference(&branch, c4, true, "back to main")
+        .expect("reset");
+    repo.checkout_head(Some(&mut force())).expect("checkout");
+
+    // Main adopts policybook: a folder moved with front matter prepended, in one commit.
+    adopt(
+        &book,
+        "docs/access.md",
+        "policies/access.md",
+        "Access control",
+    );
+    adopt(&book, "docs/backup.md", "policies/ops/backup.md", "Backups");
+    book.write(
+        "site.toml",
+        "title = \"Adopted\"\n[scope]\ngaps = \"allow\"\n",
+    );
+    let c5 = book.commit(ALICE, "2024-02-01T09:00:00Z", "Adopt policybook");
+    adopt(
+        &book,
+        "docs/incident.md",
+        "policies/incident.md",
+        "Incident response",
+    );
+    let sig = crate::support::git::signature(ALICE, "2024-02-10T09:00:00Z");
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.update_all(["*"], None).expect("update");
+    index.write().expect("index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let (p1, p2) = (
+        repo.find_commit(c5).expect("c5"),
+        repo.find_commit(b1).expect("b1"),
+    );
+    let m = repo
+        .commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            "Merge the incident policy",
+            &tree,
+            &[&p1, &p2],
+        )
+        .expect("merge");
+    book.write(
+        "policies/access.md",
+        &book
+            .read("policies/access.md")
+            .replace("revision 1", "revision 2"),
+    );
+    let c6 = book.commit(BOB, "2024-03-01T09:00:00Z", "Access: quarterly reviews");
+    let _ = m;
+
+    book.run(&["evidence", "--since", "2022-01-01", "--until", "2024-12-31"])
+        .success();
+    let csv = book.read("evidence/changes.csv");
+    let row = |commit: git2::Oid, doc: &str| {
+        csv.lines()
+            .find(|l| l.contains(&commit.to_string()) && l.contains(&format!(",{doc},")))
+            .unwrap_or_else(|| panic!("no row for {doc} in {commit}:\n{csv}"))
+            .to_string()
+    };
+    // Access: its own edits, the adoption, and before it the edits and moves outside policies/.
+    assert!(row(c6, "access").ends_with(","), "{}", row(c6, "access"));
+    assert!(
+        row(c5, "access").contains(",renamed,"),
+        "{}",
+        row(c5, "access")
+    );
+    let via = row(c4, "access");
+    assert!(via.contains(",modified,"), "{via}");
+    assert!(
+        via.contains("docs/access.md → policies/access.md ("),
+        "{via}"
+    );
+    let via = row(c1, "access");
+    assert!(via.contains(",added,"), "{via}");
+    assert!(
+        via.contains("docs/access.md → policies/access.md (")
+            && via.contains("; README-access.md → docs/access.md (100%)"),
+        "{via}"
+    );
+    assert!(
+        row(c3, "access").contains(",renamed,"),
+        "{}",
+        row(c3, "access")
+    );
+    // Backup: moved into a subfolder in the same commit.
+    assert!(
+        row(c2, "backup").contains("docs/backup.md → policies/ops/backup.md ("),
+        "{}",
+        row(c2, "backup")
+    );
+    assert!(
+        row(c1, "backup").contains(",added,"),
+        "{}",
+        row(c1, "backup")
+    );
+    // Incident: moved on the side branch, merged later.
+    assert!(
+        row(b1, "incident").contains(",renamed,"),
+        "{}",
+        row(b1, "incident")
+    );
+    assert!(
+        row(c1, "incident").contains("docs/incident.md → policies/incident.md ("),
+        "{}",
+        row(c1, "incident")
+    );
+
+    // Every (commit, document) pair `git log --follow` lists is in changes.csv.
+    for (doc, path) in [
+        ("access", "policies/access.md"),
+        ("backup", "policies/ops/backup.md"),
+        ("incident", "policies/incident.md"),
+    ] {
+        let out = std::process::Command::new("git")
+            .current_dir(book.path())
+            .args(["log", "--follow", "--no-merges", "--format=%H", "--", path])
+            .output()
+            .expect("git");
+        let commits = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(commits.lines().count() >= 2, "{doc}: {commits}");
+        for c in commits.lines() {
+            assert!(
+                csv.lines()
+                    .any(|l| l.contains(c) && l.contains(&format!(",{doc},"))),
+                "{doc}: git log --follow lists {c}, changes.csv does not:\n{csv}"
+            );
+        }
+    }
+
+    // The reviews before the adoption count, and the pages show where each revision was.
+    book.run(&["build"]).success();
+    let page = book.read("public/documents/access.html");
+    assert!(
+        page.contains("(as README-access.md; traced through"),
+        "{page}"
+    );
+    let m = book.json("public/matrix.json");
+    let access = m["documents"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["id"] == "access"))
+        .expect("access");
+    assert_eq!(access["last_reviewed"]["date"], "2023-05-01", "{access}");
+}

@@ -246,7 +246,7 @@ fn reviews_csv_says_which_approvals_count_and_why() {
         changes
             .lines()
             .next()
-            .is_some_and(|h| h.ends_with(",signature,committer,committed,pr")),
+            .is_some_and(|h| h.ends_with(",signature,committer,committed,pr,via_rename")),
         "{changes}"
     );
     assert!(
@@ -408,19 +408,22 @@ fn pull_requests_are_named_and_linked() {
         .success();
     let changes = book.read("evidence/changes.csv");
     assert!(
-        changes.lines().next().is_some_and(|h| h.ends_with(",pr")),
+        changes
+            .lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",pr,via_rename")),
         "{changes}"
     );
     let row = changes
         .lines()
         .find(|l| l.contains("Tighten A"))
         .unwrap_or_default();
-    assert!(row.ends_with(",45"), "{row}");
+    assert!(row.ends_with(",45,"), "{row}");
     let first = changes
         .lines()
         .find(|l| l.contains("Add A"))
         .unwrap_or_default();
-    assert!(first.ends_with(','), "no pull request: {first}");
+    assert!(first.ends_with(",,"), "no pull request: {first}");
 }
 
 #[test]

@@ -206,6 +206,8 @@ pub struct Revision {
     pub added: usize,
     /// Lines removed.
     pub removed: usize,
+    /// The moves this revision was traced through (see `ChangedDoc::via_rename`).
+    pub via_rename: Option<Arc<str>>,
 }
 
 /// Evidence that someone reviewed a document.
@@ -296,8 +298,24 @@ pub struct SourceInfo {
 pub struct ChangeSet {
     /// The commit that made a descendant-dated mistake (see `Skew`).
     pub commit: Arc<CommitInfo>,
-    /// (current document path, change, added, removed)
-    pub documents: Vec<(String, Change, usize, usize)>,
+    /// The documents it changed.
+    pub documents: Vec<ChangedDoc>,
+}
+
+/// A document a commit changed.
+#[derive(Debug, Clone)]
+pub struct ChangedDoc {
+    /// The document's current path.
+    pub path: String,
+    /// How.
+    pub change: Change,
+    /// Lines added.
+    pub added: usize,
+    /// Lines removed.
+    pub removed: usize,
+    /// The moves (renames git inferred from similarity) this change was traced through to reach
+    /// the current document, newest first: `old → new (87%)`, `; `-separated.
+    pub via_rename: Option<Arc<str>>,
 }
 
 /// A commit dated after a commit built on top of it: its date is wrong (a skewed clock) or

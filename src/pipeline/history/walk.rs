@@ -9,13 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
 use rayon::prelude::*;
 
 use super::{
-    Change, ChangeSet, CommitInfo, DocHistory, History, NamedReview, Request, Review, Revision,
-    SourceInfo, in_repo, open_repository,
+    Change, ChangeSet, ChangedDoc, CommitInfo, DocHistory, History, NamedReview, Request, Review,
+    Revision, SourceInfo, in_repo, open_repository,
 };
 
 const POLICIES: &str = "policies";
@@ -24,10 +25,14 @@ use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 /// A document file's change in one commit, paths relative to the handbook root.
 struct FileChange {
     delta: Delta,
+    /// Relative to the handbook root; a path outside the handbook's `policies/` that a document
+    /// was moved from starts with `/` and is relative to the repository root.
     old: String,
     new: String,
     added: usize,
     removed: usize,
+    /// For renames: how alike the two files are, in percent (git infers a move from it).
+    similarity: Option<u8>,
 }
 
 pub(super) struct CommitRecord {
@@ -131,7 +136,12 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .map(std::sync::Arc::new)
             .collect(),
     };
-    fold(&records, &mut history);
+    let mut outside = |rec: &CommitRecord, paths: &[String]| {
+        // An unreadable commit only loses history before a move, which the pages show as
+        // missing; the walk itself already read every commit.
+        moved_file_changes(&repo, rec.oid, paths).unwrap_or_default()
+    };
+    fold(&records, &mut history, &mut outside);
     history.out_of_order = out_of_order(&records);
     history.merges = merges(&records);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
@@ -299,6 +309,17 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
     } else {
         let mut changes = document_changes(repo, &commit, &in_repo(root, POLICIES))
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
+        if !merge && changes.iter().any(|c| c.delta == Delta::Added) {
+            let moved = moves_into_policies(repo, &commit, root)
+                .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
+            for c in changes.iter_mut().filter(|c| c.delta == Delta::Added) {
+                if let Some((from, sim)) = moved.get(&c.new) {
+                    c.delta = Delta::Renamed;
+                    c.old = from.clone();
+                    c.similarity = Some(*sim);
+                }
+            }
+        }
         changes.extend(
             register_changes(repo, &commit, root)
                 .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?,
@@ -381,10 +402,12 @@ pub(super) fn read_versions(
         let mut versions = Vec::with_capacity(d.revisions.len());
         for r in &d.revisions {
             let commit = repo.find_commit(Oid::from_str(&r.commit.id)?)?;
-            let version = match commit
-                .tree()?
-                .get_path(Path::new(&in_repo(prefix, &r.path)))
-            {
+            // A path outside `policies/` that the document was moved from is repository-relative.
+            let path = match r.path.strip_prefix('/') {
+                Some(p) => p.to_string(),
+                None => in_repo(prefix, &r.path),
+            };
+            let version = match commit.tree()?.get_path(Path::new(&path)) {
                 Ok(entry) => {
                     let blob = repo.find_blob(entry.id())?;
                     super::version_in(&String::from_utf8_lossy(blob.content()))
@@ -499,13 +522,177 @@ fn folder_changes(
             }
             None => (0, 0),
         };
+        let similarity = (delta.status() == Delta::Renamed)
+            .then(|| similarity(repo, delta.old_file().id(), delta.new_file().id()))
+            .transpose()?;
         out.push(FileChange {
             delta: delta.status(),
             old: old_path,
             new: new_path,
             added,
             removed,
+            similarity,
         });
+    }
+    Ok(out)
+}
+
+/// What `commit` did to the files outside `policies/` that documents were moved from (`paths`,
+/// `/`-prefixed from the repository root): modified, added, or moved there from elsewhere in
+/// the same commit (found by similarity, as `git log --follow` does).
+fn moved_file_changes(
+    repo: &Repository,
+    oid: Oid,
+    paths: &[String],
+) -> Result<Vec<FileChange>, git2::Error> {
+    let commit = repo.find_commit(oid)?;
+    let tree = commit.tree()?;
+    let parent = match commit.parent_count() {
+        0 => None,
+        _ => Some(commit.parent(0)?.tree()?),
+    };
+    let blob = |t: &Tree<'_>, p: &str| -> Option<Oid> {
+        t.get_path(Path::new(p))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .map(|e| e.id())
+    };
+    let mut out = Vec::new();
+    let mut renamed: Option<HashMap<String, (String, Oid, Oid)>> = None;
+    for shown in paths {
+        let p = shown.trim_start_matches('/');
+        let Some(new) = blob(&tree, p) else {
+            continue;
+        };
+        let old = parent.as_ref().and_then(|t| blob(t, p));
+        if old == Some(new) {
+            continue;
+        }
+        let stats = |old: Option<Oid>| -> Result<(usize, usize), git2::Error> {
+            let old_blob = old.map(|o| repo.find_blob(o)).transpose()?;
+            let new_blob = repo.find_blob(new)?;
+            let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
+            let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
+            let (_, a, r) = patch.line_stats()?;
+            Ok((a, r))
+        };
+        if old.is_some() {
+            let (added, removed) = stats(old)?;
+            out.push(FileChange {
+                delta: Delta::Modified,
+                old: shown.clone(),
+                new: shown.clone(),
+                added,
+                removed,
+                similarity: None,
+            });
+            continue;
+        }
+        // Added here: was it moved from somewhere else in this commit?
+        if renamed.is_none() {
+            renamed = Some(match &parent {
+                Some(parent) => {
+                    renames(&mut repo.diff_tree_to_tree(Some(parent), Some(&tree), None)?)?
+                }
+                None => HashMap::new(),
+            });
+        }
+        match renamed.as_ref().and_then(|r| r.get(p)) {
+            Some((from, from_blob, _)) => {
+                let (added, removed) = stats(Some(*from_blob))?;
+                out.push(FileChange {
+                    delta: Delta::Renamed,
+                    old: format!("/{from}"),
+                    new: shown.clone(),
+                    added,
+                    removed,
+                    similarity: Some(similarity(repo, *from_blob, new)?),
+                });
+            }
+            None => {
+                let (added, removed) = stats(None)?;
+                out.push(FileChange {
+                    delta: Delta::Added,
+                    old: shown.clone(),
+                    new: shown.clone(),
+                    added,
+                    removed,
+                    similarity: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How alike two blobs are, in percent of lines, as a reader would judge a move.
+fn similarity(repo: &Repository, old: Oid, new: Oid) -> Result<u8, git2::Error> {
+    if old == new {
+        return Ok(100);
+    }
+    let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
+    let ratio = similar::TextDiff::from_lines(
+        String::from_utf8_lossy(a.content()).as_ref(),
+        String::from_utf8_lossy(b.content()).as_ref(),
+    )
+    .ratio();
+    Ok((ratio * 100.0).round().clamp(0.0, 100.0) as u8)
+}
+
+/// Documents `commit` added to `policies/` that it moved there from elsewhere in the repository
+/// (`git log --follow` finds them the same way: a file deleted elsewhere in the same commit that
+/// is similar enough): new path below the handbook → (old path from the repository root,
+/// similarity). Renames are only looked for when the commit deleted files outside `policies/`,
+/// which ordinary commits do not.
+fn moves_into_policies(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    root: &str,
+) -> Result<HashMap<String, (String, u8)>, git2::Error> {
+    let mut out = HashMap::new();
+    if commit.parent_count() == 0 {
+        return Ok(out);
+    }
+    let (old, new) = (commit.parent(0)?.tree()?, commit.tree()?);
+    let policies = format!("{}/", in_repo(root, POLICIES));
+    let mut diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
+    let deleted_elsewhere = diff.deltas().any(|d| {
+        d.status() == Delta::Deleted
+            && d.old_file()
+                .path_bytes()
+                .is_some_and(|p| !p.starts_with(policies.as_bytes()))
+    });
+    if !deleted_elsewhere {
+        return Ok(out);
+    }
+    for (to, (from, old_id, new_id)) in renames(&mut diff)? {
+        if from.starts_with(&policies) {
+            continue;
+        }
+        if let Some(below) = to.strip_prefix(&policies) {
+            let sim = similarity(repo, old_id, new_id)?;
+            out.insert(format!("{POLICIES}/{below}"), (format!("/{from}"), sim));
+        }
+    }
+    Ok(out)
+}
+
+/// The renames git infers in `diff` (by similarity): new path → (old path, old blob, new blob),
+/// paths from the repository root.
+fn renames(diff: &mut git2::Diff<'_>) -> Result<HashMap<String, (String, Oid, Oid)>, git2::Error> {
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let mut out = HashMap::new();
+    for d in diff.deltas().filter(|d| d.status() == Delta::Renamed) {
+        if let (Some(from), Some(to)) = (d.old_file().path_bytes(), d.new_file().path_bytes()) {
+            out.insert(
+                String::from_utf8_lossy(to).into_owned(),
+                (
+                    String::from_utf8_lossy(from).into_owned(),
+                    d.old_file().id(),
+                    d.new_file().id(),
+                ),
+            );
+        }
     }
     Ok(out)
 }
@@ -558,6 +745,7 @@ fn register_changes(
             new: REGISTER_FILE.to_string(),
             added,
             removed,
+            similarity: None,
         });
     }
     let dir = in_repo(root, REGISTER_DIR);
@@ -665,12 +853,20 @@ fn out_of_order(records: &[std::sync::Arc<CommitRecord>]) -> HashMap<String, sup
     out
 }
 
-fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
-    // Path in the commit being looked at → the document's current path.
-    let mut tracking: HashMap<String, String> = history
+/// `outside` gives a commit's changes to files outside `policies/` that documents were moved from
+/// (their paths start with `/`): the walk diffs only `policies/`, and such paths become known only
+/// when the fold reaches the move.
+fn fold(
+    records: &[std::sync::Arc<CommitRecord>],
+    history: &mut History,
+    outside: &mut dyn FnMut(&CommitRecord, &[String]) -> Vec<FileChange>,
+) {
+    // Path in the commit being looked at → the document's current path, and the moves it was
+    // traced through to get there.
+    let mut tracking: HashMap<String, (String, Option<Arc<str>>)> = history
         .docs
         .keys()
-        .map(|p| (p.clone(), p.clone()))
+        .map(|p| (p.clone(), (p.clone(), None)))
         .collect();
     // Commit → its descendant with the earliest committer time. The walk lists children before
     // parents, so a commit's entry is complete when the commit is reached.
@@ -709,12 +905,28 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 history.invalid_dates.push(rec.info.clone());
             }
         }
-        let mut touched: Vec<(String, Change, usize, usize)> = Vec::new();
+        let mut touched: Vec<ChangedDoc> = Vec::new();
         let mut seen = HashSet::new();
-        for ch in &rec.changes {
+        let moved_from: Vec<String> = if rec.merge {
+            Vec::new()
+        } else {
+            let mut paths: Vec<String> = tracking
+                .keys()
+                .filter(|k| k.starts_with('/'))
+                .cloned()
+                .collect();
+            paths.sort();
+            paths
+        };
+        let extra = if moved_from.is_empty() {
+            Vec::new()
+        } else {
+            outside(rec, &moved_from)
+        };
+        for ch in rec.changes.iter().chain(&extra) {
             if rec.merge {
                 // A reviewed merge reviews what it brings in, but is not a revision itself.
-                if let Some(doc) = tracking.get(&ch.new)
+                if let Some((doc, _)) = tracking.get(&ch.new)
                     && seen.insert(doc.clone())
                 {
                     history
@@ -730,19 +942,30 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 }
                 continue;
             }
-            let (doc, change, old_path) = match ch.delta {
+            let (doc, via, change, old_path) = match ch.delta {
                 Delta::Added | Delta::Copied => match tracking.remove(&ch.new) {
-                    Some(doc) => (doc, Change::Added, None),
+                    Some((doc, via)) => (doc, via, Change::Added, None),
                     None => continue,
                 },
                 Delta::Modified | Delta::Typechange => match tracking.get(&ch.new) {
-                    Some(doc) => (doc.clone(), Change::Modified, None),
+                    Some((doc, via)) => (doc.clone(), via.clone(), Change::Modified, None),
                     None => continue,
                 },
                 Delta::Renamed => match tracking.remove(&ch.new) {
-                    Some(doc) => {
-                        tracking.insert(ch.old.clone(), doc.clone());
-                        (doc, Change::Renamed, Some(ch.old.clone()))
+                    Some((doc, via)) => {
+                        // Older revisions are found through this move: say which, and how alike.
+                        let step = format!(
+                            "{} → {} ({}%)",
+                            ch.old.trim_start_matches('/'),
+                            ch.new.trim_start_matches('/'),
+                            ch.similarity.unwrap_or(100)
+                        );
+                        let chain = match &via {
+                            Some(v) => format!("{v}; {step}"),
+                            None => step,
+                        };
+                        tracking.insert(ch.old.clone(), (doc.clone(), Some(Arc::from(chain))));
+                        (doc, via, Change::Renamed, Some(ch.old.clone()))
                     }
                     None => continue,
                 },
@@ -756,6 +979,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 old_path,
                 added: ch.added,
                 removed: ch.removed,
+                via_rename: via.clone(),
             });
             if !reviewers.is_empty() && seen.insert(doc.clone()) {
                 entry.reviews.push(Review {
@@ -764,7 +988,13 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                     pull_request: None,
                 });
             }
-            touched.push((doc, change, ch.added, ch.removed));
+            touched.push(ChangedDoc {
+                path: doc,
+                change,
+                added: ch.added,
+                removed: ch.removed,
+                via_rename: via,
+            });
         }
         for id in &rec.named {
             let reviewers = if reviewers.is_empty() {
@@ -783,7 +1013,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
             });
         }
         if !touched.is_empty() {
-            touched.sort_by(|a, b| a.0.cmp(&b.0));
+            touched.sort_by(|a, b| a.path.cmp(&b.path));
             history.changes.push(ChangeSet {
                 commit: rec.info.clone(),
                 documents: touched,
@@ -807,6 +1037,7 @@ mod tests {
 
     fn change(delta: Delta, old: &str, new: &str) -> FileChange {
         FileChange {
+            similarity: None,
             delta,
             old: old.into(),
             new: new.into(),
@@ -900,7 +1131,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/b.md"]);
-        fold(&records, &mut h);
+        fold(&records, &mut h, &mut |_, _| Vec::new());
         let b = &h.docs["policies/b.md"];
         let kinds: Vec<(Change, &str)> = b
             .revisions
@@ -949,7 +1180,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h);
+        fold(&records, &mut h, &mut |_, _| Vec::new());
         let a = &h.docs["policies/a.md"];
         assert_eq!(a.revisions.len(), 2, "the merge itself is no revision");
         assert_eq!(a.reviews.len(), 1);
@@ -960,7 +1191,7 @@ mod tests {
     fn named_reviews_count_the_author_when_no_reviewer_is_named() {
         let records = [record(1, 10, "Review\n\nReviews: a, b\n", &[], vec![])];
         let mut h = history_of(&[]);
-        fold(&records, &mut h);
+        fold(&records, &mut h, &mut |_, _| Vec::new());
         let ids: Vec<&str> = h.named_reviews.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(
@@ -990,7 +1221,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h);
+        fold(&records, &mut h, &mut |_, _| Vec::new());
         let skewed: Vec<&String> = h.skewed.keys().collect();
         assert_eq!(skewed, [&format!("{:040}", 2)]);
         assert_eq!(
@@ -1003,7 +1234,7 @@ mod tests {
             record(2, 30, "Review\n\nReviews: a\n", &[1], vec![]),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h);
+        fold(&records, &mut h, &mut |_, _| Vec::new());
         assert!(h.skewed.is_empty());
     }
 }

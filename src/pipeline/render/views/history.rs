@@ -79,6 +79,8 @@ pub struct RevisionView {
     pub added: usize,
     /// Lines removed.
     pub removed: usize,
+    /// The moves it was traced through, when it predates one (`old → new (87%)`).
+    pub via_rename: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -269,10 +271,14 @@ impl Views<'_> {
         RevisionView {
             commit: self.commit(&r.commit),
             change: r.change,
-            path: r.path.clone(),
-            old_path: r.old_path.clone(),
+            path: r.path.trim_start_matches('/').to_string(),
+            old_path: r
+                .old_path
+                .as_ref()
+                .map(|p| p.trim_start_matches('/').to_string()),
             added: r.added,
             removed: r.removed,
+            via_rename: r.via_rename.as_deref().map(str::to_string),
         }
     }
 
@@ -413,10 +419,7 @@ impl Views<'_> {
                 .iter()
                 .filter(|c| {
                     hidden.is_empty()
-                        || !c
-                            .documents
-                            .iter()
-                            .all(|(path, ..)| hidden.contains(path.as_str()))
+                        || !c.documents.iter().all(|d| hidden.contains(d.path.as_str()))
                 })
                 .map(|c| ChangeRow {
                     commit: self.commit(&c.commit),
@@ -425,26 +428,26 @@ impl Views<'_> {
                         let mine: Vec<_> = c
                             .documents
                             .iter()
-                            .filter(|(p, ..)| files.contains(p))
+                            .filter(|d| files.contains(&d.path))
                             .collect();
                         (!mine.is_empty()).then(|| DiffStat {
-                            added: mine.iter().map(|m| m.2).sum(),
-                            removed: mine.iter().map(|m| m.3).sum(),
+                            added: mine.iter().map(|m| m.added).sum(),
+                            removed: mine.iter().map(|m| m.removed).sum(),
                         })
                     },
                     documents: c
                         .documents
                         .iter()
-                        .filter_map(|(path, change, added, removed)| {
+                        .filter_map(|ch| {
                             let (i, _) = hb
                                 .documents
                                 .iter_enumerated()
-                                .find(|(_, d)| &d.path == path)?;
+                                .find(|(_, d)| d.path == ch.path)?;
                             Some(ChangedDocument {
                                 document: self.doc_link(i),
-                                change: *change,
-                                added: *added,
-                                removed: *removed,
+                                change: ch.change,
+                                added: ch.added,
+                                removed: ch.removed,
                             })
                         })
                         .collect(),
