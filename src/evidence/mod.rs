@@ -89,7 +89,7 @@ fn run(
     diags: &mut Diagnostics,
 ) -> Outcome<()> {
     let worktree = Source::worktree(&opts.root);
-    let Some((repo, _)) = history::open_repository(&opts.root) else {
+    let Some((repo, prefix)) = history::open_repository(&opts.root) else {
         return diags.fail(
             Diagnostic::error(
                 "evidence is read from git history, and this handbook is not in a git repository",
@@ -106,10 +106,31 @@ fn run(
     }
     let (commit, date) = diags.take(commit_at(&repo, opts.until))?;
     report.commit = Some((commit.to_string(), date));
+    // Before the handbook adopted policybook there was no site.toml: the documents of HEAD, with
+    // their history followed back through the moves that brought them in, say what changed then;
+    // mappings and cadences did not exist, so nothing is claimed about them.
+    let adopted = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .is_ok_and(|t| {
+            t.get_path(std::path::Path::new(&history::in_repo(
+                &prefix,
+                crate::config::CONFIG_FILE,
+            )))
+            .is_ok()
+        });
+    let read_from = if adopted {
+        commit
+    } else {
+        let head = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id());
+        diags.take(
+            head.map_err(|e| Diagnostic::error(format!("cannot read HEAD: {}", e.message()))),
+        )?
+    };
     let source = Source::Commit {
         root: opts.root.clone(),
-        commit,
-        label: commit.to_string()[..7].to_string(),
+        commit: read_from,
+        label: read_from.to_string()[..7].to_string(),
     };
     let hb = open(
         &source,
@@ -124,7 +145,7 @@ fn run(
     let (changes, n_changes) =
         diags.take(changes_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     let (reviews, n_reviews, n_missed) =
-        diags.take(reviews_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
+        diags.take(reviews_csv(&hb, opts.since, opts.until, adopted).map_err(csv_error))?;
     let (requests, n_requests) =
         diags.take(requests::requests_csv(&hb, opts.since, opts.until).map_err(csv_error))?;
     report.requests = n_requests;
@@ -132,7 +153,10 @@ fn run(
         significant::significant_changes_csv(&hb, opts.since, opts.until).map_err(csv_error),
     )?;
     report.significant_changes = n_significant;
-    let acks = acknowledgements::assess_period(&opts.root, &hb, opts.since, opts.until, diags)?;
+    let acks = match adopted {
+        true => acknowledgements::assess_period(&opts.root, &hb, opts.since, opts.until, diags)?,
+        false => None,
+    };
     let (acks_csv, n_acks) = diags
         .take(acknowledgements::acknowledgements_csv(&hb, acks.as_ref()).map_err(csv_error))?;
     report.acknowledgements = n_acks;
@@ -171,6 +195,20 @@ fn run(
             )?,
         ),
     ];
+    let mut notes = Vec::new();
+    if !adopted {
+        // Only what git shows about that time: what changed and who reviewed it.
+        files.retain(|f| f.path == "changes.csv" || f.path == "reviews.csv");
+        notes.push(format!(
+            "site.toml did not exist on {} (commit {}): mappings, cadences, controls and roles were not defined then, so no matrix, controls, exceptions, requests, people or acknowledgements are written",
+            opts.until,
+            &commit.to_string()[..7]
+        ));
+        notes.push(format!(
+            "documents are those of HEAD ({}), their history followed back through the moves that brought them into policies/; documents deleted before HEAD are absent",
+            &read_from.to_string()[..7]
+        ));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let head = repo
         .head()
@@ -184,6 +222,8 @@ fn run(
         commit: commit.to_string(),
         commit_date: date.to_string(),
         head,
+        matrix: adopted,
+        notes,
         files: files
             .iter()
             .map(|f| ManifestEntry {
@@ -237,6 +277,10 @@ struct Manifest {
     commit_date: String,
     /// HEAD when the evidence was produced.
     head: Option<String>,
+    /// Whether the period-end state (matrix, controls, …) is included: not before site.toml.
+    matrix: bool,
+    /// What the evidence cannot show, in words.
+    notes: Vec<String>,
     files: Vec<ManifestEntry>,
 }
 
@@ -354,10 +398,12 @@ fn changes_csv(hb: &Handbook, since: Date, until: Date) -> Result<(Vec<u8>, usiz
 }
 
 /// Reviews in the period, and the periods each document spent past its due date.
+/// `cadences`: the handbook had its cadences at the period's end (it had adopted policybook).
 fn reviews_csv(
     hb: &Handbook,
     since: Date,
     until: Date,
+    cadences: bool,
 ) -> Result<(Vec<u8>, usize, usize), csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     write_row(
@@ -421,7 +467,8 @@ fn reviews_csv(
         let d = &hb.documents[i];
         let st = &hb.reviews[i];
         let owner = d.owner.as_ref().map(|o| o.to_string()).unwrap_or_default();
-        let cadence = d.review.map(|c| c.to_string()).unwrap_or_default();
+        let review = d.review.filter(|_| cadences);
+        let cadence = review.map(|c| c.to_string()).unwrap_or_default();
         let mut rows: Vec<(Date, [String; 17])> = Vec::new();
         // Counted approvals, and those that do not count (the auditor sees why).
         let in_period =
@@ -482,7 +529,7 @@ fn reviews_csv(
             ]);
             row
         };
-        match d.review.map(|c| c.value) {
+        match review.map(|c| c.value) {
             Some(c) => {
                 let dates: Vec<Date> = st.reviews.iter().map(|r| r.date()).collect();
                 let baseline = d.effective.map(|e| e.value).or(st.first_commit);
@@ -498,7 +545,13 @@ fn reviews_csv(
             }
             None => {
                 missed += 1;
-                let what = "no review cadence: reviews cannot be checked".to_string();
+                let what = if cadences {
+                    "no review cadence: reviews cannot be checked".to_string()
+                } else {
+                    format!(
+                        "no cadence defined then: site.toml did not exist on {until}, so reviews cannot be checked against one"
+                    )
+                };
                 rows.push((
                     since,
                     lapse("", "no-cadence", String::new(), String::new(), what),
@@ -682,7 +735,7 @@ mod tests {
     fn reviews_missed_reviews_and_documents_without_a_cadence() {
         let since = jiff::civil::date(2025, 1, 1);
         let until = jiff::civil::date(2025, 12, 31);
-        let (csv, reviews, missed) = reviews_csv(&handbook(until), since, until).unwrap();
+        let (csv, reviews, missed) = reviews_csv(&handbook(until), since, until, true).unwrap();
         let r = rows(&csv);
         let events: Vec<(&str, &str, &str, &str)> = r
             .iter()

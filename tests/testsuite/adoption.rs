@@ -265,6 +265,57 @@ fn history_before_adoption_is_followed_through_moves_from_anywhere() {
         }
     }
 
+    // Evidence for a period before site.toml existed: what changed and who reviewed it, and
+    // nothing that did not exist then.
+    let out = book.join("evidence-2022");
+    book.run(&[
+        "evidence",
+        "--since",
+        "2022-01-01",
+        "--until",
+        "2022-12-31",
+        "--out",
+        out.to_str().expect("path"),
+    ])
+    .success();
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .expect("evidence")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    files.retain(|f| !f.starts_with('.'));
+    assert_eq!(files, ["changes.csv", "manifest.json", "reviews.csv"]);
+    let manifest = book.json("evidence-2022/manifest.json");
+    assert_eq!(manifest["matrix"], false);
+    let notes = manifest["notes"].to_string();
+    assert!(
+        notes.contains("site.toml did not exist on 2022-12-31"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("documents deleted before HEAD are absent"),
+        "{notes}"
+    );
+    let changes = book.read("evidence-2022/changes.csv");
+    assert_eq!(
+        changes.lines().count(),
+        1 + 4,
+        "c1 (three documents) and c2:\n{changes}"
+    );
+    assert!(changes.contains(&c2.to_string()));
+    let reviews = book.read("evidence-2022/reviews.csv");
+    assert!(
+        reviews
+            .lines()
+            .any(|l| l.starts_with("access,") && l.contains(",review,2022-01-10,")),
+        "{reviews}"
+    );
+    assert!(
+        reviews.contains("no cadence defined then: site.toml did not exist on 2022-12-31"),
+        "{reviews}"
+    );
+    assert!(!reviews.contains(",missed,"), "{reviews}");
+
     // The reviews before the adoption count, and the pages show where each revision was.
     book.run(&["build"]).success();
     let page = book.read("public/documents/access.html");
