@@ -7,7 +7,7 @@
 //! 1. foundations: `diagnostics`, `model`, `config`, `catalog`, `markdown`, `git`, `progress`;
 //! 2. the pipeline's stages: `pipeline::{load, parse, history, resolve, render, write}`;
 //! 3. opening a handbook: `pipeline::open` (every command opens a handbook through it);
-//! 4. features built on it: `versions`, `evidence`, `scaffold`, `schema`;
+//! 4. features built on it: `versions`, `evidence`, `scaffold`, `schema`, `import`;
 //! 5. the site: `site::render_site` (one version or all), `build`;
 //! 6. `serve`;
 //! 7. `commands`: one per subcommand, called by `main.rs`.
@@ -19,6 +19,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod evidence;
 pub mod git;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod pipeline;

@@ -71,6 +71,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Convert what a team has today into a handbook
+    #[command(subcommand)]
+    Import(ImportFrom),
     /// Show what changed between two versions of the handbook
     #[command(
         after_help = "FROM and TO are tags (v1.0), commits, branches, or WORKTREE for the files on disk.\n\nExamples:\n  policybook diff v1.0 v1.1\n  policybook diff v1.1 WORKTREE --format json"
@@ -184,6 +187,23 @@ fn parse_days(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("`{s}` is not a number of days; write e.g. 30d or 4w"))
 }
 
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// A strongdm/comply project (policies/, procedures/, narratives/, standards/TSC-2017.yml)
+    #[command(
+        after_help = "Without DEST the project is converted in place, in its git repository: files move with git (history follows them) and the change is staged for one commit.\n\nExamples:\n  policybook import comply . \n  policybook import comply ~/src/compliance handbook --organization \"Example Corp\""
+    )]
+    Comply {
+        /// The comply project's folder
+        src: PathBuf,
+        /// A new folder for the handbook [default: convert SRC in place]
+        dest: Option<PathBuf>,
+        /// The organisation's name, when the project has no comply.yml
+        #[arg(long, value_name = "NAME")]
+        organization: Option<String>,
+    },
+}
+
 fn main() -> ExitCode {
     // `policybook check --format json | head` must stop quietly when the reader goes away, as
     // other command-line tools do, rather than panic on the broken pipe.
@@ -250,6 +270,11 @@ fn main() -> ExitCode {
             as_of: root.as_of,
         }),
         Command::Init { dir } => cmd::init::run(&dir),
+        Command::Import(ImportFrom::Comply {
+            src,
+            dest,
+            organization,
+        }) => cmd::import::comply(&src, dest.as_deref(), organization.as_deref()),
         Command::New {
             kind,
             title,

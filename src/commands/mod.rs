@@ -9,6 +9,8 @@ pub mod diff;
 /// `policybook evidence`.
 pub mod evidence;
 pub mod history;
+/// `policybook import`.
+pub mod import;
 /// `policybook init`.
 pub mod init;
 /// `policybook new`.

@@ -30,6 +30,8 @@ pub enum Kind {
     Standard,
     /// Prepares for an event (business continuity, incident response).
     Plan,
+    /// Describes how the organisation and its system work (a SOC 2 system description's parts).
+    Narrative,
     /// Records an approved departure from a policy (see `exception`): kept apart from the
     /// handbook's documents once resolved, published only when `[publish] exceptions`.
     Exception,
@@ -37,15 +39,23 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in display order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Policy,
         Kind::Procedure,
         Kind::Standard,
         Kind::Plan,
+        Kind::Narrative,
         Kind::Exception,
     ];
     /// How front matter names them.
-    pub const NAMES: [&'static str; 5] = ["policy", "procedure", "standard", "plan", "exception"];
+    pub const NAMES: [&'static str; 6] = [
+        "policy",
+        "procedure",
+        "standard",
+        "plan",
+        "narrative",
+        "exception",
+    ];
 
     /// The kind front matter names `s`.
     pub fn parse(s: &str) -> Option<Kind> {
@@ -64,6 +74,7 @@ impl Kind {
             Kind::Procedure => "Procedures",
             Kind::Standard => "Standards",
             Kind::Plan => "Plans",
+            Kind::Narrative => "Narratives",
             Kind::Exception => "Exceptions",
         }
     }

@@ -266,6 +266,9 @@ fn skeleton(kind: Kind) -> &'static str {
         Kind::Plan => {
             "What this plan is for and when it is used.\n\n## Objectives\n\n## Roles\n\n## Actions\n"
         }
+        Kind::Narrative => {
+            "How this part of the organisation or its system works, for readers and auditors.\n\n## Overview\n\n## How it works\n\n## Controls\n"
+        }
         Kind::Exception => {
             "What departs from the policy, for which systems or people, and why it cannot comply yet.\n\n## Risk\n\nWhat could go wrong meanwhile, and how likely it is.\n\n## Compensating measures\n\nWhat reduces the risk until the exception ends.\n\n## Remediation\n\nWhat will end the exception, and by when.\n"
         }

@@ -15,6 +15,7 @@ mod errors;
 mod evidence;
 mod exceptions;
 mod history;
+mod import;
 mod output_identity;
 mod people;
 mod register;

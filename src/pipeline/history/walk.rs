@@ -136,7 +136,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .map(std::sync::Arc::new)
             .collect(),
     };
-    let mut outside = |rec: &CommitRecord, paths: &[String]| {
+    let mut outside = |rec: &CommitRecord, paths: &HashSet<String>| {
         // An unreadable commit only loses history before a move, which the pages show as
         // missing; the walk itself already read every commit.
         moved_file_changes(&repo, rec.oid, paths).unwrap_or_default()
@@ -539,11 +539,12 @@ fn folder_changes(
 
 /// What `commit` did to the files outside `policies/` that documents were moved from (`paths`,
 /// `/`-prefixed from the repository root): modified, added, or moved there from elsewhere in
-/// the same commit (found by similarity, as `git log --follow` does).
+/// the same commit (found by similarity, as `git log --follow` does). One tree diff: unchanged
+/// folders are skipped by their ids, so the cost is that of the commit's own changes.
 fn moved_file_changes(
     repo: &Repository,
     oid: Oid,
-    paths: &[String],
+    paths: &HashSet<String>,
 ) -> Result<Vec<FileChange>, git2::Error> {
     let commit = repo.find_commit(oid)?;
     let tree = commit.tree()?;
@@ -551,76 +552,52 @@ fn moved_file_changes(
         0 => None,
         _ => Some(commit.parent(0)?.tree()?),
     };
-    let blob = |t: &Tree<'_>, p: &str| -> Option<Oid> {
-        t.get_path(Path::new(p))
-            .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .map(|e| e.id())
+    let tracked = |p: &str| paths.contains(&format!("/{p}"));
+    let mut diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None)?;
+    let path_of = |f: git2::DiffFile<'_>| {
+        f.path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default()
     };
+    let added_tracked = diff
+        .deltas()
+        .any(|d| d.status() == Delta::Added && tracked(&path_of(d.new_file())));
+    if added_tracked && parent.is_some() {
+        // Only now is a rename search worth it: was a tracked file moved here from elsewhere?
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    }
     let mut out = Vec::new();
-    let mut renamed: Option<HashMap<String, (String, Oid, Oid)>> = None;
-    for shown in paths {
-        let p = shown.trim_start_matches('/');
-        let Some(new) = blob(&tree, p) else {
-            continue;
-        };
-        let old = parent.as_ref().and_then(|t| blob(t, p));
-        if old == Some(new) {
+    for (i, d) in diff.deltas().enumerate() {
+        let new = path_of(d.new_file());
+        if !tracked(&new) || !matches!(d.status(), Delta::Added | Delta::Modified | Delta::Renamed)
+        {
             continue;
         }
-        let stats = |old: Option<Oid>| -> Result<(usize, usize), git2::Error> {
-            let old_blob = old.map(|o| repo.find_blob(o)).transpose()?;
-            let new_blob = repo.find_blob(new)?;
-            let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
-            let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
-            let (_, a, r) = patch.line_stats()?;
-            Ok((a, r))
+        let (added, removed) = match Patch::from_diff(&diff, i)? {
+            Some(p) => {
+                let (_, a, r) = p.line_stats()?;
+                (a, r)
+            }
+            None => (0, 0),
         };
-        if old.is_some() {
-            let (added, removed) = stats(old)?;
-            out.push(FileChange {
-                delta: Delta::Modified,
-                old: shown.clone(),
-                new: shown.clone(),
-                added,
-                removed,
-                similarity: None,
-            });
-            continue;
-        }
-        // Added here: was it moved from somewhere else in this commit?
-        if renamed.is_none() {
-            renamed = Some(match &parent {
-                Some(parent) => {
-                    renames(&mut repo.diff_tree_to_tree(Some(parent), Some(&tree), None)?)?
+        let renamed = d.status() == Delta::Renamed;
+        out.push(FileChange {
+            delta: d.status(),
+            old: format!(
+                "/{}",
+                if renamed {
+                    path_of(d.old_file())
+                } else {
+                    new.clone()
                 }
-                None => HashMap::new(),
-            });
-        }
-        match renamed.as_ref().and_then(|r| r.get(p)) {
-            Some((from, from_blob, _)) => {
-                let (added, removed) = stats(Some(*from_blob))?;
-                out.push(FileChange {
-                    delta: Delta::Renamed,
-                    old: format!("/{from}"),
-                    new: shown.clone(),
-                    added,
-                    removed,
-                    similarity: Some(similarity(repo, *from_blob, new)?),
-                });
-            }
-            None => {
-                let (added, removed) = stats(None)?;
-                out.push(FileChange {
-                    delta: Delta::Added,
-                    old: shown.clone(),
-                    new: shown.clone(),
-                    added,
-                    removed,
-                    similarity: None,
-                });
-            }
-        }
+            ),
+            new: format!("/{new}"),
+            added,
+            removed,
+            similarity: renamed
+                .then(|| similarity(repo, d.old_file().id(), d.new_file().id()))
+                .transpose()?,
+        });
     }
     Ok(out)
 }
@@ -859,7 +836,7 @@ fn out_of_order(records: &[std::sync::Arc<CommitRecord>]) -> HashMap<String, sup
 fn fold(
     records: &[std::sync::Arc<CommitRecord>],
     history: &mut History,
-    outside: &mut dyn FnMut(&CommitRecord, &[String]) -> Vec<FileChange>,
+    outside: &mut dyn FnMut(&CommitRecord, &HashSet<String>) -> Vec<FileChange>,
 ) {
     // Path in the commit being looked at → the document's current path, and the moves it was
     // traced through to get there.
@@ -868,6 +845,8 @@ fn fold(
         .keys()
         .map(|p| (p.clone(), (p.clone(), None)))
         .collect();
+    // The keys of `tracking` outside `policies/` (`/`-prefixed), kept apart for `outside`.
+    let mut moved_from: HashSet<String> = HashSet::new();
     // Commit → its descendant with the earliest committer time. The walk lists children before
     // parents, so a commit's entry is complete when the commit is reached.
     let mut earliest_descendant: HashMap<Oid, std::sync::Arc<CommitInfo>> = HashMap::new();
@@ -907,18 +886,7 @@ fn fold(
         }
         let mut touched: Vec<ChangedDoc> = Vec::new();
         let mut seen = HashSet::new();
-        let moved_from: Vec<String> = if rec.merge {
-            Vec::new()
-        } else {
-            let mut paths: Vec<String> = tracking
-                .keys()
-                .filter(|k| k.starts_with('/'))
-                .cloned()
-                .collect();
-            paths.sort();
-            paths
-        };
-        let extra = if moved_from.is_empty() {
+        let extra = if rec.merge || moved_from.is_empty() {
             Vec::new()
         } else {
             outside(rec, &moved_from)
@@ -944,7 +912,10 @@ fn fold(
             }
             let (doc, via, change, old_path) = match ch.delta {
                 Delta::Added | Delta::Copied => match tracking.remove(&ch.new) {
-                    Some((doc, via)) => (doc, via, Change::Added, None),
+                    Some((doc, via)) => {
+                        moved_from.remove(&ch.new);
+                        (doc, via, Change::Added, None)
+                    }
                     None => continue,
                 },
                 Delta::Modified | Delta::Typechange => match tracking.get(&ch.new) {
@@ -964,6 +935,10 @@ fn fold(
                             Some(v) => format!("{v}; {step}"),
                             None => step,
                         };
+                        moved_from.remove(&ch.new);
+                        if ch.old.starts_with('/') {
+                            moved_from.insert(ch.old.clone());
+                        }
                         tracking.insert(ch.old.clone(), (doc.clone(), Some(Arc::from(chain))));
                         (doc, via, Change::Renamed, Some(ch.old.clone()))
                     }

@@ -271,9 +271,17 @@ fn read_fields(
             "kind" => r
                 .choice(&key, &value, line, &Kind::NAMES, Kind::parse)
                 .map(|k| fm.kind = Some(k)),
-            "owner" => r
-                .string(&key, &value, line)
-                .map(|s| fm.owner = Some(Spanned::new(s, line))),
+            "owner" => r.string(&key, &value, line).map(|s| {
+                // Importers write `owner: TODO` where the source named no one.
+                if s.trim().eq_ignore_ascii_case("todo") {
+                    diags.push(
+                        Diagnostic::warning("`owner: TODO`: no one owns this document yet")
+                            .at_line(r.file, r.source, line)
+                            .hint("name the role accountable for it, e.g. `owner: Chief Information Security Officer`"),
+                    );
+                }
+                fm.owner = Some(Spanned::new(s, line))
+            }),
             "approvers" => r.list(&key, &value, line).map(|v| {
                 fm.approvers = v
                     .into_iter()
