@@ -23,6 +23,7 @@ const POLICIES: &str = "policies";
 use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 
 /// A document file's change in one commit, paths relative to the handbook root.
+#[derive(Clone)]
 struct FileChange {
     delta: Delta,
     /// Relative to the handbook root; a path outside the handbook's `policies/` that a document
@@ -136,10 +137,15 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .map(std::sync::Arc::new)
             .collect(),
     };
-    let mut outside = |rec: &CommitRecord, paths: &HashSet<String>| {
-        // An unreadable commit only loses history before a move, which the pages show as
-        // missing; the walk itself already read every commit.
-        moved_file_changes(&repo, rec.oid, paths).unwrap_or_default()
+    let moved = moved_in_history(repo.path(), &records)?;
+    let mut outside = |rec: &CommitRecord, tracked: &HashSet<String>| {
+        moved.get(&rec.oid).map_or_else(Vec::new, |changes| {
+            changes
+                .iter()
+                .filter(|c| tracked.contains(&c.new))
+                .cloned()
+                .collect()
+        })
     };
     fold(&records, &mut history, &mut outside);
     history.out_of_order = out_of_order(&records);
@@ -537,6 +543,66 @@ fn folder_changes(
     Ok(out)
 }
 
+/// A commit and its changes to files documents were moved from.
+type CommitChanges = (Oid, Vec<FileChange>);
+
+/// A path and the blob it names.
+type PathBlob = (String, Oid);
+
+/// The changes, commit by commit, to the files outside `policies/` that documents were moved
+/// from — and, round by round, to the files those were moved from in turn. Nothing to do (and
+/// no cost) in a repository whose documents were always in `policies/`; otherwise one parallel
+/// pass per round, as the walk itself.
+fn moved_in_history(
+    git_dir: &Path,
+    records: &[Arc<CommitRecord>],
+) -> Result<HashMap<Oid, Vec<FileChange>>, String> {
+    const MAX_ROUNDS: usize = 16;
+    let entry = |changes: &mut dyn Iterator<Item = &FileChange>| -> HashSet<String> {
+        changes
+            .filter(|c| c.delta == Delta::Renamed && c.old.starts_with('/'))
+            .map(|c| c.old.clone())
+            .collect()
+    };
+    let mut paths = entry(&mut records.iter().flat_map(|r| r.changes.iter()));
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut out: HashMap<Oid, Vec<FileChange>> = HashMap::new();
+    for _ in 0..MAX_ROUNDS {
+        paths.retain(|p| !seen.contains(p));
+        if paths.is_empty() {
+            break;
+        }
+        seen.extend(paths.iter().cloned());
+        let found: Vec<Result<Vec<CommitChanges>, String>> = records
+            .par_chunks(128)
+            .map(|chunk| {
+                let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
+                chunk
+                    .iter()
+                    .filter(|r| !r.merge)
+                    .map(|r| {
+                        moved_file_changes(&repo, r.oid, &paths)
+                            .map(|c| (r.oid, c))
+                            .map_err(|e| format!("cannot diff commit {}: {}", r.oid, e.message()))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut next = HashSet::new();
+        for chunk in found {
+            for (oid, changes) in chunk? {
+                if changes.is_empty() {
+                    continue;
+                }
+                next.extend(entry(&mut changes.iter()));
+                out.entry(oid).or_default().extend(changes);
+            }
+        }
+        paths = next;
+    }
+    Ok(out)
+}
+
 /// What `commit` did to the files outside `policies/` that documents were moved from (`paths`,
 /// `/`-prefixed from the repository root): modified, added, or moved there from elsewhere in
 /// the same commit (found by similarity, as `git log --follow` does). One tree diff: unchanged
@@ -552,68 +618,147 @@ fn moved_file_changes(
         0 => None,
         _ => Some(commit.parent(0)?.tree()?),
     };
-    let tracked = |p: &str| paths.contains(&format!("/{p}"));
-    let mut diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None)?;
-    let path_of = |f: git2::DiffFile<'_>| {
-        f.path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .unwrap_or_default()
-    };
-    let added_tracked = diff
-        .deltas()
-        .any(|d| d.status() == Delta::Added && tracked(&path_of(d.new_file())));
-    if added_tracked && parent.is_some() {
-        // Only now is a rename search worth it: was a tracked file moved here from elsewhere?
-        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    // A few paths (a later round: files moved more than once) are looked up directly: most
+    // commits leave them alone, and a whole-tree diff is not needed to say so.
+    const FEW: usize = 64;
+    if paths.len() <= FEW {
+        // Grouped by folder: a folder whose id did not change holds no change, and each folder
+        // is opened once.
+        let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+        for p in paths {
+            let p = p.trim_start_matches('/');
+            let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+            by_dir.entry(dir).or_default().push(name);
+        }
+        let folder = |t: &Tree<'_>, dir: &str| -> Option<Oid> {
+            if dir.is_empty() {
+                Some(t.id())
+            } else {
+                t.get_path(Path::new(dir)).ok().map(|e| e.id())
+            }
+        };
+        let mut untouched = true;
+        for (dir, names) in &by_dir {
+            let (new_dir, old_dir) = (
+                folder(&tree, dir),
+                parent.as_ref().and_then(|t| folder(t, dir)),
+            );
+            if new_dir == old_dir {
+                continue;
+            }
+            let entries = |id: Option<Oid>| -> Result<Vec<Option<Oid>>, git2::Error> {
+                let t = id.map(|i| repo.find_tree(i)).transpose()?;
+                Ok(names
+                    .iter()
+                    .map(|n| t.as_ref().and_then(|t| t.get_name(n)).map(|e| e.id()))
+                    .collect())
+            };
+            if entries(new_dir)? != entries(old_dir)? {
+                untouched = false;
+                break;
+            }
+        }
+        if untouched {
+            return Ok(Vec::new());
+        }
     }
+    let tracked = |p: &str| paths.contains(&format!("/{p}"));
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))?;
+    // Was a tracked file moved here from elsewhere in this commit?
+    let moved = match &parent {
+        Some(_) => pair_moves(repo, &diff, |to| tracked(to), |_| true)?,
+        None => HashMap::new(),
+    };
     let mut out = Vec::new();
     for (i, d) in diff.deltas().enumerate() {
-        let new = path_of(d.new_file());
-        if !tracked(&new) || !matches!(d.status(), Delta::Added | Delta::Modified | Delta::Renamed)
-        {
+        let Some(new) = d
+            .new_file()
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+        else {
+            continue;
+        };
+        if !tracked(&new) || !matches!(d.status(), Delta::Added | Delta::Modified) {
             continue;
         }
-        let (added, removed) = match Patch::from_diff(&diff, i)? {
+        let (mut added, mut removed) = match Patch::from_diff(&diff, i)? {
             Some(p) => {
                 let (_, a, r) = p.line_stats()?;
                 (a, r)
             }
             None => (0, 0),
         };
-        let renamed = d.status() == Delta::Renamed;
-        out.push(FileChange {
-            delta: d.status(),
-            old: format!(
-                "/{}",
-                if renamed {
-                    path_of(d.old_file())
-                } else {
-                    new.clone()
+        let (delta, old, similarity) = match moved.get(&new) {
+            Some((from, sim)) => {
+                // The lines changed by the move, not those of the whole file.
+                if let Ok(entry) = parent
+                    .as_ref()
+                    .map_or(Err(git2::Error::from_str("no parent")), |t| {
+                        t.get_path(Path::new(from))
+                    })
+                {
+                    let (a, b) = (
+                        repo.find_blob(entry.id())?,
+                        repo.find_blob(d.new_file().id())?,
+                    );
+                    let patch = Patch::from_buffers(a.content(), None, b.content(), None, None)?;
+                    let (_, x, y) = patch.line_stats()?;
+                    (added, removed) = (x, y);
                 }
-            ),
+                (Delta::Renamed, format!("/{from}"), Some(*sim))
+            }
+            None => (d.status(), format!("/{new}"), None),
+        };
+        out.push(FileChange {
+            delta,
+            old,
             new: format!("/{new}"),
             added,
             removed,
-            similarity: renamed
-                .then(|| similarity(repo, d.old_file().id(), d.new_file().id()))
-                .transpose()?,
+            similarity,
         });
     }
     Ok(out)
 }
 
-/// How alike two blobs are, in percent of lines, as a reader would judge a move.
+/// How alike two blobs are: the share of lines they have in common (counted with repeats), in
+/// percent — linear in their size, where a diff would not be, since a whole folder can move at
+/// once.
 fn similarity(repo: &Repository, old: Oid, new: Oid) -> Result<u8, git2::Error> {
     if old == new {
         return Ok(100);
     }
     let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
-    let ratio = similar::TextDiff::from_lines(
-        String::from_utf8_lossy(a.content()).as_ref(),
-        String::from_utf8_lossy(b.content()).as_ref(),
-    )
-    .ratio();
-    Ok((ratio * 100.0).round().clamp(0.0, 100.0) as u8)
+    let mut counts: HashMap<&[u8], i64> = HashMap::new();
+    let (la, lb) = (lines_of(a.content()), lines_of(b.content()));
+    for l in &la {
+        *counts.entry(l).or_default() += 1;
+    }
+    let mut common = 0i64;
+    for l in &lb {
+        if let Some(n) = counts.get_mut(l)
+            && *n > 0
+        {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    let total = (la.len() + lb.len()) as i64;
+    Ok(if total == 0 {
+        100
+    } else {
+        (200 * common / total).clamp(0, 100) as u8
+    })
+}
+
+/// The non-empty lines of a blob.
+fn lines_of(content: &[u8]) -> Vec<&[u8]> {
+    content
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Documents `commit` added to `policies/` that it moved there from elsewhere in the repository
@@ -632,43 +777,94 @@ fn moves_into_policies(
     }
     let (old, new) = (commit.parent(0)?.tree()?, commit.tree()?);
     let policies = format!("{}/", in_repo(root, POLICIES));
-    let mut diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
-    let deleted_elsewhere = diff.deltas().any(|d| {
-        d.status() == Delta::Deleted
-            && d.old_file()
-                .path_bytes()
-                .is_some_and(|p| !p.starts_with(policies.as_bytes()))
-    });
-    if !deleted_elsewhere {
-        return Ok(out);
-    }
-    for (to, (from, old_id, new_id)) in renames(&mut diff)? {
-        if from.starts_with(&policies) {
-            continue;
-        }
+    let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
+    let moved = pair_moves(
+        repo,
+        &diff,
+        |to| to.starts_with(&policies) && to.to_ascii_lowercase().ends_with(".md"),
+        |from| !from.starts_with(&policies),
+    )?;
+    for (to, (from, sim)) in moved {
         if let Some(below) = to.strip_prefix(&policies) {
-            let sim = similarity(repo, old_id, new_id)?;
             out.insert(format!("{POLICIES}/{below}"), (format!("/{from}"), sim));
         }
     }
     Ok(out)
 }
 
-/// The renames git infers in `diff` (by similarity): new path → (old path, old blob, new blob),
-/// paths from the repository root.
-fn renames(diff: &mut git2::Diff<'_>) -> Result<HashMap<String, (String, Oid, Oid)>, git2::Error> {
-    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+/// Files a commit moved, as git infers moves: a file deleted and one added in the same commit that
+/// are at least half alike. `added` and `deleted` say which paths (from the repository root) to
+/// consider. Files of the same name are paired first (a folder moved at once), the rest by best
+/// likeness when there are few enough: new path → (old path, similarity).
+fn pair_moves(
+    repo: &Repository,
+    diff: &git2::Diff<'_>,
+    added: impl Fn(&str) -> bool,
+    deleted: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, (String, u8)>, git2::Error> {
+    /// Above this many (added × deleted) pairs without a name in common, moves are not searched.
+    const MAX_PAIRS: usize = 40_000;
+    const MIN_SIMILARITY: u8 = 50;
+    let path = |f: git2::DiffFile<'_>| {
+        f.path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    };
+    let (mut adds, mut dels): (Vec<PathBlob>, Vec<PathBlob>) = (Vec::new(), Vec::new());
+    for d in diff.deltas() {
+        match d.status() {
+            Delta::Added => {
+                if let Some(p) = path(d.new_file()).filter(|p| added(p)) {
+                    adds.push((p, d.new_file().id()));
+                }
+            }
+            Delta::Deleted => {
+                if let Some(p) = path(d.old_file()).filter(|p| deleted(p)) {
+                    dels.push((p, d.old_file().id()));
+                }
+            }
+            _ => {}
+        }
+    }
     let mut out = HashMap::new();
-    for d in diff.deltas().filter(|d| d.status() == Delta::Renamed) {
-        if let (Some(from), Some(to)) = (d.old_file().path_bytes(), d.new_file().path_bytes()) {
-            out.insert(
-                String::from_utf8_lossy(to).into_owned(),
-                (
-                    String::from_utf8_lossy(from).into_owned(),
-                    d.old_file().id(),
-                    d.new_file().id(),
-                ),
-            );
+    if adds.is_empty() || dels.is_empty() {
+        return Ok(out);
+    }
+    let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, (p, _)) in dels.iter().enumerate() {
+        by_name.entry(name(p)).or_default().push(i);
+    }
+    let mut used = vec![false; dels.len()];
+    let mut rest = Vec::new();
+    for (to, new_id) in &adds {
+        match by_name.get(&name(to)).map(Vec::as_slice) {
+            Some(&[i]) if !used[i] => {
+                let sim = similarity(repo, dels[i].1, *new_id)?;
+                if sim >= MIN_SIMILARITY {
+                    used[i] = true;
+                    out.insert(to.clone(), (dels[i].0.clone(), sim));
+                    continue;
+                }
+                rest.push((to, new_id));
+            }
+            _ => rest.push((to, new_id)),
+        }
+    }
+    let free: Vec<usize> = (0..dels.len()).filter(|&i| !used[i]).collect();
+    if rest.len() * free.len() > MAX_PAIRS {
+        return Ok(out);
+    }
+    for (to, new_id) in rest {
+        let mut best: Option<(u8, usize)> = None;
+        for &i in free.iter().filter(|&&i| !used[i]) {
+            let sim = similarity(repo, dels[i].1, *new_id)?;
+            if sim >= MIN_SIMILARITY && best.is_none_or(|(b, _)| sim > b) {
+                best = Some((sim, i));
+            }
+        }
+        if let Some((sim, i)) = best {
+            used[i] = true;
+            out.insert(to.clone(), (dels[i].0.clone(), sim));
         }
     }
     Ok(out)
