@@ -42,6 +42,9 @@ pub(super) struct CommitRecord {
     parents: Vec<Oid>,
     merge: bool,
     changes: Vec<FileChange>,
+    /// Changes to `.md` files outside `policies/` (paths `/`-prefixed from the repository root):
+    /// history for documents that were moved in later, used only for those.
+    elsewhere: Vec<FileChange>,
     /// The ids of its `Reviews:` trailers.
     named: Vec<String>,
 }
@@ -137,17 +140,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
             .map(std::sync::Arc::new)
             .collect(),
     };
-    let moved = moved_in_history(repo.path(), &records)?;
-    let mut outside = |rec: &CommitRecord, tracked: &HashSet<String>| {
-        moved.get(&rec.oid).map_or_else(Vec::new, |changes| {
-            changes
-                .iter()
-                .filter(|c| tracked.contains(&c.new))
-                .cloned()
-                .collect()
-        })
-    };
-    fold(&records, &mut history, &mut outside);
+    fold(&records, &mut history);
     history.out_of_order = out_of_order(&records);
     history.merges = merges(&records);
     mark_existing_then(&repo, &in_repo(&prefix, POLICIES), &mut history)
@@ -310,27 +303,17 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
         .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
     let info = commit_info(&commit);
     let merge = commit.parent_count() > 1;
-    let changes = if merge && info.reviewers().is_empty() {
-        Vec::new()
+    let (changes, elsewhere) = if merge && info.reviewers().is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        let mut changes = document_changes(repo, &commit, &in_repo(root, POLICIES))
+        let (mut changes, elsewhere) = markdown_changes(repo, &commit, root)
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
-        if !merge && changes.iter().any(|c| c.delta == Delta::Added) {
-            let moved = moves_into_policies(repo, &commit, root)
-                .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
-            for c in changes.iter_mut().filter(|c| c.delta == Delta::Added) {
-                if let Some((from, sim)) = moved.get(&c.new) {
-                    c.delta = Delta::Renamed;
-                    c.old = from.clone();
-                    c.similarity = Some(*sim);
-                }
-            }
-        }
         changes.extend(
             register_changes(repo, &commit, root)
                 .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?,
         );
-        changes
+        // A merge's first-parent diff repeats what its branch's commits did.
+        (changes, if merge { Vec::new() } else { elsewhere })
     };
     let named = info.reviews_trailer_ids();
     // The signature of a commit that records something (or a merge, which may carry a pull
@@ -352,6 +335,7 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
         parents: commit.parent_ids().collect(),
         merge,
         changes,
+        elsewhere,
     })
 }
 
@@ -477,19 +461,95 @@ fn people_at_reviews(
     Ok(())
 }
 
-/// The `.md` files under `policies/` that `commit` changed relative to its first parent.
-fn document_changes(
+/// The `.md` files that `commit` changed relative to its first parent: those under `policies/`
+/// (paths relative to the handbook), and those elsewhere in the repository (`/`-prefixed). A
+/// file moved is one change, whether it stayed
+/// inside `policies/` or came in from elsewhere (a team adopting policybook moves its `docs/`).
+/// One tree diff: folders whose id did not change are never opened.
+fn markdown_changes(
     repo: &Repository,
     commit: &Commit<'_>,
-    policies: &str,
-) -> Result<Vec<FileChange>, git2::Error> {
-    let new = subtree(repo, &commit.tree()?, policies)?;
+    root: &str,
+) -> Result<(Vec<FileChange>, Vec<FileChange>), git2::Error> {
+    let new = commit.tree()?;
     let old = match commit.parent_count() {
         0 => None,
-        _ => subtree(repo, &commit.parent(0)?.tree()?, policies)?,
+        _ => Some(commit.parent(0)?.tree()?),
     };
+    if old.as_ref().map(Tree::id) == Some(new.id()) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let policies = format!("{}/", in_repo(root, POLICIES));
     let is_md = |p: &str| p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md");
-    folder_changes(repo, old.as_ref(), new.as_ref(), POLICIES, is_md)
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let diff = repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
+    let moved = pair_moves(repo, &diff, is_md, is_md)?;
+    let moved_from: HashSet<&str> = moved.values().map(|(from, ..)| from.as_str()).collect();
+    // Handbook-relative inside `policies/`, `/`-prefixed from the repository root elsewhere.
+    let shown = |p: &str| match p.strip_prefix(&policies) {
+        Some(below) => format!("{POLICIES}/{below}"),
+        None => format!("/{p}"),
+    };
+    let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
+    for (i, d) in diff.deltas().enumerate() {
+        let file = match d.status() {
+            Delta::Deleted => d.old_file(),
+            _ => d.new_file(),
+        };
+        let Some(path) = file
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+        else {
+            continue;
+        };
+        if !is_md(&path) || (d.status() == Delta::Deleted && moved_from.contains(path.as_str())) {
+            continue;
+        }
+        let (delta, from, from_blob, similarity) = match moved.get(&path) {
+            Some((from, blob, sim)) => (Delta::Renamed, from.clone(), Some(*blob), Some(*sim)),
+            None => (d.status(), path.clone(), None, None),
+        };
+        let (added, removed) = if let Some(from_blob) = from_blob {
+            line_stats(repo, Some(from_blob), d.new_file().id())?
+        } else {
+            match Patch::from_diff(&diff, i)? {
+                Some(p) => {
+                    let (_, a, r) = p.line_stats()?;
+                    (a, r)
+                }
+                None => (0, 0),
+            }
+        };
+        let change = FileChange {
+            delta,
+            old: shown(&from),
+            new: shown(&path),
+            added,
+            removed,
+            similarity,
+        };
+        if change.new.starts_with('/') {
+            elsewhere.push(change);
+        } else {
+            inside.push(change);
+        }
+    }
+    Ok((inside, elsewhere))
+}
+
+/// Lines added and removed from blob `old` (none: an empty file) to blob `new`.
+fn line_stats(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Oid,
+) -> Result<(usize, usize), git2::Error> {
+    let old_blob = old.map(|o| repo.find_blob(o)).transpose()?;
+    let new_blob = repo.find_blob(new)?;
+    let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
+    let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
+    let (_, a, r) = patch.line_stats()?;
+    Ok((a, r))
 }
 
 /// The files of a folder (`shown` below the handbook root) that differ between two versions of
@@ -543,186 +603,6 @@ fn folder_changes(
     Ok(out)
 }
 
-/// A commit and its changes to files documents were moved from.
-type CommitChanges = (Oid, Vec<FileChange>);
-
-/// A path and the blob it names.
-type PathBlob = (String, Oid);
-
-/// The changes, commit by commit, to the files outside `policies/` that documents were moved
-/// from — and, round by round, to the files those were moved from in turn. Nothing to do (and
-/// no cost) in a repository whose documents were always in `policies/`; otherwise one parallel
-/// pass per round, as the walk itself.
-fn moved_in_history(
-    git_dir: &Path,
-    records: &[Arc<CommitRecord>],
-) -> Result<HashMap<Oid, Vec<FileChange>>, String> {
-    const MAX_ROUNDS: usize = 16;
-    let entry = |changes: &mut dyn Iterator<Item = &FileChange>| -> HashSet<String> {
-        changes
-            .filter(|c| c.delta == Delta::Renamed && c.old.starts_with('/'))
-            .map(|c| c.old.clone())
-            .collect()
-    };
-    let mut paths = entry(&mut records.iter().flat_map(|r| r.changes.iter()));
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut out: HashMap<Oid, Vec<FileChange>> = HashMap::new();
-    for _ in 0..MAX_ROUNDS {
-        paths.retain(|p| !seen.contains(p));
-        if paths.is_empty() {
-            break;
-        }
-        seen.extend(paths.iter().cloned());
-        let found: Vec<Result<Vec<CommitChanges>, String>> = records
-            .par_chunks(128)
-            .map(|chunk| {
-                let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
-                chunk
-                    .iter()
-                    .filter(|r| !r.merge)
-                    .map(|r| {
-                        moved_file_changes(&repo, r.oid, &paths)
-                            .map(|c| (r.oid, c))
-                            .map_err(|e| format!("cannot diff commit {}: {}", r.oid, e.message()))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut next = HashSet::new();
-        for chunk in found {
-            for (oid, changes) in chunk? {
-                if changes.is_empty() {
-                    continue;
-                }
-                next.extend(entry(&mut changes.iter()));
-                out.entry(oid).or_default().extend(changes);
-            }
-        }
-        paths = next;
-    }
-    Ok(out)
-}
-
-/// What `commit` did to the files outside `policies/` that documents were moved from (`paths`,
-/// `/`-prefixed from the repository root): modified, added, or moved there from elsewhere in
-/// the same commit (found by similarity, as `git log --follow` does). One tree diff: unchanged
-/// folders are skipped by their ids, so the cost is that of the commit's own changes.
-fn moved_file_changes(
-    repo: &Repository,
-    oid: Oid,
-    paths: &HashSet<String>,
-) -> Result<Vec<FileChange>, git2::Error> {
-    let commit = repo.find_commit(oid)?;
-    let tree = commit.tree()?;
-    let parent = match commit.parent_count() {
-        0 => None,
-        _ => Some(commit.parent(0)?.tree()?),
-    };
-    // A few paths (a later round: files moved more than once) are looked up directly: most
-    // commits leave them alone, and a whole-tree diff is not needed to say so.
-    const FEW: usize = 64;
-    if paths.len() <= FEW {
-        // Grouped by folder: a folder whose id did not change holds no change, and each folder
-        // is opened once.
-        let mut by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
-        for p in paths {
-            let p = p.trim_start_matches('/');
-            let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
-            by_dir.entry(dir).or_default().push(name);
-        }
-        let folder = |t: &Tree<'_>, dir: &str| -> Option<Oid> {
-            if dir.is_empty() {
-                Some(t.id())
-            } else {
-                t.get_path(Path::new(dir)).ok().map(|e| e.id())
-            }
-        };
-        let mut untouched = true;
-        for (dir, names) in &by_dir {
-            let (new_dir, old_dir) = (
-                folder(&tree, dir),
-                parent.as_ref().and_then(|t| folder(t, dir)),
-            );
-            if new_dir == old_dir {
-                continue;
-            }
-            let entries = |id: Option<Oid>| -> Result<Vec<Option<Oid>>, git2::Error> {
-                let t = id.map(|i| repo.find_tree(i)).transpose()?;
-                Ok(names
-                    .iter()
-                    .map(|n| t.as_ref().and_then(|t| t.get_name(n)).map(|e| e.id()))
-                    .collect())
-            };
-            if entries(new_dir)? != entries(old_dir)? {
-                untouched = false;
-                break;
-            }
-        }
-        if untouched {
-            return Ok(Vec::new());
-        }
-    }
-    let tracked = |p: &str| paths.contains(&format!("/{p}"));
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0);
-    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))?;
-    // Was a tracked file moved here from elsewhere in this commit?
-    let moved = match &parent {
-        Some(_) => pair_moves(repo, &diff, |to| tracked(to), |_| true)?,
-        None => HashMap::new(),
-    };
-    let mut out = Vec::new();
-    for (i, d) in diff.deltas().enumerate() {
-        let Some(new) = d
-            .new_file()
-            .path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-        else {
-            continue;
-        };
-        if !tracked(&new) || !matches!(d.status(), Delta::Added | Delta::Modified) {
-            continue;
-        }
-        let (mut added, mut removed) = match Patch::from_diff(&diff, i)? {
-            Some(p) => {
-                let (_, a, r) = p.line_stats()?;
-                (a, r)
-            }
-            None => (0, 0),
-        };
-        let (delta, old, similarity) = match moved.get(&new) {
-            Some((from, sim)) => {
-                // The lines changed by the move, not those of the whole file.
-                if let Ok(entry) = parent
-                    .as_ref()
-                    .map_or(Err(git2::Error::from_str("no parent")), |t| {
-                        t.get_path(Path::new(from))
-                    })
-                {
-                    let (a, b) = (
-                        repo.find_blob(entry.id())?,
-                        repo.find_blob(d.new_file().id())?,
-                    );
-                    let patch = Patch::from_buffers(a.content(), None, b.content(), None, None)?;
-                    let (_, x, y) = patch.line_stats()?;
-                    (added, removed) = (x, y);
-                }
-                (Delta::Renamed, format!("/{from}"), Some(*sim))
-            }
-            None => (d.status(), format!("/{new}"), None),
-        };
-        out.push(FileChange {
-            delta,
-            old,
-            new: format!("/{new}"),
-            added,
-            removed,
-            similarity,
-        });
-    }
-    Ok(out)
-}
-
 /// How alike two blobs are: the share of lines they have in common (counted with repeats), in
 /// percent — linear in their size, where a diff would not be, since a whole folder can move at
 /// once.
@@ -761,47 +641,19 @@ fn lines_of(content: &[u8]) -> Vec<&[u8]> {
         .collect()
 }
 
-/// Documents `commit` added to `policies/` that it moved there from elsewhere in the repository
-/// (`git log --follow` finds them the same way: a file deleted elsewhere in the same commit that
-/// is similar enough): new path below the handbook → (old path from the repository root,
-/// similarity). Renames are only looked for when the commit deleted files outside `policies/`,
-/// which ordinary commits do not.
-fn moves_into_policies(
-    repo: &Repository,
-    commit: &Commit<'_>,
-    root: &str,
-) -> Result<HashMap<String, (String, u8)>, git2::Error> {
-    let mut out = HashMap::new();
-    if commit.parent_count() == 0 {
-        return Ok(out);
-    }
-    let (old, new) = (commit.parent(0)?.tree()?, commit.tree()?);
-    let policies = format!("{}/", in_repo(root, POLICIES));
-    let diff = repo.diff_tree_to_tree(Some(&old), Some(&new), None)?;
-    let moved = pair_moves(
-        repo,
-        &diff,
-        |to| to.starts_with(&policies) && to.to_ascii_lowercase().ends_with(".md"),
-        |from| !from.starts_with(&policies),
-    )?;
-    for (to, (from, sim)) in moved {
-        if let Some(below) = to.strip_prefix(&policies) {
-            out.insert(format!("{POLICIES}/{below}"), (format!("/{from}"), sim));
-        }
-    }
-    Ok(out)
-}
+/// A path and the blob it names.
+type PathBlob = (String, Oid);
 
 /// Files a commit moved, as git infers moves: a file deleted and one added in the same commit that
 /// are at least half alike. `added` and `deleted` say which paths (from the repository root) to
 /// consider. Files of the same name are paired first (a folder moved at once), the rest by best
-/// likeness when there are few enough: new path → (old path, similarity).
+/// likeness when there are few enough: new path → (old path, old blob, similarity).
 fn pair_moves(
     repo: &Repository,
     diff: &git2::Diff<'_>,
     added: impl Fn(&str) -> bool,
     deleted: impl Fn(&str) -> bool,
-) -> Result<HashMap<String, (String, u8)>, git2::Error> {
+) -> Result<HashMap<String, (String, Oid, u8)>, git2::Error> {
     /// Above this many (added × deleted) pairs without a name in common, moves are not searched.
     const MAX_PAIRS: usize = 40_000;
     const MIN_SIMILARITY: u8 = 50;
@@ -842,7 +694,7 @@ fn pair_moves(
                 let sim = similarity(repo, dels[i].1, *new_id)?;
                 if sim >= MIN_SIMILARITY {
                     used[i] = true;
-                    out.insert(to.clone(), (dels[i].0.clone(), sim));
+                    out.insert(to.clone(), (dels[i].0.clone(), dels[i].1, sim));
                     continue;
                 }
                 rest.push((to, new_id));
@@ -864,7 +716,7 @@ fn pair_moves(
         }
         if let Some((sim, i)) = best {
             used[i] = true;
-            out.insert(to.clone(), (dels[i].0.clone(), sim));
+            out.insert(to.clone(), (dels[i].0.clone(), dels[i].1, sim));
         }
     }
     Ok(out)
@@ -1026,14 +878,9 @@ fn out_of_order(records: &[std::sync::Arc<CommitRecord>]) -> HashMap<String, sup
     out
 }
 
-/// `outside` gives a commit's changes to files outside `policies/` that documents were moved from
-/// (their paths start with `/`): the walk diffs only `policies/`, and such paths become known only
-/// when the fold reaches the move.
-fn fold(
-    records: &[std::sync::Arc<CommitRecord>],
-    history: &mut History,
-    outside: &mut dyn FnMut(&CommitRecord, &HashSet<String>) -> Vec<FileChange>,
-) {
+/// A commit's changes outside `policies/` count once a document is followed there (its path
+/// starts with `/`).
+fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
     // Path in the commit being looked at → the document's current path, and the moves it was
     // traced through to get there.
     let mut tracking: HashMap<String, (String, Option<Arc<str>>)> = history
@@ -1082,12 +929,14 @@ fn fold(
         }
         let mut touched: Vec<ChangedDoc> = Vec::new();
         let mut seen = HashSet::new();
-        let extra = if rec.merge || moved_from.is_empty() {
-            Vec::new()
-        } else {
-            outside(rec, &moved_from)
-        };
-        for ch in rec.changes.iter().chain(&extra) {
+        // Decided before the loop changes what is followed: a move found in this commit
+        // leads to its older paths in older commits only.
+        let extra: Vec<&FileChange> = rec
+            .elsewhere
+            .iter()
+            .filter(|c| !rec.merge && moved_from.contains(&c.new))
+            .collect();
+        for ch in rec.changes.iter().chain(extra) {
             if rec.merge {
                 // A reviewed merge reviews what it brings in, but is not a revision itself.
                 if let Some((doc, _)) = tracking.get(&ch.new)
@@ -1232,6 +1081,7 @@ mod tests {
             parents: parents.iter().map(|&p| oid(p)).collect(),
             merge: parents.len() > 1,
             changes,
+            elsewhere: Vec::new(),
             named,
         })
     }
@@ -1302,7 +1152,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/b.md"]);
-        fold(&records, &mut h, &mut |_, _| Vec::new());
+        fold(&records, &mut h);
         let b = &h.docs["policies/b.md"];
         let kinds: Vec<(Change, &str)> = b
             .revisions
@@ -1351,7 +1201,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h, &mut |_, _| Vec::new());
+        fold(&records, &mut h);
         let a = &h.docs["policies/a.md"];
         assert_eq!(a.revisions.len(), 2, "the merge itself is no revision");
         assert_eq!(a.reviews.len(), 1);
@@ -1362,7 +1212,7 @@ mod tests {
     fn named_reviews_count_the_author_when_no_reviewer_is_named() {
         let records = [record(1, 10, "Review\n\nReviews: a, b\n", &[], vec![])];
         let mut h = history_of(&[]);
-        fold(&records, &mut h, &mut |_, _| Vec::new());
+        fold(&records, &mut h);
         let ids: Vec<&str> = h.named_reviews.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(
@@ -1392,7 +1242,7 @@ mod tests {
             ),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h, &mut |_, _| Vec::new());
+        fold(&records, &mut h);
         let skewed: Vec<&String> = h.skewed.keys().collect();
         assert_eq!(skewed, [&format!("{:040}", 2)]);
         assert_eq!(
@@ -1405,7 +1255,7 @@ mod tests {
             record(2, 30, "Review\n\nReviews: a\n", &[1], vec![]),
         ];
         let mut h = history_of(&["policies/a.md"]);
-        fold(&records, &mut h, &mut |_, _| Vec::new());
+        fold(&records, &mut h);
         assert!(h.skewed.is_empty());
     }
 }
