@@ -463,9 +463,9 @@ fn people_at_reviews(
 
 /// The `.md` files that `commit` changed relative to its first parent: those under `policies/`
 /// (paths relative to the handbook), and those elsewhere in the repository (`/`-prefixed). A
-/// file moved is one change, whether it stayed
-/// inside `policies/` or came in from elsewhere (a team adopting policybook moves its `docs/`).
-/// One tree diff: folders whose id did not change are never opened.
+/// file moved is one change, whether it stayed inside `policies/` or came in from elsewhere (a
+/// team adopting policybook moves its `docs/`). Folders whose id did not change are never
+/// opened, and `policies/` is diffed on its own, so paths below it are not rebuilt from the root.
 fn markdown_changes(
     repo: &Repository,
     commit: &Commit<'_>,
@@ -479,52 +479,72 @@ fn markdown_changes(
     if old.as_ref().map(Tree::id) == Some(new.id()) {
         return Ok((Vec::new(), Vec::new()));
     }
-    let policies = format!("{}/", in_repo(root, POLICIES));
-    let is_md = |p: &str| p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md");
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0);
-    let diff = repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
-    let moved = pair_moves(repo, &diff, is_md, is_md)?;
+    let policies = in_repo(root, POLICIES);
+    let mut raw = Vec::new();
+    // Down the path to `policies/`: everything beside it at each level, then `policies/` itself.
+    let (mut old_t, mut new_t) = (old, Some(new));
+    let mut base = String::new();
+    for (depth, part) in policies.split('/').enumerate() {
+        let last = depth == policies.split('/').count() - 1;
+        beside(repo, old_t.as_ref(), new_t.as_ref(), &base, part, &mut raw)?;
+        let sub = |t: &Option<Tree<'_>>| -> Result<Option<Tree<'_>>, git2::Error> {
+            match t {
+                Some(t) => match t
+                    .get_name(part)
+                    .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                {
+                    Some(e) => Ok(Some(repo.find_tree(e.id())?)),
+                    None => Ok(None),
+                },
+                None => Ok(None),
+            }
+        };
+        let (o, n) = (sub(&old_t)?, sub(&new_t)?);
+        base = format!("{base}{part}/");
+        if last {
+            if o.as_ref().map(Tree::id) != n.as_ref().map(Tree::id) {
+                diff_trees(repo, o.as_ref(), n.as_ref(), &base, &mut raw)?;
+            }
+        } else {
+            (old_t, new_t) = (o, n);
+        }
+    }
+    let adds = raw
+        .iter()
+        .filter(|r| r.status == Delta::Added)
+        .map(|r| (r.path.clone(), r.new_id))
+        .collect();
+    let dels = raw
+        .iter()
+        .filter(|r| r.status == Delta::Deleted)
+        .map(|r| (r.path.clone(), r.old_id))
+        .collect();
+    let moved = pair_moves(repo, adds, dels)?;
     let moved_from: HashSet<&str> = moved.values().map(|(from, ..)| from.as_str()).collect();
+    let prefix = format!("{policies}/");
     // Handbook-relative inside `policies/`, `/`-prefixed from the repository root elsewhere.
-    let shown = |p: &str| match p.strip_prefix(&policies) {
+    let shown = |p: &str| match p.strip_prefix(&prefix) {
         Some(below) => format!("{POLICIES}/{below}"),
         None => format!("/{p}"),
     };
     let (mut inside, mut elsewhere) = (Vec::new(), Vec::new());
-    for (i, d) in diff.deltas().enumerate() {
-        let file = match d.status() {
-            Delta::Deleted => d.old_file(),
-            _ => d.new_file(),
-        };
-        let Some(path) = file
-            .path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-        else {
-            continue;
-        };
-        if !is_md(&path) || (d.status() == Delta::Deleted && moved_from.contains(path.as_str())) {
+    for r in &raw {
+        if r.status == Delta::Deleted && moved_from.contains(r.path.as_str()) {
             continue;
         }
-        let (delta, from, from_blob, similarity) = match moved.get(&path) {
-            Some((from, blob, sim)) => (Delta::Renamed, from.clone(), Some(*blob), Some(*sim)),
-            None => (d.status(), path.clone(), None, None),
-        };
-        let (added, removed) = if let Some(from_blob) = from_blob {
-            line_stats(repo, Some(from_blob), d.new_file().id())?
-        } else {
-            match Patch::from_diff(&diff, i)? {
-                Some(p) => {
-                    let (_, a, r) = p.line_stats()?;
-                    (a, r)
-                }
-                None => (0, 0),
-            }
+        let (delta, from, similarity, (added, removed)) = match moved.get(&r.path) {
+            Some((from, blob, sim)) => (
+                Delta::Renamed,
+                from.as_str(),
+                Some(*sim),
+                line_stats(repo, Some(*blob), r.new_id)?,
+            ),
+            None => (r.status, r.path.as_str(), None, r.lines),
         };
         let change = FileChange {
             delta,
-            old: shown(&from),
-            new: shown(&path),
+            old: shown(from),
+            new: shown(&r.path),
             added,
             removed,
             similarity,
@@ -536,6 +556,132 @@ fn markdown_changes(
         }
     }
     Ok((inside, elsewhere))
+}
+
+/// An `.md` file a commit added, changed or deleted, path from the repository root.
+struct RawChange {
+    status: Delta,
+    path: String,
+    old_id: Oid,
+    new_id: Oid,
+    lines: (usize, usize),
+}
+
+fn is_markdown(p: &str) -> bool {
+    p.len() > 3 && p[p.len() - 3..].eq_ignore_ascii_case(".md")
+}
+
+/// The `.md` changes among the entries of one folder level (`base`), except entry `skip` (the
+/// way down to `policies/`).
+fn beside(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    base: &str,
+    skip: &str,
+    raw: &mut Vec<RawChange>,
+) -> Result<(), git2::Error> {
+    let entries = |t: Option<&Tree<'_>>| -> HashMap<String, (Oid, bool)> {
+        t.map(|t| {
+            t.iter()
+                .filter_map(|e| {
+                    let name = e.name().ok()?.to_string();
+                    (name != skip)
+                        .then(|| (name, (e.id(), e.kind() == Some(git2::ObjectType::Tree))))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (o, n) = (entries(old), entries(new));
+    let mut names: Vec<&String> = o.keys().chain(n.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (a, b) = (o.get(name), n.get(name));
+        if a.map(|x| x.0) == b.map(|x| x.0) {
+            continue;
+        }
+        let path = format!("{base}{name}");
+        let tree = |x: Option<&(Oid, bool)>| -> Result<Option<Tree<'_>>, git2::Error> {
+            match x {
+                Some((id, true)) => Ok(Some(repo.find_tree(*id)?)),
+                _ => Ok(None),
+            }
+        };
+        let blob = |x: Option<&(Oid, bool)>| x.filter(|x| !x.1).map(|x| x.0);
+        let (ta, tb) = (tree(a)?, tree(b)?);
+        if ta.is_some() || tb.is_some() {
+            diff_trees(repo, ta.as_ref(), tb.as_ref(), &format!("{path}/"), raw)?;
+        }
+        if !is_markdown(&path) {
+            continue;
+        }
+        let (ba, bb) = (blob(a), blob(b));
+        let (status, old_id, new_id) = match (ba, bb) {
+            (None, Some(n)) => (Delta::Added, Oid::ZERO_SHA1, n),
+            (Some(o), None) => (Delta::Deleted, o, Oid::ZERO_SHA1),
+            (Some(o), Some(n)) => (Delta::Modified, o, n),
+            (None, None) => continue,
+        };
+        let lines = match status {
+            Delta::Deleted => (0, 0),
+            _ => line_stats(repo, ba, new_id)?,
+        };
+        raw.push(RawChange {
+            status,
+            path,
+            old_id,
+            new_id,
+            lines,
+        });
+    }
+    Ok(())
+}
+
+/// The `.md` changes between two versions of the folder at `base` (a path ending in `/`).
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    base: &str,
+    raw: &mut Vec<RawChange>,
+) -> Result<(), git2::Error> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0);
+    let diff = repo.diff_tree_to_tree(old, new, Some(&mut opts))?;
+    for (i, d) in diff.deltas().enumerate() {
+        let file = match d.status() {
+            Delta::Deleted => d.old_file(),
+            _ => d.new_file(),
+        };
+        let Some(below) = file
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+        else {
+            continue;
+        };
+        if !is_markdown(&below)
+            || !matches!(d.status(), Delta::Added | Delta::Deleted | Delta::Modified)
+        {
+            continue;
+        }
+        let lines = match (d.status(), Patch::from_diff(&diff, i)?) {
+            (Delta::Deleted, _) | (_, None) => (0, 0),
+            (_, Some(p)) => {
+                let (_, a, r) = p.line_stats()?;
+                (a, r)
+            }
+        };
+        raw.push(RawChange {
+            status: d.status(),
+            path: format!("{base}{below}"),
+            old_id: d.old_file().id(),
+            new_id: d.new_file().id(),
+            lines,
+        });
+    }
+    Ok(())
 }
 
 /// Lines added and removed from blob `old` (none: an empty file) to blob `new`.
@@ -644,39 +790,17 @@ fn lines_of(content: &[u8]) -> Vec<&[u8]> {
 /// A path and the blob it names.
 type PathBlob = (String, Oid);
 
-/// Files a commit moved, as git infers moves: a file deleted and one added in the same commit that
-/// are at least half alike. `added` and `deleted` say which paths (from the repository root) to
-/// consider. Files of the same name are paired first (a folder moved at once), the rest by best
+/// Files a commit moved, as git infers moves: a file deleted (`dels`) and one added (`adds`) in
+/// the same commit, paths from the repository root, that are at least half alike. Files of the same name are paired first (a folder moved at once), the rest by best
 /// likeness when there are few enough: new path → (old path, old blob, similarity).
 fn pair_moves(
     repo: &Repository,
-    diff: &git2::Diff<'_>,
-    added: impl Fn(&str) -> bool,
-    deleted: impl Fn(&str) -> bool,
+    adds: Vec<PathBlob>,
+    dels: Vec<PathBlob>,
 ) -> Result<HashMap<String, (String, Oid, u8)>, git2::Error> {
     /// Above this many (added × deleted) pairs without a name in common, moves are not searched.
     const MAX_PAIRS: usize = 40_000;
     const MIN_SIMILARITY: u8 = 50;
-    let path = |f: git2::DiffFile<'_>| {
-        f.path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-    };
-    let (mut adds, mut dels): (Vec<PathBlob>, Vec<PathBlob>) = (Vec::new(), Vec::new());
-    for d in diff.deltas() {
-        match d.status() {
-            Delta::Added => {
-                if let Some(p) = path(d.new_file()).filter(|p| added(p)) {
-                    adds.push((p, d.new_file().id()));
-                }
-            }
-            Delta::Deleted => {
-                if let Some(p) = path(d.old_file()).filter(|p| deleted(p)) {
-                    dels.push((p, d.old_file().id()));
-                }
-            }
-            _ => {}
-        }
-    }
     let mut out = HashMap::new();
     if adds.is_empty() || dels.is_empty() {
         return Ok(out);
