@@ -1,7 +1,8 @@
 //! One revision walk over the repository. Commits are listed once; the expensive part (reading
-//! trees and diffing each commit's `policies/` tree with its first parent's, renames detected) is
-//! spread over threads with a `Repository` each; then one sequential pass, newest to oldest,
-//! follows renames and assigns each change to the document it belongs to today.
+//! trees and diffing each commit's `.md` files with its first parent's — `policies/`, and those
+//! elsewhere that documents may have been moved from — moves paired) is spread over threads with
+//! a `Repository` each; then one sequential pass, newest to oldest, follows moves (also into
+//! `policies/` from anywhere) and assigns each change to the document it belongs to today.
 //!
 //! Like `git log`, merge commits contribute no changes of their own (their changes are already in
 //! the commits they merge), except that a merge carrying `Reviewed-by:`/`Approved-by:` trailers
