@@ -14,12 +14,15 @@ use crate::support::{copy_dir, json, run, stderr, stdout};
 /// project.
 fn comply_project(dir: &Path) -> Option<std::path::PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = [
-        here.join("../shared/data/comply-soc2"),
-        here.join("../../shared/data/comply-soc2"),
-    ]
-    .into_iter()
-    .find(|p| p.join("standards/TSC-2017.yml").is_file());
+    // Beside the project, or where POLICYBOOK_SHARED points (a clone elsewhere, as CI's).
+    let source = std::env::var_os("POLICYBOOK_SHARED")
+        .map(|s| Path::new(&s).join("data/comply-soc2"))
+        .into_iter()
+        .chain([
+            here.join("../shared/data/comply-soc2"),
+            Path::new("/work/shared/data/comply-soc2").to_path_buf(),
+        ])
+        .find(|p| p.join("standards/TSC-2017.yml").is_file());
     let Some(source) = source else {
         eprintln!(
             "skipped: ../shared/data/comply-soc2 (the comply test project) is not beside the project"
