@@ -42,7 +42,8 @@ pub fn assess_period(
     until: Date,
     diags: &mut Diagnostics,
 ) -> Outcome<Option<AckReport>> {
-    let (config, sources) = Source::worktree(root).read(diags)?;
+    // The latest exports: only site.toml and the files it names, not the documents again.
+    let (config, sources) = Source::worktree(root).read_settings(diags)?;
     let settings = &config.acknowledgements;
     if settings.files.is_none() {
         return Ok(None);

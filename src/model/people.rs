@@ -78,6 +78,13 @@ impl People {
             .find(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
     }
 
+    /// The person with this login on the hosting service (case-insensitive).
+    pub fn by_login(&self, login: &str) -> Option<&Person> {
+        self.persons
+            .iter()
+            .find(|p| p.logins.iter().any(|l| l.eq_ignore_ascii_case(login)))
+    }
+
     /// The person with this name (case-insensitive, spaces normalised).
     pub fn by_name(&self, name: &str) -> Option<&Person> {
         let norm = |s: &str| {

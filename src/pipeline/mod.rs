@@ -94,26 +94,7 @@ impl Source {
             Source::Worktree { root } => {
                 let config = Config::load(root, &self.shown(), diags)?;
                 let mut sources = load::load(root, &self.shown(), diags);
-                let mut file = |path: &Option<String>, section: &str| {
-                    let p = path.as_deref()?;
-                    let f = load::root_file(root, p, "a file", &self.shown(), diags);
-                    if f.is_none() {
-                        diags.push(missing_file(&config, p, section));
-                    }
-                    f
-                };
-                sources.signers = file(&config.signatures.allowed_signers, "signatures");
-                sources.revoked = file(&config.signatures.revoked_signers, "signatures");
-                sources.openpgp_keys = file(&config.signatures.openpgp_keys, "signatures");
-                sources.roster = file(&config.acknowledgements.roster, "acknowledgements");
-                if let Some(pattern) = &config.reviews.pull_requests {
-                    sources.pull_requests =
-                        load::matching_files(root, pattern, &self.shown(), diags);
-                }
-                if let Some(pattern) = &config.acknowledgements.files {
-                    sources.acknowledgements =
-                        load::matching_files(root, pattern, &self.shown(), diags);
-                }
+                self.read_named_files(root, &config, &mut sources, diags);
                 Ok((config, sources))
             }
             Source::Commit { root, commit, .. } => {
@@ -149,6 +130,45 @@ impl Source {
                 Ok((config, sources))
             }
         }
+    }
+
+    /// `site.toml` and the files it names (signers, pull requests, acknowledgements, roster) in
+    /// the working tree, without the documents: what `evidence` reads from the latest exports.
+    pub fn read_settings(&self, diags: &mut Diagnostics) -> Outcome<(Config, Sources)> {
+        let root = self.root();
+        let config = Config::load(root, &self.shown(), diags)?;
+        let mut sources = Sources::default();
+        self.read_named_files(root, &config, &mut sources, diags);
+        Ok((config, sources))
+    }
+
+    /// The working-tree files `config` names; a missing one is an error on its site.toml line.
+    fn read_named_files(
+        &self,
+        root: &Path,
+        config: &Config,
+        sources: &mut Sources,
+        diags: &mut Diagnostics,
+    ) {
+        let mut file = |path: &Option<String>, section: &str| {
+            let p = path.as_deref()?;
+            let f = load::root_file(root, p, "a file", &self.shown(), diags);
+            if f.is_none() {
+                diags.push(missing_file(config, p, section));
+            }
+            f
+        };
+        sources.signers = file(&config.signatures.allowed_signers, "signatures");
+        sources.revoked = file(&config.signatures.revoked_signers, "signatures");
+        sources.openpgp_keys = file(&config.signatures.openpgp_keys, "signatures");
+        sources.roster = file(&config.acknowledgements.roster, "acknowledgements");
+        let mut files = |pattern: &Option<String>| {
+            pattern.as_deref().map_or_else(Vec::new, |p| {
+                load::matching_files(root, p, &self.shown(), diags)
+            })
+        };
+        sources.pull_requests = files(&config.reviews.pull_requests);
+        sources.acknowledgements = files(&config.acknowledgements.files);
     }
 
     /// Reads one document again (`rel` relative to the root): `serve`'s rebuild after an edit.

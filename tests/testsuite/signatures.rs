@@ -168,12 +168,7 @@ fn signatures_are_verified_not_just_detected() {
     );
     book.run(&["build"]).success();
     let page = book.read("public/documents/a.html");
-    let line = |oid: git2::Oid| {
-        page.lines()
-            .find(|l| l.contains(&oid.to_string()))
-            .unwrap_or_default()
-            .to_string()
-    };
+    let line = |oid: git2::Oid| page_line(&book, oid);
     assert!(
         line(good).contains("signed: jane@example.com"),
         "{}",

@@ -67,16 +67,6 @@ pub struct AckReport {
 }
 
 impl AckReport {
-    /// `(acknowledged, population)` for the document at `doc`, when it must be acknowledged.
-    pub fn completion(&self, doc: DocIx) -> Option<(usize, usize)> {
-        let k = self.documents.iter().position(|d| d.doc == doc)?;
-        let rows = self.rows.iter().filter(|r| r.document == k);
-        let (done, all) = rows.fold((0, 0), |(d, a), r| {
-            (d + usize::from(r.status.done()), a + 1)
-        });
-        Some((done, all))
-    }
-
     /// The rows of the document at index `k` of `documents`.
     pub fn rows_of(&self, k: usize) -> impl Iterator<Item = &AckRow> {
         self.rows.iter().filter(move |r| r.document == k)

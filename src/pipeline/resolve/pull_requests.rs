@@ -239,9 +239,7 @@ fn approvals_of(
             continue;
         };
         let who = people
-            .persons
-            .iter()
-            .find(|p| p.logins.iter().any(|l| l.eq_ignore_ascii_case(login)))
+            .by_login(login)
             .map_or_else(|| format!("@{login}"), |p| p.name.clone());
         let review = Review {
             commit: (*commit).clone(),
@@ -302,11 +300,7 @@ fn writers(commit: &CommitInfo, brought_in: Option<&[Arc<CommitInfo>]>) -> Vec<S
 
 /// Whether the person with `login` is among `writers`.
 fn wrote(writers: &[String], people: &People, login: &str) -> bool {
-    let Some(person) = people
-        .persons
-        .iter()
-        .find(|p| p.logins.iter().any(|l| l.eq_ignore_ascii_case(login)))
-    else {
+    let Some(person) = people.by_login(login) else {
         return false;
     };
     writers
