@@ -202,6 +202,22 @@ enum ImportFrom {
         #[arg(long, value_name = "NAME")]
         organization: Option<String>,
     },
+    /// An mdBook or GitBook book, a Hugo or Docusaurus site, or a folder of .md files
+    #[command(
+        after_help = "The pages keep their folders below policies/ and their order (SUMMARY.md, weight or sidebar_position, number prefixes) as `weight`; each gets front matter with `owner: TODO` for `policybook check` to report. Links between pages become .md paths and the images they show move with them. What could not be converted is listed at the end.\n\nWithout DEST the site is converted in place, in its git repository: files move with git (history follows them) and the change is staged for one commit.\n\nExamples:\n  policybook import markdown .                      # an mdBook (book.toml) or a Hugo site, in place\n  policybook import markdown . --content docs       # the .md files under docs/\n  policybook import markdown ~/src/handbook new-handbook --organization \"Example Corp\""
+    )]
+    Markdown {
+        /// The site's folder (holding book.toml, SUMMARY.md, a Hugo or Docusaurus config, or the .md files)
+        src: PathBuf,
+        /// A new folder for the handbook [default: convert SRC in place]
+        dest: Option<PathBuf>,
+        /// The folder of the pages, relative to SRC [default: from the site's layout, else SRC]
+        #[arg(long, value_name = "DIR")]
+        content: Option<PathBuf>,
+        /// The organisation's name, for site.toml
+        #[arg(long, value_name = "NAME")]
+        organization: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -275,6 +291,19 @@ fn main() -> ExitCode {
             dest,
             organization,
         }) => cmd::import::comply(&src, dest.as_deref(), organization.as_deref()),
+        Command::Import(ImportFrom::Markdown {
+            src,
+            dest,
+            content,
+            organization,
+        }) => cmd::import::markdown(
+            &src,
+            dest.as_deref(),
+            &policybook::import::markdown::Options {
+                content: content.as_deref(),
+                organization: organization.as_deref(),
+            },
+        ),
         Command::New {
             kind,
             title,

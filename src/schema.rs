@@ -91,6 +91,7 @@ pub fn front_matter_schema(
             },
             "implements": list_of(json!({ "type": "string" }), "Ids of the documents this one puts into practice"),
             "tags": list_of(text, "Free labels"),
+            "weight": { "description": "Place in the sidebar and reading order: lower first; documents without one follow, by title.", "type": "integer" },
             "extra": { "description": "Free data for templates (`page.extra`).", "type": ["object", "null"] },
             "exception_to": {
                 "description": "Exceptions: the excepted document's id, or `id#section`.",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
-use super::{Converted, Plan};
+use super::{Converted, Plan, toml_escape};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::model::Kind;
@@ -302,10 +302,6 @@ fn is_id(s: &str) -> bool {
 /// A YAML scalar that reads back as `s`.
 fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
-}
-
-fn toml_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 #[cfg(test)]

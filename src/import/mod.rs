@@ -4,6 +4,7 @@
 //! moves (`git mv`), so that the history follows the documents and one commit adopts them.
 
 pub mod comply;
+pub mod markdown;
 
 use std::path::{Path, PathBuf};
 
@@ -176,4 +177,9 @@ fn in_place(plan: &Plan, src: &Path, diags: &mut Diagnostics) -> Outcome<Applied
         root: src.to_path_buf(),
         staged: true,
     })
+}
+
+/// `s` inside a TOML basic string.
+fn toml_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
 }

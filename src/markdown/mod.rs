@@ -20,6 +20,49 @@ pub fn options() -> Options {
         | Options::ENABLE_DEFINITION_LIST
 }
 
+/// `base` ("policies/sub", a folder) joined with a relative `path`, `.` and `..` resolved; `None` if it
+/// climbs above the handbook root.
+pub fn normalize(base: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Decodes `%XX` escapes (links to "Incident%20Response.md"); invalid escapes stay as written.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(hi * 16 + lo);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
 /// A URL fragment for a heading: lowercase, words joined by `-`, punctuation dropped.
 /// "Quarterly access review (CC6.2)" → "quarterly-access-review-cc62".
 pub fn slug(text: &str) -> String {
@@ -82,6 +125,26 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_paths_are_joined_and_decoded() {
+        assert_eq!(
+            normalize("policies/sub", "../a.md").as_deref(),
+            Some("policies/a.md")
+        );
+        assert_eq!(
+            normalize("policies", "./sub/b.md").as_deref(),
+            Some("policies/sub/b.md")
+        );
+        assert_eq!(normalize("policies", "../../x.md"), None);
+        assert_eq!(
+            percent_decode("Incident%20Response.md"),
+            "Incident Response.md"
+        );
+        assert_eq!(percent_decode("100%.md"), "100%.md");
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%é%"), "%é%");
+    }
 
     #[test]
     fn first_paragraphs_are_plain_and_short() {

@@ -268,6 +268,9 @@ pub struct Document {
     pub implements: Vec<Spanned<String>>,
     /// `tags:`.
     pub tags: Vec<String>,
+    /// `weight:`: lower comes first in the sidebar and reading order; without one, after
+    /// those with one, by title.
+    pub weight: Option<i64>,
     /// Free-form data for templates (`extra:` in the front matter).
     pub extra: serde_json::Value,
     /// Every heading, in order.

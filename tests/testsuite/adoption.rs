@@ -189,12 +189,7 @@ fn history_before_adoption_is_followed_through_moves_from_anywhere() {
     book.run(&["evidence", "--since", "2022-01-01", "--until", "2024-12-31"])
         .success();
     let csv = book.read("evidence/changes.csv");
-    let row = |commit: git2::Oid, doc: &str| {
-        csv.lines()
-            .find(|l| l.contains(&commit.to_string()) && l.contains(&format!(",{doc},")))
-            .unwrap_or_else(|| panic!("no row for {doc} in {commit}:\n{csv}"))
-            .to_string()
-    };
+    let row = |commit: git2::Oid, doc: &str| crate::support::changes_row(&csv, commit, doc);
     // Access: its own edits, the adoption, and before it the edits and moves outside policies/.
     assert!(row(c6, "access").ends_with(","), "{}", row(c6, "access"));
     assert!(

@@ -16,6 +16,7 @@ mod evidence;
 mod exceptions;
 mod history;
 mod import;
+mod import_markdown;
 mod output_identity;
 mod people;
 mod register;

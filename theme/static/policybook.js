@@ -42,20 +42,22 @@
     nav.forEach(function (g) {
       var holdsCurrent = g.items.some(function (item) { return item.u === current; });
       var kind = group("pb-nav-kind", g.label, g.items.length, total <= OPEN_ALL_UP_TO || holdsCurrent);
+      // Items come in reading order, a folder's documents together: each run of one folder
+      // becomes a group, in its place among the top-level documents.
       var top = el("ul");
-      var folders = [];
+      var runs = [];
       g.items.forEach(function (item) {
-        if (!item.f) { top.appendChild(link(item)); return; }
-        var last = folders[folders.length - 1];
-        if (!last || last.name !== item.f) folders.push(last = { name: item.f, items: [] });
+        var last = runs[runs.length - 1];
+        if (!last || !item.f || last.name !== item.f) runs.push(last = { name: item.f, items: [] });
         last.items.push(item);
       });
-      folders.forEach(function (f) {
-        var here = f.items.some(function (item) { return item.u === current; });
+      runs.forEach(function (run) {
+        if (!run.name) { run.items.forEach(function (item) { top.appendChild(link(item)); }); return; }
+        var here = run.items.some(function (item) { return item.u === current; });
         var li = el("li", { class: "pb-folder" });
-        var d = group("pb-nav-folder", f.name, f.items.length, here || g.items.length <= 15);
+        var d = group("pb-nav-folder", run.name, run.items.length, here || g.items.length <= 15);
         var ul = el("ul");
-        f.items.forEach(function (item) { ul.appendChild(link(item)); });
+        run.items.forEach(function (item) { ul.appendChild(link(item)); });
         d.appendChild(ul);
         li.appendChild(d);
         top.appendChild(li);

@@ -26,6 +26,7 @@ pub const FIELDS: &[&str] = &[
     "controls",
     "implements",
     "tags",
+    "weight",
     "extra",
     "exception_to",
     "requested_by",
@@ -138,6 +139,8 @@ pub struct FrontMatter {
     pub implements: Vec<Spanned<String>>,
     /// `tags:`.
     pub tags: Vec<String>,
+    /// `weight:`: its place in the sidebar and reading order (lower first).
+    pub weight: Option<i64>,
     /// `extra:`, for templates.
     pub extra: serde_json::Value,
     /// The fields of a `kind: exception` document, as far as they are given.
@@ -348,6 +351,15 @@ fn read_fields(
                     .collect();
             }),
             "tags" => r.list(&key, &value, line).map(|v| fm.tags = v),
+            "weight" => match value.as_i64() {
+                Some(w) => {
+                    fm.weight = Some(w);
+                    Ok(())
+                }
+                None => Err(r
+                    .error_at(line, "`weight` must be a whole number")
+                    .hint("e.g. `weight: 10`; documents with a lower weight come first in the sidebar")),
+            },
             "extra" => match value {
                 Value::Mapping(_) | Value::Null => serde_json::to_value(&value)
                     .map(|v| {

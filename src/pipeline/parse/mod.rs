@@ -199,6 +199,7 @@ pub fn parse(
         controls: fm.controls,
         implements: fm.implements,
         tags: fm.tags,
+        weight: fm.weight,
         extra: fm.extra,
         anchors: Arc::new(
             scan.sections

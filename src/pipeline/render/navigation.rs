@@ -28,20 +28,17 @@ pub(super) fn navigation_js(views: &Views<'_>) -> Vec<u8> {
         .into_iter()
         .map(|g| NavGroup {
             label: g.label,
-            items: {
-                // Documents of a subfolder of policies/ are listed together under its name.
-                let mut items: Vec<NavItem> = g
-                    .documents
-                    .into_iter()
-                    .map(|d| NavItem {
-                        t: d.title,
-                        u: d.url,
-                        f: d.folder,
-                    })
-                    .collect();
-                items.sort_by(|a, b| a.f.cmp(&b.f));
-                items
-            },
+            // In reading order, where the documents of a folder are next to each other: the
+            // script shows each run of one folder as a group under its name.
+            items: g
+                .documents
+                .into_iter()
+                .map(|d| NavItem {
+                    t: d.title,
+                    u: d.url,
+                    f: d.folder,
+                })
+                .collect(),
         })
         .collect();
     let json = serde_json::to_string(&groups).unwrap_or_else(|_| "[]".into());

@@ -174,9 +174,9 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
     }
 
     let (path, anchor) = split_anchor(dest);
-    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let path = crate::markdown::percent_decode(path.split('?').next().unwrap_or(path));
     let base = doc.path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("");
-    let Some(joined) = normalize(base, &path) else {
+    let Some(joined) = crate::markdown::normalize(base, &path) else {
         return Err(
             Diagnostic::error(format!("the link `{dest}` points outside the handbook"))
                 .hint("link only to files under policies/, or use a full https:// address"),
@@ -216,7 +216,7 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
 /// silently broken link.
 fn root_absolute(ctx: &Context<'_>, dest: &str, rest: &str) -> Result<Target, Diagnostic> {
     let (path, anchor) = split_anchor(rest);
-    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let path = crate::markdown::percent_decode(path.split('?').next().unwrap_or(path));
     let trimmed = path.trim_end_matches('/');
     let stem = [".html", ".htm", ".md"]
         .iter()
@@ -296,73 +296,8 @@ fn split_anchor(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// `base` ("policies/sub") joined with a relative `path`, `.` and `..` resolved; `None` if it
-/// climbs above the handbook root.
-fn normalize(base: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// Decodes `%XX` escapes (links to "Incident%20Response.md"); invalid escapes stay as written.
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(hi * 16 + lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn paths() {
-        assert_eq!(
-            normalize("policies/sub", "../a.md").as_deref(),
-            Some("policies/a.md")
-        );
-        assert_eq!(
-            normalize("policies", "./sub/b.md").as_deref(),
-            Some("policies/sub/b.md")
-        );
-        assert_eq!(normalize("policies", "../../x.md"), None);
-        assert_eq!(
-            percent_decode("Incident%20Response.md"),
-            "Incident Response.md"
-        );
-        assert_eq!(percent_decode("100%.md"), "100%.md");
-        assert_eq!(percent_decode("a%2"), "a%2");
-        assert_eq!(percent_decode("%é%"), "%é%");
-    }
-
     mod properties {
         use crate::diagnostics::Diagnostics;
         use crate::model::Href;

@@ -204,3 +204,11 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The row of `changes.csv` for (commit, document id); panics with the file when there is none.
+pub fn changes_row(csv: &str, commit: git2::Oid, doc: &str) -> String {
+    csv.lines()
+        .find(|l| l.contains(&commit.to_string()) && l.contains(&format!(",{doc},")))
+        .unwrap_or_else(|| panic!("no row for {doc} in {commit}:\n{csv}"))
+        .to_string()
+}

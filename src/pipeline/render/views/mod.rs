@@ -14,6 +14,8 @@ pub mod register;
 pub mod scope;
 pub mod versions;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::catalog::Control;
@@ -142,17 +144,50 @@ pub struct SeriesGroup<R> {
     pub rows: Vec<R>,
 }
 
-/// Document indices in the home page's order: by kind, then title, then id. Previous/next and
-/// the sidebar follow it.
+/// Document indices in the sidebar's order, which previous/next and the home page follow: by
+/// kind; within a kind, the documents at the top of `policies/` and the folders below it are
+/// placed by `weight` (a folder by its lowest), then title or folder name, those without a
+/// weight after those with one; within a folder, by weight, then title. A book imported with
+/// its order (`weight`s) reads in that order; a handbook without weights reads by title, with
+/// top-level documents before folders.
 pub fn reading_order(hb: &Handbook) -> Vec<DocIx> {
     let docs = &hb.documents;
+    // (no weight, weight, is a folder, title) orders both documents and folders.
+    type Key = (bool, i64, bool, String);
+    let key = |i: DocIx| -> Key {
+        let w = docs[i].weight;
+        (
+            w.is_none(),
+            w.unwrap_or(0),
+            false,
+            docs[i].title.to_lowercase(),
+        )
+    };
+    let mut folders: HashMap<(Kind, &str), Key> = HashMap::new();
+    for i in docs.indices() {
+        let d = &docs[i];
+        let folder = d.folder();
+        if folder.is_empty() {
+            continue;
+        }
+        let (none, w, _, _) = key(i);
+        let k = folders
+            .entry((d.kind, folder))
+            .or_insert_with(|| (true, 0, true, folder.to_lowercase()));
+        if (none, w) < (k.0, k.1) {
+            (k.0, k.1) = (none, w);
+        }
+    }
     let mut order: Vec<DocIx> = docs.indices().collect();
     order.sort_by_cached_key(|&i| {
-        (
-            docs[i].kind,
-            docs[i].title.to_lowercase(),
-            docs[i].id.clone(),
-        )
+        let d = &docs[i];
+        let folder = d.folder();
+        // A top-level document is a unit of its own; a folder's documents share its key.
+        let unit = folders
+            .get(&(d.kind, folder))
+            .cloned()
+            .unwrap_or_else(|| key(i));
+        (d.kind, unit, folder.to_string(), key(i), d.id.clone())
     });
     order
 }
