@@ -201,6 +201,9 @@ enum ImportFrom {
         /// The organisation's name, when the project has no comply.yml
         #[arg(long, value_name = "NAME")]
         organization: Option<String>,
+        /// Also write controls.yaml: a control for each procedure comply runs on a schedule (`cron`), at that frequency
+        #[arg(long)]
+        register: bool,
     },
     /// An mdBook or GitBook book, a Hugo or Docusaurus site, or a folder of .md files
     #[command(
@@ -290,7 +293,8 @@ fn main() -> ExitCode {
             src,
             dest,
             organization,
-        }) => cmd::import::comply(&src, dest.as_deref(), organization.as_deref()),
+            register,
+        }) => cmd::import::comply(&src, dest.as_deref(), organization.as_deref(), register),
         Command::Import(ImportFrom::Markdown {
             src,
             dest,

@@ -8,9 +8,9 @@ use crate::import::{self, Plan};
 use super::{EXIT_OK, EXIT_PROBLEMS};
 
 /// `policybook import comply SRC [DEST]`: a comply project as a handbook, in `DEST` or in place.
-pub fn comply(src: &Path, dest: Option<&Path>, organization: Option<&str>) -> u8 {
+pub fn comply(src: &Path, dest: Option<&Path>, organization: Option<&str>, register: bool) -> u8 {
     let mut diags = Diagnostics::new();
-    let plan = import::comply::plan(src, organization, &mut diags);
+    let plan = import::comply::plan(src, organization, register, &mut diags);
     finish(plan, src, dest, diags)
 }
 

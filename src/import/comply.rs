@@ -29,7 +29,12 @@ const FOLDERS: [(&str, Kind, &str); 3] = [
 const STANDARD: &str = "TSC-2017.yml";
 
 /// Reads the project at `src` and plans the handbook.
-pub fn plan(src: &Path, organization: Option<&str>, diags: &mut Diagnostics) -> Outcome<Plan> {
+pub fn plan(
+    src: &Path,
+    organization: Option<&str>,
+    register: bool,
+    diags: &mut Diagnostics,
+) -> Outcome<Plan> {
     let standards = src.join("standards");
     let mut found: Vec<String> = std::fs::read_dir(&standards)
         .map(|rd| {
@@ -77,6 +82,7 @@ pub fn plan(src: &Path, organization: Option<&str>, diags: &mut Diagnostics) -> 
     let catalog = Catalog::builtin();
     // Ids in use: a procedure may share its name with a policy (comply names both `workstation`).
     let mut taken = std::collections::HashSet::new();
+    let mut scheduled = Vec::new();
     for (folder, kind, below) in FOLDERS {
         let dir = src.join(folder);
         let Ok(rd) = std::fs::read_dir(&dir) else {
@@ -110,8 +116,15 @@ pub fn plan(src: &Path, organization: Option<&str>, diags: &mut Diagnostics) -> 
                 }
             };
             let stem = name.trim_end_matches(".md");
-            match convert(&text, kind, stem, &org, &catalog, &mut taken) {
-                Ok((converted, notes)) => {
+            let doc = Doc {
+                kind,
+                stem,
+                org: &org,
+                register,
+            };
+            match convert(&text, &doc, &catalog, &mut taken) {
+                Ok((converted, notes, schedule)) => {
+                    scheduled.extend(schedule);
                     plan.notes
                         .extend(notes.into_iter().map(|n| format!("{}: {n}", from.display())));
                     plan.moves.push(Converted {
@@ -137,6 +150,17 @@ pub fn plan(src: &Path, organization: Option<&str>, diags: &mut Diagnostics) -> 
             .hint("point at the folder that holds comply's policies/, procedures/ and standards/"),
         );
     }
+    if register {
+        if scheduled.is_empty() {
+            plan.notes.push(
+                "--register: no procedure has a `cron` schedule, so there is no control to generate"
+                    .into(),
+            );
+        } else {
+            plan.files
+                .push((PathBuf::from("controls.yaml"), register_yaml(&scheduled)));
+        }
+    }
     plan.site_toml = format!(
         "# Imported from a comply project by `policybook import comply`.\ntitle = \"{} Compliance Handbook\"\norganization = \"{}\"\n",
         toml_escape(&org),
@@ -155,12 +179,16 @@ fn read_organization(src: &Path) -> Option<String> {
 /// One comply document as policybook Markdown, and what the conversion could not carry over.
 fn convert(
     text: &str,
-    kind: Kind,
-    stem: &str,
-    org: &str,
+    doc: &Doc<'_>,
     catalog: &Catalog,
     taken: &mut std::collections::HashSet<String>,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<(String, Vec<String>, Option<Scheduled>), String> {
+    let Doc {
+        kind,
+        stem,
+        org,
+        register,
+    } = *doc;
     let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
     // The header ends at the first `---` line; a file that opens with one has it around.
     let body_start = text.strip_prefix("---\n").unwrap_or(&text);
@@ -192,7 +220,7 @@ fn convert(
     if id != stem {
         lines.insert(0, format!("id: {id}"));
     }
-    taken.insert(id);
+    taken.insert(id.clone());
     lines.push("owner: TODO".into());
     lines.push("review: annual".into());
     let mut controls = Vec::new();
@@ -223,17 +251,38 @@ fn convert(
             }
         }
     }
+    // A scheduled procedure is a control performed at that frequency: with --register it
+    // becomes one, which the procedure describes; without, the report says how often.
+    let mut schedule = None;
+    if let Some(cron) = get("cron").and_then(Value::as_str) {
+        match cron_frequency(cron) {
+            Some(frequency) if register && kind == Kind::Procedure => {
+                // Named after comply's own id for it, which the procedure's id may not be.
+                let name = get("id").and_then(Value::as_str).filter(|i| is_id(i)).unwrap_or(&id);
+                let control = format!("PROC-{}", name.to_uppercase());
+                notes.push(format!(
+                    "comply runs this procedure on the schedule `{cron}`: it becomes control {control} ({frequency}) in controls.yaml, which this procedure describes — name its owner and its evidence there"
+                ));
+                schedule = Some(Scheduled {
+                    control: control.clone(),
+                    title: title.clone(),
+                    cron: cron.to_string(),
+                    frequency,
+                    criteria: controls.clone(),
+                });
+                controls.push(control);
+            }
+            frequency => notes.push(format!(
+                "comply runs this procedure on the schedule `{cron}` ({}): that is how often it is performed — record it as the `frequency` of a control in controls.yaml (or import with --register), not as a review cadence",
+                frequency.unwrap_or("see the schedule")
+            )),
+        }
+    }
     if !controls.is_empty() {
         lines.push(format!("controls: [{}]", controls.join(", ")));
     }
     if let Some(acronym) = get("acronym").and_then(Value::as_str) {
         front.insert("acronym", acronym.to_string());
-    }
-    if let Some(cron) = get("cron").and_then(Value::as_str) {
-        notes.push(format!(
-            "comply runs this procedure on the schedule `{cron}` ({}): that is how often it is performed — record it as the `frequency` of a control in controls.yaml, not as a review cadence",
-            cron_frequency(cron)
-        ));
     }
     if !front.is_empty() {
         lines.push("extra:".into());
@@ -269,7 +318,7 @@ fn convert(
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    Ok((out, notes))
+    Ok((out, notes, schedule))
 }
 
 /// comply's Go-template placeholders for the organisation's name.
@@ -277,19 +326,93 @@ fn placeholders(text: &str, org: &str) -> String {
     text.replace("{{.Name}}", org).replace("{{ .Name }}", org)
 }
 
-/// A cron schedule (comply's six fields, seconds first) in words: what matters is how often.
-fn cron_frequency(cron: &str) -> &'static str {
+/// How often a cron schedule (comply's six fields, seconds first) runs, as a control's
+/// `frequency`; `None` when it is not one of them.
+fn cron_frequency(cron: &str) -> Option<&'static str> {
     let f: Vec<&str> = cron.split_whitespace().collect();
     // seconds minutes hours day-of-month month day-of-week
-    match f.as_slice() {
-        [_, _, _, "*", "*", "*"] => "daily",
-        [_, _, _, "*", "*", dow] if *dow != "*" => "weekly",
-        [_, _, _, dom, "*", _] if *dom != "*" => "monthly",
-        [_, _, _, _, month, _] if month.contains(',') || month.contains('/') => "quarterly or so",
-        [_, _, _, _, month, _] if *month != "*" => "annual",
-        _ => "see the schedule",
+    let [_, _, _, dom, month, dow] = f.as_slice() else {
+        return None;
+    };
+    // How many months of the year it runs in.
+    let months = match *month {
+        "*" => 12,
+        m if m.starts_with("*/") => 12 / m[2..].parse::<usize>().ok().filter(|n| *n > 0)?,
+        m => m.split(',').count(),
+    };
+    match (*dom, months, *dow) {
+        ("*", 12, "*") => Some("daily"),
+        ("*", 12, _) => Some("weekly"),
+        (_, 12, _) => Some("monthly"),
+        (_, 4, _) => Some("quarterly"),
+        (_, 2, _) => Some("semiannual"),
+        (_, 1, _) => Some("annual"),
+        _ => None,
     }
 }
+
+/// A comply document being converted.
+#[derive(Clone, Copy)]
+struct Doc<'a> {
+    kind: Kind,
+    /// The file name without `.md`.
+    stem: &'a str,
+    /// The organisation's name, for placeholders.
+    org: &'a str,
+    /// Generate a register from the scheduled procedures.
+    register: bool,
+}
+
+/// A procedure comply runs on a schedule: a control of the generated register.
+#[derive(Debug)]
+struct Scheduled {
+    control: String,
+    title: String,
+    cron: String,
+    frequency: &'static str,
+    /// The criteria the procedure satisfies.
+    criteria: Vec<String>,
+}
+
+/// `controls.yaml` for the scheduled procedures, with what is left to fill in said.
+fn register_yaml(scheduled: &[Scheduled]) -> String {
+    let mut out = String::from(
+        "# Generated by `policybook import comply --register`: one control for each procedure comply ran\n\
+         # on a schedule. Name each owner (the role that performs it), list the evidence it leaves, and\n\
+         # add the other controls the organisation operates. See the README's \"The control register\".\n",
+    );
+    for s in scheduled {
+        out.push_str(&format!(
+            "\n- id: {}\n  title: {}\n  statement: {}\n  owner: TODO\n  frequency: {}\n",
+            s.control,
+            yaml_string(&s.title),
+            yaml_string(&format!(
+                "{} is performed {}, as its procedure describes (comply scheduled it as `{}`).",
+                s.title,
+                FREQUENCY_WORDS
+                    .iter()
+                    .find(|(f, _)| *f == s.frequency)
+                    .map_or(s.frequency, |(_, w)| w),
+                s.cron
+            )),
+            s.frequency,
+        ));
+        if !s.criteria.is_empty() {
+            out.push_str(&format!("  criteria: [{}]\n", s.criteria.join(", ")));
+        }
+    }
+    out
+}
+
+/// Frequencies as a sentence says them.
+const FREQUENCY_WORDS: [(&str, &str); 6] = [
+    ("daily", "every day"),
+    ("weekly", "every week"),
+    ("monthly", "every month"),
+    ("quarterly", "every quarter"),
+    ("semiannual", "twice a year"),
+    ("annual", "every year"),
+];
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()
@@ -308,16 +431,24 @@ fn yaml_string(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn doc<'a>(kind: Kind, stem: &'a str, register: bool) -> Doc<'a> {
+        Doc {
+            kind,
+            stem,
+            org: "Acme",
+            register,
+        }
+    }
+
     #[test]
     fn a_comply_document_becomes_front_matter_and_body() {
         let text = "name: Access Policy for {{.Name}}\nacronym: AP\nsatisfies:\n  TSC:\n    - CC6.1\n    - CC9.9\nmajorRevisions:\n  - date: Jun 1 2018\n    comment: Initial document\n---\n# Purpose\n\n{{.Name}} grants access.\n";
         let mut taken = std::collections::HashSet::new();
-        let (out, notes) = convert(
+        let catalog = Catalog::builtin();
+        let (out, notes, _) = convert(
             text,
-            Kind::Policy,
-            "access",
-            "Acme",
-            &Catalog::builtin(),
+            &doc(Kind::Policy, "access", false),
+            &catalog,
             &mut taken,
         )
         .expect("converts");
@@ -326,12 +457,11 @@ mod tests {
         assert!(out.contains("*not evidenced by git*"));
         assert_eq!(notes.len(), 1);
         assert!(notes[0].starts_with("CC9.9 is not a 2017 Trust Services Criterion"));
-        let (out, notes) = convert(
-            "id: \"onboard\"\nname: \"Onboard\"\ncron: \"0 0 0 * * *\"\n---\nSteps.\n",
-            Kind::Procedure,
-            "onboarding",
-            "Acme",
-            &Catalog::builtin(),
+        let procedure = "id: \"onboard\"\nname: \"Onboard\"\ncron: \"0 0 0 * * *\"\n---\nSteps.\n";
+        let (out, notes, scheduled) = convert(
+            procedure,
+            &doc(Kind::Procedure, "onboarding", false),
+            &catalog,
             &mut taken,
         )
         .expect("procedure");
@@ -343,13 +473,12 @@ mod tests {
             notes[0].contains("(daily)") && notes[0].contains("not as a review cadence"),
             "{notes:?}"
         );
+        assert!(scheduled.is_none());
         let again = "id: \"access\"\nname: X\n---\nSteps.\n";
-        let (out, _) = convert(
+        let (out, _, _) = convert(
             again,
-            Kind::Procedure,
-            "access",
-            "A",
-            &Catalog::builtin(),
+            &doc(Kind::Procedure, "access", false),
+            &catalog,
             &mut taken,
         )
         .expect("procedure named like a policy");
@@ -357,13 +486,51 @@ mod tests {
         assert!(
             convert(
                 "no header here",
-                Kind::Policy,
-                "x",
-                "A",
-                &Catalog::builtin(),
+                &doc(Kind::Policy, "x", false),
+                &catalog,
                 &mut taken
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn with_a_register_a_scheduled_procedure_is_a_control_it_describes() {
+        let mut taken = std::collections::HashSet::new();
+        let text = "id: \"patch\"\nname: \"Apply OS patches\"\ncron: \"0 0 0 15 * *\"\nsatisfies:\n  TSC:\n    - CC7.1\n---\nSteps.\n";
+        let (out, notes, scheduled) = convert(
+            text,
+            &doc(Kind::Procedure, "patch", true),
+            &Catalog::builtin(),
+            &mut taken,
+        )
+        .expect("procedure");
+        assert!(out.contains("\ncontrols: [CC7.1, PROC-PATCH]\n"), "{out}");
+        assert!(
+            notes[0].contains("becomes control PROC-PATCH (monthly)"),
+            "{notes:?}"
+        );
+        let yaml = register_yaml(&[scheduled.expect("scheduled")]);
+        assert!(
+            yaml.contains("\n- id: PROC-PATCH\n  title: \"Apply OS patches\"\n  statement: \"Apply OS patches is performed every month, as its procedure describes (comply scheduled it as `0 0 0 15 * *`).\"\n  owner: TODO\n  frequency: monthly\n  criteria: [CC7.1]\n"),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn cron_schedules_become_frequencies() {
+        for (cron, want) in [
+            ("0 0 0 * * *", Some("daily")),
+            ("0 0 9 * * 1", Some("weekly")),
+            ("0 0 0 15 * *", Some("monthly")),
+            ("0 0 0 1 */3 *", Some("quarterly")),
+            ("0 0 0 1 1,4,7,10 *", Some("quarterly")),
+            ("0 0 0 1 1,7 *", Some("semiannual")),
+            ("0 0 0 15 4 *", Some("annual")),
+            ("0 0 0 1 1,2,3 *", None),
+            ("@daily", None),
+        ] {
+            assert_eq!(cron_frequency(cron), want, "{cron}");
+        }
     }
 }

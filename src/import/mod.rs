@@ -28,6 +28,8 @@ pub struct Plan {
     pub organization: String,
     /// The handbook's `site.toml`.
     pub site_toml: String,
+    /// Other new files (path relative to the handbook folder, text): a generated register.
+    pub files: Vec<(PathBuf, String)>,
     /// Every file converted or moved.
     pub moves: Vec<Converted>,
     /// What could not be carried over, one line each.
@@ -78,6 +80,9 @@ fn into_folder(plan: &Plan, src: &Path, dest: &Path, diags: &mut Diagnostics) ->
     let written = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(&staging)?;
         std::fs::write(staging.join("site.toml"), &plan.site_toml)?;
+        for (path, text) in &plan.files {
+            std::fs::write(staging.join(path), text)?;
+        }
         for m in &plan.moves {
             let to = staging.join(&m.to);
             if let Some(parent) = to.parent() {
@@ -121,6 +126,12 @@ fn in_place(plan: &Plan, src: &Path, diags: &mut Diagnostics) -> Outcome<Applied
                 .hint("it looks imported already; import into a new folder instead"),
         );
     }
+    if let Some((path, _)) = plan.files.iter().find(|(p, _)| src.join(p).exists()) {
+        return diags.fail(
+            Diagnostic::error(format!("{} already exists", src.join(path).display()))
+                .hint("move it away first, or import into a new folder"),
+        );
+    }
     let dirty = repo
         .statuses(Some(
             git2::StatusOptions::new()
@@ -145,10 +156,14 @@ fn in_place(plan: &Plan, src: &Path, diags: &mut Diagnostics) -> Outcome<Applied
             }
             std::fs::write(full, text).map_err(|e| e.to_string())
         };
-        write(Path::new("site.toml"), plan.site_toml.as_bytes())?;
-        index
-            .add_path(Path::new(&rel(Path::new("site.toml"))))
-            .map_err(|e| e.message().to_string())?;
+        let new_files = std::iter::once((Path::new("site.toml"), plan.site_toml.as_str()))
+            .chain(plan.files.iter().map(|(p, t)| (p.as_path(), t.as_str())));
+        for (path, text) in new_files {
+            write(path, text.as_bytes())?;
+            index
+                .add_path(Path::new(&rel(path)))
+                .map_err(|e| e.message().to_string())?;
+        }
         for m in &plan.moves {
             let bytes = match &m.text {
                 Some(t) => t.as_bytes().to_vec(),

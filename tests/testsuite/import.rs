@@ -195,6 +195,35 @@ fn into_a_new_folder_and_what_is_refused() {
         stderr(&out)
     );
 
+    // With --register, the procedures comply schedules become controls at their frequency,
+    // described by their procedures.
+    let out = run(
+        dir.path(),
+        &["import", "comply", "compliance", "registered", "--register"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let registered = dir.path().join("registered");
+    let register = std::fs::read_to_string(registered.join("controls.yaml")).unwrap();
+    assert!(
+        register.contains("- id: PROC-PATCH\n")
+            && register.contains("  frequency: monthly\n")
+            && register.contains("- id: PROC-WORKSTATION\n")
+            && register.contains("  frequency: annual\n"),
+        "{register}"
+    );
+    assert_eq!(register.matches("\n- id: ").count(), 2, "{register}");
+    let patch = std::fs::read_to_string(registered.join("policies/procedures/patch.md")).unwrap();
+    assert!(patch.contains("PROC-PATCH]"), "{patch}");
+    let out = run(&registered, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`owner: TODO`: no one performs this control yet"),
+        "{}",
+        stderr(&out)
+    );
+    let page = std::fs::read_to_string(registered.join("public/controls/PROC-PATCH.html")).unwrap();
+    assert!(page.contains("Apply OS patches"), "{page}");
+
     // Another standard than the 2017 TSC is refused.
     std::fs::rename(
         project.join("standards/TSC-2017.yml"),

@@ -270,3 +270,94 @@ fn a_folder_in_a_git_repository_is_converted_in_place_and_keeps_its_history() {
 fn stderr_of_check(book: &BookTest) -> String {
     book.run(&["check"]).stderr()
 }
+
+#[test]
+fn docusaurus_and_gitbook_sites_are_recognised_with_their_order() {
+    // Docusaurus: docs/ with sidebar_position and a category position; MDX is reported.
+    let site = BookTest::empty();
+    site.write(
+        "docusaurus.config.js",
+        "module.exports = {\n  title: 'Acme Trust Center',\n  url: 'https://trust.example.com',\n};\n",
+    )
+    .write(
+        "docs/intro.md",
+        "---\nsidebar_position: 1\n---\n# Welcome\n\nRead the [backup standard](/docs/ops/backups) and [restores](ops/restore.md).\n",
+    )
+    .write(
+        "docs/ops/_category_.json",
+        "{\"label\": \"Operations\", \"position\": 2}\n",
+    )
+    .write(
+        "docs/ops/backups.md",
+        "---\ntitle: Backup Standard\nsidebar_position: 2\n---\nDaily. See [restores](./restore).\n",
+    )
+    .write(
+        "docs/ops/restore.md",
+        "---\ntitle: Restore Runbook\nsidebar_position: 1\n---\nSteps.\n",
+    )
+    .write(
+        "docs/aaa-legal.md",
+        "---\ntitle: Legal Hold Policy\nsidebar_position: 3\n---\nKept.\n",
+    )
+    .write("docs/widget.mdx", "import X from './x';\n\n<X />\n");
+    let out = site.run(&["import", "markdown", ".", "out"]).success();
+    let report = out.stdout();
+    assert!(report.contains("docs/widget.mdx: MDX"), "{report}");
+    let root = site.join("out");
+    let intro = std::fs::read_to_string(root.join("policies/intro.md")).expect("intro");
+    assert!(
+        intro.contains("title: Welcome\n")
+            && intro.contains("weight: 10\n")
+            && intro.contains("[backup standard](ops/backups.md)")
+            && intro.contains("[restores](ops/restore.md)"),
+        "{intro}"
+    );
+    let backups = std::fs::read_to_string(root.join("policies/ops/backups.md")).expect("backups");
+    assert!(
+        backups.contains("[restores](restore.md)") && backups.contains("kind: standard"),
+        "{backups}"
+    );
+    assert!(
+        std::fs::read_to_string(root.join("site.toml"))
+            .expect("site.toml")
+            .contains("title = \"Acme Trust Center\"")
+    );
+    checks_without_link_findings(&root);
+    // The category (position 2) comes before the page with position 3.
+    let policies = &sidebar(&root)[0];
+    assert_eq!(policies.1, ["Welcome", "Legal Hold Policy"], "{policies:?}");
+    let weight = |rel: &str| {
+        let text = std::fs::read_to_string(root.join(rel)).expect("page");
+        text.lines()
+            .find_map(|l| {
+                l.strip_prefix("weight: ")
+                    .map(|w| w.parse::<i64>().expect("weight"))
+            })
+            .expect("a weight")
+    };
+    assert!(weight("policies/ops/restore.md") < weight("policies/ops/backups.md"));
+    assert!(weight("policies/ops/backups.md") < weight("policies/aaa-legal.md"));
+
+    // GitBook: SUMMARY.md at the top, pages where .gitbook.yaml's root says.
+    let book = BookTest::empty();
+    book.write(".gitbook.yaml", "root: ./pages/\n")
+        .write(
+            "pages/SUMMARY.md",
+            "# Table of contents\n\n* [Code of Conduct](conduct.md)\n* [Access](access/README.md)\n  * [Reviews](access/reviews.md)\n",
+        )
+        .write("pages/conduct.md", "# Code of Conduct\n\nBe kind. See [access](access/).\n")
+        .write("pages/access/README.md", "# Access\n\nSee [reviews](reviews.md).\n")
+        .write("pages/access/reviews.md", "# Access Reviews\n\nQuarterly.\n");
+    book.run(&["import", "markdown", ".", "out"]).success();
+    let root = book.join("out");
+    let conduct = std::fs::read_to_string(root.join("policies/conduct.md")).expect("conduct");
+    assert!(
+        conduct.contains("weight: 10\n") && conduct.contains("[access](access/README.md)"),
+        "{conduct}"
+    );
+    checks_without_link_findings(&root);
+    assert_eq!(
+        sidebar(&root)[0].1,
+        ["Code of Conduct", "Access", "Reviews"]
+    );
+}

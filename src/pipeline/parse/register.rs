@@ -105,7 +105,17 @@ fn read_control(
             }),
             "title" => r.string(&key, &value, line).map(|s| title = Some(s)),
             "statement" => r.string(&key, &value, line).map(|s| statement = Some(s)),
-            "owner" => r.string(&key, &value, line).map(|s| owner = Some(s)),
+            "owner" => r.string(&key, &value, line).map(|s| {
+                // Importers write `owner: TODO` where the source named no one.
+                if s.trim().eq_ignore_ascii_case("todo") {
+                    diags.push(
+                        Diagnostic::warning("`owner: TODO`: no one performs this control yet")
+                            .at_line(file, source, line)
+                            .hint("name the role that performs it, e.g. `owner: IT Operations`"),
+                    );
+                }
+                owner = Some(s)
+            }),
             "frequency" => r
                 .choice(&key, &value, line, Frequency::NAMES, Frequency::parse)
                 .map(|f| frequency = Some(f)),
