@@ -521,7 +521,7 @@ fn markdown_changes(
         .map(|r| (r.path.clone(), r.old_id))
         .collect();
     let moved = pair_moves(repo, adds, dels)?;
-    let moved_from: HashSet<&str> = moved.values().map(|(from, ..)| from.as_str()).collect();
+    let moved_from: HashSet<&str> = moved.values().map(|m| m.from.as_str()).collect();
     let prefix = format!("{policies}/");
     // Handbook-relative inside `policies/`, `/`-prefixed from the repository root elsewhere.
     let shown = |p: &str| match p.strip_prefix(&prefix) {
@@ -534,13 +534,24 @@ fn markdown_changes(
             continue;
         }
         let (delta, from, similarity, (added, removed)) = match moved.get(&r.path) {
-            Some((from, blob, sim)) => (
+            Some(m) => (
                 Delta::Renamed,
-                from.as_str(),
-                Some(*sim),
-                line_stats(repo, Some(*blob), r.new_id)?,
+                m.from.as_str(),
+                Some(m.similarity),
+                match m.lines {
+                    Some(lines) => lines,
+                    None => line_stats(repo, Some(m.blob), r.new_id)?,
+                },
             ),
-            None => (r.status, r.path.as_str(), None, r.lines),
+            None => (
+                r.status,
+                r.path.as_str(),
+                None,
+                match r.lines {
+                    Some(lines) => lines,
+                    None => (line_count(repo, r.new_id)?, 0),
+                },
+            ),
         };
         let change = FileChange {
             delta,
@@ -565,7 +576,9 @@ struct RawChange {
     path: String,
     old_id: Oid,
     new_id: Oid,
-    lines: (usize, usize),
+    /// Lines added and removed; `None` for an added file, counted once it is known whether it
+    /// was moved (then against the file it came from) or is new (then its own lines).
+    lines: Option<(usize, usize)>,
 }
 
 fn is_markdown(p: &str) -> bool {
@@ -626,8 +639,9 @@ fn beside(
             (None, None) => continue,
         };
         let lines = match status {
-            Delta::Deleted => (0, 0),
-            _ => line_stats(repo, ba, new_id)?,
+            Delta::Deleted => Some((0, 0)),
+            Delta::Added => None,
+            _ => Some(line_stats(repo, ba, new_id)?),
         };
         raw.push(RawChange {
             status,
@@ -667,12 +681,17 @@ fn diff_trees(
         {
             continue;
         }
-        let lines = match (d.status(), Patch::from_diff(&diff, i)?) {
-            (Delta::Deleted, _) | (_, None) => (0, 0),
-            (_, Some(p)) => {
-                let (_, a, r) = p.line_stats()?;
-                (a, r)
-            }
+        // An added file may be a move: its lines are counted once that is known.
+        let lines = match d.status() {
+            Delta::Deleted => Some((0, 0)),
+            Delta::Added => None,
+            _ => match Patch::from_diff(&diff, i)? {
+                None => Some((0, 0)),
+                Some(p) => {
+                    let (_, a, r) = p.line_stats()?;
+                    Some((a, r))
+                }
+            },
         };
         raw.push(RawChange {
             status: d.status(),
@@ -683,6 +702,18 @@ fn diff_trees(
         });
     }
     Ok(())
+}
+
+/// The lines of blob `id`, as a diff from nothing counts them (a last line without a newline
+/// counts).
+fn line_count(repo: &Repository, id: Oid) -> Result<usize, git2::Error> {
+    Ok(lines_in(repo.find_blob(id)?.content()))
+}
+
+/// Lines of a file as a diff counts them.
+fn lines_in(content: &[u8]) -> usize {
+    content.iter().filter(|&&c| c == b'\n').count()
+        + usize::from(content.last().is_some_and(|&c| c != b'\n'))
 }
 
 /// Lines added and removed from blob `old` (none: an empty file) to blob `new`.
@@ -798,7 +829,7 @@ fn pair_moves(
     repo: &Repository,
     adds: Vec<PathBlob>,
     dels: Vec<PathBlob>,
-) -> Result<HashMap<String, (String, Oid, u8)>, git2::Error> {
+) -> Result<HashMap<String, Move>, git2::Error> {
     /// Above this many (added × deleted) pairs without a name in common, moves are not searched.
     const MAX_PAIRS: usize = 40_000;
     const MIN_SIMILARITY: u8 = 50;
@@ -816,10 +847,20 @@ fn pair_moves(
     for (to, new_id) in &adds {
         match by_name.get(&name(to)).map(Vec::as_slice) {
             Some(&[i]) if !used[i] => {
-                let sim = similarity(repo, dels[i].1, *new_id)?;
+                // One diff gives both the likeness and the lines the move changed: a folder
+                // moved with an edit to every file is thousands of these.
+                let (sim, lines) = diff_likeness(repo, dels[i].1, *new_id)?;
                 if sim >= MIN_SIMILARITY {
                     used[i] = true;
-                    out.insert(to.clone(), (dels[i].0.clone(), dels[i].1, sim));
+                    out.insert(
+                        to.clone(),
+                        Move {
+                            from: dels[i].0.clone(),
+                            blob: dels[i].1,
+                            similarity: sim,
+                            lines: Some(lines),
+                        },
+                    );
                     continue;
                 }
                 rest.push((to, new_id));
@@ -841,10 +882,51 @@ fn pair_moves(
         }
         if let Some((sim, i)) = best {
             used[i] = true;
-            out.insert(to.clone(), (dels[i].0.clone(), dels[i].1, sim));
+            out.insert(
+                to.clone(),
+                Move {
+                    from: dels[i].0.clone(),
+                    blob: dels[i].1,
+                    similarity: sim,
+                    lines: None,
+                },
+            );
         }
     }
     Ok(out)
+}
+
+/// A file moved: where from, its blob there, how alike (percent), and the lines the move
+/// changed when already counted.
+struct Move {
+    from: String,
+    blob: Oid,
+    similarity: u8,
+    lines: Option<(usize, usize)>,
+}
+
+/// How alike two blobs are from their diff — the share of lines kept, as `similarity` measures
+/// it over both files — and the lines added and removed.
+fn diff_likeness(
+    repo: &Repository,
+    old: Oid,
+    new: Oid,
+) -> Result<(u8, (usize, usize)), git2::Error> {
+    if old == new {
+        return Ok((100, (0, 0)));
+    }
+    let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
+    let patch = Patch::from_buffers(a.content(), None, b.content(), None, None)?;
+    let (_, added, removed) = patch.line_stats()?;
+    let (la, lb) = (lines_in(a.content()), lines_in(b.content()));
+    let kept = la.saturating_sub(removed);
+    let total = la + lb;
+    let sim = if total == 0 {
+        100
+    } else {
+        (200 * kept / total).min(100) as u8
+    };
+    Ok((sim, (added, removed)))
 }
 
 /// The control register's files (`controls.yaml`, and `*.yaml` under `controls/`) that `commit`
