@@ -921,11 +921,9 @@ fn diff_likeness(
     let (la, lb) = (lines_in(a.content()), lines_in(b.content()));
     let kept = la.saturating_sub(removed);
     let total = la + lb;
-    let sim = if total == 0 {
-        100
-    } else {
-        (200 * kept / total).min(100) as u8
-    };
+    let sim = (200 * kept)
+        .checked_div(total)
+        .map_or(100, |s| s.min(100) as u8);
     Ok((sim, (added, removed)))
 }
 
