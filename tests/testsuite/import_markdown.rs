@@ -361,3 +361,29 @@ fn docusaurus_and_gitbook_sites_are_recognised_with_their_order() {
         ["Code of Conduct", "Access", "Reviews"]
     );
 }
+
+#[test]
+fn unreadable_pages_stop_the_import_with_file_and_line_and_write_nothing() {
+    let site = BookTest::empty();
+    site.write("s/a.md", "---\ntitle: [unclosed\n---\nText.\n")
+        .write("s/ok.md", "# Fine\n");
+    std::fs::write(site.join("s/b.md"), b"\xff\xfe not UTF-8").expect("write");
+    let err = site
+        .run(&["import", "markdown", "s", "out"])
+        .fails_with(1)
+        .stderr();
+    for expected in [
+        "error: 2 of the pages cannot be read, so nothing was converted",
+        "error: s/a.md:3: its front matter cannot be read",
+        "error: s/b.md: it is not UTF-8 text",
+        "Nothing was imported.",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+    assert!(!site.join("out").exists(), "nothing written");
+    let err = site
+        .run(&["import", "markdown", "nowhere", "out"])
+        .fails_with(1)
+        .stderr();
+    assert!(err.contains("error: nowhere is not a folder"), "{err}");
+}

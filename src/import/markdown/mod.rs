@@ -48,8 +48,19 @@ struct Source {
 
 /// Reads the site at `src` and plans the handbook.
 pub fn plan(src: &Path, options: &Options<'_>, diags: &mut Diagnostics) -> Outcome<Plan> {
+    if !src.is_dir() {
+        return diags.fail(
+            Diagnostic::error(format!("{} is not a folder", src.display()))
+                .hint("give the folder of the site (holding book.toml, SUMMARY.md, a Hugo or Docusaurus config, or the .md files)"),
+        );
+    }
     let site = layout::detect(src, options.content);
-    let content_dir = src.join(&site.content);
+    let content = slash(&site.content);
+    let content_dir = if content.is_empty() {
+        src.to_path_buf()
+    } else {
+        src.join(&content)
+    };
     if !content_dir.is_dir() {
         return diags.fail(
             Diagnostic::error(format!(
@@ -61,7 +72,6 @@ pub fn plan(src: &Path, options: &Options<'_>, diags: &mut Diagnostics) -> Outco
             .hint("point --content at the folder that holds the .md files (relative to SRC)"),
         );
     }
-    let content = slash(&site.content);
     let mut plan = Plan::default();
     let mut sources = Vec::new();
     let mut others = 0usize;
@@ -98,9 +108,11 @@ pub fn plan(src: &Path, options: &Options<'_>, diags: &mut Diagnostics) -> Outco
     }
     if diags.has_errors() {
         return diags.fail(
-            Diagnostic::error("the import stopped: some pages cannot be read").hint(
-                "fix the files named above (or move them out of the folder) and run it again",
-            ),
+            Diagnostic::error(format!(
+                "{} of the pages cannot be read, so nothing was converted",
+                diags.error_count()
+            ))
+            .hint("fix the files named (or move them out of the folder) and run it again"),
         );
     }
     if sources.is_empty() {
