@@ -223,6 +223,25 @@ enum ImportFrom {
     },
 }
 
+/// The command line as typed (arguments with spaces quoted), for records of how output was made.
+fn command_line() -> String {
+    std::env::args_os()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = a.to_string_lossy().into_owned();
+            // The program as `policybook`, wherever it was run from: the record says what was
+            // asked, and the bytes do not change with the install path.
+            let a = if i == 0 { "policybook".to_string() } else { a };
+            if a.is_empty() || a.contains(char::is_whitespace) || a.contains('"') {
+                format!("\"{}\"", a.replace('"', "\\\""))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn main() -> ExitCode {
     // `policybook check --format json | head` must stop quietly when the reader goes away, as
     // other command-line tools do, rather than panic on the broken pipe.
@@ -268,6 +287,7 @@ fn main() -> ExitCode {
             out,
             since,
             until,
+            command: command_line(),
         }),
         Command::Diff {
             from,

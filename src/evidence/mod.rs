@@ -11,12 +11,15 @@
 //! - `people.csv`: who held which role when (`people.yaml`);
 //! - `acknowledgements.csv`: who in the population acknowledged which document when, and who
 //!   was late or never did (see `acknowledgements`);
+//! - `audit.xlsx`: all of it as one workbook, one sheet per subject, with the SHA-256 of every
+//!   input (see `workbook`);
 //! - `manifest.json`: the SHA-256 of every file written and the commits they come from.
 
 pub mod acknowledgements;
 pub mod people;
 pub mod requests;
 pub mod significant;
+pub mod workbook;
 
 /// How evidence files name the control register.
 const REGISTER_TITLE: &str = "Control register";
@@ -48,6 +51,8 @@ pub struct EvidenceOptions {
     pub since: Date,
     /// Last day of the audit period.
     pub until: Date,
+    /// The command line as typed, recorded in `audit.xlsx` so the evidence can be re-performed.
+    pub command: String,
 }
 
 #[derive(Default)]
@@ -196,6 +201,31 @@ fn run(
         ),
     ];
     let mut notes = Vec::new();
+    if adopted {
+        let inputs = inputs(&repo, commit, &prefix, &opts.root);
+        let csvs: workbook::Csvs<'_> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_slice()))
+            .collect();
+        let xlsx = workbook::audit_xlsx(
+            &hb,
+            &csvs,
+            &workbook::About {
+                since: opts.since,
+                until: opts.until,
+                commit: &commit.to_string(),
+                commit_date: date,
+                dirty: dirty(&repo),
+                command: opts.command.clone(),
+                notes: &[],
+                inputs: &inputs,
+            },
+        );
+        files.push(file(
+            "audit.xlsx",
+            diags.take(xlsx.map_err(Diagnostic::error))?,
+        ));
+    }
     if !adopted {
         // Only what git shows about that time: what changed and who reviewed it.
         files.retain(|f| f.path == "changes.csv" || f.path == "reviews.csv");
@@ -252,6 +282,64 @@ fn run(
     write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
     report.written_to = Some(out);
     Ok(())
+}
+
+/// Every file of the handbook folder at `commit` (what the evidence was read from), and the
+/// acknowledgement exports and roster of the working tree (which the evidence reads there), with
+/// their SHA-256: the inputs an auditor needs to re-perform the evidence.
+fn inputs(
+    repo: &git2::Repository,
+    commit: git2::Oid,
+    prefix: &str,
+    root: &std::path::Path,
+) -> Vec<workbook::Input> {
+    let mut out = Vec::new();
+    let short = format!("commit {}", &commit.to_string()[..7]);
+    let tree = repo.find_commit(commit).and_then(|c| c.tree());
+    let handbook = tree.and_then(|t| match prefix {
+        "" => Ok(t),
+        p => t
+            .get_path(std::path::Path::new(p))
+            .and_then(|e| e.to_object(repo))
+            .and_then(|o| o.peel_to_tree()),
+    });
+    if let Ok(tree) = handbook {
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && let Ok(blob) = repo.find_blob(entry.id())
+            {
+                out.push(workbook::Input {
+                    path: format!("{dir}{}", entry.name().unwrap_or_default()),
+                    read_from: short.clone(),
+                    bytes: blob.content().len(),
+                    sha256: hex(&Sha256::digest(blob.content())),
+                });
+            }
+            git2::TreeWalkResult::Ok
+        });
+    }
+    let mut quiet = Diagnostics::new();
+    if let Ok((_, sources)) = Source::worktree(root).read_settings(&mut quiet) {
+        for f in sources.acknowledgements.iter().chain(sources.roster.iter()) {
+            out.push(workbook::Input {
+                path: f.path.clone(),
+                read_from: "working tree".into(),
+                bytes: f.text.len(),
+                sha256: hex(&Sha256::digest(f.text.as_bytes())),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.path, &a.read_from).cmp(&(&b.path, &b.read_from)));
+    out
+}
+
+/// Whether the working tree has uncommitted changes to tracked files.
+fn dirty(repo: &git2::Repository) -> bool {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).include_ignored(false);
+    repo.statuses(Some(&mut opts))
+        .map(|s| s.iter().any(|e| e.status() != git2::Status::CURRENT))
+        .unwrap_or(false)
 }
 
 /// The last commit on HEAD's first-parent line committed on or before `until`.

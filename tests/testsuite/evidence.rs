@@ -166,6 +166,7 @@ fn evidence_for_a_period() {
         names,
         [
             "acknowledgements.csv",
+            "audit.xlsx",
             "changes.csv",
             "controls.csv",
             "exceptions.csv",
@@ -415,4 +416,215 @@ fn requests_list_what_an_auditor_will_ask_for_each_control() {
     let h1 = book.read("h1/requests.csv");
     assert!(h1.contains(",occurrences,2,2025-01-01,2025-06-30,"), "{h1}");
     assert!(!h1.contains("LOG-01"), "{h1}");
+}
+
+/// A sheet of `audit.xlsx` as text rows (dates as `YYYY-MM-DD`, numbers as written).
+fn sheet(path: &std::path::Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(path).expect("audit.xlsx opens");
+    let range = wb.worksheet_range(name).expect("the sheet");
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::DateTime(d) => {
+                        let (y, m, day, ..) = d.to_ymd_hms_milli();
+                        format!("{y:04}-{m:02}-{day:02}")
+                    }
+                    Data::Float(f) => format!("{f}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_workbook_agrees_with_the_csv_files() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let s = scenario();
+    let out = run(
+        s.book.path(),
+        &["evidence", "--since", "2025-01-01", "--until", "2025-06-30"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ev = s.book.join("evidence");
+    let xlsx = ev.join("audit.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("opens");
+    // No register here: no Controls sheet.
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Matrix",
+            "Scope",
+            "Gaps",
+            "Documents",
+            "Revisions",
+            "Approvals",
+            "Exceptions",
+            "Requests",
+            "About"
+        ]
+    );
+
+    // Matrix: one row per in-scope criterion of matrix.csv, with its status and sections.
+    let csv = s.book.read("evidence/matrix.csv");
+    let mut expected: std::collections::BTreeMap<String, (String, Vec<String>)> =
+        Default::default();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    for row in r.records().map(Result::unwrap) {
+        if &row[4] != "yes" {
+            continue;
+        }
+        let e = expected
+            .entry(row[1].to_string())
+            .or_insert_with(|| (row[5].to_string(), Vec::new()));
+        let place = match (&row[6], &row[10]) {
+            ("", _) => String::new(),
+            (d, "") => d.to_string(),
+            (d, sec) => format!("{d}#{sec}"),
+        };
+        if !place.is_empty() && !e.1.contains(&place) {
+            e.1.push(place);
+        }
+    }
+    let matrix = sheet(&xlsx, "Matrix");
+    assert_eq!(
+        matrix[0],
+        [
+            "framework",
+            "criterion",
+            "series",
+            "title",
+            "summary",
+            "status",
+            "reason",
+            "controls",
+            "sections",
+            "owners"
+        ]
+    );
+    let got: std::collections::BTreeMap<String, (String, Vec<String>)> = matrix[1..]
+        .iter()
+        .map(|r| {
+            let sections = r[8]
+                .split("; ")
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect();
+            (r[1].clone(), (r[5].clone(), sections))
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(got["CC6.1"].1.contains(&"a".to_string()), "{got:?}");
+    let cc61 = matrix.iter().find(|r| r[1] == "CC6.1").unwrap();
+    assert!(!cc61[6].is_empty(), "a reason: {cc61:?}");
+    // Gaps: every in-scope criterion not covered.
+    let gaps = sheet(&xlsx, "Gaps");
+    let uncovered = got.values().filter(|(st, _)| st != "covered").count();
+    assert_eq!(gaps.len() - 1, uncovered);
+
+    // Revisions: changes.csv, row for row, with dates as dates and the formula-like subject as
+    // text (never a formula).
+    let changes = s.book.read("evidence/changes.csv");
+    let revisions = sheet(&xlsx, "Revisions");
+    assert_eq!(revisions.len(), changes.lines().count());
+    assert_eq!(revisions[0][0], "date");
+    let range = wb.worksheet_range("Revisions").unwrap();
+    let subject_col = revisions[0].iter().position(|h| h == "subject").unwrap();
+    let evil = range.rows().find_map(|r| match &r[subject_col] {
+        Data::String(t) if t.starts_with("=HYPERLINK") => Some(t.clone()),
+        _ => None,
+    });
+    assert!(evil.is_some(), "the subject is text: {revisions:?}");
+    assert!(
+        matches!(range.get((1, 0)), Some(Data::DateTime(_))),
+        "dates are dates"
+    );
+    let formulas = wb.worksheet_formula("Revisions").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas"
+    );
+
+    // Documents: every document of the period's end, with its source's SHA-256.
+    let docs = sheet(&xlsx, "Documents");
+    assert_eq!(docs.len() - 1, 3);
+    let a = docs.iter().find(|r| r[0] == "a").unwrap();
+    let sha = docs[0].iter().position(|h| h == "sha256").unwrap();
+    assert_eq!(a[sha].len(), 64);
+    // About: the commit, the command and the inputs' hashes.
+    let about = sheet(&xlsx, "About");
+    let value = |k: &str| {
+        about
+            .iter()
+            .find(|r| r[0] == k)
+            .map(|r| r[1].clone())
+            .unwrap()
+    };
+    assert_eq!(value("commit"), s.commits[3].to_string());
+    assert_eq!(value("period end"), "2025-06-30");
+    assert_eq!(
+        value("command"),
+        "policybook evidence --since 2025-01-01 --until 2025-06-30"
+    );
+    let site = about
+        .iter()
+        .find(|r| r[0] == "site.toml")
+        .expect("site.toml hashed");
+    let digest: String = Sha256::digest(b"title = \"Evidence\"\n")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(site[3], digest);
+    assert!(about.iter().any(|r| r[0] == "policies/a.md"));
+
+    // Two runs: the same bytes.
+    let before = std::fs::read(&xlsx).unwrap();
+    assert!(
+        run(
+            s.book.path(),
+            &["evidence", "--since", "2025-01-01", "--until", "2025-06-30"]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(std::fs::read(&xlsx).unwrap(), before);
+}
+
+#[test]
+fn the_workbook_has_the_register_and_the_scope() {
+    let dir = committed_fixture("scope", "2025-03-01T09:00:00Z");
+    let out = run(
+        dir.path(),
+        &["evidence", "--since", "2025-01-01", "--until", "2025-12-31"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let xlsx = dir.path().join("evidence/audit.xlsx");
+    let controls = sheet(&xlsx, "Controls");
+    let csv = std::fs::read_to_string(dir.path().join("evidence/controls.csv")).unwrap();
+    assert_eq!(
+        controls.len(),
+        csv::Reader::from_reader(csv.as_bytes()).records().count() + 1
+    );
+    let scope = sheet(&xlsx, "Scope");
+    let kinds: Vec<&str> = scope[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(kinds.contains(&"exclusion"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"subservice organisation (carve-out)"),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("complementary subservice organisation control (CSOC) of AWS")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"complementary user entity control (CUEC)"),
+        "{kinds:?}"
+    );
+    let exclusion = scope.iter().find(|r| r[0] == "exclusion").unwrap();
+    assert_eq!(exclusion[1], "CC6.5, A1.3");
 }
