@@ -165,6 +165,18 @@ fn run(
     if !opts.write {
         return Ok(());
     }
+    let mut site = site;
+    // The manifest lists every file of the site with its hash, for `policybook verify`.
+    let manifest = diags.take(crate::manifest::for_site(&site, &handbook).map_err(|e| {
+        crate::diagnostics::Diagnostic::error(format!(
+            "cannot read a file to list in manifest.json: {e}"
+        ))
+    }))?;
+    site.files.push(crate::pipeline::render::OutputFile {
+        path: crate::manifest::FILE.to_string(),
+        contents: manifest.to_bytes(),
+    });
+    site.files.sort_by(|a, b| a.path.cmp(&b.path));
     let out = opts.out_dir();
     write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
     report.written_to = Some(out);

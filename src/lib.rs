@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod evidence;
 pub mod git;
 pub mod import;
+pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod pipeline;

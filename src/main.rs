@@ -151,6 +151,20 @@ enum Command {
         controls: bool,
     },
     /// Benchmark entry point: read the documents' git history and print what was found
+    /// Check a published site or an evidence folder against its manifest.json (and signature)
+    #[command(
+        after_help = "Re-hashes every file manifest.json lists and reports each one changed, missing or added; exit 1 on any.\n\nA manifest signed with `ssh-keygen -Y sign -n policybook -f KEY DIR/manifest.json` (which writes manifest.json.sig) is checked against --key, or else the [signatures] allowed_signers of the handbook at --root.\n\nExamples:\n  policybook verify public\n  policybook verify evidence --key publisher.pub"
+    )]
+    Verify {
+        /// The folder: a built site, or an evidence folder
+        dir: PathBuf,
+        /// An OpenSSH public key or an allowed-signers file to check manifest.json.sig against
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// The handbook whose [signatures] allowed_signers to use when --key is not given
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
     #[command(name = "_history", hide = true)]
     History {
         #[command(flatten)]
@@ -223,25 +237,6 @@ enum ImportFrom {
     },
 }
 
-/// The command line as typed (arguments with spaces quoted), for records of how output was made.
-fn command_line() -> String {
-    std::env::args_os()
-        .enumerate()
-        .map(|(i, a)| {
-            let a = a.to_string_lossy().into_owned();
-            // The program as `policybook`, wherever it was run from: the record says what was
-            // asked, and the bytes do not change with the install path.
-            let a = if i == 0 { "policybook".to_string() } else { a };
-            if a.is_empty() || a.contains(char::is_whitespace) || a.contains('"') {
-                format!("\"{}\"", a.replace('"', "\\\""))
-            } else {
-                a
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn main() -> ExitCode {
     // `policybook check --format json | head` must stop quietly when the reader goes away, as
     // other command-line tools do, rather than panic on the broken pipe.
@@ -287,7 +282,7 @@ fn main() -> ExitCode {
             out,
             since,
             until,
-            command: command_line(),
+            command: policybook::manifest::command_line(),
         }),
         Command::Diff {
             from,
@@ -345,6 +340,7 @@ fn main() -> ExitCode {
                 owner,
             },
         ),
+        Command::Verify { dir, key, root } => cmd::verify::run(&dir, key.as_deref(), &root),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)

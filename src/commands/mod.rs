@@ -19,6 +19,8 @@ pub mod new;
 pub mod schema;
 /// `policybook serve`.
 pub mod serve;
+/// `policybook verify`.
+pub mod verify;
 
 use crate::build::Report;
 

@@ -27,8 +27,6 @@ const REGISTER_TITLE: &str = "Control register";
 use std::path::PathBuf;
 
 use jiff::civil::Date;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
@@ -201,8 +199,8 @@ fn run(
         ),
     ];
     let mut notes = Vec::new();
+    let inputs = inputs(&repo, commit, &prefix, &opts.root);
     if adopted {
-        let inputs = inputs(&repo, commit, &prefix, &opts.root);
         let csvs: workbook::Csvs<'_> = files
             .iter()
             .map(|f| (f.path.as_str(), f.contents.as_slice()))
@@ -245,29 +243,34 @@ fn run(
         .ok()
         .and_then(|h| h.target())
         .map(|o| o.to_string());
-    let manifest = Manifest {
+    let manifest = crate::manifest::Manifest {
         generator: format!("policybook {}", env!("CARGO_PKG_VERSION")),
-        since: opts.since.to_string(),
-        until: opts.until.to_string(),
-        commit: commit.to_string(),
-        commit_date: date.to_string(),
-        head,
-        matrix: adopted,
-        notes,
-        files: files
+        command: opts.command.clone(),
+        commit: Some(commit.to_string()),
+        dirty: dirty(&repo),
+        as_of: Some(opts.until.to_string()),
+        period: Some(crate::manifest::Period {
+            since: opts.since.to_string(),
+            until: opts.until.to_string(),
+            commit_date: date.to_string(),
+            head,
+            matrix: adopted,
+            notes,
+        }),
+        inputs: inputs
             .iter()
-            .map(|f| ManifestEntry {
-                path: f.path.clone(),
-                bytes: f.contents.len(),
-                sha256: hex(&Sha256::digest(&f.contents)),
+            .map(|i| crate::manifest::Entry {
+                path: i.path.clone(),
+                bytes: i.bytes,
+                sha256: i.sha256.clone(),
             })
             .collect(),
+        files: files
+            .iter()
+            .map(|f| crate::manifest::Entry::of(&f.path, &f.contents))
+            .collect(),
     };
-    let mut json = diags.take(
-        serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| Diagnostic::error(format!("cannot write manifest.json: {e}"))),
-    )?;
-    json.push(b'\n');
+    let json = manifest.to_bytes();
     files.push(file("manifest.json", json));
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -312,7 +315,7 @@ fn inputs(
                     path: format!("{dir}{}", entry.name().unwrap_or_default()),
                     read_from: short.clone(),
                     bytes: blob.content().len(),
-                    sha256: hex(&Sha256::digest(blob.content())),
+                    sha256: crate::manifest::sha256_hex(blob.content()),
                 });
             }
             git2::TreeWalkResult::Ok
@@ -325,7 +328,7 @@ fn inputs(
                 path: f.path.clone(),
                 read_from: "working tree".into(),
                 bytes: f.text.len(),
-                sha256: hex(&Sha256::digest(f.text.as_bytes())),
+                sha256: crate::manifest::sha256_hex(f.text.as_bytes()),
             });
         }
     }
@@ -355,39 +358,11 @@ fn commit_at(repo: &git2::Repository, until: Date) -> Result<(git2::Oid, Date), 
     })
 }
 
-#[derive(Serialize)]
-struct Manifest {
-    generator: String,
-    since: String,
-    until: String,
-    /// The commit the period-end documents were read from.
-    commit: String,
-    commit_date: String,
-    /// HEAD when the evidence was produced.
-    head: Option<String>,
-    /// Whether the period-end state (matrix, controls, …) is included: not before site.toml.
-    matrix: bool,
-    /// What the evidence cannot show, in words.
-    notes: Vec<String>,
-    files: Vec<ManifestEntry>,
-}
-
-#[derive(Serialize)]
-struct ManifestEntry {
-    path: String,
-    bytes: usize,
-    sha256: String,
-}
-
 fn file(path: &str, contents: Vec<u8>) -> OutputFile {
     OutputFile {
         path: path.to_string(),
         contents,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn csv_error(e: csv::Error) -> Diagnostic {

@@ -356,7 +356,6 @@ fn subservice_text(s: &Subservice) -> String {
 /// Every document with its document-control data as of the period's end, and the SHA-256 of
 /// its source.
 fn documents_table(hb: &Handbook) -> Table {
-    use sha2::{Digest, Sha256};
     let mut rows = Vec::new();
     for i in crate::pipeline::render::views::reading_order(hb) {
         let d = &hb.documents[i];
@@ -377,7 +376,7 @@ fn documents_table(hb: &Handbook) -> Table {
             state.next_due.map(|n| n.to_string()).unwrap_or_default(),
             state.status.label().to_string(),
             d.path.clone(),
-            super::hex(&Sha256::digest(d.source.as_bytes())),
+            crate::manifest::sha256_hex(d.source.as_bytes()),
         ]);
     }
     Table {

@@ -26,5 +26,6 @@ mod scope;
 mod security;
 mod serve;
 mod signatures;
+mod verify;
 mod versions;
 mod workflow;

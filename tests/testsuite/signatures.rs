@@ -24,7 +24,7 @@ fn have(tool: &str, packages: &str) -> bool {
     found
 }
 
-fn have_ssh_keygen() -> bool {
+pub(crate) fn have_ssh_keygen() -> bool {
     have("ssh-keygen", "package openssh-client")
 }
 
@@ -33,7 +33,7 @@ fn have_gpg() -> bool {
 }
 
 /// A new ed25519 key in `dir/name`; its public key line.
-fn keygen(dir: &Path, name: &str) -> String {
+pub(crate) fn keygen(dir: &Path, name: &str) -> String {
     let key = dir.join(name);
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
@@ -265,7 +265,7 @@ fn page_line(book: &BookTest, oid: git2::Oid) -> String {
 }
 
 /// Runs `ssh-keygen` with `args`, which must succeed.
-fn ssh_keygen(dir: &Path, args: &[&str]) {
+pub(crate) fn ssh_keygen(dir: &Path, args: &[&str]) {
     let status = Command::new("ssh-keygen")
         .current_dir(dir)
         .args(args)

@@ -113,6 +113,34 @@ impl Signers {
         out
     }
 
+    /// Checks an SSH signature over a file (a manifest), made in `namespace`, against the
+    /// allowed signers as of `today`.
+    pub fn check_file(
+        &self,
+        armored: &str,
+        data: &[u8],
+        namespace: &str,
+        today: jiff::civil::Date,
+    ) -> SignatureCheck {
+        ssh::check_file(
+            armored,
+            data,
+            namespace,
+            &self.allowed,
+            &self.revoked,
+            today,
+        )
+    }
+
+    /// Trusts `key` (an OpenSSH public key line) for every namespace, as `principal`: a key
+    /// given on the command line.
+    pub fn trust_key(&mut self, key: &str, principal: &str) -> Result<(), String> {
+        let line = format!("{principal} {}", key.trim());
+        self.allowed.push(ssh::parse_allowed(&line)?);
+        self.configured = true;
+        Ok(())
+    }
+
     /// Checks the signature of `c`.
     pub fn check(&self, c: &CommitInfo) -> SignatureCheck {
         let Some(payload) = c.signature.as_ref() else {

@@ -130,6 +130,53 @@ pub(super) fn check(
     }
 }
 
+/// Checks an SSH signature `armored` over a file's `data`, made in `namespace` (`ssh-keygen -Y
+/// sign -n NAMESPACE`) with a plain key that an allowed line trusts for that namespace (lines
+/// with dates are checked against `today`).
+pub(super) fn check_file(
+    armored: &str,
+    data: &[u8],
+    namespace: &str,
+    allowed: &[Allowed],
+    revoked: &[PublicKey],
+    today: Date,
+) -> SignatureCheck {
+    let verdict = |status| SignatureCheck {
+        status,
+        signer: None,
+    };
+    let Some((Signer::Key(key), sig)) = decode(armored) else {
+        return verdict(SignatureStatus::Bad);
+    };
+    if revoked.iter().any(|r| r.key_data() == &key) {
+        return verdict(SignatureStatus::Revoked);
+    }
+    let entries: Vec<&Allowed> = allowed
+        .iter()
+        .filter(|a| !a.cert_authority && a.key.key_data() == &key)
+        .collect();
+    if entries.is_empty() {
+        return verdict(SignatureStatus::UnknownKey);
+    }
+    if sig.namespace() != namespace || PublicKey::from(key).verify(namespace, data, &sig).is_err() {
+        return verdict(SignatureStatus::Bad);
+    }
+    let allows = |a: &Allowed| {
+        a.namespaces
+            .as_ref()
+            .is_none_or(|ns| ns.iter().any(|n| n == namespace))
+            && a.valid_after.is_none_or(|d| d <= today)
+            && a.valid_before.is_none_or(|d| today <= d)
+    };
+    match entries.iter().find(|a| allows(a)) {
+        Some(a) => SignatureCheck {
+            status: SignatureStatus::Verified,
+            signer: a.principals.first().cloned(),
+        },
+        None => verdict(SignatureStatus::Expired),
+    }
+}
+
 /// The signer and the signature of an armored sshsig. `SshSig` reads plain keys only: a
 /// certificate (`*-cert-v01@openssh.com`, what `ssh-keygen -Y sign` writes when signing with a
 /// certificate) is read here and the signature rebuilt around the key it certifies — the key is
