@@ -23,6 +23,7 @@ pub mod import;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod pdf;
 pub mod pipeline;
 pub mod progress;
 pub mod scaffold;

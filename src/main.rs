@@ -151,6 +151,24 @@ enum Command {
         controls: bool,
     },
     /// Benchmark entry point: read the documents' git history and print what was found
+    /// Print the handbook (or each document) to PDF through a headless Chromium or Chrome
+    #[command(
+        after_help = "Builds the site into a temporary folder and prints its printable packet (print/index.html: a cover, the contents, every document with its document-control table and revisions) with page numbers and each document's title in the footer.\n\nThe browser is POLICYBOOK_CHROMIUM, else the first of chromium, chromium-browser, google-chrome that runs (Debian: apt-get install chromium).\n\nExamples:\n  policybook pdf\n  policybook pdf --out audit/handbook.pdf\n  policybook pdf --each --out pdf/"
+    )]
+    Pdf {
+        /// The handbook folder, holding site.toml and policies/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// The PDF to write [default: DIR/handbook.pdf]; with --each, the folder [default: DIR/pdf]
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// One PDF per document, named after its id
+        #[arg(long)]
+        each: bool,
+        /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Check a published site or an evidence folder against its manifest.json (and signature)
     #[command(
         after_help = "Re-hashes every file manifest.json lists and reports each one changed, missing or added; exit 1 on any.\n\nA manifest signed with `ssh-keygen -Y sign -n policybook -f KEY DIR/manifest.json` (which writes manifest.json.sig) is checked against --key, or else the [signatures] allowed_signers of the handbook at --root.\n\nExamples:\n  policybook verify public\n  policybook verify evidence --key publisher.pub"
@@ -340,6 +358,17 @@ fn main() -> ExitCode {
                 owner,
             },
         ),
+        Command::Pdf {
+            root,
+            out,
+            each,
+            as_of,
+        } => cmd::pdf::run(&policybook::pdf::PdfOptions {
+            root,
+            out,
+            each,
+            as_of,
+        }),
         Command::Verify { dir, key, root } => cmd::verify::run(&dir, key.as_deref(), &root),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };

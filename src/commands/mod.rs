@@ -15,6 +15,8 @@ pub mod import;
 pub mod init;
 /// `policybook new`.
 pub mod new;
+/// `policybook pdf`.
+pub mod pdf;
 /// `policybook schema`.
 pub mod schema;
 /// `policybook serve`.

@@ -380,6 +380,8 @@ pub mod url {
 
     /// The home page.
     pub const HOME: &str = "index.html";
+    /// The printable packet of every document (`policybook pdf` prints it).
+    pub const PRINT: &str = "print/index.html";
     /// The list of controls.
     pub const CONTROLS: &str = "controls/index.html";
     /// The traceability matrix.

@@ -18,6 +18,7 @@ mod history;
 mod import;
 mod import_markdown;
 mod output_identity;
+mod pdf;
 mod people;
 mod register;
 mod reminders;

@@ -10,26 +10,12 @@ use crate::support::git::{ALICE, signature};
 
 const JANE: (&str, &str) = ("Jane Doe", "jane@example.com");
 
-/// Whether `tool` runs. CI installs it (the Debian `packages`) and requires it; on a developer's
-/// machine without it the signature tests say so and stop, rather than fail.
-fn have(tool: &str, packages: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have {tool} (Debian {packages})"
-        );
-        eprintln!("skipped: {tool} is not installed (Debian {packages})");
-    }
-    found
-}
-
 pub(crate) fn have_ssh_keygen() -> bool {
-    have("ssh-keygen", "package openssh-client")
+    crate::support::have("ssh-keygen", "package openssh-client")
 }
 
 fn have_gpg() -> bool {
-    have("gpg", "packages gpg and gpg-agent")
+    crate::support::have("gpg", "packages gpg and gpg-agent")
 }
 
 /// A new ed25519 key in `dir/name`; its public key line.

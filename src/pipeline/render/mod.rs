@@ -99,6 +99,40 @@ impl Selection {
     }
 }
 
+/// The printable packet of `docs` alone (in that order), as `print/index.html` shows every
+/// document: what `policybook pdf --each` prints for each document.
+pub fn render_packet(
+    hb: &Handbook,
+    theme: &theme::Theme,
+    docs: &[DocIx],
+) -> Result<Vec<u8>, Diagnostic> {
+    let views = Views::new(hb);
+    let packet: Vec<(DocIx, String)> = docs
+        .iter()
+        .map(|&i| {
+            let body = bodies::cached_body(hb, i, None);
+            (
+                i,
+                views::print::packet_body(
+                    &body,
+                    &hb.documents[i].id,
+                    hb.config.base_url.as_deref(),
+                ),
+            )
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("page", &views.print(&packet));
+    ctx.insert("site", &views.site());
+    ctx.insert("root", "../");
+    ctx.insert("page_url", url::PRINT);
+    theme
+        .tera
+        .render("print.html", &ctx)
+        .map(String::into_bytes)
+        .map_err(|e| theme.error(&e))
+}
+
 /// Renders what `ctx.selection` asks for. Template errors are pushed to `diags` (every one of
 /// them, not just the first) and fail the rendering.
 pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site> {
@@ -118,7 +152,12 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
 
     // Bodies first, in parallel: the bulk of the work for large handbooks. Only those of the
     // document pages being rendered.
-    let wanted: std::collections::HashSet<DocIx> = pages.iter().filter_map(|p| p.doc).collect();
+    // The printable packet holds every document.
+    let wanted: std::collections::HashSet<DocIx> = if pages.iter().any(|p| p.path == url::PRINT) {
+        hb.documents.indices().collect()
+    } else {
+        pages.iter().filter_map(|p| p.doc).collect()
+    };
     let bodies: IxVec<DocIx, Arc<String>> = hb
         .documents
         .indices()

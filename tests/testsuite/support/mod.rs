@@ -212,3 +212,24 @@ pub fn changes_row(csv: &str, commit: git2::Oid, doc: &str) -> String {
         .unwrap_or_else(|| panic!("no row for {doc} in {commit}:\n{csv}"))
         .to_string()
 }
+
+/// Whether `tool` runs (`--version`, or `-v` for tools such as pdftotext). CI installs every
+/// tool the tests use (see `.ci/run`) and requires it; on a developer's machine without it a test
+/// says so and stops, rather than fail.
+pub fn have(tool: &str, packages: &str) -> bool {
+    let runs = |flag: &str| {
+        std::process::Command::new(tool)
+            .arg(flag)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let found = runs("--version") || runs("-v");
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have {tool} (Debian {packages})"
+        );
+        eprintln!("skipped: {tool} is not installed (Debian {packages})");
+    }
+    found
+}

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod exceptions;
 pub mod history;
 pub mod people;
+pub mod print;
 pub mod register;
 pub mod scope;
 pub mod versions;
