@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod docx;
 pub mod evidence;
 pub mod git;
 pub mod import;

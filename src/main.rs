@@ -151,6 +151,24 @@ enum Command {
         controls: bool,
     },
     /// Benchmark entry point: read the documents' git history and print what was found
+    /// Write the handbook (and with --each, every document) as Word .docx files
+    #[command(
+        after_help = "handbook.docx has a cover, a table of contents (Word fills it in on opening: References → Update Table), and every document in handbook order with its document-control table, text and revisions. Headings use Word's heading styles, so the navigation pane works.\n\nExamples:\n  policybook docx\n  policybook docx --each --out audit/word"
+    )]
+    Docx {
+        /// The handbook folder, holding site.toml and policies/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// The folder to write to [default: DIR/docx]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also one .docx per document, named after its id
+        #[arg(long)]
+        each: bool,
+        /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Print the handbook (or each document) to PDF through a headless Chromium or Chrome
     #[command(
         after_help = "Builds the site into a temporary folder and prints its printable packet (print/index.html: a cover, the contents, every document with its document-control table and revisions) with page numbers and each document's title in the footer.\n\nThe browser is POLICYBOOK_CHROMIUM, else the first of chromium, chromium-browser, google-chrome that runs (Debian: apt-get install chromium).\n\nExamples:\n  policybook pdf\n  policybook pdf --out audit/handbook.pdf\n  policybook pdf --each --out pdf/"
@@ -358,6 +376,17 @@ fn main() -> ExitCode {
                 owner,
             },
         ),
+        Command::Docx {
+            root,
+            out,
+            each,
+            as_of,
+        } => cmd::docx::run(&policybook::docx::DocxOptions {
+            root,
+            out,
+            each,
+            as_of,
+        }),
         Command::Pdf {
             root,
             out,

@@ -6,6 +6,8 @@ pub mod build;
 pub mod check;
 /// `policybook diff`.
 pub mod diff;
+/// `policybook docx`.
+pub mod docx;
 /// `policybook evidence`.
 pub mod evidence;
 pub mod history;
@@ -70,4 +72,19 @@ pub fn problems_summary(report: &Report) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Prints what an export wrote: the file, or how many and where.
+pub fn print_written(written: &[std::path::PathBuf], what: &str) {
+    match written {
+        [one] => println!("Wrote {}", one.display()),
+        many => println!(
+            "Wrote {} {what} to {}",
+            many.len(),
+            many.first()
+                .and_then(|p| p.parent())
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+    }
 }

@@ -12,16 +12,6 @@ pub fn run(opts: &PdfOptions) -> u8 {
         eprintln!("No PDF was written.");
         return EXIT_PROBLEMS;
     }
-    match report.written.as_slice() {
-        [one] => println!("Wrote {}", one.display()),
-        many => println!(
-            "Wrote {} PDFs to {}",
-            many.len(),
-            many.first()
-                .and_then(|p| p.parent())
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        ),
-    }
+    super::print_written(&report.written, "PDFs");
     EXIT_OK
 }

@@ -17,6 +17,7 @@ mod exceptions;
 mod history;
 mod import;
 mod import_markdown;
+mod office;
 mod output_identity;
 mod pdf;
 mod people;

@@ -6,23 +6,6 @@ use std::process::Command;
 
 use crate::support::{committed_fixture, have, run, stderr, stdout};
 
-/// The packet's document titles, in its contents' order.
-fn contents(html: &str) -> Vec<String> {
-    let toc = html
-        .split("<nav class=\"pb-packet-toc\"")
-        .nth(1)
-        .expect("contents");
-    let toc = toc.split("</nav>").next().expect("end of contents");
-    toc.split("<li><a href=\"#doc-")
-        .skip(1)
-        .map(|li| {
-            let title = li.split_once("\">").expect("link").1;
-            let title = title.split("</a>").next().expect("title");
-            title.replace("&quot;", "\"").replace("&amp;", "&")
-        })
-        .collect()
-}
-
 #[test]
 fn the_handbook_prints_in_order_with_page_numbers() {
     if !have("chromium", "package chromium") || !have("pdftotext", "package poppler-utils") {
@@ -44,7 +27,7 @@ fn the_handbook_prints_in_order_with_page_numbers() {
     // The titles, in the order the site's contents give them.
     run(dir.path(), &["build"]);
     let html = std::fs::read_to_string(dir.path().join("public/print/index.html")).expect("packet");
-    let titles = contents(&html);
+    let titles = crate::support::packet_titles(&html);
     assert_eq!(titles.len(), 6, "{titles:?}");
     // Each page's footer names its document and its number: pages after the cover and the
     // contents belong to the documents in order.

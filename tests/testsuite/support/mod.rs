@@ -213,17 +213,16 @@ pub fn changes_row(csv: &str, commit: git2::Oid, doc: &str) -> String {
         .to_string()
 }
 
-/// Whether `tool` runs (`--version`, or `-v` for tools such as pdftotext). CI installs every
+/// Whether `tool` is installed. CI installs every
 /// tool the tests use (see `.ci/run`) and requires it; on a developer's machine without it a test
 /// says so and stops, rather than fail.
 pub fn have(tool: &str, packages: &str) -> bool {
-    let runs = |flag: &str| {
-        std::process::Command::new(tool)
-            .arg(flag)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let found = runs("--version") || runs("-v");
+    // Found when it can be started at all: not every tool has a version flag that succeeds
+    // (ssh-keygen has none).
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok();
     if !found {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -232,4 +231,21 @@ pub fn have(tool: &str, packages: &str) -> bool {
         eprintln!("skipped: {tool} is not installed (Debian {packages})");
     }
     found
+}
+
+/// The packet's document titles, in its contents' order.
+pub fn packet_titles(html: &str) -> Vec<String> {
+    let toc = html
+        .split("<nav class=\"pb-packet-toc\"")
+        .nth(1)
+        .expect("contents");
+    let toc = toc.split("</nav>").next().expect("end of contents");
+    toc.split("<li><a href=\"#doc-")
+        .skip(1)
+        .map(|li| {
+            let title = li.split_once("\">").expect("link").1;
+            let title = title.split("</a>").next().expect("title");
+            title.replace("&quot;", "\"").replace("&amp;", "&")
+        })
+        .collect()
 }
