@@ -13,6 +13,7 @@
 //! 7. `commands`: one per subcommand, called by `main.rs`.
 
 pub mod build;
+pub mod bundle;
 pub mod catalog;
 pub mod commands;
 pub mod config;

@@ -70,6 +70,12 @@ enum Command {
         /// Output folder [default: ROOT/evidence]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Also write everything for the auditor in one zip: the evidence, audit.xlsx, the handbook as PDF, the manifest
+        #[arg(long, value_name = "FILE.zip")]
+        bundle: Option<PathBuf>,
+        /// Leave the PDF out of the bundle (no browser needed)
+        #[arg(long, requires = "bundle")]
+        no_pdf: bool,
     },
     /// Convert what a team has today into a handbook
     #[command(subcommand)]
@@ -313,13 +319,19 @@ fn main() -> ExitCode {
             since,
             until,
             out,
-        } => cmd::evidence::run(&policybook::evidence::EvidenceOptions {
-            root,
-            out,
-            since,
-            until,
-            command: policybook::manifest::command_line(),
-        }),
+            bundle,
+            no_pdf,
+        } => cmd::evidence::run(
+            &policybook::evidence::EvidenceOptions {
+                root,
+                out,
+                since,
+                until,
+                command: policybook::manifest::command_line(),
+            },
+            bundle.as_deref(),
+            no_pdf,
+        ),
         Command::Diff {
             from,
             to,

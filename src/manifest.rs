@@ -56,19 +56,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The command line as typed (arguments with spaces quoted), for the record of how a folder
-/// was made — without where it read and wrote (`--root`, `--out`), which do not change what is
-/// written: the same commit gives the same bytes wherever they go.
+/// was made — without where it read and wrote (`--root`, `--out`, `--bundle`), which do not
+/// change what is written: the same commit gives the same bytes wherever they go.
 pub fn command_line() -> String {
     let mut out = vec!["policybook".to_string()];
     let mut args = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = args.next() {
-        if a == "--out" || a == "--root" {
+        // Where it reads and writes: not what it writes.
+        const PLACES: [&str; 3] = ["--out", "--root", "--bundle"];
+        if PLACES.contains(&a.as_str()) {
             args.next();
             continue;
         }
-        if a.starts_with("--out=") || a.starts_with("--root=") {
+        if PLACES.iter().any(|p| a.starts_with(&format!("{p}="))) {
             continue;
         }
         out.push(

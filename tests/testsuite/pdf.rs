@@ -77,19 +77,24 @@ fn the_handbook_prints_in_order_with_page_numbers() {
     assert!(dir.path().join("pdf/access-control.pdf").is_file());
 }
 
-#[test]
-fn without_a_browser_the_error_names_the_package() {
-    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+/// `policybook ARGS` in `dir` with no browser to be found (an empty PATH).
+fn without_a_browser(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     let empty = tempfile::tempdir().expect("temp");
-    let out = assert_cmd::Command::cargo_bin("policybook")
+    assert_cmd::Command::cargo_bin("policybook")
         .expect("binary")
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env("PATH", empty.path())
         .env_remove("POLICYBOOK_CHROMIUM")
         .env("NO_COLOR", "1")
-        .arg("pdf")
+        .args(args)
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+#[test]
+fn without_a_browser_the_error_names_the_package() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let out = without_a_browser(dir.path(), &["pdf"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -111,4 +116,84 @@ fn without_a_browser_the_error_names_the_package() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The entries of a zip: name → bytes.
+fn unzip(path: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            (f.name().expect("a name").to_string(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn the_audit_bundle_holds_the_evidence_the_pdf_and_a_manifest_of_them() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let period = ["evidence", "--since", "2025-01-01", "--until", "2025-12-31"];
+    // Without the PDF: no browser needed.
+    let mut args = period.to_vec();
+    args.extend(["--bundle", "bundle.zip", "--no-pdf"]);
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = unzip(&dir.path().join("bundle.zip"));
+    assert!(
+        files.contains_key("evidence/audit.xlsx") && files.contains_key("evidence/changes.csv")
+    );
+    assert!(!files.contains_key("handbook.pdf"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files["manifest.json"]).expect("manifest");
+    let listed = manifest["files"].as_array().expect("files");
+    assert_eq!(listed.len(), files.len() - 1, "every file but the manifest");
+    for f in listed {
+        let bytes = &files[f["path"].as_str().expect("path")];
+        assert_eq!(f["sha256"], crate::support::sha256(bytes));
+    }
+    assert_eq!(manifest["until"], "2025-12-31");
+
+    if !have("chromium", "package chromium") {
+        return;
+    }
+    let mut args = period.to_vec();
+    args.extend(["--bundle", "full.zip"]);
+    assert!(run(dir.path(), &args).status.success());
+    let first = std::fs::read(dir.path().join("full.zip")).expect("zip");
+    let files = unzip(&dir.path().join("full.zip"));
+    assert!(files["handbook.pdf"].starts_with(b"%PDF"));
+    // The same period of the same repository: the same bytes.
+    assert!(run(dir.path(), &args).status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("full.zip")).expect("zip"),
+        first
+    );
+}
+
+#[test]
+fn a_bundle_without_a_browser_names_the_package_and_writes_nothing() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let out = without_a_browser(
+        dir.path(),
+        &[
+            "evidence",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2025-12-31",
+            "--bundle",
+            "b.zip",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("apt-get install chromium") && err.contains("--no-pdf"),
+        "{err}"
+    );
+    assert!(!dir.path().join("evidence").exists() && !dir.path().join("b.zip").exists());
 }

@@ -249,3 +249,12 @@ pub fn packet_titles(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// SHA-256 as lowercase hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
