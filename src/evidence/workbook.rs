@@ -428,6 +428,12 @@ fn about_table(hb: &Handbook, a: &About<'_>) -> Table {
             format!("policybook {}", env!("CARGO_PKG_VERSION")),
         ],
         vec!["command".into(), a.command.clone()],
+        vec![
+            "copy".into(),
+            crate::pipeline::render::views::print::uncontrolled_note(
+                &crate::pipeline::render::views::Views::new(hb),
+            ),
+        ],
     ];
     for n in a.notes {
         rows.push(vec!["note".into(), n.clone()]);

@@ -565,6 +565,12 @@ fn the_workbook_agrees_with_the_csv_files() {
     };
     assert_eq!(value("commit"), s.commits[3].to_string());
     assert_eq!(value("period end"), "2025-06-30");
+    assert!(
+        value("copy").starts_with("Generated 2025-06-30 from commit ")
+            && value("copy").contains("Uncontrolled when printed or saved"),
+        "{}",
+        value("copy")
+    );
     assert_eq!(
         value("command"),
         "policybook evidence --since 2025-01-01 --until 2025-06-30"
