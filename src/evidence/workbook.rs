@@ -535,9 +535,18 @@ fn write_table(
         }
     }
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 60.0))?;
+        // At most 40 characters wide: long text is cut at the next cell on screen and in print
+        // (the whole text is in the cell), so a sheet stays about a page wide.
+        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(8.0, 40.0))?;
     }
     ws.set_freeze_panes(1, 0)?;
+    // Printed: A4 landscape, as wide as one page, the header row on every page, the sheet and
+    // page number in the footer.
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&L&A&RPage &P of &N");
+    ws.set_repeat_rows(0, 0)?;
     if !free_form && !t.header.is_empty() {
         ws.autofilter(0, 0, t.rows.len() as u32, (t.header.len() - 1) as u16)?;
     }
