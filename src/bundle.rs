@@ -22,6 +22,8 @@ pub struct BundleOptions<'a> {
     pub out: &'a Path,
     /// Leave the PDF out (no browser needed).
     pub no_pdf: bool,
+    /// No progress on stderr.
+    pub quiet: bool,
 }
 
 /// Checks before anything is written that the PDF can be made: no browser is an error naming
@@ -37,6 +39,9 @@ pub fn preflight(no_pdf: bool) -> Result<(), Diagnostic> {
 
 /// Writes the bundle.
 pub fn bundle(opts: &BundleOptions<'_>, diags: &mut Diagnostics) -> Outcome<usize> {
+    let steps = if opts.no_pdf { 2 } else { 3 };
+    let mut progress = crate::progress::Progress::for_export("bundle", steps, opts.quiet);
+    progress.step("reading the evidence");
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for entry in walkdir::WalkDir::new(opts.evidence)
         .sort_by_file_name()
@@ -58,6 +63,7 @@ pub fn bundle(opts: &BundleOptions<'_>, diags: &mut Diagnostics) -> Outcome<usiz
         files.push((format!("evidence/{rel}"), bytes));
     }
     if !opts.no_pdf {
+        progress.step("printing handbook.pdf");
         let temp =
             diags
                 .take(tempfile::tempdir().map_err(|e| {
@@ -69,6 +75,7 @@ pub fn bundle(opts: &BundleOptions<'_>, diags: &mut Diagnostics) -> Outcome<usiz
             out: Some(pdf.clone()),
             each: false,
             as_of: Some(opts.until),
+            quiet: true,
         });
         let failed = report.diagnostics.has_errors();
         diags.extend(report.diagnostics);
@@ -91,6 +98,7 @@ pub fn bundle(opts: &BundleOptions<'_>, diags: &mut Diagnostics) -> Outcome<usiz
     m.files = files.iter().map(|(p, b)| Entry::of(p, b)).collect();
     files.push((manifest::FILE.into(), m.to_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    progress.step(&format!("writing {}", opts.out.display()));
     let zip = diags.take(
         zip_bytes(&files).map_err(|e| Diagnostic::error(format!("cannot write the bundle: {e}"))),
     )?;
@@ -104,6 +112,7 @@ pub fn bundle(opts: &BundleOptions<'_>, diags: &mut Diagnostics) -> Outcome<usiz
                 .hint("check that its folder exists and can be written"),
         );
     }
+    progress.finish();
     Ok(files.len())
 }
 

@@ -30,6 +30,8 @@ pub struct DocxOptions {
     pub each: bool,
     /// Review statuses as of this date.
     pub as_of: Option<jiff::civil::Date>,
+    /// No progress on stderr.
+    pub quiet: bool,
 }
 
 /// What `docx` wrote.
@@ -76,7 +78,7 @@ fn run(opts: &DocxOptions, report: &mut DocxReport, diags: &mut Diagnostics) -> 
             ));
         }
     }
-    let mut progress = crate::progress::Progress::new(jobs.len());
+    let mut progress = crate::progress::Progress::for_export("docx", jobs.len(), opts.quiet);
     for (path, docs, whole) in jobs {
         progress.step(
             &path

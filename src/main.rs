@@ -76,6 +76,9 @@ enum Command {
         /// Leave the PDF out of the bundle (no browser needed)
         #[arg(long, requires = "bundle")]
         no_pdf: bool,
+        /// No progress on stderr while making the bundle
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Convert what a team has today into a handbook
     #[command(subcommand)]
@@ -171,6 +174,9 @@ enum Command {
         /// Also one .docx per document, named after its id
         #[arg(long)]
         each: bool,
+        /// No progress on stderr
+        #[arg(long, short)]
+        quiet: bool,
         /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<jiff::civil::Date>,
@@ -189,6 +195,9 @@ enum Command {
         /// One PDF per document, named after its id
         #[arg(long)]
         each: bool,
+        /// No progress on stderr
+        #[arg(long, short)]
+        quiet: bool,
         /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<jiff::civil::Date>,
@@ -321,6 +330,7 @@ fn main() -> ExitCode {
             out,
             bundle,
             no_pdf,
+            quiet,
         } => cmd::evidence::run(
             &policybook::evidence::EvidenceOptions {
                 root,
@@ -331,6 +341,7 @@ fn main() -> ExitCode {
             },
             bundle.as_deref(),
             no_pdf,
+            quiet,
         ),
         Command::Diff {
             from,
@@ -392,23 +403,27 @@ fn main() -> ExitCode {
             root,
             out,
             each,
+            quiet,
             as_of,
         } => cmd::docx::run(&policybook::docx::DocxOptions {
             root,
             out,
             each,
             as_of,
+            quiet,
         }),
         Command::Pdf {
             root,
             out,
             each,
+            quiet,
             as_of,
         } => cmd::pdf::run(&policybook::pdf::PdfOptions {
             root,
             out,
             each,
             as_of,
+            quiet,
         }),
         Command::Verify { dir, key, root } => cmd::verify::run(&dir, key.as_deref(), &root),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),

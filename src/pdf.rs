@@ -22,6 +22,8 @@ pub struct PdfOptions {
     pub each: bool,
     /// Review statuses as of this date.
     pub as_of: Option<jiff::civil::Date>,
+    /// No progress on stderr.
+    pub quiet: bool,
 }
 
 /// The browsers tried, in order, when `POLICYBOOK_CHROMIUM` does not name one.
@@ -170,6 +172,8 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
             .map_err(|e| Diagnostic::error(format!("cannot make a temporary folder: {e}"))),
     )?;
     let site = temp.path().join("site");
+    let mut progress = crate::progress::Progress::for_export("pdf", 1, opts.quiet);
+    progress.step("building the site");
     let built = build::build(&Options {
         root: opts.root.clone(),
         out: Some(site.clone()),
@@ -181,13 +185,17 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
     if failed {
         return Err(crate::diagnostics::Reported);
     }
+    progress.finish();
     let date = built.as_of;
     if !opts.each {
         let out = opts
             .out
             .clone()
             .unwrap_or_else(|| opts.root.join("handbook.pdf"));
+        let mut progress = crate::progress::Progress::for_export("pdf", 1, opts.quiet);
+        progress.step(&format!("printing {}", out.display()));
         diags.take(print(&browser, &site.join(url::PRINT), &out, date))?;
+        progress.finish();
         report.written.push(out);
         return Ok(());
     }
@@ -206,7 +214,7 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
             .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", dir.display()))),
     )?;
     let order = crate::pipeline::render::views::reading_order(&hb);
-    let mut progress = crate::progress::Progress::new(order.len());
+    let mut progress = crate::progress::Progress::for_export("pdf", order.len(), opts.quiet);
     for i in order {
         let id = &hb.documents[i].id;
         progress.step(id);

@@ -3,7 +3,12 @@ use crate::evidence::{EvidenceOptions, evidence, period_label};
 use super::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 
 /// `policybook evidence`: exit 0 when the files were written, 1 otherwise, 2 for a bad period.
-pub fn run(opts: &EvidenceOptions, bundle: Option<&std::path::Path>, no_pdf: bool) -> u8 {
+pub fn run(
+    opts: &EvidenceOptions,
+    bundle: Option<&std::path::Path>,
+    no_pdf: bool,
+    quiet: bool,
+) -> u8 {
     if opts.since > opts.until {
         eprintln!(
             "error: --since {} is after --until {}\n  help: the period runs from --since to --until, e.g. --since 2025-01-01 --until 2025-12-31",
@@ -54,6 +59,7 @@ pub fn run(opts: &EvidenceOptions, bundle: Option<&std::path::Path>, no_pdf: boo
                         until: opts.until,
                         out: zip,
                         no_pdf,
+                        quiet,
                     },
                     &mut diags,
                 );

@@ -58,6 +58,15 @@ fn the_word_document_has_every_document_in_order_with_word_styles() {
         "{}",
         stdout(&out)
     );
+    // Not on a terminal: one line per file, as a CI log shows it; none with --quiet.
+    assert!(
+        stderr(&out).contains("docx [1/7] handbook.docx\n") && stderr(&out).contains("docx [7/7] "),
+        "{}",
+        stderr(&out)
+    );
+    let quiet = run(dir.path(), &["docx", "--each", "--quiet"]);
+    assert!(quiet.status.success());
+    assert!(!stderr(&quiet).contains("docx ["), "{}", stderr(&quiet));
     let docx = dir.path().join("docx/handbook.docx");
     let xml = zipped(&docx, "word/document.xml");
     let styles = zipped(&docx, "word/styles.xml");

@@ -162,7 +162,13 @@ fn the_audit_bundle_holds_the_evidence_the_pdf_and_a_manifest_of_them() {
     }
     let mut args = period.to_vec();
     args.extend(["--bundle", "full.zip"]);
-    assert!(run(dir.path(), &args).status.success());
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bundle [2/3] printing handbook.pdf\n"),
+        "{}",
+        stderr(&out)
+    );
     let first = std::fs::read(dir.path().join("full.zip")).expect("zip");
     let files = unzip(&dir.path().join("full.zip"));
     assert!(files["handbook.pdf"].starts_with(b"%PDF"));
