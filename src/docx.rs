@@ -257,6 +257,15 @@ pub fn word_document(hb: &Handbook, docs: &[DocIx], whole: bool) -> Result<Vec<u
                 .add_run(Run::new().add_text("Revision history")),
         );
         docx = docx.add_table(revision_table(&page));
+        if !page.history.reviews.is_empty() {
+            docx = docx
+                .add_paragraph(
+                    Paragraph::new()
+                        .style("Heading2")
+                        .add_run(Run::new().add_text("Approvals")),
+                )
+                .add_table(approval_table(&page));
+        }
         docx = docx.add_paragraph(
             Paragraph::new().add_run(Run::new().add_text(note.clone()).size(16).color("555555")),
         );
@@ -403,6 +412,29 @@ fn revision_table(page: &crate::pipeline::render::views::documents::DocumentView
             cell("", false),
             cell("no revisions in git", false),
             cell("", false),
+        ]));
+    }
+    Table::new(rows)
+}
+
+/// Every approval and review of the document, and whether it counts or why not.
+fn approval_table(page: &crate::pipeline::render::views::documents::DocumentView<'_>) -> Table {
+    let mut rows = vec![TableRow::new(
+        ["Date", "By", "Commit", "Counted"]
+            .iter()
+            .map(|h| cell(h, true))
+            .collect(),
+    )];
+    for r in &page.history.reviews {
+        let counted = match &r.not_counted {
+            Some(why) => format!("no: {why}"),
+            None => "yes".to_string(),
+        };
+        rows.push(TableRow::new(vec![
+            cell(&r.date, false),
+            cell(&r.reviewers.join(", "), false),
+            cell(&r.commit.short, false),
+            cell(&counted, false),
         ]));
     }
     Table::new(rows)

@@ -377,6 +377,7 @@ fn documents_table(hb: &Handbook) -> Table {
             state.status.label().to_string(),
             d.path.clone(),
             crate::manifest::sha256_hex(d.source.as_bytes()),
+            crate::model::url::document(&d.id),
         ]);
     }
     Table {
@@ -396,6 +397,7 @@ fn documents_table(hb: &Handbook) -> Table {
             "review_status",
             "path",
             "sha256",
+            "url",
         ]
         .map(str::to_string)
         .to_vec(),

@@ -51,6 +51,14 @@ fn libreoffice(file: &Path, format: &str, ext: &str) -> String {
 #[test]
 fn the_word_document_has_every_document_in_order_with_word_styles() {
     let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    // One approval of the access control policy, for the approvals table.
+    let repo = git2::Repository::open(dir.path()).expect("repo");
+    crate::support::git::commit_empty(
+        &repo,
+        crate::support::git::BOB,
+        "2025-04-02T09:00:00Z",
+        "Review access control\n\nReviews: access-control\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+    );
     let out = run(dir.path(), &["docx", "--each"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -94,6 +102,17 @@ fn the_word_document_has_every_document_in_order_with_word_styles() {
         "control and revision tables"
     );
     assert!(xml.contains("Uncontrolled when printed or saved"));
+    // Approvals, and whether each counts.
+    let access = zipped(
+        &dir.path().join("docx/access-control.docx"),
+        "word/document.xml",
+    );
+    assert!(
+        access.contains(">Approvals<")
+            && access.contains(">Counted<")
+            && access.contains("Rita Reviewer"),
+        "{access}"
+    );
     assert!(dir.path().join("docx/access-control.docx").is_file());
     // The same commit gives the same bytes.
     let before = std::fs::read(&docx).expect("docx");
