@@ -195,8 +195,14 @@ pub fn word_document(hb: &Handbook, docs: &[DocIx], whole: bool) -> Result<Vec<u
                     .add_run(Run::new().add_text(hb.config.title.clone())),
             )
             .add_paragraph(Paragraph::new().add_run(Run::new().add_text(format!(
-                        "{} documents{}{}",
+                        "{} documents{}{}{}",
                         docs.len(),
+                        hb.history
+                            .source
+                            .tag
+                            .as_deref()
+                            .map(|t| format!(" · version {t}"))
+                            .unwrap_or_default(),
                         hb.history
                             .source
                             .as_of

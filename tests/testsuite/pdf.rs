@@ -203,3 +203,42 @@ fn a_bundle_without_a_browser_names_the_package_and_writes_nothing() {
     );
     assert!(!dir.path().join("evidence").exists() && !dir.path().join("b.zip").exists());
 }
+
+#[test]
+fn the_packet_and_the_word_cover_name_the_release_at_the_commit() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let packet =
+        std::fs::read_to_string(dir.path().join("public/print/index.html")).expect("packet");
+    assert!(
+        packet.contains("<dt>Version</dt><dd>not a release"),
+        "{packet}"
+    );
+    let repo = git2::Repository::open(dir.path()).expect("repo");
+    let head = repo
+        .head()
+        .expect("head")
+        .peel(git2::ObjectType::Commit)
+        .expect("commit");
+    repo.tag_lightweight("v1.0", &head, false).expect("tag");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let packet =
+        std::fs::read_to_string(dir.path().join("public/print/index.html")).expect("packet");
+    assert!(packet.contains("<dt>Version</dt><dd>v1.0</dd>"), "{packet}");
+    assert!(run(dir.path(), &["docx"]).status.success());
+    let mut archive = zip::ZipArchive::new(
+        std::fs::File::open(dir.path().join("docx/handbook.docx")).expect("docx"),
+    )
+    .expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("word/document.xml").expect("xml"),
+        &mut xml,
+    )
+    .expect("read");
+    assert!(
+        xml.contains(" · version v1.0"),
+        "the cover names the release"
+    );
+}

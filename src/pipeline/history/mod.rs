@@ -287,6 +287,10 @@ pub struct SourceInfo {
     pub dirty: bool,
     /// The repository is a shallow clone: history is truncated.
     pub shallow: bool,
+    /// A tag that points at `commit` (the first by name), when there is one: the version a
+    /// printed copy names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// HEAD's committer date when it is later than today by the system clock (statuses are then
     /// computed as of a date that has not come yet). Only looked at when no `--as-of` is given.
     #[serde(skip)]

@@ -57,6 +57,23 @@ pub struct HistoryCache {
     records: std::sync::Mutex<HashMap<Oid, std::sync::Arc<CommitRecord>>>,
 }
 
+/// The first tag, by name, that points at commit `oid`.
+fn tag_at(repo: &Repository, oid: Oid) -> Option<String> {
+    let names = repo.tag_names(None).ok()?;
+    let mut found: Vec<String> = Vec::new();
+    for name in names.iter_bytes().map(String::from_utf8_lossy) {
+        let points_here = repo
+            .revparse_single(&format!("refs/tags/{name}"))
+            .and_then(|o| o.peel_to_commit())
+            .is_ok_and(|c| c.id() == oid);
+        if points_here {
+            found.push(name.to_string());
+        }
+    }
+    found.sort();
+    found.into_iter().next()
+}
+
 pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     let Some((repo, prefix)) = open_repository(req.root) else {
         return Ok(History {
@@ -96,6 +113,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         as_of: req.as_of,
         dirty: false,
         shallow: repo.is_shallow(),
+        tag: start.and_then(|oid| tag_at(&repo, oid)),
         head_in_future: None,
     };
     if source.as_of.is_none()

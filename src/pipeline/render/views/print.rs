@@ -17,6 +17,8 @@ pub struct PrintView<'b> {
     pub as_of: Option<String>,
     /// The commit, short.
     pub commit: Option<String>,
+    /// The release tag at that commit, when there is one.
+    pub version: Option<String>,
     /// The handbook's title as a CSS string (for the footer).
     pub css_site_title: String,
     /// The line at the top of every page, as a CSS string.
@@ -79,6 +81,7 @@ impl Views<'_> {
         PrintView {
             generated: uncontrolled_note(self),
             css_site_title: css_string(&self.hb.config.title),
+            version: source.tag.clone(),
             css_header: css_string(&header),
             as_of,
             commit,
