@@ -3,6 +3,7 @@
 //! Built in: SOC 2 (`soc2`). A framework is a flat, ordered list of controls grouped in series;
 //! the order is the catalog's own and is the order of the matrix and the exports.
 
+pub mod oscal;
 mod soc2;
 
 use std::collections::HashMap;
