@@ -216,6 +216,12 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
+    /// Benchmark entry point: read an OSCAL catalog and print how many controls it has
+    #[command(name = "_oscal-catalog", hide = true)]
+    OscalCatalog {
+        /// The catalog's JSON file
+        file: PathBuf,
+    },
     #[command(name = "_history", hide = true)]
     History {
         #[command(flatten)]
@@ -426,6 +432,7 @@ fn main() -> ExitCode {
             quiet,
         }),
         Command::Verify { dir, key, root } => cmd::verify::run(&dir, key.as_deref(), &root),
+        Command::OscalCatalog { file } => cmd::history::oscal_catalog(&file),
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)

@@ -1,5 +1,5 @@
 //! `policybook _history` (hidden): only the history stage, so that benchmarks can time it on its
-//! own against `git log` (see bench/).
+//! own against `git log` (see bench/); and `_oscal-catalog`, the catalog reader on its own.
 
 use std::path::Path;
 
@@ -41,4 +41,31 @@ pub fn run(root: &Path, as_of: Option<jiff::civil::Date>) -> u8 {
         h.changes.len()
     );
     EXIT_OK
+}
+
+/// `policybook _oscal-catalog FILE`: reads an OSCAL catalog, prints its counts (bench/catalog.sh).
+pub fn oscal_catalog(file: &Path) -> u8 {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return EXIT_PROBLEMS;
+        }
+    };
+    match crate::catalog::oscal::read(&text, "catalog", "catalog") {
+        Ok((framework, controls)) => {
+            let enhancements = controls.iter().filter(|c| c.parent.is_some()).count();
+            println!(
+                "{} controls ({} enhancements) in {} series",
+                framework.controls.len(),
+                enhancements,
+                framework.series.len()
+            );
+            EXIT_OK
+        }
+        Err(why) => {
+            eprintln!("error: {}: {why}", file.display());
+            EXIT_PROBLEMS
+        }
+    }
 }

@@ -184,3 +184,20 @@ fn check_formats_github_json_and_colour() {
     assert_eq!(json["passed"], true);
     assert_eq!(json["summary"]["warnings"], 1);
 }
+
+#[test]
+fn the_catalog_benchmark_entry_point_reads_the_nist_catalog() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = crate::support::run(
+        here,
+        &["_oscal-catalog", "data/nist-800-53-rev5-low-catalog.json"],
+    );
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    assert_eq!(
+        crate::support::stdout(&out),
+        "149 controls (18 enhancements) in 18 series\n"
+    );
+    let out = crate::support::run(here, &["_oscal-catalog", "Cargo.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(crate::support::stderr(&out).contains("not an OSCAL catalog"));
+}
