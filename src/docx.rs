@@ -483,7 +483,7 @@ impl Body<'_> {
         let mut table: Option<(Vec<TableRow>, Vec<TableCell>, Option<Paragraph>)> = None;
         let mut quote = 0usize;
         let mut image: Option<(String, String)> = None;
-        let mut heading: Option<(usize, String)> = None;
+        let mut in_heading = false;
         let mut heading_n = 0usize;
         let runs = |p: Paragraph, text: &str, s: &Inline, mono_font: bool| -> Paragraph {
             let mut r = Run::new().add_text(text);
@@ -524,17 +524,20 @@ impl Body<'_> {
                         out.push(Block::Paragraph(Box::new(p)));
                     }
                 }
-                Event::Start(Tag::Heading { level, id, .. }) => {
+                Event::Start(Tag::Heading { level, .. }) => {
                     let lvl = match level {
                         HeadingLevel::H1 | HeadingLevel::H2 => 2,
                         HeadingLevel::H3 => 3,
                         _ => 4,
                     };
-                    heading = Some((lvl, id.map(|i| i.to_string()).unwrap_or_default()));
+                    in_heading = true;
                     para = Some(Paragraph::new().style(&format!("Heading{lvl}")));
                 }
                 Event::End(TagEnd::Heading(_)) => {
-                    if let (Some(mut p), Some(_)) = (para.take(), heading.take()) {
+                    let was_heading = std::mem::take(&mut in_heading);
+                    if let Some(mut p) = para.take()
+                        && was_heading
+                    {
                         // The n-th heading is the n-th section: bookmarked by its anchor, for
                         // links to it from this document or another.
                         if let Some(section) = d.sections.get(heading_n) {

@@ -165,9 +165,8 @@ enum Command {
         after_help = "handbook.docx has a cover, a table of contents (Word fills it in on opening: References → Update Table), and every document in handbook order with its document-control table, text and revisions. Headings use Word's heading styles, so the navigation pane works.\n\nExamples:\n  policybook docx\n  policybook docx --each --out audit/word"
     )]
     Docx {
-        /// The handbook folder, holding site.toml and policies/
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
         /// The folder to write to [default: DIR/docx]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -177,18 +176,14 @@ enum Command {
         /// No progress on stderr
         #[arg(long, short)]
         quiet: bool,
-        /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        as_of: Option<jiff::civil::Date>,
     },
     /// Print the handbook (or each document) to PDF through a headless Chromium or Chrome
     #[command(
         after_help = "Builds the site into a temporary folder and prints its printable packet (print/index.html: a cover, the contents, every document with its document-control table and revisions) with page numbers and each document's title in the footer.\n\nThe browser is POLICYBOOK_CHROMIUM, else the first of chromium, chromium-browser, google-chrome that runs (Debian: apt-get install chromium).\n\nExamples:\n  policybook pdf\n  policybook pdf --out audit/handbook.pdf\n  policybook pdf --each --out pdf/"
     )]
     Pdf {
-        /// The handbook folder, holding site.toml and policies/
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
         /// The PDF to write [default: DIR/handbook.pdf]; with --each, the folder [default: DIR/pdf]
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
@@ -198,9 +193,6 @@ enum Command {
         /// No progress on stderr
         #[arg(long, short)]
         quiet: bool,
-        /// Compute review statuses as of this date (YYYY-MM-DD) [default: the HEAD commit's date]
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        as_of: Option<jiff::civil::Date>,
     },
     /// Check a published site or an evidence folder against its manifest.json (and signature)
     #[command(
@@ -410,12 +402,11 @@ fn main() -> ExitCode {
             out,
             each,
             quiet,
-            as_of,
         } => cmd::docx::run(&policybook::docx::DocxOptions {
-            root,
+            root: root.root,
             out,
             each,
-            as_of,
+            as_of: root.as_of,
             quiet,
         }),
         Command::Pdf {
@@ -423,12 +414,11 @@ fn main() -> ExitCode {
             out,
             each,
             quiet,
-            as_of,
         } => cmd::pdf::run(&policybook::pdf::PdfOptions {
-            root,
+            root: root.root,
             out,
             each,
-            as_of,
+            as_of: root.as_of,
             quiet,
         }),
         Command::Verify { dir, key, root } => cmd::verify::run(&dir, key.as_deref(), &root),

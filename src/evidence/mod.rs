@@ -200,6 +200,7 @@ fn run(
     ];
     let mut notes = Vec::new();
     let inputs = inputs(&repo, commit, &prefix, &opts.root);
+    let dirty = dirty(&repo);
     if adopted {
         let csvs: workbook::Csvs<'_> = files
             .iter()
@@ -213,7 +214,7 @@ fn run(
                 until: opts.until,
                 commit: &commit.to_string(),
                 commit_date: date,
-                dirty: dirty(&repo),
+                dirty,
                 command: opts.command.clone(),
                 notes: &[],
                 inputs: &inputs,
@@ -247,7 +248,7 @@ fn run(
         generator: format!("policybook {}", env!("CARGO_PKG_VERSION")),
         command: opts.command.clone(),
         commit: Some(commit.to_string()),
-        dirty: dirty(&repo),
+        dirty,
         as_of: Some(opts.until.to_string()),
         period: Some(crate::manifest::Period {
             since: opts.since.to_string(),
