@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod frameworks;
 mod scope;
 
+pub use frameworks::{CrosswalkSettings, FrameworkSettings, ProfileSetting, is_file_name};
 pub use scope::{Exclusion, Opinion, Subservice, UserControl};
 
 use crate::catalog::Catalog;
@@ -74,6 +76,12 @@ pub struct Config {
     /// `[[subservice]]`: vendors whose controls the system relies on (carve-out).
     #[serde(default)]
     pub subservice: Vec<Subservice>,
+    /// `[frameworks.<key>]`: frameworks beyond the default one, by key.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, FrameworkSettings>,
+    /// `[[crosswalks]]`: mappings between frameworks.
+    #[serde(default)]
+    pub crosswalks: Vec<CrosswalkSettings>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 
@@ -360,6 +368,8 @@ const TOP_KEYS: &[&str] = &[
     "signatures",
     "acknowledgements",
     "subservice",
+    "frameworks",
+    "crosswalks",
 ];
 const ACKNOWLEDGEMENTS_KEYS: &[&str] = &["files", "roster", "required", "within_days", "renew"];
 const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers", "openpgp_keys"];
@@ -486,6 +496,7 @@ impl Config {
         );
         config.check_acknowledgements(diags);
         config.parse_scope(diags);
+        config.parse_frameworks(diags);
         for (key, value) in [
             ("base_url", &config.base_url),
             ("repository_url", &config.repository_url),

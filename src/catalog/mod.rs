@@ -1,10 +1,22 @@
 //! Control catalogs: the frameworks whose controls documents map to.
 //!
-//! Built in: SOC 2 (`soc2`). A framework is a flat, ordered list of controls grouped in series;
-//! the order is the catalog's own and is the order of the matrix and the exports.
+//! Built in: SOC 2 (`soc2`), ISO/IEC 27001:2022 (`iso27001-2022`) and the NIST SP 800-53 Rev. 5
+//! Low baseline (`nist-800-53-low`); more come from `[frameworks.<key>]` in site.toml as YAML
+//! (`yaml`) or OSCAL (`oscal`) catalogs, narrowed by a profile (`profile`), and linked by
+//! crosswalks (`crosswalk`). `assemble` puts them together. A framework is a flat, ordered list
+//! of controls grouped in series; the order is the catalog's own and is the order of the matrix
+//! and the exports. (framework, id) is the key: two frameworks may share an id.
 
+mod assemble;
+pub mod crosswalk;
+mod iso27001;
 pub mod oscal;
+mod profile;
 mod soc2;
+mod yaml;
+
+pub use assemble::{BUILTIN, CatalogFile, assemble};
+pub use crosswalk::{Crosswalk, Relationship};
 
 use std::collections::HashMap;
 
@@ -27,6 +39,48 @@ pub struct Control {
     pub series: String,
     /// Category id (`security`, `availability`, …), what `site.toml` scopes by.
     pub category: String,
+    /// Withdrawn from the catalog: it cannot be mapped.
+    pub withdrawn: bool,
+    /// For a withdrawn control, where its content went, in the catalog's id form.
+    pub replaced_by: Vec<String>,
+    /// For an enhancement (`AC-2(1)`), the control it enhances (`AC-2`).
+    pub parent: Option<String>,
+    /// Selected by the framework's profile (all are, without one).
+    pub selected: bool,
+}
+
+impl Control {
+    /// A selected, current control.
+    pub fn new(
+        framework: &str,
+        id: &str,
+        title: &str,
+        summary: &str,
+        series: &str,
+        category: &str,
+    ) -> Control {
+        Control {
+            framework: framework.to_string(),
+            id: id.to_string(),
+            title: title.to_string(),
+            summary: summary.to_string(),
+            series: series.to_string(),
+            category: category.to_string(),
+            withdrawn: false,
+            replaced_by: Vec::new(),
+            parent: None,
+            selected: true,
+        }
+    }
+}
+
+/// How a framework's ids are written, and so which spellings of one id are the same control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdStyle {
+    /// Exactly as the catalog writes them.
+    AsWritten,
+    /// NIST's: `AC-2(1)` as the standard writes it, `ac-2.1` as OSCAL does, in either case.
+    Nist,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +95,8 @@ pub struct Series {
 }
 
 #[derive(Debug, Clone)]
-/// A control framework: SOC 2's Trust Services Criteria, for now the only built-in one.
+/// A control framework: SOC 2's Trust Services Criteria, ISO 27001, a NIST baseline, a catalog
+/// of the organisation's own.
 pub struct Framework {
     /// `soc2`: how front matter and site.toml name it.
     pub id: String,
@@ -53,6 +108,16 @@ pub struct Framework {
     pub series: Vec<Series>,
     /// Its controls, in catalog order.
     pub controls: Vec<Control>,
+    /// How its ids are spelt.
+    pub id_style: IdStyle,
+    /// Whether `[scope] categories` chooses its controls in scope (SOC 2's categories); other
+    /// frameworks' are chosen by their profile.
+    pub scoped_by_category: bool,
+    /// The category whose controls a Statement of Applicability lists (ISO's Annex A), when
+    /// it is a framework that has one.
+    pub soa_category: Option<String>,
+    /// Where it comes from: a built-in key (`iso27001-2022`) or the catalog file's path.
+    pub catalog: String,
 }
 
 impl Framework {
@@ -76,16 +141,18 @@ pub struct Catalog {
     index: HashMap<(String, String), ControlIx>,
     /// position → (framework index, control index)
     positions: IxVec<ControlIx, (usize, usize)>,
+    /// `[[crosswalks]]`, read and checked, in site.toml order.
+    pub crosswalks: Vec<Crosswalk>,
 }
 
 impl Catalog {
-    /// The built-in catalog.
+    /// The built-in catalog with no settings: SOC 2 alone.
     pub fn builtin() -> Catalog {
-        Catalog::new(vec![soc2::framework()])
+        Catalog::new(vec![soc2::framework(soc2::FRAMEWORK_ID)], Vec::new())
     }
 
-    /// A catalog of these frameworks, indexed.
-    pub fn new(frameworks: Vec<Framework>) -> Catalog {
+    /// A catalog of these frameworks and crosswalks, indexed.
+    pub fn new(frameworks: Vec<Framework>, crosswalks: Vec<Crosswalk>) -> Catalog {
         let mut index = HashMap::new();
         let mut positions = Vec::new();
         for (fi, f) in frameworks.iter().enumerate() {
@@ -101,6 +168,7 @@ impl Catalog {
             frameworks,
             index,
             positions: IxVec::from_vec(positions),
+            crosswalks,
         }
     }
 
@@ -114,11 +182,21 @@ impl Catalog {
         self.position(framework, id).map(|p| self.at(p))
     }
 
-    /// Position of a control in `controls()` order: the key the trace is indexed by.
+    /// Position of a control in `controls()` order: the key the trace is indexed by. Any
+    /// spelling the framework accepts finds it (`ac-2.1` and `AC-2(1)` for NIST).
     pub fn position(&self, framework: &str, id: &str) -> Option<ControlIx> {
-        self.index
-            .get(&(framework.to_string(), id.to_string()))
-            .copied()
+        let key = (framework.to_string(), id.to_string());
+        if let Some(&p) = self.index.get(&key) {
+            return Some(p);
+        }
+        let f = self.framework(framework)?;
+        match f.id_style {
+            IdStyle::AsWritten => None,
+            IdStyle::Nist => self
+                .index
+                .get(&(framework.to_string(), oscal::id_form(id)))
+                .copied(),
+        }
     }
 
     /// The control at a position returned by `position`.
@@ -156,6 +234,7 @@ mod tests {
     fn soc2_has_all_61_criteria_in_order() {
         let catalog = Catalog::builtin();
         let soc2 = catalog.framework("soc2").unwrap();
+        assert!(soc2.scoped_by_category);
         assert_eq!(soc2.controls.len(), 61);
         assert_eq!(soc2.controls[0].id, "CC1.1");
         assert_eq!(soc2.controls[60].id, "P8.1");

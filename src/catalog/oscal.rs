@@ -1,6 +1,6 @@
 //! OSCAL catalogs (`catalog.groups[].controls[]`, enhancements as nested `controls`) read into a
-//! `Framework`: the first step of catalogs beyond SOC 2 (issue 19; not yet selectable in
-//! `site.toml`). Ids are kept as the standard writes them (`AC-2(1)`, from the control's
+//! `Framework` (`[frameworks.<key>] catalog = "file.json"`, and the built-in NIST baseline). Ids
+//! are kept as the standard writes them (`AC-2(1)`, from the control's
 //! `label`), and `id_form` turns OSCAL's (`ac-2.1`) into that form. A control's summary is its
 //! statement with parameters rendered readably (`[Assignment: organization-defined …]`,
 //! `[Selection (one or more): a; b]`). Withdrawn controls are kept, marked, with the control
@@ -11,21 +11,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Control, Framework, Series};
-
-/// A control read from OSCAL, with what the `Control` of the catalog has no place for.
-#[derive(Debug, Clone)]
-pub struct OscalControl {
-    /// As the framework lists it.
-    pub control: Control,
-    /// Withdrawn (`status: withdrawn`): it cannot be mapped.
-    pub withdrawn: bool,
-    /// For a withdrawn control: where it went (`incorporated-into` / `moved-to` links), in the
-    /// standard's form.
-    pub replaced_by: Vec<String>,
-    /// An enhancement of another control (`AC-2(1)` of `AC-2`).
-    pub parent: Option<String>,
-}
+use super::{Control, Framework, IdStyle, Series};
 
 #[derive(Deserialize)]
 struct Document {
@@ -35,9 +21,17 @@ struct Document {
 #[derive(Deserialize)]
 struct Catalog {
     #[serde(default)]
+    metadata: Metadata,
+    #[serde(default)]
     groups: Vec<Group>,
     #[serde(default)]
     controls: Vec<RawControl>,
+}
+
+#[derive(Deserialize, Default)]
+struct Metadata {
+    #[serde(default)]
+    title: String,
 }
 
 #[derive(Deserialize)]
@@ -94,12 +88,21 @@ pub fn id_form(id: &str) -> String {
     }
 }
 
-/// Reads the OSCAL catalog `json` as framework `key` named `name`. Errors give the JSON path.
-pub fn read(json: &str, key: &str, name: &str) -> Result<(Framework, Vec<OscalControl>), String> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    let doc: Document = serde_path_to_error(de)?;
+/// Reads the OSCAL catalog `json` as framework `key` named `name` (the catalog's own title when
+/// empty). Errors give the JSON path of the mistake.
+pub fn read(json: &str, key: &str, name: &str) -> Result<Framework, String> {
+    let doc: Document = from_json(
+        json,
+        "an OSCAL catalog",
+        "catalog.groups[].controls[] with an id each",
+    )?;
+    let name = if name.is_empty() {
+        doc.catalog.metadata.title.as_str()
+    } else {
+        name
+    };
     let mut series = Vec::new();
-    let mut controls: Vec<OscalControl> = Vec::new();
+    let mut controls: Vec<Control> = Vec::new();
     let mut walk = |group_id: &str, group_title: &str, list: &[RawControl]| {
         if !list.is_empty() && !series.iter().any(|s: &Series| s.id == group_id) {
             series.push(Series {
@@ -119,30 +122,52 @@ pub fn read(json: &str, key: &str, name: &str) -> Result<(Framework, Vec<OscalCo
         walk(&gid, &g.title, &g.controls);
         stack.extend(g.groups.iter().rev());
     }
-    let framework = Framework {
+    Ok(Framework {
         id: key.to_string(),
         name: name.to_string(),
         categories: vec![key.to_string()],
         series,
-        controls: controls.iter().map(|c| c.control.clone()).collect(),
-    };
-    Ok((framework, controls))
+        controls,
+        id_style: IdStyle::Nist,
+        scoped_by_category: false,
+        soa_category: None,
+        catalog: String::new(),
+    })
 }
 
-/// Deserializes, with the path of the first mistake in the message.
-fn serde_path_to_error(
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> Result<Document, String> {
-    Document::deserialize(de).map_err(|e| {
+/// Deserializes `json` as `T`; a mistake is reported with its JSON path (`catalog.groups[0]
+/// .controls[2]: missing field `id``), its line and what was expected.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    json: &str,
+    what: &str,
+    expected: &str,
+) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        let at = if path == "." || path.is_empty() {
+            String::new()
+        } else {
+            format!("at {path}: ")
+        };
         format!(
-            "not an OSCAL catalog: {e} (line {}, column {}; expected catalog.groups[].controls[] with an id each)",
-            e.line(),
-            e.column()
+            "not {what}: {at}{} (line {}, column {}; expected {expected})",
+            strip_position(&inner.to_string()),
+            inner.line(),
+            inner.column()
         )
     })
 }
 
-fn add(key: &str, series: &str, c: &RawControl, parent: Option<&str>, out: &mut Vec<OscalControl>) {
+/// serde_json's message without its own " at line L column C" (said once, after).
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |at| &message[..at])
+}
+
+fn add(key: &str, series: &str, c: &RawControl, parent: Option<&str>, out: &mut Vec<Control>) {
     let label = c
         .props
         .iter()
@@ -168,18 +193,11 @@ fn add(key: &str, series: &str, c: &RawControl, parent: Option<&str>, out: &mut 
         .find(|p| p.get("name").and_then(Value::as_str) == Some("statement"))
         .map(|p| statement_text(p, &params))
         .unwrap_or_default();
-    out.push(OscalControl {
-        control: Control {
-            framework: key.to_string(),
-            id: id.clone(),
-            title: c.title.clone(),
-            summary,
-            series: series.to_string(),
-            category: key.to_string(),
-        },
+    out.push(Control {
         withdrawn,
         replaced_by,
         parent: parent.map(str::to_string),
+        ..Control::new(key, &id, &c.title, &summary, series, key)
     });
     for e in &c.controls {
         add(key, series, e, Some(&id), out);
@@ -337,7 +355,8 @@ mod tests {
 
     #[test]
     fn a_catalog_reads_with_enhancements_parameters_and_withdrawn_controls() {
-        let (fw, controls) = read(SMALL, "nist-800-53-low", "NIST SP 800-53 Low").expect("reads");
+        let fw = read(SMALL, "nist-800-53-low", "NIST SP 800-53 Low").expect("reads");
+        let controls = &fw.controls;
         let ids: Vec<&str> = fw.controls.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["AC-2", "AC-2(1)", "AC-13"]);
         assert_eq!(fw.series[0].id, "AC");
@@ -362,7 +381,14 @@ mod tests {
         )
         .expect_err("no id");
         assert!(
-            err.contains("missing field `id`") && err.contains("line 1"),
+            err.contains("at catalog.groups[0].controls[0]: missing field `id`")
+                && err.contains("line 1"),
+            "{err}"
+        );
+        let err = read(r#"{"catalog": {"groups": [{"controls": {}}]}}"#, "x", "X")
+            .expect_err("not a list");
+        assert!(
+            err.contains("at catalog.groups[0].controls: invalid type"),
             "{err}"
         );
         assert!(read("[]", "x", "X").is_err());
@@ -371,8 +397,8 @@ mod tests {
     #[test]
     fn the_nist_low_baseline_reads() {
         let json = include_str!("../../data/nist-800-53-rev5-low-catalog.json");
-        let (fw, controls) =
-            read(json, "nist-800-53-low", "NIST SP 800-53 Rev. 5 Low").expect("reads");
+        let fw = read(json, "nist-800-53-low", "NIST SP 800-53 Rev. 5 Low").expect("reads");
+        let controls = &fw.controls;
         assert_eq!(controls.iter().filter(|c| c.parent.is_none()).count(), 131);
         assert_eq!(controls.iter().filter(|c| c.parent.is_some()).count(), 18);
         assert!(fw.controls.iter().any(|c| c.id == "AC-2"));

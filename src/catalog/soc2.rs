@@ -2,7 +2,7 @@
 //! names as published, titles and one-sentence summaries written by this project in its own words.
 //! The AICPA's criteria text is copyrighted and is not reproduced here.
 
-use super::{Control, Framework, Series};
+use super::{Control, Framework, IdStyle, Series};
 
 pub(crate) const FRAMEWORK_ID: &str = "soc2";
 
@@ -347,7 +347,8 @@ const CRITERIA: &[(&str, &str, &str)] = &[
     ),
 ];
 
-pub(crate) fn framework() -> Framework {
+/// The criteria as framework `key` (`soc2` unless site.toml names it otherwise).
+pub(crate) fn framework(key: &str) -> Framework {
     let series = SERIES
         .iter()
         .map(|&(id, name, category)| Series {
@@ -366,18 +367,11 @@ pub(crate) fn framework() -> Framework {
                 .find(|s| s.0 == series_id)
                 .map(|s| s.2)
                 .unwrap_or("security");
-            Control {
-                framework: FRAMEWORK_ID.to_string(),
-                id: id.to_string(),
-                title: title.to_string(),
-                summary: summary.to_string(),
-                series: series_id.to_string(),
-                category: category.to_string(),
-            }
+            Control::new(key, id, title, summary, series_id, category)
         })
         .collect();
     Framework {
-        id: FRAMEWORK_ID.to_string(),
+        id: key.to_string(),
         name: "SOC 2 Trust Services Criteria (2017, revised points of focus 2022)".to_string(),
         categories: vec![
             "security".into(),
@@ -388,5 +382,9 @@ pub(crate) fn framework() -> Framework {
         ],
         series,
         controls,
+        id_style: IdStyle::AsWritten,
+        scoped_by_category: true,
+        soa_category: None,
+        catalog: FRAMEWORK_ID.to_string(),
     }
 }

@@ -53,8 +53,12 @@ pub fn oscal_catalog(file: &Path) -> u8 {
         }
     };
     match crate::catalog::oscal::read(&text, "catalog", "catalog") {
-        Ok((framework, controls)) => {
-            let enhancements = controls.iter().filter(|c| c.parent.is_some()).count();
+        Ok(framework) => {
+            let enhancements = framework
+                .controls
+                .iter()
+                .filter(|c| c.parent.is_some())
+                .count();
             println!(
                 "{} controls ({} enhancements) in {} series",
                 framework.controls.len(),

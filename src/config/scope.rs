@@ -27,8 +27,18 @@ pub struct Exclusion {
     /// Lines of site.toml this entry spans (1-based, end exclusive), for messages.
     #[serde(skip)]
     pub lines: Range<usize>,
+    /// The framework of bare ids, for an entry of `[frameworks.<key>]`; the default otherwise.
+    #[serde(skip)]
+    pub framework: Option<String>,
     #[serde(flatten)]
-    unknown: BTreeMap<String, toml::Value>,
+    pub(super) unknown: BTreeMap<String, toml::Value>,
+}
+
+impl Exclusion {
+    /// The framework its bare ids belong to.
+    pub fn framework_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.framework.as_deref().unwrap_or(default)
+    }
 }
 
 /// A subservice organisation: a vendor that performs part of the system's work, whose own
@@ -158,7 +168,7 @@ const USER_CONTROL_KEYS: &[&str] = &["text", "control"];
 /// The lines of site.toml where each `[[header]]` table starts and ends (the end is the next
 /// header that is not one of its own sub-tables). Entries written inline (`exclusions = [{…}]`)
 /// have no header: they get the line of the key that holds them.
-fn table_ranges(text: &str, header: &str, count: usize) -> Vec<Range<usize>> {
+pub(super) fn table_ranges(text: &str, header: &str, count: usize) -> Vec<Range<usize>> {
     let lines: Vec<&str> = text.lines().collect();
     let header_of = |line: &str| -> Option<String> {
         let t = line.trim();
@@ -239,6 +249,28 @@ impl Config {
         d.at_line(&self.path, &self.source, line)
     }
 
+    /// An exclusion or a justification (`what`) names criteria and gives a reason.
+    pub(super) fn check_entry(
+        &self,
+        e: &Exclusion,
+        what: &str,
+        criteria_hint: &str,
+        reason_hint: &str,
+        diags: &mut Diagnostics,
+    ) {
+        if e.criteria.is_empty() {
+            let d = Diagnostic::error(format!("an {what} names no criteria"));
+            diags.push(self.at_line(d, e.lines.start).hint(criteria_hint));
+        }
+        if e.reason.trim().is_empty() {
+            let d = Diagnostic::error(format!(
+                "the {what} of {} gives no reason",
+                e.criteria.join(", ")
+            ));
+            diags.push(self.at_line(d, e.lines.start).hint(reason_hint));
+        }
+    }
+
     /// Checks exclusions and subservices on their own and parses their dates and choices.
     pub(super) fn parse_scope(&mut self, diags: &mut Diagnostics) {
         let ranges = table_ranges(
@@ -256,22 +288,13 @@ impl Config {
                 &e.lines,
                 diags,
             );
-            if e.criteria.is_empty() {
-                let d = Diagnostic::error("an exclusion names no criteria");
-                diags.push(
-                    self.at_line(d, e.lines.start)
-                        .hint("list the criteria that do not apply: `criteria = [\"P1.1\"]`"),
-                );
-            }
-            if e.reason.trim().is_empty() {
-                let d = Diagnostic::error(format!(
-                    "the exclusion of {} gives no reason",
-                    e.criteria.join(", ")
-                ));
-                diags.push(self.at_line(d, e.lines.start).hint(
-                    "say why they do not apply, as the system description will: `reason = \"No personal information of customers' end users is processed\"`",
-                ));
-            }
+            self.check_entry(
+                e,
+                "exclusion",
+                "list the criteria that do not apply: `criteria = [\"P1.1\"]`",
+                "say why they do not apply, as the system description will: `reason = \"No personal information of customers' end users is processed\"`",
+                diags,
+            );
         }
         self.scope.exclusions = exclusions;
 
@@ -397,7 +420,7 @@ impl Config {
     }
 
     /// Unknown keys of an entry of an array of tables, each on its line within `lines`.
-    fn unknown_in(
+    pub(super) fn unknown_in(
         &self,
         unknown: &BTreeMap<String, toml::Value>,
         allowed: &[&str],

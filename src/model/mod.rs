@@ -348,6 +348,11 @@ pub mod url {
         format!("controls/{framework}/{id}.html")
     }
 
+    /// One framework's matrix page (when the audit has more than one framework).
+    pub fn framework_matrix(framework: &str) -> String {
+        format!("matrix/{framework}.html")
+    }
+
     /// A non-Markdown file linked from a document, copied from `policies/<path>`.
     pub fn asset(path_below_policies: &str) -> String {
         format!("files/{path_below_policies}")

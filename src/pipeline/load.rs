@@ -91,6 +91,8 @@ pub struct Sources {
     pub acknowledgements: Vec<SourceFile>,
     /// `[acknowledgements] roster`, when set and present.
     pub roster: Option<SourceFile>,
+    /// Catalogs, profiles and crosswalks `[frameworks]` and `[[crosswalks]]` name, by path.
+    pub framework_files: BTreeMap<String, SourceFile>,
 }
 
 /// Whether a file below `controls/` is part of the register.
@@ -151,6 +153,7 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
         pull_requests: Vec::new(),
         acknowledgements: Vec::new(),
         roster: None,
+        framework_files: BTreeMap::new(),
     }
 }
 

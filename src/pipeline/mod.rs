@@ -17,7 +17,6 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use load::{SourceFile, Sources};
@@ -119,6 +118,11 @@ impl Source {
                     sources.revoked = file(&config.signatures.revoked_signers);
                     sources.openpgp_keys = file(&config.signatures.openpgp_keys);
                     sources.roster = file(&config.acknowledgements.roster);
+                    for p in config.framework_files() {
+                        if let Some(f) = file(&Some(p.clone())) {
+                            sources.framework_files.insert(p, f);
+                        }
+                    }
                     let mut blobs = |pattern: &Option<String>| {
                         pattern.as_deref().map_or_else(Vec::new, |p| {
                             load::matching_blobs(&repo, &tree, &prefix, p, &self.shown(), diags)
@@ -162,6 +166,11 @@ impl Source {
         sources.revoked = file(&config.signatures.revoked_signers, "signatures");
         sources.openpgp_keys = file(&config.signatures.openpgp_keys, "signatures");
         sources.roster = file(&config.acknowledgements.roster, "acknowledgements");
+        for p in config.framework_files() {
+            if let Some(f) = file(&Some(p.clone()), "frameworks") {
+                sources.framework_files.insert(p, f);
+            }
+        }
         let mut files = |pattern: &Option<String>| {
             pattern.as_deref().map_or_else(Vec::new, |p| {
                 load::matching_files(root, p, &self.shown(), diags)
@@ -175,6 +184,25 @@ impl Source {
     pub fn read_one(&self, rel: &str, diags: &mut Diagnostics) -> Outcome<SourceFile> {
         diags.take(load::read_one(self.root(), &self.shown(), rel))
     }
+}
+
+/// The files site.toml's frameworks and crosswalks name, as the catalog reads them.
+pub fn catalog_files(
+    sources: &load::Sources,
+) -> std::collections::BTreeMap<String, crate::catalog::CatalogFile> {
+    sources
+        .framework_files
+        .iter()
+        .map(|(path, f)| {
+            (
+                path.clone(),
+                crate::catalog::CatalogFile {
+                    shown: f.display.clone(),
+                    text: f.text.clone(),
+                },
+            )
+        })
+        .collect()
 }
 
 /// `[section]` names a file that is not there.
@@ -218,8 +246,8 @@ pub fn open(
     caches: Option<&Caches>,
     diags: &mut Diagnostics,
 ) -> Outcome<Handbook> {
-    let catalog = Catalog::builtin();
     let (config, sources) = source.read(diags)?;
+    let catalog = crate::catalog::assemble(&config, &catalog_files(&sources), diags);
     config.validate(&catalog, diags);
     // The register's files have a history too: their revisions and reviews are evidence.
     let paths: Vec<String> = sources

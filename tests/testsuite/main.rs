@@ -14,6 +14,7 @@ mod cli;
 mod errors;
 mod evidence;
 mod exceptions;
+mod frameworks;
 mod history;
 mod import;
 mod import_markdown;

@@ -17,6 +17,8 @@ struct MatrixJson {
     framework: String,
     scope: Vec<String>,
     summary: Summary,
+    /// Every framework with its counts (the overview).
+    frameworks: Vec<crate::pipeline::resolve::FrameworkSummary>,
     controls: Vec<ControlJson>,
     /// The organisation's controls (empty without a register).
     register: Vec<RegControlJson>,
@@ -143,6 +145,17 @@ struct ControlJson {
     /// Subservices whose controls it relies on (carve-out).
     relies_on: Vec<String>,
     covered_by: Vec<EvidenceJson>,
+    /// Met criteria of other frameworks that crosswalks map onto it (never direct coverage).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    crosswalk: Vec<ViaJson>,
+}
+
+#[derive(Serialize)]
+struct ViaJson {
+    framework: String,
+    id: String,
+    relationship: crate::catalog::Relationship,
+    file: String,
 }
 
 #[derive(Serialize)]
@@ -248,6 +261,18 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                     .map(|&s| c.subservice[s].name.clone())
                     .collect(),
                 covered_by: t.covered_by[p].iter().map(|c| evidence(hb, c)).collect(),
+                crosswalk: t.via[p]
+                    .iter()
+                    .map(|v| {
+                        let s = hb.catalog.at(v.source);
+                        ViaJson {
+                            framework: s.framework.clone(),
+                            id: s.id.clone(),
+                            relationship: v.relationship,
+                            file: hb.catalog.crosswalks[v.crosswalk].file.clone(),
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -356,6 +381,7 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                     .collect()
             })
             .unwrap_or_default(),
+        frameworks: hb.framework_summaries(),
         summary: Summary {
             documents: hb.documents.len(),
             controls_in_scope: t.in_scope_count(),

@@ -49,7 +49,7 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             template: "matrix.html",
             root: "",
             doc: None,
-            build: Box::new(|v, _, _| page_context(&v.matrix())),
+            build: Box::new(|v, _, _| page_context(&v.matrix(None))),
         },
         Page {
             path: url::GAPS.into(),
@@ -80,6 +80,25 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(|v, _, _| page_context(&v.changes())),
         },
     ];
+    // One matrix per framework when the audit has several; the combined one opens with the
+    // overview of their counts.
+    let audited: Vec<String> = hb
+        .framework_summaries()
+        .into_iter()
+        .filter(|s| s.in_scope > 0)
+        .map(|s| s.id)
+        .collect();
+    if audited.len() > 1 {
+        for key in audited {
+            pages.push(Page {
+                path: url::framework_matrix(&key),
+                template: "matrix.html",
+                root: "../",
+                doc: None,
+                build: Box::new(move |v, _, _| page_context(&v.matrix(Some(&key)))),
+            });
+        }
+    }
     pages.push(Page {
         path: url::PRINT.into(),
         template: "print.html",

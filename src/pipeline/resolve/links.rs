@@ -149,7 +149,12 @@ fn target<'a>(ctx: &Context<'a>, doc: &Document, link: &LinkRef) -> Result<Targe
         if let Some(d) = super::check_control(&r, ctx.catalog) {
             return Err(d);
         }
-        return Ok(Target::Control(url::control(&r.framework, &r.id)));
+        // The catalog's spelling: `control:ac-2.1` and `control:AC-2(1)` are one page.
+        let id = ctx
+            .catalog
+            .control(&r.framework, &r.id)
+            .map_or(r.id.as_str(), |c| c.id.as_str());
+        return Ok(Target::Control(url::control(&r.framework, id)));
     }
     if let Some(anchor) = dest.strip_prefix('#') {
         check_anchor(doc, Some(anchor), dest)?;

@@ -26,7 +26,9 @@ use crate::pipeline::load::AssetSource;
 
 pub use exceptions::ExceptionRecord;
 pub use reviews::{REGISTER_REVIEW_ID, RegisterHistory, ReviewState, source_warnings};
-pub use trace::{Coverage, CriterionStatus, Trace, control_state, in_effect};
+pub use trace::{
+    Coverage, CriterionStatus, FrameworkSummary, Trace, Via, control_state, in_effect,
+};
 
 /// Cross-references of one document, parallel to `Handbook::documents`.
 #[derive(Debug, Default, Clone)]
@@ -184,6 +186,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         available,
         history,
     } = parsed;
+    let (mut documents, mut register) = (documents, register);
+    canonical_ids(&mut documents, &mut register, &catalog);
     let (mut documents, exception_docs) = exceptions::split_off(documents);
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
@@ -477,6 +481,37 @@ pub fn names_register_control(r: &ControlRef, register: &HashMap<String, RegIx>)
     !r.explicit && register.contains_key(&r.id)
 }
 
+/// Ids written in another spelling the framework accepts (`ac-2.1` for `AC-2(1)`) stored in the
+/// catalog's, so that pages, exports and the trace see one control.
+fn canonical_ids(documents: &mut [Document], register: &mut [RegControl], catalog: &Catalog) {
+    let respelt = |r: &ControlRef| {
+        catalog
+            .control(&r.framework, &r.id)
+            .filter(|c| c.id != r.id)
+            .map(|c| c.id.clone())
+    };
+    let fix = |r: &mut ControlRef| {
+        if let Some(id) = respelt(r) {
+            r.id = id;
+        }
+    };
+    for d in documents.iter_mut() {
+        d.controls.iter_mut().for_each(fix);
+        // Sections are shared with the parse cache: copied only when an id changes.
+        if d.sections
+            .iter()
+            .any(|s| s.controls.iter().any(|r| respelt(r).is_some()))
+        {
+            for s in std::sync::Arc::make_mut(&mut d.sections) {
+                s.controls.iter_mut().for_each(fix);
+            }
+        }
+    }
+    for c in register.iter_mut() {
+        c.criteria.iter_mut().for_each(fix);
+    }
+}
+
 /// `r` names the default framework, which site.toml names wrongly (an error there already).
 pub(crate) fn reported_in_site_toml(r: &ControlRef, catalog: &Catalog, default: &str) -> bool {
     r.framework == default && catalog.framework(default).is_none()
@@ -487,6 +522,15 @@ pub(crate) fn check_control(r: &ControlRef, catalog: &Catalog) -> Option<Diagnos
     let Some(framework) = catalog.framework(&r.framework) else {
         let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
         let d = Diagnostic::error(format!("unknown control framework `{}`", r.framework));
+        // A built-in catalog's name, or its stem (`iso27001`), needs declaring first.
+        if let Some((builtin, _)) = crate::catalog::BUILTIN.iter().find(|(k, _)| {
+            *k == r.framework || k.split('-').next() == r.framework.split('-').next()
+        }) {
+            return Some(d.hint(format!(
+                "declare it in site.toml: `[frameworks.{}]` with `catalog = \"{builtin}\"`",
+                r.framework
+            )));
+        }
         return Some(match did_you_mean(&r.framework, ids.iter().copied()) {
             Some(s) => d.hint(format!(
                 "did you mean `{s}`? Known frameworks: {}",
@@ -495,8 +539,26 @@ pub(crate) fn check_control(r: &ControlRef, catalog: &Catalog) -> Option<Diagnos
             None => d.hint(format!("known frameworks: {}", ids.join(", "))),
         });
     };
-    if catalog.control(&r.framework, &r.id).is_some() {
-        return None;
+    if let Some(c) = catalog.control(&r.framework, &r.id) {
+        if !c.withdrawn {
+            return None;
+        }
+        let d = Diagnostic::error(format!(
+            "`{}` is withdrawn from {}: it cannot be mapped",
+            c.id, framework.name
+        ));
+        return Some(if c.replaced_by.is_empty() {
+            d.hint("remove the mapping; the catalog names no successor")
+        } else {
+            d.hint(format!(
+                "map what replaced it instead: {}",
+                c.replaced_by
+                    .iter()
+                    .map(|x| format!("`{}:{x}`", framework.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
     }
     let d = Diagnostic::error(format!(
         "unknown control `{}` (framework {})",

@@ -51,7 +51,7 @@ pub(crate) fn check_scope(
     for (n, e) in config.scope.exclusions.iter().enumerate() {
         for text in &e.criteria {
             let line = config.line_with(&e.lines, text);
-            let r = ControlRef::parse(text, &config.scope.framework, line);
+            let r = ControlRef::parse(text, e.framework_or(&config.scope.framework), line);
             if super::reported_in_site_toml(&r, catalog, &config.scope.framework) {
                 continue;
             }
@@ -75,7 +75,8 @@ pub(crate) fn check_scope(
                 Some(first) => {
                     let earlier = &config.scope.exclusions[first];
                     let same = earlier.criteria.iter().find(|t| {
-                        let r = ControlRef::parse(t, &config.scope.framework, 0);
+                        let r =
+                            ControlRef::parse(t, earlier.framework_or(&config.scope.framework), 0);
                         catalog.position(&r.framework, &r.id) == Some(p)
                     });
                     let d = Diagnostic::error(format!(

@@ -39,6 +39,12 @@ pub enum CriterionStatus {
     Incomplete,
     /// Documents map it directly, but no control of the register does.
     DocumentedOnly,
+    /// Not met directly, but a criterion of another framework that a crosswalk says covers
+    /// all of it (`equal-to`, `equivalent-to`, `superset-of`) is met. Never counted as direct.
+    CoveredViaCrosswalk,
+    /// Nothing meets it directly, and a crosswalk names only criteria that meet part of it
+    /// (`subset-of`, `intersects-with`): still a gap.
+    PartialViaCrosswalk,
     /// Nothing meets it, or it relies on a subservice nothing of ours monitors.
     Gap,
     /// Excluded in `[[scope.exclusions]]`, with the reason.
@@ -55,6 +61,8 @@ impl CriterionStatus {
             CriterionStatus::CoveredWithCsocs => "covered, relies on CSOCs",
             CriterionStatus::Incomplete => "no control in operation",
             CriterionStatus::DocumentedOnly => "documented only",
+            CriterionStatus::CoveredViaCrosswalk => "covered via crosswalk",
+            CriterionStatus::PartialViaCrosswalk => "gap, partial via crosswalk",
             CriterionStatus::Gap => "gap",
             CriterionStatus::NotApplicable => "not applicable",
             CriterionStatus::OutOfScope => "out of scope",
@@ -68,19 +76,40 @@ impl CriterionStatus {
             CriterionStatus::CoveredWithCsocs => "covered-with-csocs",
             CriterionStatus::Incomplete => "incomplete",
             CriterionStatus::DocumentedOnly => "documented-only",
+            CriterionStatus::CoveredViaCrosswalk => "covered-via-crosswalk",
+            CriterionStatus::PartialViaCrosswalk => "partial-via-crosswalk",
             CriterionStatus::Gap => "gap",
             CriterionStatus::NotApplicable => "not-applicable",
             CriterionStatus::OutOfScope => "out-of-scope",
         }
     }
 
-    /// Met, with or without CSOCs.
+    /// Nothing meets it: a gap, even when a crosswalk meets part of it.
+    pub fn is_gap(self) -> bool {
+        matches!(
+            self,
+            CriterionStatus::Gap | CriterionStatus::PartialViaCrosswalk
+        )
+    }
+
+    /// Met directly, with or without CSOCs (not via a crosswalk).
     pub fn is_covered(self) -> bool {
         matches!(
             self,
             CriterionStatus::Covered | CriterionStatus::CoveredWithCsocs
         )
     }
+}
+
+/// A criterion of another framework that a crosswalk maps onto this one, and is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Via {
+    /// Index into the catalog's crosswalks.
+    pub crosswalk: usize,
+    /// The source criterion, met directly.
+    pub source: ControlIx,
+    /// How it relates to this one.
+    pub relationship: crate::catalog::Relationship,
 }
 
 /// One piece of evidence: a document as a whole, or one of its sections.
@@ -118,6 +147,9 @@ pub struct Trace {
     pub relies_on: IxVec<ControlIx, Vec<usize>>,
     /// Per criterion: the subservices it relies on that nothing of ours in operation monitors.
     pub unsupported: IxVec<ControlIx, Vec<usize>>,
+    /// Per criterion: met criteria of other frameworks that enabled crosswalks map onto it
+    /// (shown beside, never counted as, direct coverage).
+    pub via: IxVec<ControlIx, Vec<Via>>,
     /// Published documents whose `effective` date is after the as-of date: they cover nothing yet
     /// (their mappings are with the unpublished ones).
     pub not_yet_effective: Vec<DocIx>,
@@ -140,6 +172,71 @@ pub(crate) struct TraceInputs<'a> {
     pub(crate) excluded: IxVec<ControlIx, Option<usize>>,
     /// The date statuses are computed at.
     pub(crate) as_of: Option<Date>,
+}
+
+/// Whether a criterion is in the audit: its framework is the default one or declared in
+/// `[frameworks]`, its profile selects it, it is not withdrawn, and (SOC 2) its category is in
+/// `[scope] categories`.
+fn in_audit(config: &Config, catalog: &Catalog, c: &crate::catalog::Control) -> bool {
+    let Some(f) = catalog.framework(&c.framework) else {
+        return false;
+    };
+    let audited = c.framework == config.scope.framework || config.frameworks.contains_key(&f.id);
+    audited
+        && c.selected
+        && !c.withdrawn
+        && (!f.scoped_by_category || config.category_in_scope(&c.category))
+}
+
+/// Crosswalks carry coverage onto criteria nothing meets directly: a met source that covers
+/// all of the target makes it "covered via crosswalk"; one that covers part of a gap makes it
+/// "partial via crosswalk", still a gap. Sources count only when met directly, so coverage
+/// never travels two crosswalks.
+fn apply_crosswalks(
+    catalog: &Catalog,
+    in_scope: &IxVec<ControlIx, bool>,
+    status: &mut IxVec<ControlIx, CriterionStatus>,
+) -> IxVec<ControlIx, Vec<Via>> {
+    let mut via: IxVec<ControlIx, Vec<Via>> = IxVec::filled(catalog.len(), Vec::new());
+    for (n, x) in catalog.crosswalks.iter().enumerate() {
+        if !x.enabled {
+            continue;
+        }
+        for m in &x.maps {
+            let (Some(source), Some(target)) = (
+                catalog.position(&x.from, &m.source),
+                catalog.position(&x.to, &m.target),
+            ) else {
+                continue;
+            };
+            if in_scope[target] && status[source].is_covered() {
+                let v = Via {
+                    crosswalk: n,
+                    source,
+                    relationship: m.relationship,
+                };
+                if !via[target].contains(&v) {
+                    via[target].push(v);
+                }
+            }
+        }
+    }
+    for p in catalog.positions() {
+        let full = via[p].iter().any(|v| v.relationship.carries_coverage());
+        let partial = via[p].iter().any(|v| v.relationship.is_partial());
+        status[p] = match status[p] {
+            CriterionStatus::Gap
+            | CriterionStatus::Incomplete
+            | CriterionStatus::DocumentedOnly
+                if full =>
+            {
+                CriterionStatus::CoveredViaCrosswalk
+            }
+            CriterionStatus::Gap if partial => CriterionStatus::PartialViaCrosswalk,
+            s => s,
+        };
+    }
+    via
 }
 
 /// Whether `date` has come by `as_of` (always, when there is no as-of date).
@@ -243,10 +340,7 @@ impl Trace {
         }
         let in_scope: IxVec<ControlIx, bool> = catalog
             .positions()
-            .map(|p| {
-                let c = catalog.at(p);
-                c.framework == config.scope.framework && config.category_in_scope(&c.category)
-            })
+            .map(|p| in_audit(config, catalog, catalog.at(p)))
             .collect();
         let meets = |k: RegIx| meets(&register[k], &documented_by[k], as_of);
         // Relying on a subservice's controls holds while the control that reviews its report does.
@@ -284,7 +378,7 @@ impl Trace {
                 }
             }
         }
-        let status: IxVec<ControlIx, CriterionStatus> = catalog
+        let mut status: IxVec<ControlIx, CriterionStatus> = catalog
             .positions()
             .map(|p| {
                 if !in_scope[p] {
@@ -312,9 +406,10 @@ impl Trace {
                 }
             })
             .collect();
+        let via = apply_crosswalks(catalog, &in_scope, &mut status);
         let gaps: Vec<ControlIx> = catalog
             .positions()
-            .filter(|&p| status[p] == CriterionStatus::Gap)
+            .filter(|&p| status[p].is_gap())
             .collect();
         if config.scope.gaps == crate::config::GapPolicy::Warn {
             // Gaps from an unmonitored subservice get their own warning, below, at its entry.
@@ -459,6 +554,7 @@ impl Trace {
             excluded,
             relies_on,
             unsupported,
+            via,
             not_yet_effective,
             monitored,
             as_of,
@@ -555,10 +651,101 @@ fn incomplete_warning(
     .hint("a criterion is met once one of its controls is `status: implemented` and a published document or section names it")
 }
 
+/// How one framework stands: the counts of its criteria in the audit, by status.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary {
+    /// Its key (`iso27001`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its catalog: a built-in key or a file.
+    pub catalog: String,
+    /// Criteria in the audit (not applicable ones included).
+    pub in_scope: usize,
+    /// Met directly, by our controls or with CSOCs.
+    pub covered: usize,
+    /// Met only via a crosswalk.
+    pub covered_via_crosswalk: usize,
+    /// Mapped, but by no control in operation, or by documents only.
+    pub incomplete: usize,
+    /// Gaps, partial-via-crosswalk ones included.
+    pub gaps: usize,
+    /// Excluded as not applicable.
+    pub not_applicable: usize,
+}
+
 impl super::Handbook {
+    /// Each framework of the catalog with its counts, in catalog order.
+    pub fn framework_summaries(&self) -> Vec<FrameworkSummary> {
+        self.catalog
+            .frameworks
+            .iter()
+            .map(|f| {
+                let mut s = FrameworkSummary {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    catalog: f.catalog.clone(),
+                    in_scope: 0,
+                    covered: 0,
+                    covered_via_crosswalk: 0,
+                    incomplete: 0,
+                    gaps: 0,
+                    not_applicable: 0,
+                };
+                for p in self.catalog.positions() {
+                    let c = self.catalog.at(p);
+                    if c.framework != f.id || !self.trace.in_scope[p] {
+                        continue;
+                    }
+                    s.in_scope += 1;
+                    match self.trace.status[p] {
+                        x if x.is_covered() => s.covered += 1,
+                        x if x.is_gap() => s.gaps += 1,
+                        CriterionStatus::CoveredViaCrosswalk => s.covered_via_crosswalk += 1,
+                        CriterionStatus::NotApplicable => s.not_applicable += 1,
+                        _ => s.incomplete += 1,
+                    }
+                }
+                s
+            })
+            .collect()
+    }
+
     /// Why criterion `p` has its status, in one sentence an auditor can check against the
     /// register, the documents and site.toml.
     pub fn status_reason(&self, p: ControlIx) -> String {
+        self.reason(p)
+    }
+
+    /// `soc2:CC6.1 is equivalent-to it (crosswalks/soc2-iso.yaml)`, for the met criteria that
+    /// carry coverage (`full`) or only part of it.
+    fn via_listing(&self, p: ControlIx, full: bool) -> String {
+        let items: Vec<String> = self.trace.via[p]
+            .iter()
+            .filter(|v| {
+                if full {
+                    v.relationship.carries_coverage()
+                } else {
+                    v.relationship.is_partial()
+                }
+            })
+            .map(|v| {
+                let s = self.catalog.at(v.source);
+                let x = &self.catalog.crosswalks[v.crosswalk];
+                format!(
+                    "{}:{} ({}) is {} it in {}",
+                    s.framework,
+                    s.id,
+                    self.trace.status[v.source].label(),
+                    v.relationship.as_str(),
+                    x.file
+                )
+            })
+            .collect();
+        listing(items)
+    }
+
+    fn reason(&self, p: ControlIx) -> String {
         let t = &self.trace;
         let c = self.catalog.at(p);
         let ids = |list: &[RegIx]| -> String {
@@ -587,9 +774,26 @@ impl super::Handbook {
             }
         };
         match t.status[p] {
-            CriterionStatus::OutOfScope if c.framework != self.config.scope.framework => format!(
-                "Only criteria of {} are in the audit's scope.",
-                self.config.scope.framework
+            CriterionStatus::OutOfScope
+                if c.framework != self.config.scope.framework
+                    && !self.config.frameworks.contains_key(&c.framework) =>
+            {
+                format!(
+                    "{} is not in the audit: only {} and the frameworks of [frameworks] are.",
+                    c.framework, self.config.scope.framework
+                )
+            }
+            CriterionStatus::OutOfScope if c.withdrawn => format!(
+                "Withdrawn from the catalog{}.",
+                if c.replaced_by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (now {})", c.replaced_by.join(", "))
+                }
+            ),
+            CriterionStatus::OutOfScope if !c.selected => format!(
+                "Not selected by the profile of [frameworks.{}].",
+                c.framework
             ),
             CriterionStatus::OutOfScope => format!(
                 "The {} category is not in the audit's scope ([scope] categories).",
@@ -650,6 +854,14 @@ impl super::Handbook {
                     if n == 1 { "s" } else { "" }
                 )
             }
+            CriterionStatus::CoveredViaCrosswalk => format!(
+                "Not met directly; covered via crosswalk: {}.",
+                self.via_listing(p, true)
+            ),
+            CriterionStatus::PartialViaCrosswalk => format!(
+                "A gap: nothing meets it directly, and the crosswalk only meets part of it: {}.",
+                self.via_listing(p, false)
+            ),
             CriterionStatus::Gap if !t.unsupported[p].is_empty() => format!(
                 "Relies on the controls of subservice {}, but no control of ours in operation reviews its report.",
                 names(&t.unsupported[p])

@@ -166,6 +166,21 @@ pub struct MatrixView {
     pub control_states: Vec<StatusOption>,
     /// Number of in-scope criteria listed.
     pub criteria_count: usize,
+    /// The framework this page is about; `None` on the combined matrix.
+    pub framework: Option<FrameworkTab>,
+    /// Every framework in the audit with its counts and its own matrix page (more than one:
+    /// the combined page opens with this overview).
+    pub frameworks: Vec<FrameworkTab>,
+}
+
+#[derive(Serialize)]
+/// A framework of the audit, for the overview and the per-framework pages.
+pub struct FrameworkTab {
+    /// Its counts.
+    #[serde(flatten)]
+    pub summary: crate::pipeline::resolve::FrameworkSummary,
+    /// Its matrix page, relative to the site root.
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -217,7 +232,7 @@ impl Views<'_> {
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
             framework_name: framework.map(|f| f.name.clone()).unwrap_or_default(),
-            gap: t.status[position] == CriterionStatus::Gap,
+            gap: t.status[position].is_gap(),
             covered_by: t.covered_by[position]
                 .iter()
                 .map(|c| self.evidence(c))
@@ -250,6 +265,7 @@ impl Views<'_> {
                 .series
                 .iter()
                 .map(|s| SeriesGroup {
+                    framework: f.id.clone(),
                     id: s.id.clone(),
                     name: s.name.clone(),
                     category_label: category_label(&s.category),
@@ -261,7 +277,7 @@ impl Views<'_> {
                         .map(|p| ControlRow {
                             control: self.control_link(p),
                             evidence_count: t.covered_by[p].len(),
-                            gap: t.status[p] == CriterionStatus::Gap,
+                            gap: t.status[p].is_gap(),
                         })
                         .collect(),
                 })
@@ -297,11 +313,34 @@ impl Views<'_> {
         }
     }
 
-    /// The traceability matrix.
-    pub fn matrix(&self) -> MatrixView {
+    /// The frameworks of the audit (those with criteria in scope), with their counts.
+    pub fn framework_tabs(&self) -> Vec<FrameworkTab> {
+        self.hb
+            .framework_summaries()
+            .into_iter()
+            .filter(|s| s.in_scope > 0)
+            .map(|s| FrameworkTab {
+                url: url::framework_matrix(&s.id),
+                summary: s,
+            })
+            .collect()
+    }
+
+    /// The traceability matrix: of every framework in the audit, or of one.
+    pub fn matrix(&self, only: Option<&str>) -> MatrixView {
         let hb = self.hb;
         let t = &hb.trace;
-        let in_scope: Vec<ControlIx> = hb.catalog.positions().filter(|&p| t.in_scope[p]).collect();
+        let frameworks = self.framework_tabs();
+        let framework = only.and_then(|key| {
+            self.framework_tabs()
+                .into_iter()
+                .find(|f| f.summary.id == key)
+        });
+        let in_scope: Vec<ControlIx> = hb
+            .catalog
+            .positions()
+            .filter(|&p| t.in_scope[p] && only.is_none_or(|f| hb.catalog.at(p).framework == f))
+            .collect();
         let fold = |mut all: Vec<MatrixEvidence>| {
             let more = if all.len() > SHOWN {
                 all.split_off(SHOWN)
@@ -351,7 +390,7 @@ impl Views<'_> {
             };
             let row = MatrixRow {
                 control: self.control_link(p),
-                gap: t.status[p] == CriterionStatus::Gap,
+                gap: t.status[p].is_gap(),
                 status: t.status[p],
                 status_label: t.status[p].label(),
                 reason: hb.status_reason(p),
@@ -363,13 +402,14 @@ impl Views<'_> {
                 more_owners,
             };
             match groups.last_mut() {
-                Some(g) if g.id == c.series => g.rows.push(row),
+                Some(g) if g.id == c.series && g.framework == c.framework => g.rows.push(row),
                 _ => {
                     let series = hb
                         .catalog
                         .framework(&c.framework)
                         .and_then(|f| f.series(&c.series));
                     groups.push(SeriesGroup {
+                        framework: c.framework.clone(),
                         id: c.series.clone(),
                         name: series.map(|s| s.name.clone()).unwrap_or_default(),
                         category_label: category_label(&c.category),
@@ -404,8 +444,10 @@ impl Views<'_> {
         let rank = |id: &str| {
             [
                 "gap",
+                "partial-via-crosswalk",
                 "incomplete",
                 "documented-only",
+                "covered-via-crosswalk",
                 "covered-with-csocs",
                 "covered",
                 "not-applicable",
@@ -472,6 +514,8 @@ impl Views<'_> {
             statuses,
             control_states,
             criteria_count: in_scope.len(),
+            framework,
+            frameworks,
         }
     }
 

@@ -135,6 +135,8 @@ pub struct Stats {
 #[derive(Serialize)]
 /// Rows grouped by series.
 pub struct SeriesGroup<R> {
+    /// The framework (`soc2`): series ids are unique only within one.
+    pub framework: String,
     /// `CC6`.
     pub id: String,
     /// Its name.

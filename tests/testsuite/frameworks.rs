@@ -1,0 +1,194 @@
+//! Frameworks beyond SOC 2 (`[frameworks.<key>]`): the built-in ISO 27001 and NIST Low
+//! catalogs, a YAML catalog of the organisation's own, an OSCAL profile narrowing NIST,
+//! crosswalks (direct and via-crosswalk coverage never mixed, the off switch), and the errors
+//! for withdrawn controls, unknown ids and malformed files.
+
+use crate::support::BookTest;
+
+/// The `frameworks` fixture, built; returns matrix.json.
+fn built() -> (BookTest, serde_json::Value) {
+    let book = BookTest::fixture("frameworks");
+    let m = book.build(&[]);
+    (book, m)
+}
+
+fn control<'a>(m: &'a serde_json::Value, framework: &str, id: &str) -> &'a serde_json::Value {
+    m["controls"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|c| c["framework"] == framework && c["id"] == id)
+        })
+        .unwrap_or_else(|| panic!("{framework}:{id} is in matrix.json"))
+}
+
+fn status(m: &serde_json::Value, framework: &str, id: &str) -> String {
+    control(m, framework, id)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn nist_iso_and_a_yaml_catalog_map_side_by_side() {
+    let (book, m) = built();
+    // (framework, id) is the key: every framework of site.toml with its counts.
+    let keys: Vec<&str> = m["frameworks"]
+        .as_array()
+        .expect("frameworks")
+        .iter()
+        .map(|f| f["id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(keys, ["soc2", "baseline", "iso27001", "nist"]);
+    // NIST ids as the standard writes them or as OSCAL does are one control, stored one way.
+    assert_eq!(status(&m, "nist", "AC-1"), "covered");
+    assert_eq!(status(&m, "nist", "IA-2(1)"), "covered");
+    let doc = crate::support::matrix_document(&m, "access-control");
+    let ids: Vec<&str> = doc["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| c["framework"] == "nist")
+        .map(|c| c["id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, ["AC-1", "AC-2", "IA-2", "IA-2(1)"]);
+    // The profile narrows the baseline: with-child-controls brings IA-2's enhancements, the
+    // exclusion takes IA-2(12) out, and controls it does not name are out of scope.
+    assert_eq!(status(&m, "nist", "IA-2(2)"), "gap");
+    let ia12 = control(&m, "nist", "IA-2(12)");
+    assert_eq!(ia12["status"], "out-of-scope");
+    assert!(
+        ia12["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Not selected by the profile of [frameworks.nist]")
+    );
+    assert_eq!(status(&m, "nist", "AC-3"), "out-of-scope");
+    // ISO: clauses and Annex A, an exclusion from site.toml, a number-like id.
+    assert_eq!(status(&m, "iso27001", "6.1.3"), "covered");
+    assert_eq!(status(&m, "iso27001", "A.7.4"), "not-applicable");
+    // The YAML catalog: nested controls, and a withdrawn one out of the audit.
+    assert_eq!(status(&m, "baseline", "EB-1"), "covered");
+    assert_eq!(status(&m, "baseline", "EB-1.1"), "gap");
+    assert_eq!(status(&m, "baseline", "EB-0"), "out-of-scope");
+
+    // One page per control and enhancement, with its statement, parameters rendered.
+    let ac2 = book.read("public/controls/nist/AC-2.html");
+    assert!(
+        ac2.contains("a. Define and document the types of accounts")
+            && ac2.contains("[Assignment: prerequisites and criteria]"),
+        "AC-2's statement"
+    );
+    assert!(!ac2.contains("{{"));
+    assert!(book.join("public/controls/nist/IA-2(1).html").is_file());
+    // `control:nist:ia-2.1` links to the one page.
+    let page = book.read("public/documents/access-control.html");
+    assert!(page.contains("href=\"../controls/nist/IA-2(1).html\""));
+    // A matrix per framework, and an overview of their counts on the combined one.
+    let overview = book.read("public/matrix.html");
+    assert!(overview.contains("Frameworks in the audit"));
+    assert!(overview.contains("href=\"matrix/nist.html\""));
+    let iso = book.read("public/matrix/iso27001.html");
+    assert!(iso.contains("Traceability matrix: ISO/IEC 27001:2022"));
+    assert!(iso.contains("A.5.15") && !iso.contains(">CC6.1<"));
+    // matrix.csv rows carry their framework.
+    let csv = book.read("public/matrix.csv");
+    assert!(csv.lines().any(|l| l.starts_with("nist,IA-2(1),")), "{csv}");
+}
+
+#[test]
+fn crosswalk_coverage_is_marked_never_direct_and_can_be_switched_off() {
+    let (book, m) = built();
+    let a515 = control(&m, "iso27001", "A.5.15");
+    assert_eq!(a515["status"], "covered-via-crosswalk");
+    assert_eq!(a515["covered_by"].as_array().map(Vec::len), Some(0));
+    assert_eq!(a515["crosswalk"][0]["id"], "CC6.1");
+    assert_eq!(a515["crosswalk"][0]["relationship"], "equivalent-to");
+    assert!(
+        a515["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("covered via crosswalk: soc2:CC6.1 (covered) is equivalent-to it in crosswalks/soc2-iso.yaml")
+    );
+    // Directly covered stays direct, even when a crosswalk maps onto it too.
+    assert_eq!(status(&m, "iso27001", "A.5.16"), "covered");
+    // A subset-of source leaves the gap a gap, marked partial.
+    assert_eq!(status(&m, "iso27001", "A.8.5"), "partial-via-crosswalk");
+    assert!(
+        m["gaps"]
+            .as_array()
+            .expect("gaps")
+            .iter()
+            .any(|g| g["framework"] == "iso27001" && g["id"] == "A.8.5")
+    );
+    // A source that is not met carries nothing.
+    assert_eq!(status(&m, "iso27001", "A.5.18"), "gap");
+    let iso = &m["frameworks"][2];
+    assert_eq!(iso["covered_via_crosswalk"], 1);
+    assert_eq!(iso["covered"], 4);
+
+    let site = book.read("site.toml");
+    book.write(
+        "site.toml",
+        &site.replace(
+            "file = \"crosswalks/soc2-iso.yaml\"",
+            "file = \"crosswalks/soc2-iso.yaml\"\nenabled = false",
+        ),
+    );
+    let m = book.build(&[]);
+    assert_eq!(status(&m, "iso27001", "A.5.15"), "gap");
+    assert_eq!(status(&m, "iso27001", "A.8.5"), "gap");
+    assert_eq!(m["frameworks"][2]["covered_via_crosswalk"], 0);
+}
+
+#[test]
+fn withdrawn_and_unknown_ids_and_malformed_files_are_errors_that_say_where() {
+    let book = BookTest::fixture("frameworks");
+    book.write(
+        "policies/legacy.md",
+        "---\nid: legacy\ntitle: Legacy\nowner: IT\ncontrols:\n  baseline: [EB-0]\n  iso: [A.5.1]\n---\nOld text.\n",
+    );
+    book.write(
+        "crosswalks/soc2-iso.yaml",
+        "mappings:\n  - source: CC6.1\n    target: A.5.15\n    relationship: equivalent-to\n  - source: CC6.1\n    target: A.5.99\n    relationship: equal-to\n",
+    );
+    book.write(
+        "catalogs/nist-access.json",
+        "{\"profile\": {\"imports\": [{\"href\": \"#x\", \"include-controls\": [{\"with-ids\": [\"ac-2\", \"zz-1\"]}]}]}}",
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    for expected in [
+        "error: policies/legacy.md:6: `EB-0` is withdrawn from Fixture Corp Engineering Baseline: it cannot be mapped",
+        "help: map what replaced it instead: `baseline:EB-1`",
+        "error: policies/legacy.md:7: unknown control framework `iso`",
+        "error: crosswalks/soc2-iso.yaml: at mappings[1].target: `A.5.99` is not a control of iso27001",
+        "error: catalogs/nist-access.json: at profile.imports[0].include-controls[0].with-ids[1]: `zz-1` is not a control of NIST SP 800-53 Rev. 5 Low baseline",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+
+    // A malformed OSCAL catalog names the JSON path; a framework not declared is explained.
+    book.write(
+        "catalogs/mine.json",
+        "{\"catalog\": {\"groups\": [{\"id\": \"ac\", \"controls\": [{\"title\": \"no id\"}]}]}}",
+    );
+    book.write(
+        "site.toml",
+        "title = \"T\"\n[frameworks.mine]\ncatalog = \"catalogs/mine.json\"\n",
+    );
+    book.write(
+        "policies/legacy.md",
+        "---\nid: legacy\ntitle: Legacy\nowner: IT\ncontrols:\n  iso27001: [A.5.1]\n---\nOld text.\n",
+    );
+    let err = book.run(&["check"]).fails_with(1).stderr();
+    assert!(
+        err.contains("at catalog.groups[0].controls[0]: missing field `id`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "help: declare it in site.toml: `[frameworks.iso27001]` with `catalog = \"iso27001-2022\"`"
+        ),
+        "{err}"
+    );
+}
