@@ -8,6 +8,8 @@
 //! - `controls.csv`, `exceptions.csv`: the control register and the policy exceptions, in full;
 //! - `requests.csv`: the evidence an auditor will request for each control (see `requests`);
 //! - `significant_changes.csv`: controls introduced, retired or replaced in the period;
+//! - `soa.csv`: the Statement of Applicability as of the period's end, when a framework has one
+//!   (ISO 27001);
 //! - `people.csv`: who held which role when (`people.yaml`);
 //! - `acknowledgements.csv`: who in the population acknowledged which document when, and who
 //!   was late or never did (see `acknowledgements`);
@@ -32,7 +34,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::history;
 use crate::pipeline::history::review::missed_reviews;
 use crate::pipeline::render::export::{
-    controls_csv, exceptions_csv, matrix_csv, matrix_json, neutralize,
+    controls_csv, exceptions_csv, matrix_csv, matrix_json, neutralize, soa_csv,
 };
 use crate::pipeline::render::{OutputFile, Site};
 use crate::pipeline::resolve::{Handbook, REGISTER_REVIEW_ID};
@@ -198,6 +200,13 @@ fn run(
             )?,
         ),
     ];
+    // The Statements of Applicability as of the period's end.
+    for (n, soa) in hb.soas.iter().enumerate() {
+        files.push(file(
+            &crate::model::url::soa(&soa.framework, n == 0, "csv"),
+            diags.take(soa_csv(&hb, n).map_err(csv_error))?,
+        ));
+    }
     let mut notes = Vec::new();
     let inputs = inputs(&repo, commit, &prefix, &opts.root);
     let dirty = dirty(&repo);

@@ -55,9 +55,10 @@ pub struct About<'a> {
 pub type Csvs<'a> = BTreeMap<&'a str, &'a [u8]>;
 
 /// The sheets, in order, and the CSV each is made from ("" for those built here).
-pub const SHEETS: [(&str, &str); 10] = [
+pub const SHEETS: [(&str, &str); 11] = [
     ("Matrix", ""),
     ("Controls", "controls.csv"),
+    ("SoA", "soa.csv"),
     ("Scope", ""),
     ("Gaps", ""),
     ("Documents", ""),

@@ -348,6 +348,16 @@ pub mod url {
         format!("controls/{framework}/{id}.html")
     }
 
+    /// The Statement of Applicability of a framework: `soa.html` for the first (the usual one),
+    /// `soa-<key>.html` for any other; `ext` is `html` or `csv`.
+    pub fn soa(framework: &str, first: bool, ext: &str) -> String {
+        if first {
+            format!("soa.{ext}")
+        } else {
+            format!("soa-{framework}.{ext}")
+        }
+    }
+
     /// One framework's matrix page (when the audit has more than one framework).
     pub fn framework_matrix(framework: &str) -> String {
         format!("matrix/{framework}.html")

@@ -250,12 +250,20 @@ pub fn open(
     let catalog = crate::catalog::assemble(&config, &catalog_files(&sources), diags);
     config.validate(&catalog, diags);
     // The register's files have a history too: their revisions and reviews are evidence.
-    let paths: Vec<String> = sources
+    let mut paths: Vec<String> = sources
         .documents
         .iter()
         .chain(&sources.registers)
         .map(|s| s.path.clone())
         .collect();
+    // A Statement of Applicability comes from site.toml too: its approvals are the SoA's.
+    if config
+        .frameworks
+        .keys()
+        .any(|k| resolve::soa::has_soa(&config, &catalog, k))
+    {
+        paths.push(resolve::soa::SETTINGS_FILE.to_string());
+    }
     // Parsing and the history walk are independent: run them side by side.
     let ((documents, parse_diags), history) = rayon::join(
         || {

@@ -4,6 +4,7 @@
 //! for withdrawn controls, unknown ids and malformed files.
 
 use crate::support::BookTest;
+use crate::support::git::ALICE;
 
 /// The `frameworks` fixture, built; returns matrix.json.
 fn built() -> (BookTest, serde_json::Value) {
@@ -189,6 +190,106 @@ fn withdrawn_and_unknown_ids_and_malformed_files_are_errors_that_say_where() {
         err.contains(
             "help: declare it in site.toml: `[frameworks.iso27001]` with `catalog = \"iso27001-2022\"`"
         ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_iso_handbook_has_a_statement_of_applicability_with_its_version_and_approvals() {
+    let book = BookTest::fixture("frameworks").git();
+    book.write(
+        "controls.yaml",
+        "- id: ACC-01\n  title: Named accounts\n  statement: Every person has an account of their own.\n  owner: IT\n  frequency: continuous\n  criteria:\n    soc2: [CC6.1]\n    iso27001: [A.5.16]\n\
+         - id: HR-01\n  title: Background checks\n  statement: New staff are checked before they start.\n  owner: HR\n  frequency: per-event\n  criteria: [CC1.4]\n",
+    );
+    book.doc(
+        "policies/people.md",
+        "id: people\ntitle: People Security\nowner: HR\ncontrols: [ACC-01, HR-01]\n",
+        "New staff are checked; accounts are named.\n",
+    );
+    book.commit(
+        ALICE,
+        "2025-06-02T09:00:00Z",
+        "Statement of Applicability\n\nReviewed-by: Bob Builder <bob@example.com>",
+    );
+    let run = book.run(&["check"]).success();
+    // Nothing justifies A.5.1 but the default: no warning.
+    assert!(!run.stderr().contains("gives no reason for including"));
+    book.run(&["build"]).success();
+    let csv = book.read("public/soa.csv");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "framework,control,title,theme,included,justification,status,implemented,controls,documents,version,as_of"
+    );
+    // Every Annex A control, and the control of ours that maps no ISO control.
+    assert_eq!(
+        rows.iter().filter(|r| r.starts_with("iso27001,A.")).count(),
+        93
+    );
+    assert!(
+        !csv.contains("iso27001,6.1.3,"),
+        "clauses are not in the SoA"
+    );
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(&format!("iso27001,{id},")))
+            .copied()
+            .unwrap_or_else(|| panic!("{id} in {csv}"))
+    };
+    assert!(row("A.5.15").contains(",yes,Contractual: customer agreements require access control and multi-factor authentication,covered-via-crosswalk,yes,"), "{}", row("A.5.15"));
+    assert!(
+        row("A.7.4").contains(",no,No offices: all staff work remotely"),
+        "{}",
+        row("A.7.4")
+    );
+    assert!(
+        row("A.5.16")
+            .contains(",covered,yes,ACC-01,People Security; Access Control Policy › Provisioning,"),
+        "{}",
+        row("A.5.16")
+    );
+    assert!(
+        row("A.5.1").contains(",yes,Risk treatment: selected in the 2025 risk assessment,gap,no,")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with(",HR-01,Background checks,,additional,")
+                && r.contains("soc2:CC1.4")),
+        "{csv}"
+    );
+    let head = book
+        .repo()
+        .head()
+        .expect("HEAD")
+        .peel_to_commit()
+        .expect("commit")
+        .id()
+        .to_string();
+    assert!(row("A.5.1").ends_with(&format!(",{head},2025-06-02")));
+    // The page: version, the controls of ours beyond ISO, and site.toml's approvals.
+    let page = book.read("public/soa.html");
+    assert!(page.contains(&head[..7]));
+    assert!(page.contains("Our controls beyond ISO/IEC 27001:2022"));
+    let approvals = &page[page.find("<h2>Approvals</h2>").expect("approvals")..];
+    assert!(approvals.contains("by Bob Builder"), "{approvals}");
+    assert!(
+        book.read("public/index.html")
+            .contains("href=\"soa.html\">SoA</a>")
+    );
+
+    // Without a default, unjustified inclusions are a warning on the framework's line.
+    let site = book.read("site.toml");
+    book.write(
+        "site.toml",
+        &site.replace(
+            "default_justification = \"Risk treatment: selected in the 2025 risk assessment\"\n",
+            "",
+        ),
+    );
+    let err = book.run(&["check"]).success().stderr();
+    assert!(
+        err.contains("warning: site.toml:8: the Statement of Applicability of `iso27001` gives no reason for including 90 controls: A.5.1, A.5.2,"),
         "{err}"
     );
 }

@@ -569,6 +569,77 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// The columns of `soa.csv`.
+pub const SOA_CSV_HEADER: [&str; 12] = [
+    "framework",
+    "control",
+    "title",
+    "theme",
+    "included",
+    "justification",
+    "status",
+    "implemented",
+    "controls",
+    "documents",
+    "version",
+    "as_of",
+];
+
+/// `soa.csv`: the Statement of Applicability of the `n`th framework that has one, a row per
+/// control, then a row per control of ours beyond the framework (`included` = `additional`).
+/// Every row carries the commit and date the statement is as of.
+pub fn soa_csv(hb: &Handbook, n: usize) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SOA_CSV_HEADER)?;
+    let Some(soa) = super::views::Views::new(hb).soa(n) else {
+        return w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
+    };
+    let version = soa.source.commit.clone().unwrap_or_default();
+    let as_of = soa.source.as_of.clone().unwrap_or_default();
+    for r in &soa.rows {
+        let controls: Vec<&str> = r.controls.iter().map(|c| c.id.as_str()).collect();
+        let documents: Vec<&str> = r.documents.iter().map(|d| d.label.as_str()).collect();
+        let cells = [
+            soa.framework.as_str(),
+            &r.control.id,
+            &r.control.title,
+            &r.theme,
+            if r.included { "yes" } else { "no" },
+            &r.justification,
+            r.status.as_str(),
+            r.implemented,
+            &controls.join("; "),
+            &documents.join("; "),
+            &version,
+            &as_of,
+        ];
+        w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))?;
+    }
+    for a in &soa.additional {
+        let criteria: Vec<String> = a
+            .criteria
+            .iter()
+            .map(|c| format!("{}:{}", c.framework, c.id))
+            .collect();
+        let cells = [
+            "",
+            &a.control.id,
+            &a.control.title,
+            "",
+            "additional",
+            "A control of ours beyond the framework",
+            "",
+            "",
+            &criteria.join("; "),
+            "",
+            &version,
+            &as_of,
+        ];
+        w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 /// The columns of `controls.csv`.
 pub const CONTROLS_CSV_HEADER: [&str; 15] = [
     "id",

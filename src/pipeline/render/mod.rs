@@ -208,34 +208,37 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         }
     }
     if selection.exports {
-        let mut exports = vec![
+        let mut exports: Vec<(String, Result<Vec<u8>, String>)> = vec![
             (
-                "matrix.json",
+                "matrix.json".into(),
                 export::matrix_json(hb).map_err(|e| e.to_string()),
             ),
             (
-                "matrix.csv",
+                "matrix.csv".into(),
                 export::matrix_csv(hb).map_err(|e| e.to_string()),
             ),
             (
-                "controls.csv",
+                "controls.csv".into(),
                 export::controls_csv(hb, hb.config.publish.evidence_details)
                     .map_err(|e| e.to_string()),
             ),
         ];
-        exports.push(("reviews.ics", Ok(calendar::reviews_ics(hb))));
+        exports.push(("reviews.ics".into(), Ok(calendar::reviews_ics(hb))));
+        for (n, soa) in hb.soas.iter().enumerate() {
+            exports.push((
+                url::soa(&soa.framework, n == 0, "csv"),
+                export::soa_csv(hb, n).map_err(|e| e.to_string()),
+            ));
+        }
         if hb.config.publish.exceptions {
             exports.push((
-                "exceptions.csv",
+                "exceptions.csv".into(),
                 export::exceptions_csv(hb).map_err(|e| e.to_string()),
             ));
         }
         for (path, result) in exports {
             match result {
-                Ok(contents) => files.push(OutputFile {
-                    path: path.into(),
-                    contents,
-                }),
+                Ok(contents) => files.push(OutputFile { path, contents }),
                 Err(e) => {
                     failed = true;
                     diags.push(Diagnostic::error(format!("cannot write {path}: {e}")));

@@ -99,6 +99,15 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             });
         }
     }
+    for (n, soa) in hb.soas.iter().enumerate() {
+        pages.push(Page {
+            path: url::soa(&soa.framework, n == 0, "html"),
+            template: "soa.html",
+            root: "",
+            doc: None,
+            build: Box::new(move |v, _, _| page_context(&v.soa(n))),
+        });
+    }
     pages.push(Page {
         path: url::PRINT.into(),
         template: "print.html",

@@ -11,6 +11,7 @@ mod register;
 mod reviews;
 mod scope;
 pub mod signatures;
+pub mod soa;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -84,6 +85,10 @@ pub struct Handbook {
     pub pull_requests: Vec<crate::pipeline::load::SourceFile>,
     /// `[acknowledgements]` assessed on the as-of date (empty when not configured).
     pub acknowledgements: acknowledgements::AckReport,
+    /// Statements of Applicability, one per framework that has one.
+    pub soas: Vec<soa::Soa>,
+    /// `site.toml`'s own revisions and reviews, when an SoA comes from it (empty otherwise).
+    pub settings_history: RegisterHistory,
 }
 
 impl Handbook {
@@ -322,6 +327,12 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         diags,
     );
     let register_history = reviews::register_history(register_files, &history);
+    let soas = soa::build(&config, &catalog, &register, &trace, diags);
+    let settings_history = if soas.is_empty() {
+        RegisterHistory::default()
+    } else {
+        reviews::file_history(vec![soa::SETTINGS_FILE.to_string()], &history)
+    };
     let acknowledgements = if acknowledgements.configured {
         let settings = &config.acknowledgements;
         let ack_docs = acknowledgements::ack_documents(&documents, &history, settings);
@@ -369,6 +380,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         signers,
         pull_requests,
         acknowledgements,
+        soas,
+        settings_history,
     }
 }
 

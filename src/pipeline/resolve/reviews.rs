@@ -62,8 +62,22 @@ pub struct RegisterHistory {
     pub uncommitted: bool,
 }
 
-/// The register's history, from the histories of its files.
+/// The register's history, from the histories of its files and `Reviews: controls`.
 pub(crate) fn register_history(files: Vec<String>, history: &History) -> RegisterHistory {
+    gathered_history(files, history, Some(REGISTER_REVIEW_ID))
+}
+
+/// The history of other files read as one (`site.toml`): their revisions and the reviews on
+/// commits that changed them.
+pub(crate) fn file_history(files: Vec<String>, history: &History) -> RegisterHistory {
+    gathered_history(files, history, None)
+}
+
+fn gathered_history(
+    files: Vec<String>,
+    history: &History,
+    review_id: Option<&str>,
+) -> RegisterHistory {
     let as_of = history.source.as_of;
     let mut revisions: Vec<Revision> = Vec::new();
     let mut all: Vec<Review> = Vec::new();
@@ -78,7 +92,7 @@ pub(crate) fn register_history(files: Vec<String>, history: &History) -> Registe
         history
             .named_reviews
             .iter()
-            .filter(|n| n.id == REGISTER_REVIEW_ID)
+            .filter(|n| Some(n.id.as_str()) == review_id)
             .map(|n| n.review.clone()),
     );
     revisions.sort_by_key(|r| std::cmp::Reverse(r.commit.author_time));

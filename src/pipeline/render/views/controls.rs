@@ -295,8 +295,28 @@ impl Views<'_> {
         }
     }
 
+    /// The published documents and sections that map criterion `p`: through its controls
+    /// first, then directly; each place once.
+    pub(super) fn criterion_places(&self, p: ControlIx) -> Vec<&Coverage> {
+        let t = &self.hb.trace;
+        let mut places: Vec<&Coverage> = Vec::new();
+        for &k in &t.controls[p] {
+            for cov in &t.documented_by[k] {
+                if !places.contains(&cov) {
+                    places.push(cov);
+                }
+            }
+        }
+        for cov in &t.covered_by[p] {
+            if !places.contains(&cov) {
+                places.push(cov);
+            }
+        }
+        places
+    }
+
     /// A document or section, as the matrix lists it.
-    fn matrix_evidence(&self, c: &Coverage) -> MatrixEvidence {
+    pub(super) fn matrix_evidence(&self, c: &Coverage) -> MatrixEvidence {
         let d = &self.hb.documents[c.document];
         match c.section.and_then(|s| d.sections.get(s)) {
             Some(s) => {
@@ -352,20 +372,7 @@ impl Views<'_> {
         let mut groups: Vec<SeriesGroup<MatrixRow>> = Vec::new();
         for &p in &in_scope {
             let c = hb.catalog.at(p);
-            // Through its controls first, then direct mappings; each place once.
-            let mut places: Vec<&Coverage> = Vec::new();
-            for &k in &t.controls[p] {
-                for cov in &t.documented_by[k] {
-                    if !places.contains(&cov) {
-                        places.push(cov);
-                    }
-                }
-            }
-            for cov in &t.covered_by[p] {
-                if !places.contains(&cov) {
-                    places.push(cov);
-                }
-            }
+            let places = self.criterion_places(p);
             let mut owners: Vec<String> = Vec::new();
             let owner_list = places
                 .iter()

@@ -343,26 +343,34 @@ impl Views<'_> {
         changes.sort_by(|a, b| b.date.cmp(&a.date).then(a.control.id.cmp(&b.control.id)));
         RegisterHistoryView {
             files: h.files.clone(),
-            history: DocHistoryView {
-                available: hb.history.source.repository,
-                uncommitted: h.uncommitted,
-                last_changed: h.revisions.first().map(|r| self.revision(r)),
-                last_reviewed: h.reviews.first().map(|r| self.review(r)),
-                next_due: None,
-                status: "unknown",
-                status_label: "",
-                revisions: h.revisions.iter().map(|r| self.revision(r)).collect(),
-                reviews: h
-                    .reviews
-                    .iter()
-                    .map(|r| self.review(r))
-                    .chain(h.not_counted.iter().map(|(r, why)| ReviewView {
-                        not_counted: Some(why.clone()),
-                        ..self.review(r)
-                    }))
-                    .collect(),
-            },
+            history: self.gathered_history(h),
             changes,
+        }
+    }
+
+    /// The revisions and reviews of files read as one (the register, site.toml).
+    pub fn gathered_history(
+        &self,
+        h: &crate::pipeline::resolve::RegisterHistory,
+    ) -> DocHistoryView {
+        DocHistoryView {
+            available: self.hb.history.source.repository,
+            uncommitted: h.uncommitted,
+            last_changed: h.revisions.first().map(|r| self.revision(r)),
+            last_reviewed: h.reviews.first().map(|r| self.review(r)),
+            next_due: None,
+            status: "unknown",
+            status_label: "",
+            revisions: h.revisions.iter().map(|r| self.revision(r)).collect(),
+            reviews: h
+                .reviews
+                .iter()
+                .map(|r| self.review(r))
+                .chain(h.not_counted.iter().map(|(r, why)| ReviewView {
+                    not_counted: Some(why.clone()),
+                    ..self.review(r)
+                }))
+                .collect(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod people;
 pub mod print;
 pub mod register;
 pub mod scope;
+pub mod soa;
 pub mod versions;
 
 use std::collections::HashMap;
@@ -52,6 +53,8 @@ pub struct SiteView {
     pub people: bool,
     /// `[publish] acknowledgements`: the acknowledgements page is on the site.
     pub acknowledgements: bool,
+    /// The Statement of Applicability's page, when a framework has one.
+    pub soa: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -262,6 +265,11 @@ impl<'a> Views<'a> {
             people: self.hb.people.exists(),
             acknowledgements: self.hb.config.publish.acknowledgements
                 && self.hb.acknowledgements.sources.configured,
+            soa: self
+                .hb
+                .soas
+                .first()
+                .map(|s| url::soa(&s.framework, true, "html")),
         }
     }
 
