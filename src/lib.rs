@@ -25,6 +25,7 @@ pub mod import;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod oscal_export;
 pub mod pdf;
 pub mod pipeline;
 pub mod progress;

@@ -159,7 +159,6 @@ enum Command {
         #[arg(long)]
         controls: bool,
     },
-    /// Benchmark entry point: read the documents' git history and print what was found
     /// Write the handbook (and with --each, every document) as Word .docx files
     #[command(
         after_help = "handbook.docx has a cover, a table of contents (Word fills it in on opening: References → Update Table), and every document in handbook order with its document-control table, text and revisions. Headings use Word's heading styles, so the navigation pane works.\n\nExamples:\n  policybook docx\n  policybook docx --each --out audit/word"
@@ -176,6 +175,17 @@ enum Command {
         /// No progress on stderr
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Write the handbook as an OSCAL 1.2.1 component definition
+    #[command(
+        after_help = "Writes component-definition.json (one component of type policy per published document, with the criteria it implements per framework and the SHA-256 of its published page) and, for frameworks that publish no OSCAL catalog (SOC 2, ISO 27001, YAML catalogs), catalogs/<key>.json in policybook's own words for the components to point at. The same commit gives the same bytes.\n\nExamples:\n  policybook oscal\n  policybook oscal --out audit/oscal"
+    )]
+    Oscal {
+        #[command(flatten)]
+        root: RootArg,
+        /// The folder to write to (replaced) [default: DIR/oscal]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print the handbook (or each document) to PDF through a headless Chromium or Chrome
     #[command(
@@ -214,6 +224,7 @@ enum Command {
         /// The catalog's JSON file
         file: PathBuf,
     },
+    /// Benchmark entry point: read the documents' git history and print what was found
     #[command(name = "_history", hide = true)]
     History {
         #[command(flatten)]
@@ -408,6 +419,11 @@ fn main() -> ExitCode {
             each,
             as_of: root.as_of,
             quiet,
+        }),
+        Command::Oscal { root, out } => cmd::oscal::run(&policybook::oscal_export::OscalOptions {
+            root: root.root,
+            out,
+            as_of: root.as_of,
         }),
         Command::Pdf {
             root,

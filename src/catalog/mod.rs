@@ -47,6 +47,8 @@ pub struct Control {
     pub parent: Option<String>,
     /// Selected by the framework's profile (all are, without one).
     pub selected: bool,
+    /// Its id in the OSCAL catalog it was read from (`ac-2.1`), for OSCAL exports.
+    pub oscal_id: Option<String>,
 }
 
 impl Control {
@@ -70,6 +72,7 @@ impl Control {
             replaced_by: Vec::new(),
             parent: None,
             selected: true,
+            oscal_id: None,
         }
     }
 }

@@ -197,6 +197,7 @@ fn add(key: &str, series: &str, c: &RawControl, parent: Option<&str>, out: &mut 
         withdrawn,
         replaced_by,
         parent: parent.map(str::to_string),
+        oscal_id: Some(c.id.clone()),
         ..Control::new(key, &id, &c.title, &summary, series, key)
     });
     for e in &c.controls {

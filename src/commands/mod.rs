@@ -17,6 +17,8 @@ pub mod import;
 pub mod init;
 /// `policybook new`.
 pub mod new;
+/// `policybook oscal`.
+pub mod oscal;
 /// `policybook pdf`.
 pub mod pdf;
 /// `policybook schema`.

@@ -293,3 +293,137 @@ fn an_iso_handbook_has_a_statement_of_applicability_with_its_version_and_approva
         "{err}"
     );
 }
+
+/// `data/oscal-1.2.1/<name>`, the OSCAL 1.2.1 JSON Schema, as a validator with formats checked.
+fn oscal_schema(name: &str) -> jsonschema::Validator {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/oscal-1.2.1")
+        .join(name);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("schema")).expect("JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("a valid JSON Schema")
+}
+
+fn schema_errors(v: &jsonschema::Validator, value: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_oscal_component_definition_validates_and_repeats_byte_for_byte() {
+    let book = BookTest::fixture("frameworks").git();
+    // base_url is a top-level key: it goes before the first table.
+    let site = book.read("site.toml");
+    let (top, rest) = site.split_once("[scope]").expect("a [scope] table");
+    book.write(
+        "site.toml",
+        &format!("{top}base_url = \"https://policies.example.com/\"\n\n[scope]{rest}"),
+    );
+    book.commit(ALICE, "2025-06-02T09:00:00Z", "Frameworks");
+    book.tag("v1.0", "2025-06-03T09:00:00Z", "First release");
+    let out = book.run(&["oscal"]).success();
+    assert!(
+        out.stdout().contains("Wrote 4 OSCAL files to ./oscal"),
+        "{}",
+        out.stdout()
+    );
+    let text = book.read("oscal/component-definition.json");
+    let cd: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let component_schema = oscal_schema("oscal_component_schema.json");
+    let errors = schema_errors(&component_schema, &cd);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema does catch mistakes: a component without its uuid, a control-id that is not a
+    // token.
+    let mut broken = cd.clone();
+    broken["component-definition"]["components"][0]
+        .as_object_mut()
+        .map(|c| c.remove("uuid"));
+    assert!(!component_schema.is_valid(&broken));
+    let mut broken = cd.clone();
+    broken["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"]
+        [0]["control-id"] = "6.1 3".into();
+    assert!(!component_schema.is_valid(&broken));
+    let catalog_schema = oscal_schema("oscal_catalog_schema.json");
+    for key in ["soc2", "iso27001", "baseline"] {
+        let cat: serde_json::Value =
+            serde_json::from_str(&book.read(&format!("oscal/catalogs/{key}.json"))).expect("JSON");
+        let errors = schema_errors(&catalog_schema, &cat);
+        assert!(errors.is_empty(), "{key}: {errors:#?}");
+    }
+    let iso: serde_json::Value =
+        serde_json::from_str(&book.read("oscal/catalogs/iso27001.json")).expect("JSON");
+    assert!(
+        iso.to_string().contains("\"id\":\"clause-6.1.3\""),
+        "clause ids become tokens"
+    );
+
+    let d = &cd["component-definition"];
+    assert_eq!(d["metadata"]["version"], "v1.0");
+    assert_eq!(d["metadata"]["last-modified"], "2025-06-02T00:00:00Z");
+    let components = d["components"].as_array().expect("components");
+    assert_eq!(components.len(), 2);
+    let access = &components[0];
+    assert_eq!(access["type"], "policy");
+    assert_eq!(access["title"], "Access Control Policy");
+    assert_eq!(access["responsible-roles"][0]["role-id"], "head-of-it");
+    let sources: Vec<&str> = access["control-implementations"]
+        .as_array()
+        .expect("implementations")
+        .iter()
+        .map(|c| c["source"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(sources[0], "catalogs/soc2.json");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.starts_with("https://raw.githubusercontent.com/usnistgov/oscal-content/"))
+    );
+    let nist = access["control-implementations"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|c| {
+                c["source"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("usnistgov"))
+            })
+        })
+        .expect("NIST's");
+    let reqs = nist["implemented-requirements"]
+        .as_array()
+        .expect("requirements");
+    let ia21 = reqs
+        .iter()
+        .find(|r| r["control-id"] == "ia-2.1")
+        .expect("IA-2(1) as OSCAL writes it");
+    assert_eq!(
+        ia21["description"],
+        "Every person signs in with a hardware key or an authenticator app as the second factor."
+    );
+    // The page the resource links is the page `build` writes, by its hash.
+    book.run(&["build"]).success();
+    let page = std::fs::read(book.join("public/documents/access-control.html")).expect("page");
+    let resource = &d["back-matter"]["resources"][0];
+    assert_eq!(
+        resource["rlinks"][0]["href"],
+        "https://policies.example.com/documents/access-control.html"
+    );
+    assert_eq!(
+        resource["rlinks"][0]["hashes"][0]["value"],
+        crate::support::sha256(&page)
+    );
+    assert_eq!(
+        access["links"][0]["href"],
+        format!("#{}", resource["uuid"].as_str().unwrap_or_default())
+    );
+    // Same commit, same bytes: UUIDs come from the base URL and the ids, dates from the commit.
+    book.run(&["oscal", "--out", "again"]).success();
+    assert_eq!(book.read("again/component-definition.json"), text);
+    assert_eq!(
+        book.read("again/catalogs/iso27001.json"),
+        book.read("oscal/catalogs/iso27001.json")
+    );
+}
