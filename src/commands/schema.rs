@@ -13,30 +13,35 @@ use super::{EXIT_OK, EXIT_PROBLEMS};
 pub fn run(root: &Path, controls: bool) -> u8 {
     let mut diags = Diagnostics::new();
     let source = Source::worktree(root);
-    let (framework, register_ids) = if root.join(crate::config::CONFIG_FILE).is_file() {
-        // The register's problems are `check`'s business; its ids help completion anyway.
+    let (framework, register_ids, catalog) = if root.join(crate::config::CONFIG_FILE).is_file() {
+        // The register's problems are `check`'s business; its ids and the frameworks of
+        // site.toml help completion anyway.
         let mut quiet = Diagnostics::new();
-        let ids: Vec<String> = crate::pipeline::open(
+        let opened = crate::pipeline::open(
             &source,
             crate::pipeline::HistoryMode::Skip,
             None,
             &mut quiet,
         )
-        .map(|hb| hb.register.iter().map(|c| c.id.value.clone()).collect())
-        .unwrap_or_default();
+        .ok();
+        let ids: Vec<String> = opened
+            .as_ref()
+            .map(|hb| hb.register.iter().map(|c| c.id.value.clone()).collect())
+            .unwrap_or_default();
         (
             source.config(&mut diags).ok().map(|c| c.scope.framework),
             ids,
+            opened.map(|hb| hb.catalog),
         )
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), None)
     };
     if diags.has_errors() {
         super::print_human(&diags);
         return EXIT_PROBLEMS;
     }
     let framework = framework.as_deref().unwrap_or("soc2");
-    let catalog = Catalog::builtin();
+    let catalog = catalog.unwrap_or_else(Catalog::builtin);
     let schema = if controls {
         register_schema(&catalog, framework)
     } else {

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome, did_you_mean};
 use crate::model::{Cadence, Kind};
 use crate::pipeline::HistoryMode;
@@ -97,8 +96,10 @@ pub fn new_document(
     diags: &mut Diagnostics,
 ) -> Outcome<PathBuf> {
     let source = crate::pipeline::Source::worktree(root);
-    let config = source.config(diags)?;
-    let catalog = Catalog::builtin();
+    // site.toml and the catalogs its [frameworks] name: ids are checked against them all.
+    let (config, sources) = source.read_settings(diags)?;
+    let catalog =
+        crate::catalog::assemble(&config, &crate::pipeline::catalog_files(&sources), diags);
     config.validate(&catalog, diags);
     let Some(kind) = Kind::parse(req.kind) else {
         let d = Diagnostic::error(format!("unknown kind `{}`", req.kind));
@@ -142,12 +143,8 @@ pub fn new_document(
         )));
     }
     for c in &req.controls {
-        let r = crate::model::ControlRef {
-            framework: config.scope.framework.clone(),
-            id: c.clone(),
-            line: 0,
-            explicit: false,
-        };
+        // `CC6.1`, or `iso27001:A.5.15` for a framework of [frameworks].
+        let r = crate::model::ControlRef::parse(c, &config.scope.framework, 0);
         if let Some(d) = crate::pipeline::resolve::check_control(&r, &catalog) {
             diags.push(d);
         }

@@ -427,3 +427,61 @@ fn the_oscal_component_definition_validates_and_repeats_byte_for_byte() {
         book.read("oscal/catalogs/iso27001.json")
     );
 }
+
+#[test]
+fn new_and_schema_know_the_frameworks_of_site_toml() {
+    let book = BookTest::fixture("frameworks");
+    let path = book
+        .run(&[
+            "new",
+            "policy",
+            "Cryptography",
+            "--owner",
+            "Head of IT",
+            "--controls",
+            "CC6.1,iso27001:A.8.24,nist:ac-2",
+        ])
+        .success()
+        .stdout();
+    let written = book.read(path.trim());
+    assert!(
+        written.contains("controls: [CC6.1, iso27001:A.8.24, nist:ac-2]"),
+        "{written}"
+    );
+    let m = book.build(&[]);
+    let doc = crate::support::matrix_document(&m, "cryptography");
+    let mapped: Vec<String> = doc["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c["framework"].as_str().unwrap_or_default(),
+                c["id"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(mapped, ["soc2:CC6.1", "iso27001:A.8.24", "nist:AC-2"]);
+    let err = book
+        .run(&[
+            "new",
+            "policy",
+            "Other",
+            "--owner",
+            "IT",
+            "--controls",
+            "iso27001:A.9.9",
+        ])
+        .fails_with(1)
+        .stderr();
+    assert!(
+        err.contains("unknown control `A.9.9` (framework iso27001)"),
+        "{err}"
+    );
+    let schema = book.run(&["schema", "--controls"]).success().stdout();
+    assert!(
+        schema.contains("\"baseline\"") && schema.contains("\"iso27001\""),
+        "{schema}"
+    );
+}

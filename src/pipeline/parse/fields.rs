@@ -195,7 +195,8 @@ impl Reader<'_> {
         }
     }
 
-    /// `controls: [CC6.1, CC6.2]` (default framework) or `controls: {soc2: [CC6.1], …}`.
+    /// `controls: [CC6.1, iso27001:A.5.15]` (bare ids are the default framework's) or
+    /// `controls: {soc2: [CC6.1], …}`.
     pub(super) fn controls(
         &self,
         value: &Value,
@@ -224,14 +225,10 @@ impl Reader<'_> {
                 }
             }
             other => {
+                // `iso27001:A.5.15` names its framework, as on headings.
                 for id in self.list("controls", other, line)? {
                     let l = self.value_line(line, &id);
-                    out.push(ControlRef {
-                        framework: default_framework.to_string(),
-                        id,
-                        line: l,
-                        explicit: false,
-                    });
+                    out.push(ControlRef::parse(&id, default_framework, l));
                 }
             }
         }
