@@ -49,6 +49,10 @@ printf '\n[publish]\nexceptions = true\nevidence_details = true\n' >> "$work/exc
 cp -r "$repo/tests/fixtures/acknowledgements" "$work/acks"
 "$bin" build --root "$work/acks" --as-of 2025-06-30 >/dev/null 2>&1
 
+# Several frameworks: the matrix overview, a matrix per framework, the SoA, NIST control pages.
+cp -r "$repo/tests/fixtures/frameworks" "$work/frameworks"
+"$bin" build --root "$work/frameworks" >/dev/null 2>&1
+
 # A handbook for `serve`: the browser test edits it while it is served.
 cp -r "$repo/tests/fixtures/good" "$work/live"
 (
@@ -62,7 +66,7 @@ cp -r "$repo/tests/fixtures/good" "$work/live"
 echo "--- Nu Html Checker (vnu): errors in any page fail"
 java -jar "$here/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --skip-non-html \
   "$work/sample/public" "$work/gaps/public" "$work/scope/public" "$work/exceptions/public" \
-  "$work/acks/public"
+  "$work/acks/public" "$work/frameworks/public"
 
 echo "--- browser tests (headless Chromium)"
 cd "$here"

@@ -5,7 +5,7 @@
 # Usage: tests/oscal/trestle.sh [path/to/policybook]   (CI runs it from .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin="${1:-target/debug/policybook}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/debug/policybook}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -601,7 +601,7 @@ fn documented_only_warning(config: &Config, catalog: &Catalog, list: &[ControlIx
         .iter()
         .map(|&p| {
             let c = catalog.at(p);
-            format!("{} ({})", c.id, c.title)
+            format!("{} ({})", shown_id(config, c), c.title)
         })
         .collect();
     Diagnostic::warning(format!(
@@ -638,7 +638,7 @@ fn incomplete_warning(
                     )
                 })
                 .collect();
-            format!("{} ({})", catalog.at(p).id, why.join(", "))
+            format!("{} ({})", shown_id(config, catalog.at(p)), why.join(", "))
         })
         .collect();
     Diagnostic::warning(format!(
@@ -913,6 +913,16 @@ pub fn control_state(c: &RegControl, documented_by: &[Coverage], as_of: Option<D
 
 /// One warning for all gaps (a list of 30 identical warnings helps nobody), naming each control
 /// and the unpublished documents that would close it.
+/// A criterion's id as messages show it: bare for the default framework, `iso27001:A.5.1` for
+/// another.
+fn shown_id(config: &Config, c: &crate::catalog::Control) -> String {
+    if c.framework == config.scope.framework {
+        c.id.clone()
+    } else {
+        format!("{}:{}", c.framework, c.id)
+    }
+}
+
 fn gap_warning(
     config: &Config,
     catalog: &Catalog,
@@ -925,16 +935,16 @@ fn gap_warning(
         .iter()
         .map(|&p| {
             let c = catalog.at(p);
+            let id = shown_id(config, c);
             let drafts: Vec<&str> = not_published[p]
                 .iter()
                 .map(|c| documents[c.document].id.as_str())
                 .collect();
             if drafts.is_empty() {
-                format!("{} ({})", c.id, c.title)
+                format!("{id} ({})", c.title)
             } else {
                 format!(
-                    "{} ({}; mapped only by unpublished {})",
-                    c.id,
+                    "{id} ({}; mapped only by unpublished {})",
                     c.title,
                     drafts.join(", ")
                 )
