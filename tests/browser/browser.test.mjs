@@ -288,7 +288,7 @@ test("the version switcher keeps the document, and old versions say they are sup
   await p.click("#pb-versions summary");
   await Promise.all([p.waitForURL(/v\/v2026\.1\/documents\/access-control\.html$/), p.click("#pb-versions >> text=v2026.1")]);
   const banner = p.locator(".pb-banner");
-  assert.match(await banner.innerText(), /Version v2026\.1, superseded by v2026\.2 on 2026-11-21/);
+  assert.match(await banner.innerText(), /Version v2026\.1, superseded by v2026\.2 on 2026-11-30/);
   assert.match(await p.locator(".pb-meta").innerText(), /2\.3/, "the release shows its own text");
   await Promise.all([p.waitForURL(/\/documents\/access-control\.html$/), banner.locator("a").click()]);
   assert.ok(!p.url().includes("/v/"), p.url());

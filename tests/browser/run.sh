@@ -13,18 +13,18 @@ trap 'rm -rf "$work"' EXIT
 
 # The sample, in a repository of its own with a fixed identity and date, so pages show history.
 mkdir -p "$work/sample"
-cp -r "$repo/site.toml" "$repo/policies" "$work/sample/"
+cp -r "$repo/site.toml" "$repo/controls.yaml" "$repo/people.yaml" "$repo/policies" "$work/sample/"
 (
   cd "$work/sample"
   export GIT_AUTHOR_NAME="Alice Owner" GIT_AUTHOR_EMAIL=alice@example.com
   export GIT_COMMITTER_NAME="Alice Owner" GIT_COMMITTER_EMAIL=alice@example.com
-  export GIT_AUTHOR_DATE=2026-11-20T10:00:00Z GIT_COMMITTER_DATE=2026-11-20T10:00:00Z
+  export GIT_AUTHOR_DATE=2026-11-30T10:00:00Z GIT_COMMITTER_DATE=2026-11-30T10:00:00Z
   git init -q -b main . && git add -A && git commit -q -m "Adopt the starter policy set" \
     --trailer "Reviewed-by: Carol Checker <carol@example.com>"
   # Two releases, so that pages have a version switcher and v2026.1 a "superseded" banner.
   git tag -a v2026.1 -m "First release"
   sed -i 's/^version: "2.3"/version: "2.4"/' policies/access-control.md
-  export GIT_AUTHOR_DATE=2026-11-21T10:00:00Z GIT_COMMITTER_DATE=2026-11-21T10:00:00Z
+  export GIT_AUTHOR_DATE=2026-11-30T11:00:00Z GIT_COMMITTER_DATE=2026-11-30T11:00:00Z
   git commit -q -am "Access control 2.4"
   git tag -a v2026.2 -m "Second release"
   printf '\n[versions]\ntags = "v*"\n' >> site.toml

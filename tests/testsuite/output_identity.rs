@@ -38,15 +38,8 @@ fn build(dir: &Path) {
 
 #[test]
 fn the_sample_handbook_builds_the_same_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(root.join("site.toml"), dir.path().join("site.toml")).unwrap();
-    copy_dir(&root.join("policies"), &dir.path().join("policies"));
-    let repo = git::init(dir.path());
-    git::commit_all(
-        &repo,
-        git::ALICE,
-        "2026-11-20T10:00:00Z",
+    let dir = sample_handbook(
+        "2026-11-30T12:00:00Z",
         "Adopt the starter policy set\n\nReviewed-by: Carol Checker <carol@example.com>\n",
     );
     build(dir.path());

@@ -310,8 +310,10 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
                     ));
                 }
             }
-            controls.sort_by_key(|(p, s, _)| (*p, *s));
-            controls.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+            // Each mapping once: a criterion by its position, a control of the register (which
+            // has none) by its id, so that a section naming three controls lists all three.
+            controls.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
+            controls.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2.id == b.2.id);
             DocumentJson {
                 id: d.id.clone(),
                 title: d.title.to_string(),

@@ -35,7 +35,7 @@ type SearchControl<'a> = (&'a str, &'a str, String, &'a str);
 /// Each document's entry of the index, as JSON, for documents shared by several versions.
 #[derive(Default)]
 pub struct SearchCache {
-    entries: Mutex<HashMap<(SameText, String), Arc<String>>>,
+    entries: Mutex<HashMap<(SameText, String, String), Arc<String>>>,
 }
 
 /// `search-index.js`: every section's text, for the search box.
@@ -45,12 +45,14 @@ pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
         .as_slice()
         .par_iter()
         .map(|d| {
-            let key = (SameText(d.source.clone()), d.id.clone());
+            let controls = mapped_ids(hb, d);
+            let key = (SameText(d.source.clone()), d.id.clone(), controls.clone());
             if let Some(hit) = cache.and_then(|c| c.entries.lock().ok()?.get(&key).cloned()) {
                 return hit;
             }
-            let entry =
-                Arc::new(serde_json::to_string(&doc_entry(d)).unwrap_or_else(|_| "null".into()));
+            let entry = Arc::new(
+                serde_json::to_string(&doc_entry(d, controls)).unwrap_or_else(|_| "null".into()),
+            );
             if let Some(c) = cache
                 && let Ok(mut map) = c.entries.lock()
             {
@@ -88,16 +90,28 @@ pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn doc_entry(d: &Document) -> SearchDoc<'_> {
-    // Every control the document maps, whole or by section, once each.
-    let mut controls: Vec<&str> = d
+/// Every control the document maps, whole or by section, and the criteria the register's
+/// controls it names meet (so that searching `CC6.1` finds the documents describing its
+/// controls), once each, space-separated.
+fn mapped_ids(hb: &Handbook, d: &Document) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for r in d
         .controls
         .iter()
         .chain(d.sections.iter().flat_map(|s| s.controls.iter()))
-        .map(|c| c.id.as_str())
-        .collect();
-    controls.sort_unstable();
-    controls.dedup();
+    {
+        ids.push(r.id.as_str());
+        if crate::pipeline::resolve::names_register_control(r, &hb.register_ids) {
+            let k = hb.register_ids[&r.id];
+            ids.extend(hb.register[k].criteria.iter().map(|c| c.id.as_str()));
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.join(" ")
+}
+
+fn doc_entry(d: &Document, controls: String) -> SearchDoc<'_> {
     let intro = d.texts.first().map(String::as_str).unwrap_or("");
     let (head, more) = split_text("", intro);
     let mut sections = vec![("", "", head, more)];
@@ -111,7 +125,7 @@ fn doc_entry(d: &Document) -> SearchDoc<'_> {
         url::document(&d.id),
         d.kind.as_str(),
         d.owner_name().unwrap_or(""),
-        controls.join(" "),
+        controls,
         sections,
     )
 }

@@ -49,7 +49,12 @@ pub(crate) fn check_people(
             });
         }
     }
-    for c in register {
+    // A subservice's or a customer's control is owned outside the organisation: people.yaml
+    // does not list their people.
+    for c in register
+        .iter()
+        .filter(|c| c.responsibility == crate::model::register::Responsibility::Organization)
+    {
         named.push(Named {
             text: &c.owner,
             what: "owner",

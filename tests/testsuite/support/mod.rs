@@ -258,3 +258,20 @@ pub fn sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The files of the sample handbook at the repository root (the starter policy set).
+pub const SAMPLE_FILES: [&str; 3] = ["site.toml", "controls.yaml", "people.yaml"];
+
+/// The sample handbook in a repository of its own, committed at `when` with `message`, so that a
+/// test depends neither on this repository's clone (CI may clone shallowly) nor on the clock.
+pub fn sample_handbook(when: &str, message: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in SAMPLE_FILES {
+        std::fs::copy(root.join(f), dir.path().join(f)).expect("copy");
+    }
+    copy_dir(&root.join("policies"), &dir.path().join("policies"));
+    let repo = git::init(dir.path());
+    git::commit_all(&repo, git::ALICE, when, message);
+    dir
+}
