@@ -124,6 +124,10 @@ enum Command {
         /// Folder to create the handbook in
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// The sample handbook (Example Corp) in a new git repository with a year (2025) of
+        /// history: approvals, pull requests, signed commits, a role change, acknowledgements
+        #[arg(long)]
+        demo: bool,
     },
     /// Create a document with its front matter filled in; prints its path
     #[command(
@@ -371,7 +375,8 @@ fn main() -> ExitCode {
             open,
             as_of: root.as_of,
         }),
-        Command::Init { dir } => cmd::init::run(&dir),
+        Command::Init { dir, demo: false } => cmd::init::run(&dir),
+        Command::Init { dir, demo: true } => cmd::init::demo(&dir),
         Command::Import(ImportFrom::Comply {
             src,
             dest,

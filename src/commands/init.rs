@@ -31,3 +31,32 @@ pub fn run(dir: &Path) -> u8 {
         }
     }
 }
+
+/// `policybook init --demo DIR`: the sample handbook with a year of history, to try every
+/// feature on.
+pub fn demo(dir: &Path) -> u8 {
+    match scaffold::init_demo(dir) {
+        Ok(files) => {
+            println!(
+                "Created the demo handbook in {} ({} files, a year of history in git).",
+                dir.display(),
+                files.len()
+            );
+            let cd = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!("cd {} && ", dir.display())
+            };
+            println!(
+                "\nNext:\n  {cd}policybook serve\n  policybook check\n  policybook evidence --since 2025-01-01 --until 2025-12-31"
+            );
+            EXIT_OK
+        }
+        Err(d) => {
+            let mut diags = crate::diagnostics::Diagnostics::new();
+            diags.push(d);
+            super::print_human(&diags);
+            EXIT_PROBLEMS
+        }
+    }
+}

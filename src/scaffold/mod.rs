@@ -1,5 +1,9 @@
 //! `policybook init` and `policybook new`: files a policy owner starts from. The templates are in
-//! `files/`, compiled in.
+//! `files/`, compiled in; `init --demo` (`demo`) writes the sample handbook with a year of history.
+
+mod demo;
+
+pub use demo::init_demo;
 
 use std::path::{Path, PathBuf};
 
@@ -34,25 +38,7 @@ const INIT_FILES: &[(&str, &str)] = &[
 /// Creates a new handbook in `dir`: nothing is written unless every file can be (the folder must
 /// be empty, or hold only a git repository). Returns the files written.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    if dir.exists() {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", dir.display())))?;
-        let mut present: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n != ".git")
-            .collect();
-        if !present.is_empty() {
-            present.sort();
-            present.truncate(5);
-            return Err(Diagnostic::error(format!(
-                "{} is not empty ({}), and init does not overwrite or mix in files",
-                dir.display(),
-                present.join(", ")
-            ))
-            .hint("run `policybook init NEW-FOLDER`, or init in an empty folder"));
-        }
-    }
+    ensure_empty(dir)?;
     let mut written = Vec::new();
     for (rel, contents) in INIT_FILES {
         let path = dir.join(rel);
@@ -72,6 +58,31 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         })?;
     }
     Ok(written)
+}
+
+/// `dir` does not exist, or holds nothing but a git repository: init never mixes files in.
+fn ensure_empty(dir: &Path) -> Result<(), Diagnostic> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", dir.display())))?;
+    let mut present: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".git")
+        .collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    present.sort();
+    present.truncate(5);
+    Err(Diagnostic::error(format!(
+        "{} is not empty ({}), and init does not overwrite or mix in files",
+        dir.display(),
+        present.join(", ")
+    ))
+    .hint("run `policybook init NEW-FOLDER`, or init in an empty folder"))
 }
 
 /// What `policybook new` is asked to create.

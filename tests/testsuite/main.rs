@@ -11,6 +11,7 @@ mod approvals;
 mod architecture;
 mod build_site;
 mod cli;
+mod demo;
 mod errors;
 mod evidence;
 mod exceptions;

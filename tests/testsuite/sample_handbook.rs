@@ -4,7 +4,6 @@
 use crate::support::*;
 use std::path::Path;
 
-
 /// The sample, committed on the day its documents take effect.
 fn sample() -> tempfile::TempDir {
     sample_handbook("2026-11-30T12:00:00Z", "Adopt the starter policy set")

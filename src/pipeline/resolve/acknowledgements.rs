@@ -236,6 +236,13 @@ pub(crate) fn assess(
             if !population(member) {
                 continue;
             }
+            // Someone who left before this version took effect never had to acknowledge it.
+            if member
+                .end
+                .is_some_and(|end| doc.since.is_some_and(|since| end < since))
+            {
+                continue;
+            }
             let day = day_of(member);
             let all: Vec<usize> = by_key
                 .get(&(member.email.as_str(), doc.id.as_str()))
