@@ -308,6 +308,119 @@ impl Diagnostics {
     }
 }
 
+/// How many warnings of one kind `print_grouped` shows in full before it folds them into one.
+pub const SHOWN_IN_FULL: usize = 3;
+
+/// The kind of a message: its text with the parts that name one thing (`` `quoted` `` values,
+/// numbers) blanked, so that "`a` … 2026-06-01" and "`b` … 2026-07-01" are one kind.
+fn kind_of(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_code = false;
+    let mut last_digit = false;
+    for ch in message.chars() {
+        if ch == '`' {
+            in_code = !in_code;
+            if in_code {
+                out.push_str("`…`");
+            }
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        if ch.is_ascii_digit() {
+            if !last_digit {
+                out.push('0');
+            }
+            last_digit = true;
+            continue;
+        }
+        last_digit = false;
+        out.push(ch);
+    }
+    out
+}
+
+impl Diagnostics {
+    /// The warnings and errors as `build` prints them: errors in full; warnings of a kind that
+    /// occurs more than `SHOWN_IN_FULL` times once, with the count and the first few places, so
+    /// that a build with hundreds of findings stays readable (`check` lists every one).
+    pub fn grouped(&self, color: bool) -> Vec<String> {
+        let sorted = self.sorted();
+        let mut kinds: Vec<(String, Vec<&Diagnostic>)> = Vec::new();
+        for d in &sorted {
+            if d.severity == Severity::Error {
+                kinds.push((String::new(), vec![d]));
+                continue;
+            }
+            let kind = kind_of(&d.message);
+            match kinds.iter_mut().find(|(k, _)| !k.is_empty() && *k == kind) {
+                Some((_, list)) => list.push(d),
+                None => kinds.push((kind, vec![d])),
+            }
+        }
+        let mut out = Vec::new();
+        for (_, list) in kinds {
+            if list.len() <= SHOWN_IN_FULL {
+                out.extend(list.iter().map(|d| d.human(color)));
+                continue;
+            }
+            let first = list[0];
+            let places: Vec<String> = list
+                .iter()
+                .filter_map(|d| {
+                    let file = d.file.as_ref()?;
+                    Some(match d.line {
+                        Some(l) => format!("{}:{l}", file.display()),
+                        None => file.display().to_string(),
+                    })
+                })
+                .collect();
+            let same = list.iter().all(|d| d.message == first.message);
+            let mut folded = Diagnostic::warning(format!(
+                "{} ({} times{})",
+                first.message,
+                list.len(),
+                if same { "" } else { ", with other values" }
+            ));
+            if let Some(h) = &first.hint {
+                folded = folded.hint(h.clone());
+            }
+            let shown: Vec<&str> = places
+                .iter()
+                .take(SHOWN_IN_FULL)
+                .map(String::as_str)
+                .collect();
+            let mut text = folded.human(color);
+            let more = places.len().saturating_sub(shown.len());
+            let at = if more > 0 {
+                format!(
+                    "\n  in {}, … and {more} more: run `policybook check` to see every one",
+                    shown.join(", ")
+                )
+            } else {
+                format!("\n  in {}", shown.join(", "))
+            };
+            // The places go right under the message, before the help line.
+            match text.find("\n  ") {
+                Some(i) => text.insert_str(i, &at),
+                None => text.push_str(&at),
+            }
+            out.push(text);
+        }
+        out
+    }
+
+    /// Prints `grouped` to stderr, in colour on a terminal.
+    pub fn print_grouped(&self) {
+        use std::io::Write;
+        let mut err = anstream::stderr().lock();
+        for block in self.grouped(true) {
+            let _ = writeln!(err, "{block}\n");
+        }
+    }
+}
+
 /// "did you mean" for a misspelt name: the closest candidate, if it is close enough to be a typo
 /// (at most about one edit in three characters), ignoring case.
 pub fn did_you_mean<'a>(
@@ -369,6 +482,44 @@ pub fn github_data(s: &str) -> String {
 /// property.
 pub fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod grouping_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn frequent_warnings_fold_into_one_with_their_places_and_errors_never_do() {
+        let mut diags = Diagnostics::new();
+        for n in 1..=5 {
+            diags.push(
+                Diagnostic::warning(format!("review overdue: due 2026-0{n}-01"))
+                    .at(Path::new(&format!("policies/d{n}.md")), Some(2))
+                    .hint("review it"),
+            );
+            diags.push(
+                Diagnostic::error("broken link `x`")
+                    .at(Path::new(&format!("policies/d{n}.md")), Some(9)),
+            );
+        }
+        diags.push(Diagnostic::warning("only once").at(Path::new("site.toml"), None));
+        let blocks = diags.grouped(false);
+        assert_eq!(blocks.len(), 5 + 1 + 1, "{blocks:#?}");
+        let folded = blocks
+            .iter()
+            .find(|b| b.contains("5 times"))
+            .expect("one block for the five");
+        assert_eq!(
+            folded,
+            "warning: review overdue: due 2026-01-01 (5 times, with other values)\n  in policies/d1.md:2, policies/d2.md:2, policies/d3.md:2, … and 2 more: run `policybook check` to see every one\n  help: review it"
+        );
+        assert_eq!(
+            kind_of("owner `a` on 2026-01-01"),
+            kind_of("owner `bb` on 2025-12-31")
+        );
+        assert_ne!(kind_of("owner `a`"), kind_of("approver `a`"));
+    }
 }
 
 #[cfg(test)]

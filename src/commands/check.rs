@@ -3,7 +3,7 @@ use serde::Serialize;
 use crate::build::{Options, build};
 use crate::pipeline::render::calendar::DueReview;
 
-use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, print_diagnostics, problems_summary};
+use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, problems_summary};
 
 /// How `check` reports problems.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -79,7 +79,7 @@ pub fn run(opts: &Options, strict: bool, format: Format, due_within: Option<i64>
     );
     match format {
         Format::Human => {
-            print_diagnostics(&report);
+            super::print_human(&report.diagnostics);
             if let (Some(due), Some(days)) = (due, due_within) {
                 print_due(due, days, report.as_of);
             }

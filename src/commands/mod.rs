@@ -39,8 +39,10 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Prints every diagnostic of the report to stderr, sorted, in colour on a terminal (not with
 /// NO_COLOR, nor when stderr is redirected).
+/// `build`'s diagnostics: each kind of warning once when it is frequent (see
+/// `Diagnostics::grouped`); `check` prints every one with `print_human`.
 pub fn print_diagnostics(report: &Report) {
-    print_human(&report.diagnostics);
+    report.diagnostics.print_grouped();
 }
 
 /// Prints diagnostics as people read them (see `Diagnostics::print`).

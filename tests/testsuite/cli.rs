@@ -201,3 +201,30 @@ fn the_catalog_benchmark_entry_point_reads_the_nist_catalog() {
     assert_eq!(out.status.code(), Some(1));
     assert!(crate::support::stderr(&out).contains("not an OSCAL catalog"));
 }
+
+#[test]
+fn build_folds_frequent_warnings_and_check_lists_every_one() {
+    let book = crate::support::BookTest::new("title = \"Many\"\n[scope]\ngaps = \"allow\"\n").git();
+    for n in 1..=12 {
+        book.doc(
+            &format!("policies/doc-{n:02}.md"),
+            &format!("title: Doc {n}\nowner: IT\n"),
+            "Text.",
+        );
+    }
+    book.commit(
+        crate::support::git::ALICE,
+        "2025-04-01T09:00:00Z",
+        "Twelve documents",
+    );
+    let build = book.run(&["build"]).success().stderr();
+    assert!(
+        build.contains("warning: no `review` cadence, so its reviews cannot be tracked (12 times)\n  in policies/doc-01.md:2, policies/doc-02.md:2, policies/doc-03.md:2, … and 9 more: run `policybook check` to see every one\n  help: add `review: annual`"),
+        "{build}"
+    );
+    assert_eq!(build.matches("no `review` cadence").count(), 1, "{build}");
+    let check = book.run(&["check"]).success().stderr();
+    assert_eq!(check.matches("no `review` cadence").count(), 12, "{check}");
+    let json = book.run(&["check", "--format", "json"]).success().stdout();
+    assert_eq!(json.matches("no `review` cadence").count(), 12);
+}
