@@ -173,6 +173,13 @@ pub struct PublishSettings {
     /// Publish the acknowledgements page (who is late is not for every reader).
     #[serde(default)]
     pub acknowledgements: bool,
+    /// Publish the printable packet `print/index.html` with the site (`policybook pdf` makes its
+    /// own either way). Off by default: it repeats every document in one page.
+    #[serde(default)]
+    pub print: bool,
+    /// Write the site's `matrix.json` indented, for reading it by eye (compact by default).
+    #[serde(default)]
+    pub pretty_json: bool,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -374,7 +381,13 @@ const TOP_KEYS: &[&str] = &[
 const ACKNOWLEDGEMENTS_KEYS: &[&str] = &["files", "roster", "required", "within_days", "renew"];
 const SIGNATURES_KEYS: &[&str] = &["allowed_signers", "revoked_signers", "openpgp_keys"];
 const REVIEWS_KEYS: &[&str] = &["require", "allow_self_approval", "pull_requests"];
-const PUBLISH_KEYS: &[&str] = &["evidence_details", "exceptions", "acknowledgements"];
+const PUBLISH_KEYS: &[&str] = &[
+    "evidence_details",
+    "exceptions",
+    "acknowledgements",
+    "print",
+    "pretty_json",
+];
 const MARKDOWN_KEYS: &[&str] = &["raw_html"];
 const FILES_KEYS: &[&str] = &["warn_size_mb"];
 const SCOPE_KEYS: &[&str] = &["framework", "categories", "gaps", "exclusions"];

@@ -187,19 +187,8 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
     }
     progress.finish();
     let date = built.as_of;
-    if !opts.each {
-        let out = opts
-            .out
-            .clone()
-            .unwrap_or_else(|| opts.root.join("handbook.pdf"));
-        let mut progress = crate::progress::Progress::for_export("pdf", 1, opts.quiet);
-        progress.step(&format!("printing {}", out.display()));
-        diags.take(print(&browser, &site.join(url::PRINT), &out, date))?;
-        progress.finish();
-        report.written.push(out);
-        return Ok(());
-    }
-    // One packet per document, rendered beside the site's own so that its links resolve.
+    // The packets are rendered beside the site (whether or not it publishes its own), so that
+    // their links to its pages and files resolve.
     let source = crate::pipeline::Source::worktree(&opts.root);
     let hb = crate::pipeline::open(
         &source,
@@ -208,6 +197,33 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
         diags,
     )?;
     let theme = crate::pipeline::render::theme::Theme::load(source.root(), &source.shown(), diags)?;
+    let packet = |docs: &[crate::model::DocIx], page: &Path, diags: &mut Diagnostics| {
+        let html = diags.take(crate::pipeline::render::render_packet(&hb, &theme, docs))?;
+        diags.take(
+            page.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(page, html))
+                .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", page.display()))),
+        )
+    };
+    if !opts.each {
+        let out = opts
+            .out
+            .clone()
+            .unwrap_or_else(|| opts.root.join("handbook.pdf"));
+        let mut progress = crate::progress::Progress::for_export("pdf", 1, opts.quiet);
+        progress.step(&format!("printing {}", out.display()));
+        let page = site.join(url::PRINT);
+        packet(
+            &crate::pipeline::render::views::reading_order(&hb),
+            &page,
+            diags,
+        )?;
+        diags.take(print(&browser, &page, &out, date))?;
+        progress.finish();
+        report.written.push(out);
+        return Ok(());
+    }
     let dir = opts.out.clone().unwrap_or_else(|| opts.root.join("pdf"));
     diags.take(
         std::fs::create_dir_all(&dir)
@@ -218,12 +234,8 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
     for i in order {
         let id = &hb.documents[i].id;
         progress.step(id);
-        let html = diags.take(crate::pipeline::render::render_packet(&hb, &theme, &[i]))?;
         let page = site.join(format!("print/{id}.html"));
-        diags.take(
-            std::fs::write(&page, html)
-                .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", page.display()))),
-        )?;
+        packet(&[i], &page, diags)?;
         let out = dir.join(format!("{id}.pdf"));
         diags.take(print(&browser, &page, &out, date))?;
         report.written.push(out);

@@ -195,7 +195,7 @@ fn run(
         file(
             "matrix.json",
             diags.take(
-                matrix_json(&hb)
+                matrix_json(&hb, true)
                     .map_err(|e| Diagnostic::error(format!("cannot write matrix.json: {e}"))),
             )?,
         ),

@@ -43,7 +43,7 @@ node "$here/large-handbook.mjs" "$work/large" >/dev/null
 cp -r "$repo/tests/fixtures/scope" "$work/scope"
 "$bin" build --root "$work/scope" >/dev/null 2>&1
 cp -r "$repo/tests/fixtures/exceptions" "$work/exceptions"
-printf '\n[publish]\nexceptions = true\nevidence_details = true\n' >> "$work/exceptions/site.toml"
+printf '\n[publish]\nexceptions = true\nevidence_details = true\nprint = true\n' >> "$work/exceptions/site.toml"
 "$bin" build --root "$work/exceptions" >/dev/null 2>&1
 # Published acknowledgements (outside git: statuses as of a fixed day).
 cp -r "$repo/tests/fixtures/acknowledgements" "$work/acks"

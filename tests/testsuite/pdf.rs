@@ -24,7 +24,8 @@ fn the_handbook_prints_in_order_with_page_numbers() {
         .output()
         .expect("pdftotext");
     let text = String::from_utf8_lossy(&text.stdout).into_owned();
-    // The titles, in the order the site's contents give them.
+    // The titles, in the order the site's contents give them (the fixture publishes the packet
+    // with `[publish] print = true`; without it the site has none, and pdf makes its own).
     run(dir.path(), &["build"]);
     let html = std::fs::read_to_string(dir.path().join("public/print/index.html")).expect("packet");
     let titles = crate::support::packet_titles(&html);
@@ -241,4 +242,21 @@ fn the_packet_and_the_word_cover_name_the_release_at_the_commit() {
         xml.contains(" · version v1.0"),
         "the cover names the release"
     );
+}
+
+#[test]
+fn the_site_publishes_the_packet_only_when_asked_to() {
+    let dir = committed_fixture("scope", "2025-12-01T09:00:00Z");
+    assert!(run(dir.path(), &["build"]).status.success());
+    assert!(!dir.path().join("public/print").exists());
+    let site = dir.path().join("site.toml");
+    let text = std::fs::read_to_string(&site).expect("site.toml");
+    let (top, rest) = text.split_once("[scope]").expect("[scope]");
+    std::fs::write(
+        &site,
+        format!("{top}[publish]\nprint = true\n\n[scope]{rest}"),
+    )
+    .expect("write");
+    assert!(run(dir.path(), &["build"]).status.success());
+    assert!(dir.path().join("public/print/index.html").is_file());
 }

@@ -226,7 +226,7 @@ fn evidence(hb: &Handbook, c: &Coverage) -> EvidenceJson {
 }
 
 /// `matrix.json`: the trace, machine-readable.
-pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
+pub fn matrix_json(hb: &Handbook, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
     let t = &hb.trace;
     let c = &hb.config;
     let framework = hb.catalog.framework(&c.scope.framework);
@@ -408,7 +408,13 @@ pub fn matrix_json(hb: &Handbook) -> Result<Vec<u8>, serde_json::Error> {
             .map(|(si, s)| subservice_json(hb, si, s))
             .collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&json)?;
+    // Compact on the site (it is the largest file after the pages), indented when asked for
+    // and in the evidence, where people read it.
+    let mut out = if pretty {
+        serde_json::to_vec_pretty(&json)?
+    } else {
+        serde_json::to_vec(&json)?
+    };
     out.push(b'\n');
     Ok(out)
 }

@@ -211,7 +211,7 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         let mut exports: Vec<(String, Result<Vec<u8>, String>)> = vec![
             (
                 "matrix.json".into(),
-                export::matrix_json(hb).map_err(|e| e.to_string()),
+                export::matrix_json(hb, hb.config.publish.pretty_json).map_err(|e| e.to_string()),
             ),
             (
                 "matrix.csv".into(),

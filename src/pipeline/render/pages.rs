@@ -108,29 +108,32 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             build: Box::new(move |v, _, _| page_context(&v.soa(n))),
         });
     }
-    pages.push(Page {
-        path: url::PRINT.into(),
-        template: "print.html",
-        root: "../",
-        doc: None,
-        build: Box::new(|v, bodies, _| {
-            let packet: Vec<(DocIx, String)> = super::views::reading_order(v.hb)
-                .into_iter()
-                .map(|i| {
-                    let id = &v.hb.documents[i].id;
-                    (
-                        i,
-                        super::views::print::packet_body(
-                            &bodies[i],
-                            id,
-                            v.hb.config.base_url.as_deref(),
-                        ),
-                    )
-                })
-                .collect();
-            page_context(&v.print(&packet))
-        }),
-    });
+    // The printable packet repeats every document: published only when asked for.
+    if hb.config.publish.print {
+        pages.push(Page {
+            path: url::PRINT.into(),
+            template: "print.html",
+            root: "../",
+            doc: None,
+            build: Box::new(|v, bodies, _| {
+                let packet: Vec<(DocIx, String)> = super::views::reading_order(v.hb)
+                    .into_iter()
+                    .map(|i| {
+                        let id = &v.hb.documents[i].id;
+                        (
+                            i,
+                            super::views::print::packet_body(
+                                &bodies[i],
+                                id,
+                                v.hb.config.base_url.as_deref(),
+                            ),
+                        )
+                    })
+                    .collect();
+                page_context(&v.print(&packet))
+            }),
+        });
+    }
     for (i, d) in hb.documents.iter_enumerated() {
         pages.push(Page {
             path: url::document(&d.id),
