@@ -311,9 +311,16 @@ impl Diagnostics {
 /// How many warnings of one kind `print_grouped` shows in full before it folds them into one.
 pub const SHOWN_IN_FULL: usize = 3;
 
-/// The kind of a message: its text with the parts that name one thing (`` `quoted` `` values,
-/// numbers) blanked, so that "`a` … 2026-06-01" and "`b` … 2026-07-01" are one kind.
+/// The kind of a message: its lead-in when it has one ("changed since approval: …"), else its
+/// text with the parts that name one thing (`` `quoted` `` values, numbers) blanked, so that
+/// "`a` … 2026-06-01" and "`b` … 2026-07-01" are one kind.
 fn kind_of(message: &str) -> String {
+    if let Some((lead, _)) = message.split_once(": ")
+        && lead.len() <= 40
+        && !lead.contains('`')
+    {
+        return format!("{lead}:");
+    }
     let mut out = String::with_capacity(message.len());
     let mut in_code = false;
     let mut last_digit = false;
