@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Issue 21's budgets against Hugo (Debian's `hugo` package) on the benchmark corpus:
+#   - cold build (history, matrix, search, every page; no [versions]) vs Hugo with enableGitInfo:
+#     wall and CPU (user + system) time as the median of paired runs (A B A B …, one ratio per
+#     pair), and peak memory;
+#   - warm build (nothing changed since the last build) vs Hugo without git info;
+#   - output size vs Hugo's.
+# Hugo renders the same Markdown with minimal templates (title, content, its git info); both
+# write to a fresh folder each run.
+#
+#   bench/hugo.sh [CORPUS] [PAIRS]      (default /tmp/pb-corpus, 5 pairs)
+set -euo pipefail
+source "$(dirname "$0")/common.sh" "${1:-}"
+pairs=${2:-5}
+command -v hugo >/dev/null || { echo "hugo is needed: apt-get install -y hugo" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Hugo's site: the corpus's policies/ as content, read in place so that enableGitInfo sees its
+# history, with a theme of four templates.
+mkdir -p "$work/themes/bench/layouts/_default"
+cat > "$work/themes/bench/layouts/_default/baseof.html" <<'EOF'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title></head>
+<body><header><a href="{{ "" | relURL }}">{{ .Site.Title }}</a></header><main>{{ block "main" . }}{{ end }}</main></body></html>
+EOF
+cat > "$work/themes/bench/layouts/_default/single.html" <<'EOF'
+{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ .Content }}
+{{ with .GitInfo }}<p>Last changed {{ .AuthorDate.Format "2006-01-02" }} by {{ .AuthorName }} in {{ .AbbreviatedHash }}: {{ .Subject }}</p>{{ end }}</article>{{ end }}
+EOF
+cat > "$work/themes/bench/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+EOF
+cp "$work/themes/bench/layouts/_default/list.html" "$work/themes/bench/layouts/index.html"
+hugo_config() {
+  cat > "$work/hugo-$1.toml" <<EOF
+baseURL = "https://example.com/"
+title = "Benchmark Handbook"
+contentDir = "policies"
+theme = "bench"
+themesDir = "$work/themes"
+enableGitInfo = $2
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+EOF
+}
+hugo_config git true
+hugo_config nogit false
+
+# One timed run: prints "wall cpu peak_kB".
+timed() {
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>&1
+  awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$work/t"
+}
+pb_cold() { rm -rf "$work/pb-out"; timed "$pb" build --root "$corpus" --out "$work/pb-out"; }
+pb_warm() { timed "$pb" build --root "$corpus" --out "$work/pb-out"; }
+hugo_run() { rm -rf "$work/hugo-out"; timed hugo --source "$corpus" --config "$work/hugo-$1.toml" --destination "$work/hugo-out" --quiet; }
+
+# Warm-up, and the sizes.
+pb_cold >/dev/null
+hugo_run git >/dev/null
+pb_bytes=$(du -sb "$work/pb-out" | cut -f1)
+hugo_bytes=$(du -sb "$work/hugo-out" | cut -f1)
+
+: > "$work/cold"
+: > "$work/warm"
+for _ in $(seq "$pairs"); do
+  echo "$(pb_cold) $(hugo_run git)" >> "$work/cold"
+  pb_cold >/dev/null
+  echo "$(pb_warm) $(hugo_run nogit)" >> "$work/warm"
+done
+
+python3 - "$work/cold" "$work/warm" "$pb_bytes" "$hugo_bytes" "$pairs" <<'PY'
+import statistics, sys
+def rows(path):
+    return [list(map(float, l.split())) for l in open(path) if l.strip()]
+cold, warm = rows(sys.argv[1]), rows(sys.argv[2])
+pb_bytes, hugo_bytes, pairs = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+med = statistics.median
+def line(name, a, b, ratio, budget):
+    ok = "ok" if ratio <= budget else "OVER BUDGET"
+    print(f"| {name} | {a} | {b} | {ratio:.2f}× | ≤ {budget}× | {ok} |")
+print(f"Paired runs: {pairs}; medians of the per-pair ratios.\n")
+print("| Measure | policybook | Hugo | Ratio | Budget | |")
+print("|---|---|---|---|---|---|")
+line("cold build, wall (Hugo with enableGitInfo)", f"{med(r[0] for r in cold):.2f} s", f"{med(r[3] for r in cold):.2f} s", med(r[0] / r[3] for r in cold), 0.8)
+line("cold build, CPU user+system", f"{med(r[1] for r in cold):.2f} s", f"{med(r[4] for r in cold):.2f} s", med(r[1] / r[4] for r in cold), 0.8)
+line("cold build, peak memory", f"{med(r[2] for r in cold) / 1024:.0f} MiB", f"{med(r[5] for r in cold) / 1024:.0f} MiB", med(r[2] / r[5] for r in cold), 1.0)
+line("warm build, wall (Hugo without git info)", f"{med(r[0] for r in warm):.2f} s", f"{med(r[3] for r in warm):.2f} s", med(r[0] / r[3] for r in warm), 0.5)
+line("output size", f"{pb_bytes / 1e6:.1f} MB", f"{hugo_bytes / 1e6:.1f} MB", pb_bytes / hugo_bytes, 1.5)
+PY
