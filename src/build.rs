@@ -122,13 +122,23 @@ fn as_of_source(opts: &Options, diags: &mut Diagnostics) -> Outcome<Source> {
     }
 }
 
-fn run(
-    opts: &Options,
-    report: &mut Report,
-    diags: &mut Diagnostics,
-    start: Instant,
-) -> Outcome<()> {
-    let mut clock = Stopwatch { last: start };
+/// A handbook opened as `build` opens it (the working tree, or the commit `--as-of` names) with
+/// its site rendered in memory: what `build`, `pdf` and `oscal` start from.
+pub struct Rendered {
+    /// The handbook.
+    pub handbook: crate::pipeline::resolve::Handbook,
+    /// Its theme, when it loaded.
+    pub theme: Option<Theme>,
+    /// Its site; `Err` when the theme or a template failed (the reasons are in the diagnostics).
+    pub site: Outcome<crate::pipeline::render::Site>,
+    /// How long opening took (the rest of the time was rendering).
+    pub opened_in: Duration,
+}
+
+/// Opens the handbook and renders its site. Rendered even when there are errors already:
+/// template errors are problems too, and `check` reports all of them at once.
+pub fn render(opts: &Options, diags: &mut Diagnostics) -> Outcome<Rendered> {
+    let start = Instant::now();
     let source = as_of_source(opts, diags)?;
     let caches = Caches::default();
     let handbook = open(
@@ -137,7 +147,51 @@ fn run(
         Some(&caches),
         diags,
     )?;
-    clock.mark(report, "load, parse, history, resolve");
+    let opened_in = start.elapsed();
+    let theme = Theme::load(source.root(), &source.shown(), diags);
+    let site = match &theme {
+        Ok(theme) => render_site(
+            &SiteInputs {
+                source: &source,
+                handbook: &handbook,
+                theme,
+                caches: &caches,
+                bodies: None,
+            },
+            diags,
+        ),
+        Err(e) => Err(*e),
+    };
+    Ok(Rendered {
+        handbook,
+        theme: theme.ok(),
+        site,
+        opened_in,
+    })
+}
+
+fn run(
+    opts: &Options,
+    report: &mut Report,
+    diags: &mut Diagnostics,
+    start: Instant,
+) -> Outcome<()> {
+    let before = Instant::now();
+    let Rendered {
+        handbook,
+        site,
+        opened_in,
+        ..
+    } = render(opts, diags)?;
+    report
+        .timings
+        .push(("load, parse, history, resolve", before - start + opened_in));
+    report
+        .timings
+        .push(("render", before.elapsed().saturating_sub(opened_in)));
+    let mut clock = Stopwatch {
+        last: Instant::now(),
+    };
     report.documents = handbook.documents.len();
     report.exceptions = handbook.exceptions.len();
     report.controls_in_scope = handbook.trace.in_scope_count();
@@ -145,21 +199,6 @@ fn run(
     report.gaps = handbook.trace.gaps.len();
     report.due = crate::pipeline::render::calendar::due_reviews(&handbook);
     report.as_of = handbook.history.source.as_of;
-
-    // Rendered even when there are errors already: template errors are problems too, and
-    // `check` reports all of them at once.
-    let theme = Theme::load(source.root(), &source.shown(), diags)?;
-    let site = render_site(
-        &SiteInputs {
-            source: &source,
-            handbook: &handbook,
-            theme: &theme,
-            caches: &caches,
-            bodies: None,
-        },
-        diags,
-    );
-    clock.mark(report, "render");
     let site = site?;
     diags.no_errors()?;
     if !opts.write {

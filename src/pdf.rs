@@ -174,31 +174,34 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
     let site = temp.path().join("site");
     let mut progress = crate::progress::Progress::for_export("pdf", 1, opts.quiet);
     progress.step("building the site");
-    let built = build::build(&Options {
-        root: opts.root.clone(),
-        out: Some(site.clone()),
-        write: true,
-        as_of: opts.as_of,
-    });
-    let failed = built.diagnostics.has_errors();
-    diags.extend(built.diagnostics);
-    if failed {
-        return Err(crate::diagnostics::Reported);
-    }
-    progress.finish();
-    let date = built.as_of;
-    // The packets are rendered beside the site (whether or not it publishes its own), so that
-    // their links to its pages and files resolve.
-    let source = crate::pipeline::Source::worktree(&opts.root);
-    let hb = crate::pipeline::open(
-        &source,
-        crate::pipeline::HistoryMode::Read { as_of: opts.as_of },
-        None,
+    // Opened once, as `build` opens it (the commit of --as-of, if any): the site and the packets
+    // come from the same handbook.
+    let rendered = build::render(
+        &Options {
+            root: opts.root.clone(),
+            out: None,
+            write: true,
+            as_of: opts.as_of,
+        },
         diags,
     )?;
-    let theme = crate::pipeline::render::theme::Theme::load(source.root(), &source.shown(), diags)?;
+    let files = rendered.site?;
+    diags.no_errors()?;
+    let (hb, Some(theme)) = (&rendered.handbook, &rendered.theme) else {
+        return Err(crate::diagnostics::Reported);
+    };
+    crate::pipeline::write::write(
+        &files,
+        &site,
+        &crate::pipeline::write::Guard::for_handbook(&opts.root),
+        diags,
+    )?;
+    progress.finish();
+    let date = hb.history.source.as_of;
+    // The packets are rendered beside the site (whether or not it publishes its own), so that
+    // their links to its pages and files resolve.
     let packet = |docs: &[crate::model::DocIx], page: &Path, diags: &mut Diagnostics| {
-        let html = diags.take(crate::pipeline::render::render_packet(&hb, &theme, docs))?;
+        let html = diags.take(crate::pipeline::render::render_packet(hb, theme, docs))?;
         diags.take(
             page.parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
@@ -215,7 +218,7 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
         progress.step(&format!("printing {}", out.display()));
         let page = site.join(url::PRINT);
         packet(
-            &crate::pipeline::render::views::reading_order(&hb),
+            &crate::pipeline::render::views::reading_order(hb),
             &page,
             diags,
         )?;
@@ -229,7 +232,7 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
         std::fs::create_dir_all(&dir)
             .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", dir.display()))),
     )?;
-    let order = crate::pipeline::render::views::reading_order(&hb);
+    let order = crate::pipeline::render::views::reading_order(hb);
     let mut progress = crate::progress::Progress::for_export("pdf", order.len(), opts.quiet);
     for i in order {
         let id = &hb.documents[i].id;

@@ -14,7 +14,7 @@
 
 mod catalog;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -25,7 +25,6 @@ use crate::model::{DocIx, Status, url};
 use crate::pipeline::render::{OutputFile, Site};
 use crate::pipeline::resolve::{Coverage, Handbook};
 use crate::pipeline::write::{Guard, write};
-use crate::pipeline::{Caches, HistoryMode, Source, open};
 
 /// The OSCAL version written.
 pub const OSCAL_VERSION: &str = "1.2.1";
@@ -66,33 +65,25 @@ pub fn export(opts: &OscalOptions) -> OscalReport {
 }
 
 fn run(opts: &OscalOptions, report: &mut OscalReport, diags: &mut Diagnostics) -> Outcome<()> {
-    let source = Source::worktree(&opts.root);
-    let caches = Caches::default();
-    let hb = open(
-        &source,
-        HistoryMode::Read { as_of: opts.as_of },
-        Some(&caches),
-        diags,
-    )?;
-    diags.no_errors()?;
-    // The pages as `build` writes them, for their hashes.
-    let theme = crate::pipeline::render::theme::Theme::load(source.root(), &source.shown(), diags)?;
-    let site = crate::site::render_site(
-        &crate::site::SiteInputs {
-            source: &source,
-            handbook: &hb,
-            theme: &theme,
-            caches: &caches,
-            bodies: None,
+    // The pages as `build` writes them (from the commit of --as-of, if any), for their hashes.
+    let rendered = crate::build::render(
+        &crate::build::Options {
+            root: opts.root.clone(),
+            out: None,
+            write: true,
+            as_of: opts.as_of,
         },
         diags,
     )?;
+    let site = rendered.site?;
+    diags.no_errors()?;
+    let hb = &rendered.handbook;
     let pages: BTreeMap<&str, &[u8]> = site
         .files
         .iter()
         .map(|f| (f.path.as_str(), f.contents.as_slice()))
         .collect();
-    let files = documents(&hb, &pages);
+    let files = documents(hb, &pages);
     let out = opts.out.clone().unwrap_or_else(|| opts.root.join("oscal"));
     let site = Site {
         files,
@@ -229,9 +220,18 @@ fn component_definition(
             roles.insert(token(o), o.to_string());
         }
     }
+    let covered = covered_by_document(hb);
     let components: Vec<Value> = published
         .iter()
-        .map(|&i| component(hb, ids, sources, i))
+        .map(|&i| {
+            component(
+                hb,
+                ids,
+                sources,
+                i,
+                covered.get(&i).unwrap_or(&Covered::new()),
+            )
+        })
         .collect();
     let resources: Vec<Value> = published
         .iter()
@@ -269,7 +269,13 @@ fn component_definition(
 }
 
 /// A document as a component of type `policy`.
-fn component(hb: &Handbook, ids: &Ids, sources: &BTreeMap<String, String>, i: DocIx) -> Value {
+fn component(
+    hb: &Handbook,
+    ids: &Ids,
+    sources: &BTreeMap<String, String>,
+    i: DocIx,
+    covered: &Covered,
+) -> Value {
     let d = &hb.documents[i];
     let mut props = vec![json!({"name": "document-id", "ns": NS, "value": d.id})];
     if let Some(v) = &d.version {
@@ -290,7 +296,7 @@ fn component(hb: &Handbook, ids: &Ids, sources: &BTreeMap<String, String>, i: Do
     if let Some(o) = d.owner_name() {
         c["responsible-roles"] = json!([{"role-id": token(o)}]);
     }
-    let implementations = implementations(hb, ids, sources, i);
+    let implementations = implementations(hb, ids, sources, i, covered);
     if !implementations.is_empty() {
         c["control-implementations"] = Value::Array(implementations);
     }
@@ -319,33 +325,47 @@ fn description(hb: &Handbook, i: DocIx, section: Option<usize>) -> String {
     }
 }
 
-/// Per framework, the criteria document `i` covers (directly, or through the register's
-/// controls it describes), each with the places that cover it.
+/// What a document covers: criterion → (the places in it that cover the criterion, the
+/// register's controls through which they do).
+type Covered = BTreeMap<crate::model::ControlIx, (Vec<Coverage>, Vec<String>)>;
+
+/// Per document, the criteria it covers (directly, or through the register's controls it
+/// describes): one pass over the trace for all documents.
+fn covered_by_document(hb: &Handbook) -> HashMap<DocIx, Covered> {
+    let t = &hb.trace;
+    let mut out: HashMap<DocIx, Covered> = HashMap::new();
+    for p in hb.catalog.positions() {
+        for c in &t.covered_by[p] {
+            out.entry(c.document)
+                .or_default()
+                .entry(p)
+                .or_default()
+                .0
+                .push(*c);
+        }
+        for &k in &t.controls[p] {
+            let id = &hb.register[k].id.value;
+            for c in &t.documented_by[k] {
+                let e = out.entry(c.document).or_default().entry(p).or_default();
+                e.0.push(*c);
+                if !e.1.contains(id) {
+                    e.1.push(id.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Per framework, the criteria document `i` covers, each with the places that cover it.
 fn implementations(
     hb: &Handbook,
     ids: &Ids,
     sources: &BTreeMap<String, String>,
     i: DocIx,
+    covered: &Covered,
 ) -> Vec<Value> {
     let t = &hb.trace;
-    // (framework index, position in catalog) → (places, register controls)
-    let mut covered: BTreeMap<crate::model::ControlIx, (Vec<Coverage>, Vec<String>)> =
-        BTreeMap::new();
-    for p in hb.catalog.positions() {
-        for c in t.covered_by[p].iter().filter(|c| c.document == i) {
-            covered.entry(p).or_default().0.push(*c);
-        }
-        for &k in &t.controls[p] {
-            for c in t.documented_by[k].iter().filter(|c| c.document == i) {
-                let e = covered.entry(p).or_default();
-                e.0.push(*c);
-                let id = hb.register[k].id.value.clone();
-                if !e.1.contains(&id) {
-                    e.1.push(id);
-                }
-            }
-        }
-    }
     let d = &hb.documents[i];
     let mut out = Vec::new();
     for f in &hb.catalog.frameworks {

@@ -448,17 +448,7 @@ impl Demo {
         )?;
         // December: the annual review of every document, signed by the CISO; then the export of
         // the year's pull requests.
-        let ids: Vec<String> = self
-            .files
-            .keys()
-            .filter(|p| p.starts_with("policies/") && !p.starts_with("policies/exceptions/"))
-            .filter_map(|p| {
-                p.rsplit('/')
-                    .next()?
-                    .strip_suffix(".md")
-                    .map(str::to_string)
-            })
-            .collect();
+        let ids: Vec<String> = self.documents().map(|(id, _)| id).collect();
         self.commit(
             DANIEL,
             "2025-12-01T09:00:00Z",
@@ -478,6 +468,18 @@ impl Demo {
             Some(tom),
         )?;
         Ok(())
+    }
+
+    /// The handbook's documents (not the exceptions), as (id, text), in path order.
+    fn documents(&self) -> impl Iterator<Item = (String, &String)> {
+        self.files.iter().filter_map(|(p, t)| {
+            let below = p.strip_prefix("policies/")?;
+            if below.starts_with("exceptions/") {
+                return None;
+            }
+            let id = below.rsplit('/').next()?.strip_suffix(".md")?;
+            Some((id.to_string(), t))
+        })
     }
 
     fn put(&mut self, rel: &str, text: &str) {
@@ -646,14 +648,9 @@ impl Demo {
     ) -> String {
         let mut out = String::from("email,document,version,date\n");
         let policies: Vec<(String, String)> = self
-            .files
-            .iter()
-            .filter(|(p, _)| p.starts_with("policies/") && !p.starts_with("policies/exceptions/"))
+            .documents()
             .filter(|(_, t)| front_value(t, "kind").is_none_or(|k| k == "policy"))
-            .filter_map(|(p, t)| {
-                let id = p.rsplit('/').next()?.strip_suffix(".md")?.to_string();
-                Some((id, front_value(t, "version")?))
-            })
+            .filter_map(|(id, t)| Some((id, front_value(t, "version")?)))
             .collect();
         for (n, (email, _, start, end, _)) in ROSTER.iter().enumerate() {
             let joined_later = *start > "2025-02-01";

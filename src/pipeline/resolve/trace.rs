@@ -677,38 +677,40 @@ pub struct FrameworkSummary {
 impl super::Handbook {
     /// Each framework of the catalog with its counts, in catalog order.
     pub fn framework_summaries(&self) -> Vec<FrameworkSummary> {
-        self.catalog
+        let mut out: Vec<FrameworkSummary> = self
+            .catalog
             .frameworks
             .iter()
-            .map(|f| {
-                let mut s = FrameworkSummary {
-                    id: f.id.clone(),
-                    name: f.name.clone(),
-                    catalog: f.catalog.clone(),
-                    in_scope: 0,
-                    covered: 0,
-                    covered_via_crosswalk: 0,
-                    incomplete: 0,
-                    gaps: 0,
-                    not_applicable: 0,
-                };
-                for p in self.catalog.positions() {
-                    let c = self.catalog.at(p);
-                    if c.framework != f.id || !self.trace.in_scope[p] {
-                        continue;
-                    }
-                    s.in_scope += 1;
-                    match self.trace.status[p] {
-                        x if x.is_covered() => s.covered += 1,
-                        x if x.is_gap() => s.gaps += 1,
-                        CriterionStatus::CoveredViaCrosswalk => s.covered_via_crosswalk += 1,
-                        CriterionStatus::NotApplicable => s.not_applicable += 1,
-                        _ => s.incomplete += 1,
-                    }
-                }
-                s
+            .map(|f| FrameworkSummary {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                catalog: f.catalog.clone(),
+                in_scope: 0,
+                covered: 0,
+                covered_via_crosswalk: 0,
+                incomplete: 0,
+                gaps: 0,
+                not_applicable: 0,
             })
-            .collect()
+            .collect();
+        for p in self.catalog.positions() {
+            let c = self.catalog.at(p);
+            let Some(s) = out.iter_mut().find(|s| s.id == c.framework) else {
+                continue;
+            };
+            if !self.trace.in_scope[p] {
+                continue;
+            }
+            s.in_scope += 1;
+            match self.trace.status[p] {
+                x if x.is_covered() => s.covered += 1,
+                x if x.is_gap() => s.gaps += 1,
+                CriterionStatus::CoveredViaCrosswalk => s.covered_via_crosswalk += 1,
+                CriterionStatus::NotApplicable => s.not_applicable += 1,
+                _ => s.incomplete += 1,
+            }
+        }
+        out
     }
 
     /// Why criterion `p` has its status, in one sentence an auditor can check against the

@@ -173,7 +173,7 @@ pub struct MatrixView {
     pub frameworks: Vec<FrameworkTab>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 /// A framework of the audit, for the overview and the per-framework pages.
 pub struct FrameworkTab {
     /// Its counts.
@@ -351,11 +351,8 @@ impl Views<'_> {
         let hb = self.hb;
         let t = &hb.trace;
         let frameworks = self.framework_tabs();
-        let framework = only.and_then(|key| {
-            self.framework_tabs()
-                .into_iter()
-                .find(|f| f.summary.id == key)
-        });
+        let framework =
+            only.and_then(|key| frameworks.iter().find(|f| f.summary.id == key).cloned());
         let in_scope: Vec<ControlIx> = hb
             .catalog
             .positions()
