@@ -1,7 +1,7 @@
 //! `build` and `check`: open the handbook, render the site (every version of it, with
 //! `[versions]`), and write it, all or nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostics, Outcome};
@@ -87,12 +87,16 @@ pub fn build(opts: &Options) -> Report {
 /// commit on HEAD's first-parent line committed on or before that day, so that statuses are
 /// those the handbook showed then (a commit made on a branch before that day but merged after
 /// it was not in the handbook yet, and the working tree's edits were not either).
-fn as_of_source(opts: &Options, diags: &mut Diagnostics) -> Outcome<Source> {
-    let worktree = Source::worktree(&opts.root);
-    let Some(day) = opts.as_of else {
+fn as_of_source(
+    root: &Path,
+    as_of: Option<jiff::civil::Date>,
+    diags: &mut Diagnostics,
+) -> Outcome<Source> {
+    let worktree = Source::worktree(root);
+    let Some(day) = as_of else {
         return Ok(worktree);
     };
-    let Some((repo, _)) = crate::git::open_repository(&opts.root) else {
+    let Some((repo, _)) = crate::git::open_repository(root) else {
         return Ok(worktree);
     };
     let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
@@ -105,7 +109,7 @@ fn as_of_source(opts: &Options, diags: &mut Diagnostics) -> Outcome<Source> {
         Ok((commit, _)) => {
             let id = commit.to_string();
             Ok(Source::Commit {
-                root: opts.root.clone(),
+                root: root.to_path_buf(),
                 commit,
                 label: id[..7].to_string(),
             })
@@ -137,16 +141,15 @@ pub struct Rendered {
 
 /// Opens the handbook and renders its site. Rendered even when there are errors already:
 /// template errors are problems too, and `check` reports all of them at once.
-pub fn render(opts: &Options, diags: &mut Diagnostics) -> Outcome<Rendered> {
+pub fn render(
+    root: &Path,
+    as_of: Option<jiff::civil::Date>,
+    diags: &mut Diagnostics,
+) -> Outcome<Rendered> {
     let start = Instant::now();
-    let source = as_of_source(opts, diags)?;
+    let source = as_of_source(root, as_of, diags)?;
     let caches = Caches::default();
-    let handbook = open(
-        &source,
-        HistoryMode::Read { as_of: opts.as_of },
-        Some(&caches),
-        diags,
-    )?;
+    let handbook = open(&source, HistoryMode::Read { as_of }, Some(&caches), diags)?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
     let site = match &theme {
@@ -182,7 +185,7 @@ fn run(
         site,
         opened_in,
         ..
-    } = render(opts, diags)?;
+    } = render(&opts.root, opts.as_of, diags)?;
     report
         .timings
         .push(("load, parse, history, resolve", before - start + opened_in));
