@@ -18,8 +18,8 @@ hyperfine -N -w 2 -r 10 --export-json "$out/h.json" \
   --prepare "true" --prepare "true" --prepare "true" --prepare "rm -rf $out/cold" \
   -n git-log "git -C $corpus log --name-status -M --format='%H %an %aI %s' -- policies" \
   -n history "$pb _history --root $corpus" \
-  -n build "$pb build --root $corpus --out $out/site" \
-  -n build-cold "$pb build --root $corpus --out $out/cold"
+  -n build "$pb build --no-cache --root $corpus --out $out/site" \
+  -n build-cold "$pb build --no-cache --root $corpus --out $out/cold"
 
 python3 - "$out/h.json" <<'PY'
 import json, sys

@@ -40,6 +40,7 @@ contentDir = "policies"
 theme = "bench"
 themesDir = "$work/themes"
 enableGitInfo = $2
+noBuildLock = true
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
 EOF
 }
@@ -51,7 +52,7 @@ timed() {
   /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>&1
   awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$work/t"
 }
-pb_cold() { rm -rf "$work/pb-out"; timed "$pb" build --root "$corpus" --out "$work/pb-out"; }
+pb_cold() { rm -rf "$work/pb-out" "$corpus/.policybook-cache"; timed "$pb" build --root "$corpus" --out "$work/pb-out"; }
 pb_warm() { timed "$pb" build --root "$corpus" --out "$work/pb-out"; }
 hugo_run() { rm -rf "$work/hugo-out"; timed hugo --source "$corpus" --config "$work/hugo-$1.toml" --destination "$work/hugo-out" --quiet; }
 

@@ -22,7 +22,7 @@ for doc in $docs; do
 done
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
-  -n full-build "$pb build --root $work/hb --out $work/site" >&2
+  -n full-build "$pb build --no-cache --root $work/hb --out $work/site" >&2
 
 python3 - "$work/h.json" "$log" <<'PY'
 import json, re, statistics, sys

@@ -13,8 +13,8 @@ printf '\n[versions]\ntags = "v*"\n' >> "$work/versioned/site.toml"
 echo "releases: $(git -C "$work/versioned" tag -l 'v*' | wc -l) tags + the current version" >&2
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
-  -n one-version "$pb build --root $corpus --out $work/one" \
-  -n all-versions "$pb build --root $work/versioned --out $work/all"
+  -n one-version "$pb build --no-cache --root $corpus --out $work/one" \
+  -n all-versions "$pb build --no-cache --root $work/versioned --out $work/all"
 
 python3 - "$work/h.json" "$(git -C "$work/versioned" tag -l 'v*' | wc -l)" <<'PY'
 import json, sys

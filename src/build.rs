@@ -21,6 +21,8 @@ pub struct Options {
     pub write: bool,
     /// Date review statuses are computed at; default: the HEAD commit's date.
     pub as_of: Option<jiff::civil::Date>,
+    /// Read and keep the history cache (`.policybook-cache/`); `--no-cache` turns it off.
+    pub cache: bool,
 }
 
 impl Options {
@@ -144,11 +146,15 @@ pub struct Rendered {
 pub fn render(
     root: &Path,
     as_of: Option<jiff::civil::Date>,
+    cache: bool,
     diags: &mut Diagnostics,
 ) -> Outcome<Rendered> {
     let start = Instant::now();
     let source = as_of_source(root, as_of, diags)?;
-    let caches = Caches::default();
+    let caches = match cache {
+        true => Caches::stored(root),
+        false => Caches::default(),
+    };
     let handbook = open(&source, HistoryMode::Read { as_of }, Some(&caches), diags)?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
@@ -165,6 +171,10 @@ pub fn render(
         ),
         Err(e) => Err(*e),
     };
+    // After rendering: a site with versions has walked every release's history by now.
+    if cache {
+        caches.store(root);
+    }
     Ok(Rendered {
         handbook,
         theme: theme.ok(),
@@ -185,7 +195,7 @@ fn run(
         site,
         opened_in,
         ..
-    } = render(&opts.root, opts.as_of, diags)?;
+    } = render(&opts.root, opts.as_of, opts.cache, diags)?;
     report
         .timings
         .push(("load, parse, history, resolve", before - start + opened_in));

@@ -34,6 +34,9 @@ enum Command {
         /// Print how long each stage took
         #[arg(long)]
         timings: bool,
+        /// Neither read nor write the history cache (ROOT/.policybook-cache/)
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Validate everything `build` validates, write nothing
     #[command(
@@ -52,6 +55,9 @@ enum Command {
         /// (`30d`, `4w`, `30`), overdue ones included
         #[arg(long, value_name = "DAYS", value_parser = parse_days)]
         due_within: Option<i64>,
+        /// Neither read nor write the history cache (ROOT/.policybook-cache/)
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Write an audit period's evidence: changes, reviews, matrix at the period's end, manifest
     #[command(
@@ -311,12 +317,18 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { root, out, timings } => cmd::build::run(
+        Command::Build {
+            root,
+            out,
+            timings,
+            no_cache,
+        } => cmd::build::run(
             &Options {
                 root: root.root,
                 out,
                 write: true,
                 as_of: root.as_of,
+                cache: !no_cache,
             },
             timings,
         ),
@@ -325,12 +337,14 @@ fn main() -> ExitCode {
             strict,
             format,
             due_within,
+            no_cache,
         } => cmd::check::run(
             &Options {
                 root: root.root,
                 out: None,
                 write: false,
                 as_of: root.as_of,
+                cache: !no_cache,
             },
             strict,
             format,

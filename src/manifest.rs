@@ -56,8 +56,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The command line as typed (arguments with spaces quoted), for the record of how a folder
-/// was made — without where it read and wrote (`--root`, `--out`, `--bundle`), which do not
-/// change what is written: the same commit gives the same bytes wherever they go.
+/// was made — without where it read and wrote (`--root`, `--out`, `--bundle`) and how fast
+/// (`--timings`, `--no-cache`), which do not change what is written: the same commit gives the
+/// same bytes wherever they go.
 pub fn command_line() -> String {
     let mut out = vec!["policybook".to_string()];
     let mut args = std::env::args_os()
@@ -71,6 +72,9 @@ pub fn command_line() -> String {
             continue;
         }
         if PLACES.iter().any(|p| a.starts_with(&format!("{p}="))) {
+            continue;
+        }
+        if a == "--timings" || a == "--no-cache" {
             continue;
         }
         out.push(

@@ -176,7 +176,7 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
     progress.step("building the site");
     // Opened once, as `build` opens it (the commit of --as-of, if any): the site and the packets
     // come from the same handbook.
-    let rendered = build::render(&opts.root, opts.as_of, diags)?;
+    let rendered = build::render(&opts.root, opts.as_of, true, diags)?;
     let files = rendered.site?;
     diags.no_errors()?;
     let (hb, Some(theme)) = (&rendered.handbook, &rendered.theme) else {

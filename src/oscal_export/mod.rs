@@ -66,7 +66,7 @@ pub fn export(opts: &OscalOptions) -> OscalReport {
 
 fn run(opts: &OscalOptions, report: &mut OscalReport, diags: &mut Diagnostics) -> Outcome<()> {
     // The pages as `build` writes them (from the commit of --as-of, if any), for their hashes.
-    let rendered = crate::build::render(&opts.root, opts.as_of, diags)?;
+    let rendered = crate::build::render(&opts.root, opts.as_of, true, diags)?;
     let site = rendered.site?;
     diags.no_errors()?;
     let hb = &rendered.handbook;

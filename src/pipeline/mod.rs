@@ -237,6 +237,23 @@ pub struct Caches {
     pub parsed: parse::ParseCache,
 }
 
+impl Caches {
+    /// Caches that start from the history cache the last run left under `root`
+    /// (`.policybook-cache/`, see `history::store`).
+    pub fn stored(root: &Path) -> Caches {
+        Caches {
+            history: history::store::load(root),
+            parsed: parse::ParseCache::default(),
+        }
+    }
+
+    /// Keeps the history cache under `root` for the next run. A cache that cannot be written
+    /// costs only time, so failing to write it is not a problem of the handbook's.
+    pub fn store(&self, root: &Path) {
+        let _ = history::store::save(&self.history, root);
+    }
+}
+
 /// Reads, parses and resolves the handbook at `source`: everything before rendering. Problems
 /// are in `diags`; `Err` only when there is nothing to resolve (no usable `site.toml`). A
 /// handbook with errors is still returned, so that `check` reports every problem of every stage.

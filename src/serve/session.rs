@@ -86,7 +86,7 @@ impl Session {
             source: Source::worktree(root),
             root: root.to_path_buf(),
             as_of,
-            caches: Caches::default(),
+            caches: Caches::stored(root),
             bodies: BodyCache::default(),
             last: None,
         }
@@ -151,6 +151,8 @@ impl Session {
             },
             diags,
         )?;
+        // Kept for the next `build` or `serve` (a no-op when no new commit was read).
+        self.caches.store(&self.root);
         diags.no_errors()?;
         let mut files: Files = site
             .files

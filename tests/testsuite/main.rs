@@ -10,6 +10,7 @@ mod adoption;
 mod approvals;
 mod architecture;
 mod build_site;
+mod cache;
 mod cli;
 mod demo;
 mod errors;

@@ -5,6 +5,7 @@
 //! due dates and statuses are computed from it in `review`.
 
 pub mod review;
+pub mod store;
 mod walk;
 
 pub use walk::HistoryCache;
@@ -30,7 +31,7 @@ pub enum Change {
 }
 
 /// A commit, as shown to readers and auditors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CommitInfo {
     /// Full commit id.
     pub id: String,

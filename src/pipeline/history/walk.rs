@@ -25,36 +25,65 @@ use crate::model::register::{REGISTER_DIR, REGISTER_FILE};
 
 /// A document file's change in one commit, paths relative to the handbook root.
 #[derive(Clone)]
-struct FileChange {
-    delta: Delta,
+pub(super) struct FileChange {
+    pub(super) delta: Delta,
     /// Relative to the handbook root; a path outside the handbook's `policies/` that a document
     /// was moved from starts with `/` and is relative to the repository root.
-    old: String,
-    new: String,
-    added: usize,
-    removed: usize,
+    pub(super) old: String,
+    pub(super) new: String,
+    pub(super) added: usize,
+    pub(super) removed: usize,
     /// For renames: how alike the two files are, in percent (git infers a move from it).
-    similarity: Option<u8>,
+    pub(super) similarity: Option<u8>,
 }
 
+/// What one commit says, before it is matched to today's documents: a function of the commit
+/// id alone (see `store`).
 pub(super) struct CommitRecord {
-    info: std::sync::Arc<CommitInfo>,
-    oid: Oid,
-    parents: Vec<Oid>,
-    merge: bool,
-    changes: Vec<FileChange>,
+    pub(super) info: std::sync::Arc<CommitInfo>,
+    pub(super) oid: Oid,
+    pub(super) parents: Vec<Oid>,
+    pub(super) merge: bool,
+    pub(super) changes: Vec<FileChange>,
     /// Changes to `.md` files outside `policies/` (paths `/`-prefixed from the repository root):
     /// history for documents that were moved in later, used only for those.
-    elsewhere: Vec<FileChange>,
+    pub(super) elsewhere: Vec<FileChange>,
     /// The ids of its `Reviews:` trailers.
-    named: Vec<String>,
+    pub(super) named: Vec<String>,
 }
 
-/// Commits already read and diffed, shared by the builds of several versions of a handbook: the
-/// history of each release is mostly the same commits.
+/// Commits already read and diffed: shared by the builds of several versions of a handbook (the
+/// history of each release is mostly the same commits), by `serve`'s rebuilds, and kept on disk
+/// between runs (`store`).
 #[derive(Default)]
 pub struct HistoryCache {
     records: std::sync::Mutex<HashMap<Oid, std::sync::Arc<CommitRecord>>>,
+    /// The commits this run's walks listed, in the order first listed.
+    used: std::sync::Mutex<(Vec<Oid>, HashSet<Oid>)>,
+    /// The commits loaded from disk.
+    loaded: HashSet<Oid>,
+    /// Some commit was read from the repository (not found in the cache) this run.
+    fresh: std::sync::atomic::AtomicBool,
+}
+
+impl HistoryCache {
+    /// Starts from records read from disk.
+    pub(super) fn preload(&mut self, records: HashMap<Oid, std::sync::Arc<CommitRecord>>) {
+        self.loaded = records.keys().copied().collect();
+        self.records = std::sync::Mutex::new(records);
+    }
+
+    /// The records to keep on disk, in walk order: those this run used. `None` when that is
+    /// exactly what was loaded (nothing to write).
+    pub(super) fn to_save(&self) -> Option<Vec<std::sync::Arc<CommitRecord>>> {
+        let used = self.used.lock().ok()?;
+        let fresh = self.fresh.load(std::sync::atomic::Ordering::Relaxed);
+        if !fresh && used.1 == self.loaded {
+            return None;
+        }
+        let held = self.records.lock().ok()?;
+        Some(used.0.iter().filter_map(|o| held.get(o).cloned()).collect())
+    }
 }
 
 /// The first tag, by name, that points at commit `oid`.
@@ -153,7 +182,13 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
 
     let oids = list_commits(&repo, start)?;
     let records = match req.cache {
-        Some(cache) => cached_commits(cache, repo.path(), &prefix, &oids)?,
+        Some(cache) => cached_commits(
+            cache,
+            repo.path(),
+            &prefix,
+            &oids,
+            &super::store::shallow_boundary(&repo),
+        )?,
         None => read_commits(repo.path(), &prefix, &oids)?
             .into_iter()
             .map(std::sync::Arc::new)
@@ -282,34 +317,58 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
 }
 
 /// `read_commits` for the oids the cache does not hold yet, then every record in walk order.
+/// A shallow clone's `boundary` commits are always read afresh and never kept: they look
+/// parentless only until the rest of the history is fetched.
 fn cached_commits(
     cache: &HistoryCache,
     git_dir: &Path,
     root: &str,
     oids: &[Oid],
+    boundary: &HashSet<Oid>,
 ) -> Result<Vec<std::sync::Arc<CommitRecord>>, String> {
+    fn poisoned<T>(_: T) -> String {
+        "history cache poisoned".to_string()
+    }
+    {
+        let mut used = cache.used.lock().map_err(poisoned)?;
+        for &o in oids {
+            if used.1.insert(o) {
+                used.0.push(o);
+            }
+        }
+    }
     let missing: Vec<Oid> = {
-        let held = cache
-            .records
-            .lock()
-            .map_err(|_| "history cache poisoned".to_string())?;
+        let held = cache.records.lock().map_err(poisoned)?;
         oids.iter()
-            .filter(|o| !held.contains_key(o))
+            .filter(|o| boundary.contains(o) || !held.contains_key(o))
             .copied()
             .collect()
     };
-    let fresh = read_commits(git_dir, root, &missing)?;
-    let mut held = cache
-        .records
-        .lock()
-        .map_err(|_| "history cache poisoned".to_string())?;
-    for (oid, rec) in missing.into_iter().zip(fresh) {
-        held.insert(oid, std::sync::Arc::new(rec));
+    if !missing.is_empty() {
+        cache
+            .fresh
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut fresh: HashMap<Oid, std::sync::Arc<CommitRecord>> = missing
+        .iter()
+        .copied()
+        .zip(
+            read_commits(git_dir, root, &missing)?
+                .into_iter()
+                .map(std::sync::Arc::new),
+        )
+        .collect();
+    let mut held = cache.records.lock().map_err(poisoned)?;
+    for (oid, rec) in &fresh {
+        if !boundary.contains(oid) {
+            held.insert(*oid, rec.clone());
+        }
     }
     oids.iter()
         .map(|o| {
-            held.get(o)
-                .cloned()
+            fresh
+                .remove(o)
+                .or_else(|| held.get(o).cloned())
                 .ok_or_else(|| format!("commit {o} missing from the cache"))
         })
         .collect()
