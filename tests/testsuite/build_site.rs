@@ -367,6 +367,7 @@ fn root_and_out_options() {
         dir.path(),
         &[
             "build",
+            "--no-cache",
             "--root",
             crate::support::fixture("good").to_str().unwrap(),
             "--out",
@@ -375,7 +376,13 @@ fn root_and_out_options() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("site/index.html").is_file());
+    // Nothing written into the handbook: no `public/`, and with --no-cache no cache either.
     assert!(!crate::support::fixture("good").join("public").exists());
+    assert!(
+        !crate::support::fixture("good")
+            .join(".policybook-cache")
+            .exists()
+    );
 }
 
 #[test]
