@@ -53,6 +53,8 @@ pub struct Report {
     pub written_to: Option<PathBuf>,
     /// How long each stage took, in order (`build --timings`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// The steps inside those stages, some of which run side by side (`crate::timings`).
+    pub steps: Vec<(&'static str, Duration)>,
     /// Every document's next review, soonest first (`check --due-within`).
     pub due: Vec<crate::pipeline::render::calendar::DueReview>,
     /// The date statuses are computed for.
@@ -82,6 +84,7 @@ pub fn build(opts: &Options) -> Report {
     let _ = run(opts, &mut report, &mut diags, start);
     report.diagnostics = diags;
     report.elapsed = start.elapsed();
+    report.steps = crate::timings::take();
     report
 }
 
@@ -219,6 +222,7 @@ fn run(
     }
     let mut site = site;
     // The manifest lists every file of the site with its hash, for `policybook verify`.
+    let hashing = Instant::now();
     let manifest = diags.take(crate::manifest::for_site(&site, &handbook).map_err(|e| {
         crate::diagnostics::Diagnostic::error(format!(
             "cannot read a file to list in manifest.json: {e}"
@@ -228,6 +232,7 @@ fn run(
         path: crate::manifest::FILE.to_string(),
         contents: manifest.to_bytes(),
     });
+    crate::timings::record("manifest (SHA-256 of every file)", hashing.elapsed());
     site.files.sort_by(|a, b| a.path.cmp(&b.path));
     let out = opts.out_dir();
     write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;

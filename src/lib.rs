@@ -33,4 +33,5 @@ pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod site;
+pub mod timings;
 pub mod versions;

@@ -10,6 +10,15 @@ pub fn run(opts: &Options, timings: bool) -> u8 {
         for (stage, d) in &report.timings {
             eprintln!("{stage:>24}: {:>7.3}s", d.as_secs_f64());
         }
+        if !report.steps.is_empty() {
+            eprintln!(
+                "{:>24}",
+                "steps (parse and history, and pages and exports, run side by side):"
+            );
+            for (step, d) in &report.steps {
+                eprintln!("{step:>40}: {:>7.3}s", d.as_secs_f64());
+            }
+        }
         if let Some(kb) = peak_memory_kb() {
             eprintln!("{:>24}: {:>7.1} MB", "peak memory", kb as f64 / 1024.0);
         }

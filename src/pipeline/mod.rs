@@ -242,7 +242,7 @@ impl Caches {
     /// (`.policybook-cache/`, see `history::store`).
     pub fn stored(root: &Path) -> Caches {
         Caches {
-            history: history::store::load(root),
+            history: crate::timings::time("history cache (read)", || history::store::load(root)),
             parsed: parse::ParseCache::default(),
         }
     }
@@ -250,7 +250,9 @@ impl Caches {
     /// Keeps the history cache under `root` for the next run. A cache that cannot be written
     /// costs only time, so failing to write it is not a problem of the handbook's.
     pub fn store(&self, root: &Path) {
-        let _ = history::store::save(&self.history, root);
+        let _ = crate::timings::time("history cache (write)", || {
+            history::store::save(&self.history, root)
+        });
     }
 }
 
@@ -263,9 +265,11 @@ pub fn open(
     caches: Option<&Caches>,
     diags: &mut Diagnostics,
 ) -> Outcome<Handbook> {
+    let load = std::time::Instant::now();
     let (config, sources) = source.read(diags)?;
     let catalog = crate::catalog::assemble(&config, &catalog_files(&sources), diags);
     config.validate(&catalog, diags);
+    crate::timings::record("load (files, site.toml, catalog)", load.elapsed());
     // The register's files have a history too: their revisions and reviews are evidence.
     let mut paths: Vec<String> = sources
         .documents
@@ -285,24 +289,28 @@ pub fn open(
     let ((documents, parse_diags), history) = rayon::join(
         || {
             let mut d = Diagnostics::new();
-            let docs = parse::parse_all(
-                &sources.documents,
-                &config.scope.framework,
-                caches.map(|c| &c.parsed),
-                &mut d,
-            );
+            let docs = crate::timings::time("parse", || {
+                parse::parse_all(
+                    &sources.documents,
+                    &config.scope.framework,
+                    caches.map(|c| &c.parsed),
+                    &mut d,
+                )
+            });
             (docs, d)
         },
         || match mode {
             HistoryMode::Skip => history::History::default(),
-            HistoryMode::Read { as_of } => history::extract(&history::Request {
-                root: source.root(),
-                documents: &paths,
-                as_of,
-                at_commit: source.commit(),
-                cache: caches.map(|c| &c.history),
-                people_at_changes: config.reviews.pull_requests.is_some(),
-                versions: config.acknowledgements.files.is_some(),
+            HistoryMode::Read { as_of } => crate::timings::time("history", || {
+                history::extract(&history::Request {
+                    root: source.root(),
+                    documents: &paths,
+                    as_of,
+                    at_commit: source.commit(),
+                    cache: caches.map(|c| &c.history),
+                    people_at_changes: config.reviews.pull_requests.is_some(),
+                    versions: config.acknowledgements.files.is_some(),
+                })
             }),
         },
     );
@@ -325,7 +333,8 @@ pub fn open(
     if let HistoryMode::Read { .. } = mode {
         resolve::source_warnings(&history, &source.shown(), diags);
     }
-    Ok(resolve::resolve(
+    let resolving = std::time::Instant::now();
+    let handbook = resolve::resolve(
         resolve::Parsed {
             config,
             catalog,
@@ -340,5 +349,7 @@ pub fn open(
             history,
         },
         diags,
-    ))
+    );
+    crate::timings::record("resolve", resolving.elapsed());
+    Ok(handbook)
 }

@@ -158,6 +158,7 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
     } else {
         pages.iter().filter_map(|p| p.doc).collect()
     };
+    let bodies_start = std::time::Instant::now();
     let bodies: IxVec<DocIx, Arc<String>> = hb
         .documents
         .indices()
@@ -173,31 +174,28 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
+    crate::timings::record("document bodies (Markdown to HTML)", bodies_start.elapsed());
 
-    let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
-        .par_iter()
-        .map(|page| {
-            let mut ctx = (page.build)(&views, &bodies, version);
-            ctx.insert("site", &site);
-            ctx.insert("root", page.root);
-            ctx.insert("page_url", &page.path);
-            ctx.insert("canonical_url", &hb.config.absolute_url(&page.path));
-            if let Some(v) = version {
-                ctx.insert("versions", &v.nav(&page.path, page.root, page.doc));
-            }
-            theme
-                .tera
-                .render(page.template, &ctx)
-                .map(|html| OutputFile {
-                    path: page.path.clone(),
-                    contents: html.into_bytes(),
-                })
-                .map_err(|e| theme.error(&e))
-        })
-        .collect();
+    // The pages, and beside them the exports and scripts (which are mostly one long task each):
+    // both cores stay busy until the end.
+    let (rendered, (extras, extra_errors)) = rayon::join(
+        || {
+            crate::timings::time("pages", || {
+                pages
+                    .par_iter()
+                    .map(|page| render_page(&views, &bodies, &site, hb, theme, version, page))
+                    .collect::<Vec<Result<OutputFile, Diagnostic>>>()
+            })
+        },
+        || {
+            crate::timings::time("exports, navigation, search index", || {
+                exports_and_scripts(hb, selection, &views, cache)
+            })
+        },
+    );
 
-    let mut files = Vec::with_capacity(rendered.len() + theme.static_files.len() + 4);
-    let mut failed = false;
+    let mut files = Vec::with_capacity(rendered.len() + extras.len() + theme.static_files.len());
+    let mut failed = !extra_errors.is_empty();
     for r in rendered {
         match r {
             Ok(f) => files.push(f),
@@ -207,6 +205,69 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
             }
         }
     }
+    files.extend(extras);
+    for d in extra_errors {
+        diags.push(d);
+    }
+    if selection.statics {
+        for (name, bytes) in &theme.static_files {
+            files.push(OutputFile {
+                path: format!("static/{name}"),
+                contents: bytes.clone(),
+            });
+        }
+    }
+    if failed {
+        return Err(crate::diagnostics::Reported);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let copies = hb
+        .assets
+        .iter()
+        .map(|(below, path)| (url::asset(below), path.clone()))
+        .collect();
+    Ok(Site { files, copies })
+}
+
+/// One page: its view, then its template.
+fn render_page(
+    views: &Views<'_>,
+    bodies: &IxVec<DocIx, Arc<String>>,
+    site: &views::SiteView,
+    hb: &Handbook,
+    theme: &Theme,
+    version: Option<&VersionPages>,
+    page: &Page,
+) -> Result<OutputFile, Diagnostic> {
+    let mut ctx = (page.build)(views, bodies, version);
+    ctx.insert("site", site);
+    ctx.insert("root", page.root);
+    ctx.insert("page_url", &page.path);
+    ctx.insert("canonical_url", &hb.config.absolute_url(&page.path));
+    if let Some(v) = version {
+        ctx.insert("versions", &v.nav(&page.path, page.root, page.doc));
+    }
+    theme
+        .tera
+        .render(page.template, &ctx)
+        .map(|html| OutputFile {
+            path: page.path.clone(),
+            contents: html.into_bytes(),
+        })
+        .map_err(|e| theme.error(&e))
+}
+
+/// The files that are not pages, as `selection` asks: the exports (matrix, CSVs, calendar,
+/// SoA), the navigation and the search index; and the exports that could not be made.
+fn exports_and_scripts(
+    hb: &Handbook,
+    selection: &Selection,
+    views: &Views<'_>,
+    cache: Option<&BodyCache>,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
     if selection.exports {
         let mut exports: Vec<(String, Result<Vec<u8>, String>)> = vec![
             (
@@ -239,17 +300,14 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
         for (path, result) in exports {
             match result {
                 Ok(contents) => files.push(OutputFile { path, contents }),
-                Err(e) => {
-                    failed = true;
-                    diags.push(Diagnostic::error(format!("cannot write {path}: {e}")));
-                }
+                Err(e) => errors.push(Diagnostic::error(format!("cannot write {path}: {e}"))),
             }
         }
     }
     if selection.navigation {
         files.push(OutputFile {
             path: "navigation.js".into(),
-            contents: navigation::navigation_js(&views),
+            contents: navigation::navigation_js(views),
         });
     }
     if selection.search {
@@ -258,23 +316,5 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
             contents: search::search_index_js(hb, cache.map(|c| &c.search)),
         });
     }
-    if selection.statics {
-        for (name, bytes) in &theme.static_files {
-            files.push(OutputFile {
-                path: format!("static/{name}"),
-                contents: bytes.clone(),
-            });
-        }
-    }
-    if failed {
-        return Err(crate::diagnostics::Reported);
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let copies = hb
-        .assets
-        .iter()
-        .map(|(below, path)| (url::asset(below), path.clone()))
-        .collect();
-    Ok(Site { files, copies })
+    (files, errors)
 }

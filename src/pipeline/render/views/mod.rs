@@ -216,6 +216,8 @@ pub struct Views<'a> {
     order: Vec<DocIx>,
     /// Document index → position in `order`.
     rank: IxVec<DocIx, usize>,
+    /// Document path (`policies/a.md`) → its index: the change log looks up every change.
+    by_path: std::collections::HashMap<&'a str, DocIx>,
 }
 
 impl<'a> Views<'a> {
@@ -225,6 +227,11 @@ impl<'a> Views<'a> {
             hb,
             order: Vec::new(),
             rank: IxVec::default(),
+            by_path: hb
+                .documents
+                .iter_enumerated()
+                .map(|(i, d)| (d.path.as_str(), i))
+                .collect(),
         };
         v.order = v.reading_order();
         v.rank = IxVec::filled(v.order.len(), 0);
