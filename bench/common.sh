@@ -10,5 +10,5 @@ if [ ! -d "$corpus/.git" ]; then
   # A cloned repository is packed; so is the corpus, to compare like with like.
   git -C "$corpus" gc -q
 fi
-cargo build --release --manifest-path "$repo/Cargo.toml" -q
-pb="$repo/target/release/policybook"
+cargo build --profile dist --manifest-path "$repo/Cargo.toml" -q
+pb="$repo/target/dist/policybook"

@@ -59,8 +59,13 @@ hugo_run() { rm -rf "$work/hugo-out"; timed hugo --source "$corpus" --config "$w
 # Warm-up, and the sizes.
 pb_cold >/dev/null
 hugo_run git >/dev/null
+# Two measures of size: `du -sb` (what the folder takes, directories included: Hugo writes one
+# folder per page) and the bytes of the files alone (what a server sends).
 pb_bytes=$(du -sb "$work/pb-out" | cut -f1)
 hugo_bytes=$(du -sb "$work/hugo-out" | cut -f1)
+files_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
+pb_files=$(files_bytes "$work/pb-out")
+hugo_files=$(files_bytes "$work/hugo-out")
 
 : > "$work/cold"
 : > "$work/warm"
@@ -70,12 +75,13 @@ for _ in $(seq "$pairs"); do
   echo "$(pb_warm) $(hugo_run nogit)" >> "$work/warm"
 done
 
-python3 - "$work/cold" "$work/warm" "$pb_bytes" "$hugo_bytes" "$pairs" <<'PY'
+python3 - "$work/cold" "$work/warm" "$pb_bytes" "$hugo_bytes" "$pairs" "$pb_files" "$hugo_files" <<'PY'
 import statistics, sys
 def rows(path):
     return [list(map(float, l.split())) for l in open(path) if l.strip()]
 cold, warm = rows(sys.argv[1]), rows(sys.argv[2])
 pb_bytes, hugo_bytes, pairs = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+pb_files, hugo_files = int(sys.argv[6]), int(sys.argv[7])
 med = statistics.median
 def line(name, a, b, ratio, budget):
     ok = "ok" if ratio <= budget else "OVER BUDGET"
@@ -87,5 +93,7 @@ line("cold build, wall (Hugo with enableGitInfo)", f"{med(r[0] for r in cold):.2
 line("cold build, CPU user+system", f"{med(r[1] for r in cold):.2f} s", f"{med(r[4] for r in cold):.2f} s", med(r[1] / r[4] for r in cold), 0.8)
 line("cold build, peak memory", f"{med(r[2] for r in cold) / 1024:.0f} MiB", f"{med(r[5] for r in cold) / 1024:.0f} MiB", med(r[2] / r[5] for r in cold), 1.0)
 line("warm build, wall (Hugo without git info)", f"{med(r[0] for r in warm):.2f} s", f"{med(r[3] for r in warm):.2f} s", med(r[0] / r[3] for r in warm), 0.5)
-line("output size", f"{pb_bytes / 1e6:.1f} MB", f"{hugo_bytes / 1e6:.1f} MB", pb_bytes / hugo_bytes, 1.5)
+line("warm build, CPU user+system", f"{med(r[1] for r in warm):.2f} s", f"{med(r[4] for r in warm):.2f} s", med(r[1] / r[4] for r in warm), 0.5)
+line("output size (du -sb)", f"{pb_bytes / 1e6:.1f} MB", f"{hugo_bytes / 1e6:.1f} MB", pb_bytes / hugo_bytes, 1.5)
+line("output size (file bytes)", f"{pb_files / 1e6:.1f} MB", f"{hugo_files / 1e6:.1f} MB", pb_files / hugo_files, 1.5)
 PY

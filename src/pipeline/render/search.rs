@@ -7,6 +7,7 @@
 //! word for word (to quote in results), the rest as the list of distinct words it adds, which is
 //! all matching needs.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -144,21 +145,31 @@ fn split_text<'a>(heading: &str, text: &'a str) -> (&'a str, String) {
         }
     }
     let (head, rest) = text.split_at(cut);
-    let mut seen: std::collections::HashSet<String> = words(heading).chain(words(head)).collect();
-    let mut more = Vec::new();
+    // Words are borrowed from the text unless they have capitals to lower: most do not, and this
+    // runs over every word of the handbook.
+    let mut seen: std::collections::HashSet<Cow<'_, str>> =
+        words(heading).chain(words(head)).collect();
+    let mut more = String::new();
     for w in words(rest) {
-        if seen.insert(w.clone()) {
-            more.push(w);
+        if !seen.contains(&w) {
+            if !more.is_empty() {
+                more.push(' ');
+            }
+            more.push_str(&w);
+            seen.insert(w);
         }
     }
-    (head, more.join(" "))
+    (head, more)
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric() && c != '.' && c != '-')
         .map(|w| w.trim_matches(|c: char| c == '.' || c == '-'))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| match w.chars().any(char::is_uppercase) {
+            true => Cow::Owned(w.to_lowercase()),
+            false => Cow::Borrowed(w),
+        })
 }
 
 #[cfg(test)]
