@@ -37,9 +37,8 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// The command line was wrong.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Prints every diagnostic of the report to stderr, sorted, in colour on a terminal (not with
-/// NO_COLOR, nor when stderr is redirected).
-/// `build`'s diagnostics: each kind of warning once when it is frequent (see
+/// Prints `build`'s diagnostics to stderr, sorted, in colour on a terminal (not with NO_COLOR,
+/// nor when stderr is redirected): each kind of warning once when it is frequent (see
 /// `Diagnostics::grouped`); `check` prints every one with `print_human`.
 pub fn print_diagnostics(report: &Report) {
     report.diagnostics.print_grouped();

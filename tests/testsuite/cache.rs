@@ -216,6 +216,20 @@ fn a_shallow_clone_fetched_in_full_shows_the_whole_history() {
         !records(&clone_book.cache()).contains(&c[2].to_string()),
         "the cut-off commit is never cached"
     );
+    // Read again on every build, it does not make the file stale: a second build leaves it.
+    let file = clone_dir.path().join(CACHE);
+    let modified = || {
+        std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
+    let before = modified();
+    assert_eq!(clone_book.build_both(), shallow);
+    assert_eq!(
+        modified(),
+        before,
+        "a shallow clone's cache is rewritten on every build"
+    );
     // …until `git fetch --unshallow`: then c3 is a move again, and c1 and c2 are read.
     std::fs::remove_file(clone.path().join("shallow")).expect("unshallow");
     let full = clone_book.build_both();

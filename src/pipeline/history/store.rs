@@ -216,8 +216,8 @@ pub fn load(root: &Path) -> HistoryCache {
     cache
 }
 
-/// Writes what this run's history walks used (and nothing when that is what was loaded), all or
-/// nothing: a new file is written beside the old and renamed over it.
+/// Writes what this run's history walks used (and nothing when that is what the file already
+/// holds), all or nothing: a new file is written beside the old and renamed over it.
 pub fn save(cache: &HistoryCache, root: &Path) -> std::io::Result<()> {
     let Some((repo, prefix)) = super::open_repository(root) else {
         return Ok(());
@@ -253,7 +253,9 @@ pub fn save(cache: &HistoryCache, root: &Path) -> std::io::Result<()> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, file(root)).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
-    })
+    })?;
+    cache.saved(&records);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,29 +60,37 @@ pub struct HistoryCache {
     records: std::sync::Mutex<HashMap<Oid, std::sync::Arc<CommitRecord>>>,
     /// The commits this run's walks listed, in the order first listed.
     used: std::sync::Mutex<(Vec<Oid>, HashSet<Oid>)>,
-    /// The commits loaded from disk.
-    loaded: HashSet<Oid>,
-    /// Some commit was read from the repository (not found in the cache) this run.
-    fresh: std::sync::atomic::AtomicBool,
+    /// The commits the file on disk holds (as loaded, or as last saved); `None` when there is
+    /// no usable file.
+    on_disk: std::sync::Mutex<Option<HashSet<Oid>>>,
 }
 
 impl HistoryCache {
     /// Starts from records read from disk.
     pub(super) fn preload(&mut self, records: HashMap<Oid, std::sync::Arc<CommitRecord>>) {
-        self.loaded = records.keys().copied().collect();
+        self.on_disk = std::sync::Mutex::new(Some(records.keys().copied().collect()));
         self.records = std::sync::Mutex::new(records);
     }
 
-    /// The records to keep on disk, in walk order: those this run used. `None` when that is
-    /// exactly what was loaded (nothing to write).
+    /// The records to keep on disk, in walk order: those this run used (a shallow clone's
+    /// boundary commits are never held). `None` when the file holds exactly those already.
     pub(super) fn to_save(&self) -> Option<Vec<std::sync::Arc<CommitRecord>>> {
         let used = self.used.lock().ok()?;
-        let fresh = self.fresh.load(std::sync::atomic::Ordering::Relaxed);
-        if !fresh && used.1 == self.loaded {
-            return None;
-        }
         let held = self.records.lock().ok()?;
-        Some(used.0.iter().filter_map(|o| held.get(o).cloned()).collect())
+        let keep: Vec<_> = used.0.iter().filter_map(|o| held.get(o).cloned()).collect();
+        let unchanged = self.on_disk.lock().ok().is_some_and(|d| {
+            d.as_ref()
+                .is_some_and(|d| d.len() == keep.len() && keep.iter().all(|r| d.contains(&r.oid)))
+        });
+        (!unchanged).then_some(keep)
+    }
+
+    /// After `records` were written: the file holds them now (`serve` saves after every full
+    /// rebuild, and writes again only when the history changed).
+    pub(super) fn saved(&self, records: &[std::sync::Arc<CommitRecord>]) {
+        if let Ok(mut d) = self.on_disk.lock() {
+            *d = Some(records.iter().map(|r| r.oid).collect());
+        }
     }
 }
 
@@ -344,11 +352,6 @@ fn cached_commits(
             .copied()
             .collect()
     };
-    if !missing.is_empty() {
-        cache
-            .fresh
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-    }
     let mut fresh: HashMap<Oid, std::sync::Arc<CommitRecord>> = missing
         .iter()
         .copied()
