@@ -6,6 +6,7 @@
 
 pub mod review;
 pub mod store;
+mod tree_diff;
 mod walk;
 
 pub use walk::HistoryCache;

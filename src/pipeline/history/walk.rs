@@ -15,6 +15,7 @@ use std::sync::Arc;
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
 use rayon::prelude::*;
 
+use super::tree_diff::TreeReader;
 use super::{
     Change, ChangeSet, ChangedDoc, CommitInfo, DocHistory, History, NamedReview, Request, Review,
     Revision, SourceInfo, in_repo, open_repository,
@@ -311,9 +312,10 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
         .par_chunks(CHUNK)
         .map(|chunk| {
             let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
+            let mut trees = TreeReader::new(&repo).map_err(|e| e.message().to_string())?;
             chunk
                 .iter()
-                .map(|&oid| read_commit(&repo, root, oid))
+                .map(|&oid| read_commit(&repo, &mut trees, root, oid))
                 .collect()
         })
         .collect();
@@ -378,7 +380,12 @@ fn cached_commits(
 }
 
 /// `root`: the handbook's folder in the repository (`""` at its top).
-fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, String> {
+fn read_commit(
+    repo: &Repository,
+    trees: &mut TreeReader<'_>,
+    root: &str,
+    oid: Oid,
+) -> Result<CommitRecord, String> {
     let commit = repo
         .find_commit(oid)
         .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
@@ -387,7 +394,7 @@ fn read_commit(repo: &Repository, root: &str, oid: Oid) -> Result<CommitRecord, 
     let (changes, elsewhere) = if merge && info.reviewers().is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        let (mut changes, elsewhere) = markdown_changes(repo, &commit, root)
+        let (mut changes, elsewhere) = markdown_changes(repo, trees, &commit, root)
             .map_err(|e| format!("cannot diff commit {oid}: {}", e.message()))?;
         changes.extend(
             register_changes(repo, &commit, root)
@@ -549,6 +556,7 @@ fn people_at_reviews(
 /// opened, and `policies/` is diffed on its own, so paths below it are not rebuilt from the root.
 fn markdown_changes(
     repo: &Repository,
+    trees: &mut TreeReader<'_>,
     commit: &Commit<'_>,
     root: &str,
 ) -> Result<(Vec<FileChange>, Vec<FileChange>), git2::Error> {
@@ -567,27 +575,30 @@ fn markdown_changes(
     let mut base = String::new();
     for (depth, part) in policies.split('/').enumerate() {
         let last = depth == policies.split('/').count() - 1;
-        beside(repo, old_t.as_ref(), new_t.as_ref(), &base, part, &mut raw)?;
-        let sub = |t: &Option<Tree<'_>>| -> Result<Option<Tree<'_>>, git2::Error> {
-            match t {
-                Some(t) => match t
-                    .get_name(part)
-                    .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
-                {
-                    Some(e) => Ok(Some(repo.find_tree(e.id())?)),
-                    None => Ok(None),
-                },
-                None => Ok(None),
-            }
+        beside(
+            repo,
+            trees,
+            old_t.as_ref(),
+            new_t.as_ref(),
+            &base,
+            part,
+            &mut raw,
+        )?;
+        // The folder's id on each side; only folders on the way down are opened here (the
+        // last, `policies/` itself, may be large: `tree_diff` reads it raw).
+        let sub = |t: &Option<Tree<'_>>| {
+            t.as_ref()
+                .and_then(|t| t.get_name(part))
+                .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .map(|e| e.id())
         };
-        let (o, n) = (sub(&old_t)?, sub(&new_t)?);
+        let (o, n) = (sub(&old_t), sub(&new_t));
         base = format!("{base}{part}/");
         if last {
-            if o.as_ref().map(Tree::id) != n.as_ref().map(Tree::id) {
-                diff_trees(repo, o.as_ref(), n.as_ref(), &base, &mut raw)?;
-            }
+            diff_trees(repo, trees, o, n, &base, &mut raw)?;
         } else {
-            (old_t, new_t) = (o, n);
+            let open = |id: Option<Oid>| id.map(|id| repo.find_tree(id)).transpose();
+            (old_t, new_t) = (open(o)?, open(n)?);
         }
     }
     let adds = raw
@@ -669,6 +680,7 @@ fn is_markdown(p: &str) -> bool {
 /// way down to `policies/`).
 fn beside(
     repo: &Repository,
+    trees: &mut TreeReader<'_>,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     base: &str,
@@ -697,16 +709,11 @@ fn beside(
             continue;
         }
         let path = format!("{base}{name}");
-        let tree = |x: Option<&(Oid, bool)>| -> Result<Option<Tree<'_>>, git2::Error> {
-            match x {
-                Some((id, true)) => Ok(Some(repo.find_tree(*id)?)),
-                _ => Ok(None),
-            }
-        };
+        let tree = |x: Option<&(Oid, bool)>| x.filter(|x| x.1).map(|x| x.0);
         let blob = |x: Option<&(Oid, bool)>| x.filter(|x| !x.1).map(|x| x.0);
-        let (ta, tb) = (tree(a)?, tree(b)?);
+        let (ta, tb) = (tree(a), tree(b));
         if ta.is_some() || tb.is_some() {
-            diff_trees(repo, ta.as_ref(), tb.as_ref(), &format!("{path}/"), raw)?;
+            diff_trees(repo, trees, ta, tb, &format!("{path}/"), raw)?;
         }
         if !is_markdown(&path) {
             continue;
@@ -737,47 +744,35 @@ fn beside(
 /// The `.md` changes between two versions of the folder at `base` (a path ending in `/`).
 fn diff_trees(
     repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
+    trees: &mut TreeReader<'_>,
+    old: Option<Oid>,
+    new: Option<Oid>,
     base: &str,
     raw: &mut Vec<RawChange>,
 ) -> Result<(), git2::Error> {
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0);
-    let diff = repo.diff_tree_to_tree(old, new, Some(&mut opts))?;
-    for (i, d) in diff.deltas().enumerate() {
-        let file = match d.status() {
-            Delta::Deleted => d.old_file(),
-            _ => d.new_file(),
-        };
-        let Some(below) = file
-            .path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-        else {
-            continue;
-        };
-        if !is_markdown(&below)
-            || !matches!(d.status(), Delta::Added | Delta::Deleted | Delta::Modified)
-        {
+    let mut files = Vec::new();
+    trees.diff(old, new, base, &mut files)?;
+    for f in files {
+        if !is_markdown(&f.path) {
             continue;
         }
-        // An added file may be a move: its lines are counted once that is known.
-        let lines = match d.status() {
-            Delta::Deleted => Some((0, 0)),
-            Delta::Added => None,
-            _ => match Patch::from_diff(&diff, i)? {
-                None => Some((0, 0)),
-                Some(p) => {
-                    let (_, a, r) = p.line_stats()?;
-                    Some((a, r))
-                }
-            },
+        let (status, old_id, new_id, lines) = match (f.old, f.new) {
+            (Some(o), None) => (Delta::Deleted, o.id, Oid::ZERO_SHA1, Some((0, 0))),
+            // An added file may be a move: its lines are counted once that is known.
+            (None, Some(n)) => (Delta::Added, Oid::ZERO_SHA1, n.id, None),
+            (Some(o), Some(n)) => (
+                Delta::Modified,
+                o.id,
+                n.id,
+                Some(line_stats(repo, Some(o.id), n.id)?),
+            ),
+            (None, None) => continue,
         };
         raw.push(RawChange {
-            status: d.status(),
-            path: format!("{base}{below}"),
-            old_id: d.old_file().id(),
-            new_id: d.new_file().id(),
+            status,
+            path: f.path,
+            old_id,
+            new_id,
             lines,
         });
     }

@@ -1,0 +1,553 @@
+//! Comparing two versions of a folder straight from git's raw tree objects.
+//!
+//! A handbook keeps its documents in one flat `policies/` folder, so every commit rewrites one
+//! large tree (20,000 documents: about a megabyte) to change an entry or two. libgit2's tree diff
+//! parses every entry of both versions, which makes a walk quadratic in the folder's size. Here
+//! the two versions' bytes are compared in bulk: the common prefix and suffix (memory-speed
+//! comparisons) leave a small middle, and only the entries there are parsed. Where the entries
+//! start is known for the version compared last, and carried over to the next one — in a
+//! revision walk, each commit's tree is the previous commit's parent tree — so a tree is parsed
+//! in full only when no neighbour is at hand.
+//!
+//! The result equals a tree diff's (checked against a full parse by property tests): every
+//! file whose id or mode differs, path-sorted as git orders them; submodules are skipped.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use git2::{Odb, Oid};
+
+/// A file (not a folder or submodule) on one side of a change: its blob id and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FileSide {
+    pub(super) id: Oid,
+    pub(super) mode: u32,
+}
+
+/// A file that differs between the two versions: path from the repository root; `None` on the
+/// side where it does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FileDiff {
+    pub(super) path: String,
+    pub(super) old: Option<FileSide>,
+    pub(super) new: Option<FileSide>,
+}
+
+const MODE_TYPE: u32 = 0o170000;
+const MODE_TREE: u32 = 0o040000;
+const MODE_SUBMODULE: u32 = 0o160000;
+
+/// One entry of a raw tree: `<octal mode> <name>\0<20-byte id>`.
+#[derive(Debug, Clone, Copy)]
+struct Entry<'a> {
+    mode: u32,
+    name: &'a [u8],
+    id: &'a [u8],
+}
+
+impl Entry<'_> {
+    fn is_tree(&self) -> bool {
+        self.mode & MODE_TYPE == MODE_TREE
+    }
+}
+
+/// A tree object's bytes and where each entry starts.
+struct RawTree {
+    id: Oid,
+    data: Vec<u8>,
+    starts: Vec<u32>,
+}
+
+fn malformed(id: Oid) -> git2::Error {
+    git2::Error::from_str(&format!("tree {id} is malformed"))
+}
+
+/// The entry at `pos` and where the next one starts.
+fn entry_at(data: &[u8], pos: usize) -> Option<(Entry<'_>, usize)> {
+    let rest = data.get(pos..)?;
+    let space = rest.iter().position(|&b| b == b' ')?;
+    let mut mode = 0u32;
+    for &b in &rest[..space] {
+        if !(b'0'..=b'7').contains(&b) || mode > 0o777777 {
+            return None;
+        }
+        mode = mode * 8 + u32::from(b - b'0');
+    }
+    let name_start = space + 1;
+    let nul = name_start + rest.get(name_start..)?.iter().position(|&b| b == 0)?;
+    let id = rest.get(nul + 1..nul + 21)?;
+    Some((
+        Entry {
+            mode,
+            name: &rest[name_start..nul],
+            id,
+        },
+        pos + nul + 21,
+    ))
+}
+
+/// Where every entry of `data` starts.
+fn parse_starts(id: Oid, data: &[u8]) -> Result<Vec<u32>, git2::Error> {
+    let mut starts = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        starts.push(u32::try_from(pos).map_err(|_| malformed(id))?);
+        pos = entry_at(data, pos).ok_or_else(|| malformed(id))?.1;
+    }
+    Ok(starts)
+}
+
+/// Length of the longest common prefix: compared a block at a time (`==` on slices is a
+/// `memcmp`), then byte by byte inside the first block that differs.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Length of the longest common suffix, at most `limit`.
+fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len()).min(limit);
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    i + a[..n - i]
+        .iter()
+        .rev()
+        .zip(b[..n - i].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
+fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+    let n = a.name.len().min(b.name.len());
+    match a.name[..n].cmp(&b.name[..n]) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |e: &Entry<'_>| match e.name.get(n) {
+        Some(&c) => c,
+        None if e.is_tree() => b'/',
+        None => 0,
+    };
+    next(a).cmp(&next(b))
+}
+
+/// The entries of `known` and of `other` (whose starts are not known yet) that are not shared,
+/// each as (start offset, parsed entry) in order; and where every entry of `other` starts.
+type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Vec<u32>);
+
+/// Compares `known` with the bytes of another version of the folder: the common prefix and
+/// suffix bound the entries that can differ, and `other`'s entry starts are `known`'s outside
+/// that middle (shifted by the length difference after it) and parsed inside it.
+fn middle<'a>(
+    known: &'a RawTree,
+    other_id: Oid,
+    other: &'a [u8],
+) -> Result<Middle<'a>, git2::Error> {
+    let (k, o) = (&known.data[..], other);
+    let p = common_prefix(k, o);
+    let s = common_suffix(k, o, k.len().min(o.len()) - p);
+    // Entries of `known` that end by `p` are identical in `other`, where they start alike.
+    let i0 = known
+        .starts
+        .partition_point(|&st| st as usize <= p)
+        .saturating_sub(1);
+    let pos0 = known.starts.get(i0).map_or(0, |&st| st as usize);
+    let shift = o.len() as i64 - k.len() as i64;
+    let mut other_mid = Vec::new();
+    let mut new_starts: Vec<u32> = known.starts[..i0].to_vec();
+    let mut pos = pos0;
+    // Parse `other` from there until an entry starts inside the common suffix where one of
+    // `known`'s starts too: from two entry starts with the same bytes after them, the rest of
+    // the entries are the same.
+    let j = loop {
+        if pos >= o.len() {
+            break known.starts.len();
+        }
+        if pos >= o.len() - s {
+            let in_known = (pos as i64 - shift) as u32;
+            if let Ok(j) = known.starts.binary_search(&in_known) {
+                break j;
+            }
+        }
+        let (e, next) = entry_at(o, pos).ok_or_else(|| malformed(other_id))?;
+        new_starts.push(u32::try_from(pos).map_err(|_| malformed(other_id))?);
+        other_mid.push(e);
+        pos = next;
+    };
+    if pos > o.len() {
+        return Err(malformed(other_id));
+    }
+    let mut known_mid = Vec::with_capacity(j.saturating_sub(i0));
+    for &st in &known.starts[i0..j.max(i0)] {
+        known_mid.push(
+            entry_at(k, st as usize)
+                .ok_or_else(|| malformed(known.id))?
+                .0,
+        );
+    }
+    for &st in &known.starts[j..] {
+        new_starts.push(u32::try_from(st as i64 + shift).map_err(|_| malformed(other_id))?);
+    }
+    Ok((known_mid, other_mid, new_starts))
+}
+
+/// Reads raw trees through one repository's object database, keeping the last few (with their
+/// entry starts) for the next comparison.
+pub(super) struct TreeReader<'r> {
+    odb: Odb<'r>,
+    recent: Vec<Rc<RawTree>>,
+}
+
+/// How many recently compared trees are kept: a commit's and its parent's `policies/`, and a
+/// few folders beside or below it.
+const RECENT: usize = 8;
+
+impl<'r> TreeReader<'r> {
+    pub(super) fn new(repo: &'r git2::Repository) -> Result<Self, git2::Error> {
+        Ok(Self {
+            odb: repo.odb()?,
+            recent: Vec::new(),
+        })
+    }
+
+    fn cached(&self, id: Oid) -> Option<Rc<RawTree>> {
+        self.recent.iter().find(|t| t.id == id).cloned()
+    }
+
+    fn remember(&mut self, tree: Rc<RawTree>) {
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(tree);
+    }
+
+    fn read(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+        let obj = self.odb.read(id)?;
+        if obj.kind() != git2::ObjectType::Tree {
+            return Err(git2::Error::from_str(&format!("{id} is not a tree")));
+        }
+        Ok(obj.data().to_vec())
+    }
+
+    /// A tree with every entry's start, parsed in full.
+    fn full(&mut self, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
+        if let Some(t) = self.cached(id) {
+            return Ok(t);
+        }
+        let data = self.read(id)?;
+        let starts = parse_starts(id, &data)?;
+        let tree = Rc::new(RawTree { id, data, starts });
+        self.remember(tree.clone());
+        Ok(tree)
+    }
+
+    /// Every file that differs between two versions of a folder (`None`: the folder does not
+    /// exist on that side), below `base` (a path ending in `/`, or empty), path-sorted.
+    pub(super) fn diff(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        base: &str,
+        out: &mut Vec<FileDiff>,
+    ) -> Result<(), git2::Error> {
+        let start = out.len();
+        self.diff_into(old, new, base, out)?;
+        out[start..].sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        Ok(())
+    }
+
+    fn diff_into(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        base: &str,
+        out: &mut Vec<FileDiff>,
+    ) -> Result<(), git2::Error> {
+        if old == new {
+            return Ok(());
+        }
+        // Subfolders that differ, compared once this level's entries are released.
+        let mut below: Vec<(String, Option<Oid>, Option<Oid>)> = Vec::new();
+        match (old, new) {
+            (Some(o), Some(n)) => {
+                // The side already at hand (a neighbour's tree) gives the other's entry starts.
+                let (known, other_id, known_is_old) = match (self.cached(o), self.cached(n)) {
+                    (Some(k), _) => (k, n, true),
+                    (None, Some(k)) => (k, o, false),
+                    (None, None) => (self.full(o)?, n, true),
+                };
+                let other_data = self.read(other_id)?;
+                let (known_mid, other_mid, other_starts) = middle(&known, other_id, &other_data)?;
+                let (old_mid, new_mid) = if known_is_old {
+                    (known_mid, other_mid)
+                } else {
+                    (other_mid, known_mid)
+                };
+                merge(&old_mid, &new_mid, base, out, &mut below);
+                self.remember(Rc::new(RawTree {
+                    id: other_id,
+                    data: other_data,
+                    starts: other_starts,
+                }));
+            }
+            (Some(only), None) | (None, Some(only)) => {
+                let tree = self.full(only)?;
+                let entries: Vec<Entry<'_>> = tree
+                    .starts
+                    .iter()
+                    .filter_map(|&st| entry_at(&tree.data, st as usize).map(|e| e.0))
+                    .collect();
+                let (o, n): (&[Entry<'_>], &[Entry<'_>]) = if old.is_some() {
+                    (&entries, &[])
+                } else {
+                    (&[], &entries)
+                };
+                merge(o, n, base, out, &mut below);
+            }
+            (None, None) => {}
+        }
+        for (path, o, n) in below {
+            self.diff_into(o, n, &path, out)?;
+        }
+        Ok(())
+    }
+}
+
+fn oid(bytes: &[u8]) -> Oid {
+    Oid::from_bytes(bytes).unwrap_or(Oid::ZERO_SHA1)
+}
+
+/// Walks two sorted entry lists side by side: files that differ go to `out`, folders that
+/// differ to `below`.
+fn merge(
+    old: &[Entry<'_>],
+    new: &[Entry<'_>],
+    base: &str,
+    out: &mut Vec<FileDiff>,
+    below: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
+) {
+    let file = |e: &Entry<'_>| {
+        (e.mode & MODE_TYPE != MODE_TREE && e.mode & MODE_TYPE != MODE_SUBMODULE).then(|| {
+            FileSide {
+                id: oid(e.id),
+                mode: e.mode,
+            }
+        })
+    };
+    let folder = |e: &Entry<'_>| e.is_tree().then(|| oid(e.id));
+    let mut report = |o: Option<&Entry<'_>>, n: Option<&Entry<'_>>| {
+        let name = o.or(n).map_or(&[][..], |e| e.name);
+        let path = format!("{base}{}", String::from_utf8_lossy(name));
+        let (fo, fnew) = (o.and_then(file), n.and_then(file));
+        if fo.is_some() || fnew.is_some() {
+            out.push(FileDiff {
+                path: path.clone(),
+                old: fo,
+                new: fnew,
+            });
+        }
+        let (to, tn) = (o.and_then(folder), n.and_then(folder));
+        if to.is_some() || tn.is_some() {
+            below.push((format!("{path}/"), to, tn));
+        }
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => git_order(a, b),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                report(Some(&old[i]), None);
+                i += 1;
+            }
+            Ordering::Greater => {
+                report(None, Some(&new[j]));
+                j += 1;
+            }
+            Ordering::Equal => {
+                let (a, b) = (&old[i], &new[j]);
+                if a.id != b.id || a.mode != b.mode {
+                    report(Some(a), Some(b));
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A tree object's bytes from (name, mode, id byte) triples, sorted as git sorts them.
+    fn tree_bytes(entries: &[(String, u32, u8)]) -> Vec<u8> {
+        let mut sorted: Vec<_> = entries.to_vec();
+        let key = |(n, m, _): &(String, u32, u8)| {
+            let mut k = n.clone().into_bytes();
+            if m & MODE_TYPE == MODE_TREE {
+                k.push(b'/');
+            }
+            k
+        };
+        sorted.sort_by_key(key);
+        let mut out = Vec::new();
+        for (name, mode, id) in sorted {
+            out.extend(format!("{mode:o} {name}\0").into_bytes());
+            out.extend([id; 20]);
+        }
+        out
+    }
+
+    fn full_tree(id: u8, data: Vec<u8>) -> RawTree {
+        let id = Oid::from_bytes(&[id; 20]).unwrap_or(Oid::ZERO_SHA1);
+        let starts = parse_starts(id, &data).unwrap_or_default();
+        RawTree { id, data, starts }
+    }
+
+    /// What a full comparison of both trees gives: (name, old id, new id) of entries that
+    /// differ, in git order.
+    /// Entries that differ: (name, old id, new id).
+    type Diffs = Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)>;
+
+    fn naive(old: &RawTree, new: &RawTree) -> Diffs {
+        let all = |t: &RawTree| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+            t.starts
+                .iter()
+                .filter_map(|&s| entry_at(&t.data, s as usize))
+                .map(|(e, _)| (e.name.to_vec(), e.mode, e.id.to_vec()))
+                .collect()
+        };
+        let (a, b) = (all(old), all(new));
+        let mut out = Vec::new();
+        for (n, m, id) in &a {
+            match b.iter().find(|(n2, m2, _)| {
+                n2 == n && (m2 & MODE_TYPE == MODE_TREE) == (m & MODE_TYPE == MODE_TREE)
+            }) {
+                Some((_, m2, id2)) if id2 == id && m2 == m => {}
+                Some((_, _, id2)) => out.push((n.clone(), Some(id.clone()), Some(id2.clone()))),
+                None => out.push((n.clone(), Some(id.clone()), None)),
+            }
+        }
+        for (n, m, id) in &b {
+            if !a.iter().any(|(n2, m2, _)| {
+                n2 == n && (m2 & MODE_TYPE == MODE_TREE) == (m & MODE_TYPE == MODE_TREE)
+            }) {
+                out.push((n.clone(), None, Some(id.clone())));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn via_middle(old: &RawTree, new_data: &[u8]) -> Diffs {
+        let new_id = Oid::from_bytes(&[9; 20]).unwrap_or(Oid::ZERO_SHA1);
+        let (old_mid, new_mid, starts) = middle(old, new_id, new_data).unwrap_or_default();
+        assert_eq!(starts, parse_starts(new_id, new_data).unwrap_or_default());
+        let (mut files, mut folders) = (Vec::new(), Vec::new());
+        merge(&old_mid, &new_mid, "", &mut files, &mut folders);
+        let id = |o: Option<Oid>| o.map(|o| o.as_bytes().to_vec());
+        let mut out: Diffs = files
+            .into_iter()
+            .map(|f| {
+                (
+                    f.path.into_bytes(),
+                    id(f.old.map(|s| s.id)),
+                    id(f.new.map(|s| s.id)),
+                )
+            })
+            .chain(
+                folders
+                    .into_iter()
+                    .map(|(p, o, n)| (p.trim_end_matches('/').as_bytes().to_vec(), id(o), id(n))),
+            )
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn entries() -> impl Strategy<Value = Vec<(String, u32, u8)>> {
+        prop::collection::btree_map(
+            "[a-c]{1,3}(\\.md)?",
+            (
+                prop::sample::select(vec![0o100644u32, 0o100755, 0o040000, 0o120000]),
+                0u8..4,
+            ),
+            0..40,
+        )
+        .prop_map(|m| m.into_iter().map(|(n, (mode, id))| (n, mode, id)).collect())
+    }
+
+    proptest! {
+        /// Whatever the two versions, the middle holds exactly the entries that differ, and
+        /// the other version's entry starts come out as a full parse finds them.
+        #[test]
+        fn the_middle_finds_what_a_full_comparison_finds(a in entries(), edits in entries(), drop in prop::collection::vec(any::<bool>(), 40)) {
+            let old = full_tree(1, tree_bytes(&a));
+            // The new version: some entries dropped, others added or changed.
+            let mut b: Vec<_> = a.iter().zip(drop.iter().chain(std::iter::repeat(&false)))
+                .filter(|(_, d)| !**d).map(|(e, _)| e.clone()).collect();
+            for e in edits.iter().take(3) {
+                b.retain(|x| x.0 != e.0);
+                b.push(e.clone());
+            }
+            let new_data = tree_bytes(&b);
+            prop_assert_eq!(via_middle(&old, &new_data), naive(&old, &full_tree(2, new_data.clone())));
+            // And the other way round.
+            let new = full_tree(2, new_data);
+            prop_assert_eq!(via_middle(&new, &old.data), naive(&new, &old));
+        }
+    }
+
+    #[test]
+    fn one_changed_entry_in_a_long_folder_is_found_without_parsing_the_rest() {
+        let a: Vec<_> = (0..2000)
+            .map(|i| (format!("doc-{i:05}.md"), 0o100644, (i % 200) as u8))
+            .collect();
+        let mut b = a.clone();
+        b[1234].2 = 255;
+        let old = full_tree(1, tree_bytes(&a));
+        let new_data = tree_bytes(&b);
+        let (old_mid, new_mid, starts) =
+            middle(&old, Oid::ZERO_SHA1, &new_data).unwrap_or_default();
+        assert_eq!(starts, old.starts, "same lengths, same starts");
+        assert!(
+            old_mid.len() <= 2 && new_mid.len() <= 2,
+            "{} {}",
+            old_mid.len(),
+            new_mid.len()
+        );
+        assert!(old_mid.iter().any(|e| e.name == b"doc-01234.md"));
+    }
+
+    #[test]
+    fn a_truncated_tree_is_an_error() {
+        let data = tree_bytes(&[("a.md".into(), 0o100644, 1)]);
+        assert!(parse_starts(Oid::ZERO_SHA1, &data[..data.len() - 3]).is_err());
+        let old = full_tree(
+            1,
+            tree_bytes(&[("a.md".into(), 0o100644, 1), ("b.md".into(), 0o100644, 2)]),
+        );
+        let mut broken = old.data.clone();
+        broken.truncate(broken.len() - 5);
+        assert!(middle(&old, Oid::ZERO_SHA1, &broken).is_err());
+    }
+}
