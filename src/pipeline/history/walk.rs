@@ -797,10 +797,12 @@ fn line_stats(
     old: Option<Oid>,
     new: Oid,
 ) -> Result<(usize, usize), git2::Error> {
-    let old_blob = old.map(|o| repo.find_blob(o)).transpose()?;
     let new_blob = repo.find_blob(new)?;
-    let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
-    let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
+    // Between blobs, libgit2 knows both ids; between buffers it would hash both again.
+    let patch = match old {
+        Some(o) => Patch::from_blobs(&repo.find_blob(o)?, None, &new_blob, None, None)?,
+        None => Patch::from_buffers(&[], None, new_blob.content(), None, None)?,
+    };
     let (_, a, r) = patch.line_stats()?;
     Ok((a, r))
 }
