@@ -52,10 +52,28 @@ impl Entry<'_> {
 }
 
 /// A tree object's bytes and where each entry starts.
-struct RawTree {
+struct RawTree<'r> {
     id: Oid,
-    data: Vec<u8>,
+    data: Bytes<'r>,
     starts: Vec<u32>,
+}
+
+/// A tree's bytes: as libgit2 read them (not copied), or built by a test.
+enum Bytes<'r> {
+    Object(git2::OdbObject<'r>),
+    #[cfg(test)]
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Object(o) => o.data(),
+            #[cfg(test)]
+            Bytes::Owned(v) => v,
+        }
+    }
 }
 
 fn malformed(id: Oid) -> git2::Error {
@@ -153,7 +171,7 @@ type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Vec<u32>);
 /// suffix bound the entries that can differ, and `other`'s entry starts are `known`'s outside
 /// that middle (shifted by the length difference after it) and parsed inside it.
 fn middle<'a>(
-    known: &'a RawTree,
+    known: &'a RawTree<'_>,
     other_id: Oid,
     other: &'a [u8],
 ) -> Result<Middle<'a>, git2::Error> {
@@ -208,8 +226,8 @@ fn middle<'a>(
 /// Reads raw trees through one repository's object database, keeping the last few (with their
 /// entry starts) for the next comparison.
 pub(super) struct TreeReader<'r> {
-    odb: Odb<'r>,
-    recent: Vec<Rc<RawTree>>,
+    odb: &'r Odb<'r>,
+    recent: Vec<Rc<RawTree<'r>>>,
 }
 
 /// How many recently compared trees are kept: a commit's and its parent's `policies/`, and a
@@ -217,34 +235,34 @@ pub(super) struct TreeReader<'r> {
 const RECENT: usize = 8;
 
 impl<'r> TreeReader<'r> {
-    pub(super) fn new(repo: &'r git2::Repository) -> Result<Self, git2::Error> {
-        Ok(Self {
-            odb: repo.odb()?,
+    pub(super) fn new(odb: &'r Odb<'r>) -> Self {
+        Self {
+            odb,
             recent: Vec::new(),
-        })
+        }
     }
 
-    fn cached(&self, id: Oid) -> Option<Rc<RawTree>> {
+    fn cached(&self, id: Oid) -> Option<Rc<RawTree<'r>>> {
         self.recent.iter().find(|t| t.id == id).cloned()
     }
 
-    fn remember(&mut self, tree: Rc<RawTree>) {
+    fn remember(&mut self, tree: Rc<RawTree<'r>>) {
         if self.recent.len() == RECENT {
             self.recent.remove(0);
         }
         self.recent.push(tree);
     }
 
-    fn read(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+    fn read(&self, id: Oid) -> Result<Bytes<'r>, git2::Error> {
         let obj = self.odb.read(id)?;
         if obj.kind() != git2::ObjectType::Tree {
             return Err(git2::Error::from_str(&format!("{id} is not a tree")));
         }
-        Ok(obj.data().to_vec())
+        Ok(Bytes::Object(obj))
     }
 
     /// A tree with every entry's start, parsed in full.
-    fn full(&mut self, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
+    fn full(&mut self, id: Oid) -> Result<Rc<RawTree<'r>>, git2::Error> {
         if let Some(t) = self.cached(id) {
             return Ok(t);
         }
@@ -417,10 +435,14 @@ mod tests {
         out
     }
 
-    fn full_tree(id: u8, data: Vec<u8>) -> RawTree {
+    fn full_tree(id: u8, data: Vec<u8>) -> RawTree<'static> {
         let id = Oid::from_bytes(&[id; 20]).unwrap_or(Oid::ZERO_SHA1);
         let starts = parse_starts(id, &data).unwrap_or_default();
-        RawTree { id, data, starts }
+        RawTree {
+            id,
+            data: Bytes::Owned(data),
+            starts,
+        }
     }
 
     /// What a full comparison of both trees gives: (name, old id, new id) of entries that
@@ -428,8 +450,8 @@ mod tests {
     /// Entries that differ: (name, old id, new id).
     type Diffs = Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)>;
 
-    fn naive(old: &RawTree, new: &RawTree) -> Diffs {
-        let all = |t: &RawTree| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+    fn naive(old: &RawTree<'_>, new: &RawTree<'_>) -> Diffs {
+        let all = |t: &RawTree<'_>| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
             t.starts
                 .iter()
                 .filter_map(|&s| entry_at(&t.data, s as usize))
@@ -458,7 +480,7 @@ mod tests {
         out
     }
 
-    fn via_middle(old: &RawTree, new_data: &[u8]) -> Diffs {
+    fn via_middle(old: &RawTree<'_>, new_data: &[u8]) -> Diffs {
         let new_id = Oid::from_bytes(&[9; 20]).unwrap_or(Oid::ZERO_SHA1);
         let (old_mid, new_mid, starts) = middle(old, new_id, new_data).unwrap_or_default();
         assert_eq!(starts, parse_starts(new_id, new_data).unwrap_or_default());
@@ -546,7 +568,7 @@ mod tests {
             1,
             tree_bytes(&[("a.md".into(), 0o100644, 1), ("b.md".into(), 0o100644, 2)]),
         );
-        let mut broken = old.data.clone();
+        let mut broken = old.data.to_vec();
         broken.truncate(broken.len() - 5);
         assert!(middle(&old, Oid::ZERO_SHA1, &broken).is_err());
     }

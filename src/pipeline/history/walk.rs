@@ -312,7 +312,8 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
         .par_chunks(CHUNK)
         .map(|chunk| {
             let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
-            let mut trees = TreeReader::new(&repo).map_err(|e| e.message().to_string())?;
+            let odb = repo.odb().map_err(|e| e.message().to_string())?;
+            let mut trees = TreeReader::new(&odb);
             chunk
                 .iter()
                 .map(|&oid| read_commit(&repo, &mut trees, root, oid))
