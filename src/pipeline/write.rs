@@ -402,15 +402,29 @@ fn write_all(
             .filter(|(_, listed)| listed.contains(path))
             .map(|(prev, _)| prev.join(path))
     };
-    site.files.par_iter().try_for_each(|f| {
-        let path = dir.join(&f.path);
-        if let Some(old) = reusable(&f.path)
-            && same_contents(&old, &f.contents)
-            && fs::hard_link(&old, &path).is_ok()
-        {
-            return Ok(());
+    // One thread per folder: creating files in one folder from several threads makes them wait
+    // for the folder's lock in the kernel, spinning (a third of a cold build's CPU time was
+    // ext4's `down_write` when 2,000 pages went to `documents/` from every thread).
+    let mut by_folder: Vec<Vec<&crate::pipeline::render::OutputFile>> = Vec::new();
+    let mut sorted: Vec<&crate::pipeline::render::OutputFile> = site.files.iter().collect();
+    sorted.sort_by(|a, b| folder_of(&a.path).cmp(folder_of(&b.path)));
+    for f in sorted {
+        match by_folder.last_mut() {
+            Some(group) if folder_of(&group[0].path) == folder_of(&f.path) => group.push(f),
+            _ => by_folder.push(vec![f]),
         }
-        fs::write(&path, &f.contents).map_err(|e| io_error(&path, "write", &e))
+    }
+    by_folder.par_iter().try_for_each(|group| {
+        group.iter().try_for_each(|f| {
+            let path = dir.join(&f.path);
+            if let Some(old) = reusable(&f.path)
+                && same_contents(&old, &f.contents)
+                && fs::hard_link(&old, &path).is_ok()
+            {
+                return Ok(());
+            }
+            fs::write(&path, &f.contents).map_err(|e| io_error(&path, "write", &e))
+        })
     })?;
     site.copies.par_iter().try_for_each(|(to, from)| {
         let path = dir.join(to);
@@ -485,6 +499,11 @@ fn same_contents(path: &Path, contents: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// The folder part of a `/`-separated output path (`""` for the top).
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 fn slash_path(p: &Path) -> String {
