@@ -7,11 +7,6 @@ use clap::{Args, Parser, Subcommand};
 use policybook::build::Options;
 use policybook::commands as cmd;
 
-/// A build allocates and frees many small strings and vectors on every thread (template values,
-/// Markdown events, search words); glibc's allocator took a fifth of a build's CPU time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "policybook",
