@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostics, Outcome};
 use crate::pipeline::render::theme::Theme;
 use crate::pipeline::write::{Guard, write};
-use crate::pipeline::{Caches, HistoryMode, Source, open};
+use crate::pipeline::{Caches, HistoryMode, Source, open_read};
 use crate::site::{SiteInputs, render_site};
+use crate::up_to_date;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -59,6 +60,8 @@ pub struct Report {
     pub due: Vec<crate::pipeline::render::calendar::DueReview>,
     /// The date statuses are computed for.
     pub as_of: Option<jiff::civil::Date>,
+    /// Nothing changed since the last build into the same folder, which was left as it was.
+    pub up_to_date: bool,
 }
 
 /// Records the time since the previous mark under `stage`.
@@ -154,17 +157,38 @@ pub fn render(
 ) -> Outcome<Rendered> {
     let start = Instant::now();
     let source = as_of_source(root, as_of, diags)?;
+    let read = source.read(diags)?;
+    render_read(&source, read, start, as_of, cache, diags)
+}
+
+/// [`render`] from files already read (`start` is when reading started).
+fn render_read(
+    source: &Source,
+    read: (crate::config::Config, crate::pipeline::load::Sources),
+    start: Instant,
+    as_of: Option<jiff::civil::Date>,
+    cache: bool,
+    diags: &mut Diagnostics,
+) -> Outcome<Rendered> {
+    let root = source.root();
     let caches = match cache {
         true => Caches::stored(root),
         false => Caches::default(),
     };
-    let handbook = open(&source, HistoryMode::Read { as_of }, Some(&caches), diags)?;
+    let handbook = open_read(
+        source,
+        read,
+        start,
+        HistoryMode::Read { as_of },
+        Some(&caches),
+        diags,
+    )?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
     let site = match &theme {
         Ok(theme) => render_site(
             &SiteInputs {
-                source: &source,
+                source,
                 handbook: &handbook,
                 theme,
                 caches: &caches,
@@ -193,12 +217,51 @@ fn run(
     start: Instant,
 ) -> Outcome<()> {
     let before = Instant::now();
+    let source = as_of_source(&opts.root, opts.as_of, diags)?;
+    let mut read_diags = Diagnostics::new();
+    let read = source.read(&mut read_diags);
+    let out = opts.out_dir();
+    // With the cache on, a build from the inputs of the last one, into the folder it left as it
+    // was, has nothing to do (see `up_to_date`).
+    let inputs = match (&read, opts.cache && opts.write) {
+        (Ok((config, sources)), true) => crate::timings::time("inputs digest", || {
+            up_to_date::inputs_digest(&opts.root, &out, opts.as_of, config, sources)
+        }),
+        _ => None,
+    };
+    if let Some(digest) = &inputs
+        && let Some((summary, recorded)) = up_to_date::unchanged(&opts.root, &out, digest)
+    {
+        diags.extend(recorded);
+        let up_to_date::Summary {
+            documents,
+            exceptions,
+            controls_in_scope,
+            controls_covered,
+            gaps,
+            as_of,
+        } = summary;
+        report.documents = documents;
+        report.exceptions = exceptions;
+        report.controls_in_scope = controls_in_scope;
+        report.controls_covered = controls_covered;
+        report.gaps = gaps;
+        report.as_of = as_of;
+        report.up_to_date = true;
+        report.written_to = Some(out);
+        report
+            .timings
+            .push(("up-to-date check", before - start + before.elapsed()));
+        return Ok(());
+    }
+    diags.extend(read_diags);
+    let read = read?;
     let Rendered {
         handbook,
         site,
         opened_in,
         ..
-    } = render(&opts.root, opts.as_of, opts.cache, diags)?;
+    } = render_read(&source, read, before, opts.as_of, opts.cache, diags)?;
     report
         .timings
         .push(("load, parse, history, resolve", before - start + opened_in));
@@ -234,8 +297,21 @@ fn run(
     });
     crate::timings::record("manifest (SHA-256 of every file)", hashing.elapsed());
     site.files.sort_by(|a, b| a.path.cmp(&b.path));
-    let out = opts.out_dir();
+    // The problems to report again when nothing changes: not what writing finds (a recovered
+    // interrupted build happens once).
+    let reported = inputs.as_ref().map(|_| diags.clone());
     write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
+    if let (Some(digest), Some(reported)) = (&inputs, &reported) {
+        let summary = up_to_date::Summary {
+            documents: report.documents,
+            exceptions: report.exceptions,
+            controls_in_scope: report.controls_in_scope,
+            controls_covered: report.controls_covered,
+            gaps: report.gaps,
+            as_of: report.as_of,
+        };
+        up_to_date::record(&opts.root, &out, digest, &summary, reported);
+    }
     report.written_to = Some(out);
     clock.mark(report, "write");
     Ok(())

@@ -9,7 +9,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 /// Whether a diagnostic fails the run.
 pub enum Severity {
@@ -21,7 +23,7 @@ pub enum Severity {
 
 /// A problem found by a run. Boxed: it is returned through many `Result`s and pushed by the
 /// thousand on a broken handbook, and one pointer is cheaper to move than its ten fields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic(Box<Problem>);
 
 impl std::ops::Deref for Diagnostic {
@@ -39,7 +41,7 @@ impl std::ops::DerefMut for Diagnostic {
 }
 
 /// What a [`Diagnostic`] says.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// Whether it fails the run.
     pub severity: Severity,
@@ -219,7 +221,8 @@ pub struct Reported;
 pub type Outcome<T> = Result<T, Reported>;
 
 /// The problems found by one run, in the order they were found (then sorted for display).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

@@ -34,4 +34,5 @@ pub mod schema;
 pub mod serve;
 pub mod site;
 pub mod timings;
+pub mod up_to_date;
 pub mod versions;

@@ -25,6 +25,15 @@ pub fn run(opts: &Options, timings: bool) -> u8 {
     }
     let secs = report.elapsed.as_secs_f64();
     match &report.written_to {
+        Some(out) if report.up_to_date => {
+            println!(
+                "Up to date: {} ({}) in {secs:.2}s → {}: nothing it is built from changed since the last build, which wrote it",
+                coverage_summary(&report),
+                problems_summary(&report),
+                out.display()
+            );
+            EXIT_OK
+        }
         Some(out) => {
             println!(
                 "Built {} ({}) in {secs:.2}s → {}",

@@ -266,7 +266,20 @@ pub fn open(
     diags: &mut Diagnostics,
 ) -> Outcome<Handbook> {
     let load = std::time::Instant::now();
-    let (config, sources) = source.read(diags)?;
+    let read = source.read(diags)?;
+    open_read(source, read, load, mode, caches, diags)
+}
+
+/// [`open`] with `source`'s files already read (`build` reads them first to see whether
+/// anything changed since the last build); `load` is when reading started.
+pub fn open_read(
+    source: &Source,
+    (config, sources): (Config, Sources),
+    load: std::time::Instant,
+    mode: HistoryMode,
+    caches: Option<&Caches>,
+    diags: &mut Diagnostics,
+) -> Outcome<Handbook> {
     let catalog = crate::catalog::assemble(&config, &catalog_files(&sources), diags);
     config.validate(&catalog, diags);
     crate::timings::record("load (files, site.toml, catalog)", load.elapsed());

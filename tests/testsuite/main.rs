@@ -31,6 +31,7 @@ mod scope;
 mod security;
 mod serve;
 mod signatures;
+mod up_to_date;
 mod verify;
 mod versions;
 mod workflow;

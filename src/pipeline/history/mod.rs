@@ -10,6 +10,7 @@ mod tree_diff;
 mod walk;
 
 pub use walk::HistoryCache;
+pub(crate) use walk::uncommitted_files;
 
 use std::collections::HashMap;
 use std::path::Path;

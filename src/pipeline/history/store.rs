@@ -216,6 +216,18 @@ pub fn load(root: &Path) -> HistoryCache {
     cache
 }
 
+/// `.policybook-cache/` under `root`, created when missing. Never committed by accident: the
+/// folder ignores itself.
+pub fn cache_dir(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = root.join(DIR);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# policybook's cache: safe to delete.\n*\n")?;
+    }
+    Ok(dir)
+}
+
 /// Writes what this run's history walks used (and nothing when that is what the file already
 /// holds), all or nothing: a new file is written beside the old and renamed over it.
 pub fn save(cache: &HistoryCache, root: &Path) -> std::io::Result<()> {
@@ -241,13 +253,7 @@ pub fn save(cache: &HistoryCache, root: &Path) -> std::io::Result<()> {
             .map(|r| StoredRecord::from(r))
             .collect(),
     };
-    let dir = root.join(DIR);
-    std::fs::create_dir_all(&dir)?;
-    // Never committed by accident: the folder ignores itself.
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        std::fs::write(&ignore, "# policybook's cache: safe to delete.\n*\n")?;
-    }
+    let dir = cache_dir(root)?;
     let bytes = serde_json::to_vec(&stored).map_err(std::io::Error::other)?;
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;

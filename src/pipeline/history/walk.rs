@@ -223,12 +223,12 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
 }
 
 /// Documents whose working-tree file differs from HEAD, or that git does not know.
-fn mark_uncommitted(
+/// The handbook's files whose working-tree text is not HEAD's (changed, staged, untracked), with
+/// git's status of each: what makes a document "uncommitted" and the sources "dirty".
+pub(crate) fn uncommitted_files(
     repo: &Repository,
     prefix: &str,
-    docs: &mut HashMap<String, DocHistory>,
-    source: &mut SourceInfo,
-) -> Result<(), String> {
+) -> Result<Vec<(String, git2::Status)>, String> {
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(true)
         .recurse_untracked_dirs(true)
@@ -240,11 +240,25 @@ fn mark_uncommitted(
     let statuses = repo
         .statuses(Some(&mut opts))
         .map_err(|e| format!("cannot read the working tree status: {}", e.message()))?;
-    for entry in statuses.iter() {
-        if entry.status().is_ignored() || entry.status() == git2::Status::CURRENT {
-            continue;
-        }
-        let path = String::from_utf8_lossy(entry.path_bytes()).into_owned();
+    Ok(statuses
+        .iter()
+        .filter(|e| !e.status().is_ignored() && e.status() != git2::Status::CURRENT)
+        .map(|e| {
+            (
+                String::from_utf8_lossy(e.path_bytes()).into_owned(),
+                e.status(),
+            )
+        })
+        .collect())
+}
+
+fn mark_uncommitted(
+    repo: &Repository,
+    prefix: &str,
+    docs: &mut HashMap<String, DocHistory>,
+    source: &mut SourceInfo,
+) -> Result<(), String> {
+    for (path, _) in uncommitted_files(repo, prefix)? {
         let rel = if prefix.is_empty() {
             path.as_str()
         } else {
