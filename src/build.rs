@@ -64,6 +64,38 @@ pub struct Report {
     pub up_to_date: bool,
 }
 
+impl Report {
+    /// The figures of the summary line, as the build record keeps them.
+    fn summary(&self) -> up_to_date::Summary {
+        up_to_date::Summary {
+            documents: self.documents,
+            exceptions: self.exceptions,
+            controls_in_scope: self.controls_in_scope,
+            controls_covered: self.controls_covered,
+            gaps: self.gaps,
+            as_of: self.as_of,
+        }
+    }
+
+    /// The figures of a recorded build, for a build with nothing to do.
+    fn set_summary(&mut self, s: up_to_date::Summary) {
+        let up_to_date::Summary {
+            documents,
+            exceptions,
+            controls_in_scope,
+            controls_covered,
+            gaps,
+            as_of,
+        } = s;
+        self.documents = documents;
+        self.exceptions = exceptions;
+        self.controls_in_scope = controls_in_scope;
+        self.controls_covered = controls_covered;
+        self.gaps = gaps;
+        self.as_of = as_of;
+    }
+}
+
 /// Records the time since the previous mark under `stage`.
 struct Stopwatch {
     last: Instant,
@@ -233,20 +265,7 @@ fn run(
         && let Some((summary, recorded)) = up_to_date::unchanged(&opts.root, &out, digest)
     {
         diags.extend(recorded);
-        let up_to_date::Summary {
-            documents,
-            exceptions,
-            controls_in_scope,
-            controls_covered,
-            gaps,
-            as_of,
-        } = summary;
-        report.documents = documents;
-        report.exceptions = exceptions;
-        report.controls_in_scope = controls_in_scope;
-        report.controls_covered = controls_covered;
-        report.gaps = gaps;
-        report.as_of = as_of;
+        report.set_summary(summary);
         report.up_to_date = true;
         report.written_to = Some(out);
         report
@@ -302,15 +321,7 @@ fn run(
     let reported = inputs.as_ref().map(|_| diags.clone());
     write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
     if let (Some(digest), Some(reported)) = (&inputs, &reported) {
-        let summary = up_to_date::Summary {
-            documents: report.documents,
-            exceptions: report.exceptions,
-            controls_in_scope: report.controls_in_scope,
-            controls_covered: report.controls_covered,
-            gaps: report.gaps,
-            as_of: report.as_of,
-        };
-        up_to_date::record(&opts.root, &out, digest, &summary, reported);
+        up_to_date::record(&opts.root, &out, digest, &report.summary(), reported);
     }
     report.written_to = Some(out);
     clock.mark(report, "write");

@@ -405,15 +405,11 @@ fn write_all(
     // One thread per folder: creating files in one folder from several threads makes them wait
     // for the folder's lock in the kernel, spinning (a third of a cold build's CPU time was
     // ext4's `down_write` when 2,000 pages went to `documents/` from every thread).
-    let mut by_folder: Vec<Vec<&crate::pipeline::render::OutputFile>> = Vec::new();
     let mut sorted: Vec<&crate::pipeline::render::OutputFile> = site.files.iter().collect();
-    sorted.sort_by(|a, b| folder_of(&a.path).cmp(folder_of(&b.path)));
-    for f in sorted {
-        match by_folder.last_mut() {
-            Some(group) if folder_of(&group[0].path) == folder_of(&f.path) => group.push(f),
-            _ => by_folder.push(vec![f]),
-        }
-    }
+    sorted.sort_by_key(|f| folder_of(&f.path));
+    let by_folder: Vec<_> = sorted
+        .chunk_by(|a, b| folder_of(&a.path) == folder_of(&b.path))
+        .collect();
     by_folder.par_iter().try_for_each(|group| {
         group.iter().try_for_each(|f| {
             let path = dir.join(&f.path);
