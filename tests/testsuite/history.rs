@@ -116,7 +116,7 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
         "trailers are listed"
     );
     assert!(
-        history.contains("<span class=\"pb-add\">+2</span> <span class=\"pb-del\">−1</span>"),
+        history.contains("<span class=\"pb-diffstat\"><ins>+2</ins> <del>−1</del></span>"),
         "line counts of c2"
     );
     assert!(history.contains(&format!(

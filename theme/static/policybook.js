@@ -13,6 +13,24 @@
     return e;
   }
 
+  // The menu button, search box and theme button work only with JavaScript, so this script adds
+  // them rather than every page carrying hidden copies. A theme whose pages already hold an
+  // element with the id keeps its own (shown); otherwise `make` builds one, or returns null where
+  // the page has no place for it.
+  function tool(id, make) {
+    var e = document.getElementById(id);
+    if (e) { e.hidden = false; return e; }
+    return make();
+  }
+  // Adds `e` to the header's tool area, before `before` when that is there: the order is
+  // versions menu (from the page), search, theme button.
+  function inTools(e, before) {
+    var tools = document.querySelector(".pb-header .pb-tools");
+    if (!tools) return null;
+    tools.insertBefore(e, before && before.parentNode === tools ? before : null);
+    return e;
+  }
+
   // --- Sidebar: the whole handbook from navigation.js, current page marked. -------------------
   // Documents are grouped by kind, then by folder, in collapsible groups: a handbook of 2,000
   // documents is not one flat list. Small handbooks open every kind; the current page's kind and
@@ -73,10 +91,16 @@
 
   // --- Menu button: the sidebar on narrow screens. ---------------------------------------------
   (function menu() {
-    var button = document.getElementById("pb-menu-toggle");
     var side = document.getElementById("pb-sidebar");
+    var button = tool("pb-menu-toggle", function () {
+      var header = document.querySelector(".pb-header");
+      if (!side || !header) return null;
+      var b = el("button", { type: "button", class: "pb-menu-toggle", id: "pb-menu-toggle",
+        "aria-controls": "pb-sidebar", "aria-expanded": "false" }, "Menu");
+      header.insertBefore(b, header.firstChild);
+      return b;
+    });
     if (!button || !side) return;
-    button.hidden = false;
     button.addEventListener("click", function () {
       var open = body.classList.toggle("pb-sidebar-open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
@@ -85,7 +109,9 @@
 
   // --- Light and dark themes: follows the system until the reader picks one, then remembers. ---
   (function theme() {
-    var button = document.getElementById("pb-theme-toggle");
+    var button = tool("pb-theme-toggle", function () {
+      return inTools(el("button", { type: "button", class: "pb-theme-toggle", id: "pb-theme-toggle" }));
+    });
     if (!button) return;
     var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
     function effective() {
@@ -98,7 +124,6 @@
       button.textContent = dark ? "Light theme" : "Dark theme";
       button.setAttribute("aria-pressed", dark ? "true" : "false");
     }
-    button.hidden = false;
     label();
     button.addEventListener("click", function () {
       var next = effective() === "dark" ? "light" : "dark";
@@ -111,11 +136,21 @@
 
   // --- Search: index loaded on first use, results as you type, keyboard navigation. -----------
   (function search() {
-    var box = document.getElementById("pb-search");
+    var box = tool("pb-search", function () {
+      var b = el("div", { class: "pb-search", role: "search", id: "pb-search" });
+      b.appendChild(el("label", { class: "pb-visually-hidden", for: "pb-search-input" }, "Search the handbook"));
+      b.appendChild(el("input", { id: "pb-search-input", type: "text", enterkeyhint: "search",
+        placeholder: "Search (press /)", autocomplete: "off", spellcheck: "false", role: "combobox",
+        "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "pb-search-results" }));
+      var results = el("div", { id: "pb-search-results", class: "pb-search-results", role: "listbox",
+        "aria-label": "Search results" });
+      results.hidden = true;
+      b.appendChild(results);
+      return inTools(b, document.getElementById("pb-theme-toggle"));
+    });
     var input = document.getElementById("pb-search-input");
     var list = document.getElementById("pb-search-results");
     if (!box || !input || !list) return;
-    box.hidden = false;
     var index = null;
     var loading = false;
     var results = [];

@@ -158,14 +158,15 @@ struct ViaJson {
     file: String,
 }
 
+/// Where a control is described. The document's title, link and the rest are in `documents[]`
+/// under its id, not repeated here: a control mapped by 300 sections named them 300 times, and
+/// `covered_by` was most of the file.
 #[derive(Serialize)]
 struct EvidenceJson {
     document: String,
-    document_title: String,
     /// Section anchor, `null` when the document as a whole maps the control.
     section: Option<String>,
     section_title: Option<String>,
-    url: String,
 }
 
 #[derive(Serialize)]
@@ -211,18 +212,21 @@ struct GapJson {
 fn evidence(hb: &Handbook, c: &Coverage) -> EvidenceJson {
     let d = &hb.documents[c.document];
     let section = c.section.and_then(|s| d.sections.get(s));
-    let mut url = url::document(&d.id);
-    if let Some(s) = section {
-        url.push('#');
-        url.push_str(&s.anchor);
-    }
     EvidenceJson {
         document: d.id.clone(),
-        document_title: d.title.to_string(),
         section: section.map(|s| s.anchor.clone()),
         section_title: section.map(|s| s.title.clone()),
-        url,
     }
+}
+
+/// The link to a place: its document's page, at the section's anchor.
+fn place_url(e: &EvidenceJson) -> String {
+    let mut url = url::document(&e.document);
+    if let Some(anchor) = &e.section {
+        url.push('#');
+        url.push_str(anchor);
+    }
+    url
 }
 
 /// `matrix.json`: the trace, machine-readable.
@@ -552,7 +556,7 @@ pub fn matrix_csv(hb: &Handbook) -> Result<Vec<u8>, csv::Error> {
             e.as_ref()
                 .and_then(|e| e.section_title.as_deref())
                 .unwrap_or(""),
-            e.as_ref().map(|e| e.url.as_str()).unwrap_or(""),
+            &e.as_ref().map(place_url).unwrap_or_default(),
             control,
         ];
         w.write_record(cells.iter().map(|cell| neutralize(cell).into_owned()))

@@ -108,8 +108,13 @@ fn compact(template: &str) -> String {
             }
             out.push_str(t);
             // One tag alone prints nothing of its own (`{% if %}…{% endif %}` on one line may).
-            let lone_tag = t.starts_with("{%") && t.ends_with("%}") && t.matches("%}").count() == 1;
-            if !lone_tag {
+            let lone_tag =
+                (t.starts_with("{%") && t.ends_with("%}") && t.matches("%}").count() == 1)
+                    || (t.starts_with("{#") && t.ends_with("#}") && t.matches("#}").count() == 1);
+            // Line breaks between a row's cells render as nothing, and a table of 5,000 rows
+            // paid six of them per row: a row is one line.
+            let inside_row = t.ends_with("<tr>") || t.ends_with("</td>") || t.ends_with("</th>");
+            if !lone_tag && !inside_row {
                 out.push('\n');
             }
         }
@@ -120,6 +125,11 @@ fn compact(template: &str) -> String {
                 verbatim = false;
             }
         }
+    }
+    // A partial (a template that is not a whole page) ends where its last tag does: its final
+    // line break would print, as a space, inside whatever includes it (`(abc1234 )`).
+    if !out.contains("</html>") {
+        out.truncate(out.trim_end_matches('\n').len());
     }
     out
 }
@@ -193,7 +203,26 @@ mod compact_tests {
         let t = "<ul>\n  {% for x in xs %}\n    <li>{{ x }}</li>\n\n  {% endfor %}\n</ul>\n<pre>\n  kept\n\n   as is\n</pre>\n  <p>\n    a\n  </p>\n  {% if a %}<b>x</b>{% endif %}\n<i>y</i>\n  <pre>one  \n</pre>\n";
         assert_eq!(
             compact(t),
-            "<ul>\n{% for x in xs %}<li>{{ x }}</li>\n{% endfor %}</ul>\n<pre>\n  kept\n\n   as is\n</pre>\n<p>\na\n</p>\n{% if a %}<b>x</b>{% endif %}\n<i>y</i>\n<pre>one  \n</pre>\n"
+            "<ul>\n{% for x in xs %}<li>{{ x }}</li>\n{% endfor %}</ul>\n<pre>\n  kept\n\n   as is\n</pre>\n<p>\na\n</p>\n{% if a %}<b>x</b>{% endif %}\n<i>y</i>\n<pre>one  \n</pre>"
         );
+    }
+
+    #[test]
+    fn a_table_row_is_one_line() {
+        let t = "<table>\n  <tr>\n    <th>A</th>\n  </tr>\n  {% for r in rs %}\n  <tr>\n    <td>{{ r.a }}</td>\n    <td>{{ r.b }}</td>\n  </tr>\n  {% endfor %}\n</table>\n";
+        assert_eq!(
+            compact(t),
+            "<table>\n<tr><th>A</th></tr>\n{% for r in rs %}<tr><td>{{ r.a }}</td><td>{{ r.b }}</td></tr>\n{% endfor %}</table>"
+        );
+    }
+
+    #[test]
+    fn a_page_keeps_its_last_line_break_and_a_partial_does_not() {
+        assert_eq!(
+            compact("<html>\n<p>x</p>\n</html>\n"),
+            "<html>\n<p>x</p>\n</html>\n"
+        );
+        // Included inside "(…)", a trailing break would print "(<code>abc</code> )".
+        assert_eq!(compact("<code>{{ c }}</code>\n"), "<code>{{ c }}</code>");
     }
 }
