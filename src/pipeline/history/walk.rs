@@ -908,10 +908,23 @@ fn line_stats(
     new: Oid,
 ) -> Result<(usize, usize), git2::Error> {
     let new_blob = repo.find_blob(new)?;
+    // An empty path: libgit2 looks up the `diff` attribute of the path each pair is diffed under
+    // (`file` when none is given), which read the system and global attribute files for every
+    // pair, 4% of a cold build; under an empty path it looks up nothing. The counts are the same.
+    let no_path = Some(Path::new(""));
+    let mut opts = DiffOptions::new();
+    // Only the counts are read: no lines of context around the changes.
+    opts.context_lines(0);
     // Between blobs, libgit2 knows both ids; between buffers it would hash both again.
     let patch = match old {
-        Some(o) => Patch::from_blobs(&repo.find_blob(o)?, None, &new_blob, None, None)?,
-        None => Patch::from_buffers(&[], None, new_blob.content(), None, None)?,
+        Some(o) => Patch::from_blobs(
+            &repo.find_blob(o)?,
+            no_path,
+            &new_blob,
+            no_path,
+            Some(&mut opts),
+        )?,
+        None => Patch::from_buffers(&[], no_path, new_blob.content(), no_path, Some(&mut opts))?,
     };
     let (_, a, r) = patch.line_stats()?;
     Ok((a, r))
