@@ -112,11 +112,38 @@ impl Stopwatch {
 /// Runs the whole pipeline. Never panics on bad input: every problem is in the report, and the
 /// output folder is only replaced when there are no errors.
 pub fn build(opts: &Options) -> Report {
+    build_with(opts, Teardown::Free)
+}
+
+/// [`build`] for a process that ends once the report is printed (`policybook build` and
+/// `check`): the handbook and the site are left for the exit to take back instead of being freed
+/// object by object, a few percent of a cold build's CPU time for a 2,000-document handbook.
+pub fn build_then_exit(opts: &Options) -> Report {
+    build_with(opts, Teardown::LeaveToExit)
+}
+
+/// What becomes of the handbook and the site once the build is done with them.
+#[derive(Clone, Copy)]
+enum Teardown {
+    Free,
+    LeaveToExit,
+}
+
+impl Teardown {
+    fn apply<T>(self, done_with: T) {
+        match self {
+            Teardown::Free => drop(done_with),
+            Teardown::LeaveToExit => std::mem::forget(done_with),
+        }
+    }
+}
+
+fn build_with(opts: &Options, teardown: Teardown) -> Report {
     let start = Instant::now();
     let mut report = Report::default();
     let mut diags = Diagnostics::new();
     // `Err` has nothing to add: the reasons are in `diags`.
-    let _ = run(opts, &mut report, &mut diags, start);
+    let _ = run(opts, &mut report, &mut diags, start, teardown);
     report.diagnostics = diags;
     report.elapsed = start.elapsed();
     report.steps = crate::timings::take();
@@ -247,6 +274,7 @@ fn run(
     report: &mut Report,
     diags: &mut Diagnostics,
     start: Instant,
+    teardown: Teardown,
 ) -> Outcome<()> {
     let before = Instant::now();
     let source = as_of_source(&opts.root, opts.as_of, diags)?;
@@ -300,6 +328,7 @@ fn run(
     let site = site?;
     diags.no_errors()?;
     if !opts.write {
+        teardown.apply((handbook, site));
         return Ok(());
     }
     let mut site = site;
@@ -325,5 +354,6 @@ fn run(
     }
     report.written_to = Some(out);
     clock.mark(report, "write");
+    teardown.apply((handbook, site));
     Ok(())
 }

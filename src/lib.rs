@@ -20,6 +20,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod docx;
 pub mod evidence;
+mod fnv;
 pub mod git;
 pub mod import;
 pub mod manifest;

@@ -20,6 +20,7 @@ pub use crosswalk::{Crosswalk, Relationship};
 
 use std::collections::HashMap;
 
+use crate::fnv::Fnv;
 use crate::model::{ControlIx, Ix, IxVec};
 
 use serde::Serialize;
@@ -141,43 +142,14 @@ pub struct Catalog {
     /// The frameworks, in order.
     pub frameworks: Vec<Framework>,
     /// framework → control id → position in `controls()` order. Nested rather than keyed by a
-    /// pair so that a lookup by `&str` allocates nothing: it runs for every mapping of every
-    /// document on every build and every `serve` rebuild.
+    /// pair so that a lookup by `&str` allocates nothing, and hashed with FNV-1a: it runs for
+    /// every mapping of every document on every build and every `serve` rebuild.
     index: HashMap<String, HashMap<String, ControlIx, Fnv>, Fnv>,
     /// position → (framework index, control index)
     positions: IxVec<ControlIx, (usize, usize)>,
     /// `[[crosswalks]]`, read and checked, in site.toml order.
     pub crosswalks: Vec<Crosswalk>,
 }
-
-/// FNV-1a, for the index of control ids: the ids are short and come from the catalogs, not from
-/// anyone who could choose them to collide, and the standard hasher (SipHash) was most of the
-/// time of a lookup, which runs several times for every mapping of every document.
-#[derive(Clone, Copy)]
-struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 impl Catalog {
     /// The built-in catalog with no settings: SOC 2 alone.

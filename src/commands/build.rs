@@ -1,10 +1,10 @@
-use crate::build::{Options, build};
+use crate::build::{Options, build_then_exit};
 
 use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, print_diagnostics, problems_summary};
 
 /// `policybook build`: exit 0 when the site was written, 1 otherwise.
 pub fn run(opts: &Options, timings: bool) -> u8 {
-    let report = build(opts);
+    let report = build_then_exit(opts);
     print_diagnostics(&report);
     if timings {
         for (stage, d) in &report.timings {

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::build::{Options, build};
+use crate::build::{Options, build_then_exit};
 use crate::pipeline::render::calendar::DueReview;
 
 use super::{EXIT_OK, EXIT_PROBLEMS, coverage_summary, problems_summary};
@@ -64,7 +64,7 @@ pub fn run(opts: &Options, strict: bool, format: Format, due_within: Option<i64>
         write: false,
         ..opts.clone()
     };
-    let report = build(&opts);
+    let report = build_then_exit(&opts);
     let d = &report.diagnostics;
     let failed = d.has_errors() || (strict && d.warning_count() > 0);
     let due: Option<&[DueReview]> = due_within.map(|days| {

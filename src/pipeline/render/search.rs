@@ -8,7 +8,7 @@
 //! all matching needs.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -113,12 +113,15 @@ fn mapped_ids(hb: &Handbook, d: &Document) -> String {
 }
 
 fn doc_entry(d: &Document, controls: String) -> SearchDoc<'_> {
+    // One set of seen words for all of the document's sections, emptied between them.
+    let mut seen = Words::default();
     let intro = d.texts.first().map(String::as_str).unwrap_or("");
-    let (head, more) = split_text("", intro);
-    let mut sections = vec![("", "", head, more)];
+    let (head, more) = split_text("", intro, &mut seen);
+    let mut sections = Vec::with_capacity(d.sections.len() + 1);
+    sections.push(("", "", head, more));
     for (i, s) in d.sections.iter().enumerate() {
         let text = d.texts.get(i + 1).map(String::as_str).unwrap_or("");
-        let (head, more) = split_text(&s.title, text);
+        let (head, more) = split_text(&s.title, text, &mut seen);
         sections.push((s.title.as_str(), s.anchor.as_str(), head, more));
     }
     (
@@ -131,9 +134,14 @@ fn doc_entry(d: &Document, controls: String) -> SearchDoc<'_> {
     )
 }
 
+/// The distinct words of a section, seen so far. Hashed with FNV-1a: this runs for every word of
+/// the handbook, and SipHash was a third of it.
+type Words<'a> = HashSet<Cow<'a, str>, crate::fnv::Fnv>;
+
 /// The opening of `text` (cut at a word boundary) and the distinct lowercase words of the rest
-/// that the opening and the heading do not already contain, in order of appearance.
-fn split_text<'a>(heading: &str, text: &'a str) -> (&'a str, String) {
+/// that the opening and the heading do not already contain, in order of appearance. `seen` is
+/// scratch space, emptied first.
+fn split_text<'a>(heading: &'a str, text: &'a str, seen: &mut Words<'a>) -> (&'a str, String) {
     let mut cut = text.len();
     if cut > SNIPPET_SOURCE {
         cut = SNIPPET_SOURCE;
@@ -147,8 +155,8 @@ fn split_text<'a>(heading: &str, text: &'a str) -> (&'a str, String) {
     let (head, rest) = text.split_at(cut);
     // Words are borrowed from the text unless they have capitals to lower: most do not, and this
     // runs over every word of the handbook.
-    let mut seen: std::collections::HashSet<Cow<'_, str>> =
-        words(heading).chain(words(head)).collect();
+    seen.clear();
+    seen.extend(words(heading).chain(words(head)));
     let mut more = String::new();
     for w in words(rest) {
         if !seen.contains(&w) {
@@ -182,9 +190,23 @@ mod tests {
             "{} Encryption keys rotate. Keys rotate yearly; CC6.1 applies.",
             "word ".repeat(100)
         );
-        let (head, more) = split_text("Keys", &text);
+        let (head, more) = split_text("Keys", &text, &mut Words::default());
         assert!(head.len() <= SNIPPET_SOURCE && head.ends_with("word"));
         assert_eq!(more, "encryption rotate yearly cc6.1 applies");
-        assert_eq!(split_text("", "short text"), ("short text", String::new()));
+        assert_eq!(
+            split_text("", "short text", &mut Words::default()),
+            ("short text", String::new())
+        );
+    }
+
+    #[test]
+    fn each_section_starts_with_no_words_seen() {
+        let filler = "word ".repeat(100);
+        let mut seen = Words::default();
+        let first = format!("{filler} rotate keys");
+        let second = format!("{filler} rotate logs");
+        assert_eq!(split_text("", &first, &mut seen).1, "rotate keys");
+        // The scratch set of the first section must not hide the second one's words.
+        assert_eq!(split_text("", &second, &mut seen).1, "rotate logs");
     }
 }
