@@ -307,6 +307,22 @@ enum ImportFrom {
     },
 }
 
+/// glibc's allocator gives memory back to the system as soon as the top of a heap is free, and a
+/// build frees and allocates again all the time (a page's text, a commit's trees), so each
+/// cycle cost a system call and page faults on fresh zeroed pages. Keeping 64 MB spare at the
+/// top of each heap, and serving blocks up to 32 MB from the heap rather than from their own
+/// mappings (the setting above turns off glibc's own adjustment of that limit), saves about 4% of
+/// a cold build's CPU time for 2,000 documents (eight alternating pairs with GLIBC_TUNABLES:
+/// 1.78 s against 1.86 s) for about 20 MB more at the peak.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets two of the allocator's parameters, before any thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+    }
+}
+
 fn main() -> ExitCode {
     // `policybook check --format json | head` must stop quietly when the reader goes away, as
     // other command-line tools do, rather than panic on the broken pipe.
@@ -315,6 +331,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    tune_allocator();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Build {
