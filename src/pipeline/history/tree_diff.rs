@@ -131,23 +131,6 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-/// Length of the longest common suffix, at most `limit`.
-fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
-    const BLOCK: usize = 256;
-    let n = a.len().min(b.len()).min(limit);
-    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
-    let mut i = 0;
-    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
-        i += BLOCK;
-    }
-    i + a[..n - i]
-        .iter()
-        .rev()
-        .zip(b[..n - i].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
 /// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
 fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
     let n = a.name.len().min(b.name.len());
@@ -163,64 +146,88 @@ fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
     next(a).cmp(&next(b))
 }
 
-/// The entries of `known` and of `other` (whose starts are not known yet) that are not shared,
-/// each as (start offset, parsed entry) in order; and where every entry of `other` starts.
+/// The entries of `known` and of `other` (whose starts are not known yet) that differ, each
+/// side in order; and where every entry of `other` starts.
 type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Vec<u32>);
 
-/// Compares `known` with the bytes of another version of the folder: the common prefix and
-/// suffix bound the entries that can differ, and `other`'s entry starts are `known`'s outside
-/// that middle (shifted by the length difference after it) and parsed inside it.
+/// Compares `known` with the bytes of another version of the folder. Both list the same entries
+/// but for the few a commit changed, so from any pair of entry starts one byte comparison finds
+/// the next difference, and the entries before it are shared: their starts in `other` are
+/// `known`'s, shifted. Only the entries around each difference are parsed, so a commit that
+/// changes three documents of 20,000 far apart parses a handful of entries, not the thousands
+/// between the first change and the last.
 fn middle<'a>(
     known: &'a RawTree<'_>,
     other_id: Oid,
     other: &'a [u8],
 ) -> Result<Middle<'a>, git2::Error> {
-    let (k, o) = (&known.data[..], other);
-    let p = common_prefix(k, o);
-    let s = common_suffix(k, o, k.len().min(o.len()) - p);
-    // Entries of `known` that end by `p` are identical in `other`, where they start alike.
-    let i0 = known
-        .starts
-        .partition_point(|&st| st as usize <= p)
-        .saturating_sub(1);
-    let pos0 = known.starts.get(i0).map_or(0, |&st| st as usize);
-    let shift = o.len() as i64 - k.len() as i64;
-    let mut other_mid = Vec::new();
-    let mut new_starts: Vec<u32> = known.starts[..i0].to_vec();
-    let mut pos = pos0;
-    // Parse `other` from there until an entry starts inside the common suffix where one of
-    // `known`'s starts too: from two entry starts with the same bytes after them, the rest of
-    // the entries are the same.
-    let j = loop {
-        if pos >= o.len() {
-            break known.starts.len();
-        }
-        if pos >= o.len() - s {
-            let in_known = (pos as i64 - shift) as u32;
-            if let Ok(j) = known.starts.binary_search(&in_known) {
-                break j;
-            }
-        }
-        let (e, next) = entry_at(o, pos).ok_or_else(|| malformed(other_id))?;
-        new_starts.push(u32::try_from(pos).map_err(|_| malformed(other_id))?);
-        other_mid.push(e);
-        pos = next;
-    };
-    if pos > o.len() {
+    let (k, o, starts) = (&known.data[..], other, &known.starts);
+    // Entry starts are u32: a tree of 4 GiB is not a folder of documents.
+    if u32::try_from(o.len()).is_err() {
         return Err(malformed(other_id));
     }
-    let mut known_mid = Vec::with_capacity(j.saturating_sub(i0));
-    for &st in &known.starts[i0..j.max(i0)] {
-        known_mid.push(
-            entry_at(k, st as usize)
-                .ok_or_else(|| malformed(known.id))?
-                .0,
-        );
+    let known_entry = |st: u32| {
+        entry_at(k, st as usize)
+            .map(|e| e.0)
+            .ok_or_else(|| malformed(known.id))
+    };
+    let (mut known_mid, mut other_mid) = (Vec::new(), Vec::new());
+    let mut other_starts = Vec::with_capacity(starts.len() + 4);
+    // The next entry of each side not compared yet: `known.starts[ki]`, and `other[pos..]`.
+    let (mut ki, mut pos) = (0usize, 0usize);
+    loop {
+        if let Some(&from) = starts.get(ki)
+            && pos < o.len()
+        {
+            let from = from as usize;
+            let end = from + common_prefix(&k[from..], &o[pos..]);
+            // Every entry that ends by `end` is the same on both sides.
+            let kj = if end == k.len() {
+                starts.len()
+            } else {
+                starts.partition_point(|&st| st as usize <= end) - 1
+            };
+            if kj > ki {
+                // `from` ≤ every start of the run, and `pos` + its length ≤ `other`'s length.
+                other_starts.extend(
+                    starts[ki..kj]
+                        .iter()
+                        .map(|&st| (st as usize - from + pos) as u32),
+                );
+                pos += starts.get(kj).map_or(k.len(), |&st| st as usize) - from;
+                ki = kj;
+                continue;
+            }
+        }
+        if pos >= o.len() {
+            // `other` has no more entries: what is left of `known` is not in it.
+            for &st in &starts[ki..] {
+                known_mid.push(known_entry(st)?);
+            }
+            break;
+        }
+        let (oe, next) = entry_at(o, pos).ok_or_else(|| malformed(other_id))?;
+        let ke = starts.get(ki).map(|&st| known_entry(st)).transpose()?;
+        match ke
+            .as_ref()
+            .map_or(Ordering::Greater, |ke| git_order(ke, &oe))
+        {
+            Ordering::Less => {
+                known_mid.extend(ke);
+                ki += 1;
+            }
+            order => {
+                if order == Ordering::Equal {
+                    known_mid.extend(ke);
+                    ki += 1;
+                }
+                other_mid.push(oe);
+                other_starts.push(pos as u32);
+                pos = next;
+            }
+        }
     }
-    for &st in &known.starts[j..] {
-        new_starts.push(u32::try_from(st as i64 + shift).map_err(|_| malformed(other_id))?);
-    }
-    Ok((known_mid, other_mid, new_starts))
+    Ok((known_mid, other_mid, other_starts))
 }
 
 /// Reads raw trees through one repository's object database, keeping the last few (with their
@@ -539,11 +546,16 @@ mod tests {
         }
     }
 
+    /// A folder of 2,000 documents.
+    fn long_folder() -> Vec<(String, u32, u8)> {
+        (0..2000)
+            .map(|i| (format!("doc-{i:05}.md"), 0o100644, (i % 200) as u8))
+            .collect()
+    }
+
     #[test]
     fn one_changed_entry_in_a_long_folder_is_found_without_parsing_the_rest() {
-        let a: Vec<_> = (0..2000)
-            .map(|i| (format!("doc-{i:05}.md"), 0o100644, (i % 200) as u8))
-            .collect();
+        let a = long_folder();
         let mut b = a.clone();
         b[1234].2 = 255;
         let old = full_tree(1, tree_bytes(&a));
@@ -558,6 +570,37 @@ mod tests {
             new_mid.len()
         );
         assert!(old_mid.iter().any(|e| e.name == b"doc-01234.md"));
+    }
+
+    #[test]
+    fn changes_far_apart_parse_only_the_entries_around_them() {
+        let a = long_folder();
+        let mut b = a.clone();
+        b[10].2 = 255;
+        b[1990].1 = 0o100755;
+        b.remove(1000);
+        b.push(("doc-01500-new.md".into(), 0o100644, 7));
+        let old = full_tree(1, tree_bytes(&a));
+        let new_data = tree_bytes(&b);
+        let (old_mid, new_mid, starts) =
+            middle(&old, Oid::ZERO_SHA1, &new_data).unwrap_or_default();
+        assert_eq!(
+            starts,
+            parse_starts(Oid::ZERO_SHA1, &new_data).unwrap_or_default()
+        );
+        let names = |m: &[Entry<'_>]| -> Vec<String> {
+            m.iter()
+                .map(|e| String::from_utf8_lossy(e.name).into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&old_mid),
+            ["doc-00010.md", "doc-01000.md", "doc-01990.md"]
+        );
+        assert_eq!(
+            names(&new_mid),
+            ["doc-00010.md", "doc-01500-new.md", "doc-01990.md"]
+        );
     }
 
     #[test]
