@@ -137,6 +137,58 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
     );
 }
 
+/// Lines added and removed, per revision, for two documents edited in turn and together: each
+/// count is what `git log --numstat` gives for that commit and file on the same repository
+/// (libgit2 counts them; a change's old version is reused from the change before it, file by
+/// file).
+#[test]
+fn line_counts_follow_each_file_through_interleaved_edits() {
+    let book = BookTest::new(SITE).git();
+    book.write("policies/a.md", &other("1\n2\n3"))
+        .write("policies/b.md", &other("x\ny"));
+    let c1 = book.commit(ALICE, "2025-01-01T10:00:00Z", "Add a and b");
+    book.write("policies/a.md", &other("1\n2 changed\n3\n4"));
+    let c2 = book.commit(ALICE, "2025-01-02T10:00:00Z", "Change a");
+    book.write("policies/b.md", &other("x\ny\nz\nw"));
+    let c3 = book.commit(BOB, "2025-01-03T10:00:00Z", "Extend b");
+    book.write("policies/a.md", &other("1\n3\n4"));
+    let c4 = book.commit(ALICE, "2025-01-04T10:00:00Z", "Shorten a");
+    book.write("policies/a.md", &other("0\n1\n3\n4"))
+        .write("policies/b.md", &other("x"));
+    let c5 = book.commit(BOB, "2025-01-05T10:00:00Z", "Change both");
+    build(book.path(), &["--no-cache"]);
+    let row = |doc: &str, c: Oid| -> String {
+        let page =
+            std::fs::read_to_string(book.path().join(format!("public/documents/{doc}.html")))
+                .unwrap();
+        let short = c.to_string()[..7].to_string();
+        page.split("Revision history")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("<tr>") && l.contains(&short))
+            .unwrap_or_else(|| panic!("no row for {short} in {doc}"))
+            .to_string()
+    };
+    let stat = |a: usize, r: usize| format!("<ins>+{a}</ins> <del>−{r}</del>");
+    for (doc, c, added, removed) in [
+        ("a", c5, 1, 0),
+        ("a", c4, 0, 1),
+        ("a", c2, 2, 1),
+        // Five lines of front matter, three of body.
+        ("a", c1, 8, 0),
+        ("b", c5, 0, 3),
+        ("b", c3, 2, 0),
+        ("b", c1, 7, 0),
+    ] {
+        assert!(
+            row(doc, c).contains(&stat(added, removed)),
+            "{doc} at {c}: {}",
+            row(doc, c)
+        );
+    }
+}
+
 #[test]
 fn change_log_and_reviews_pages() {
     let (book, c) = standard_repo();

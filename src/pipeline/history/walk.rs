@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
+use git2::{Blob, Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
 use rayon::prelude::*;
 
 use super::tree_diff::TreeReader;
@@ -717,34 +717,54 @@ struct Pending {
 
 /// Fills in the line counts of every pending change: after the walk, not inside it, because
 /// reading each commit's large `policies/` tree between two blob reads pushes the blobs' delta
-/// bases out of libgit2's small pack cache (the walk of 5,000 documents took a third longer). One
-/// contiguous run of commits per thread, for the same reason.
+/// bases out of libgit2's small pack cache (the walk of 5,000 documents took a third longer).
+///
+/// The changes are counted file by file, newest first: then the version a change starts from
+/// is the one the change before it ended with, and is read once for both (`Recent`) instead
+/// of twice, and a file's versions, which git stores as deltas of one another, are read one
+/// after the other. Each thread takes one run of that order.
 fn count_lines(
     git_dir: &Path,
     records: &mut [CommitRecord],
     pending: Vec<(usize, Pending)>,
 ) -> Result<(), String> {
-    let per_thread = pending
+    let path = |(rec, p): &(usize, Pending)| {
+        let r = &records[*rec];
+        let list = if p.inside { &r.changes } else { &r.elsewhere };
+        list.get(p.index).map_or("", |c| c.new.as_str())
+    };
+    let mut order: Vec<usize> = (0..pending.len()).collect();
+    // Records are in walk order, newest first; the sort is stable.
+    order.sort_by(|&a, &b| path(&pending[a]).cmp(path(&pending[b])));
+    let per_thread = order
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(1);
-    let counted: Vec<Result<Vec<(usize, usize)>, String>> = pending
+    let counted: Vec<Result<Vec<(usize, usize)>, String>> = order
         .par_chunks(per_thread)
         .map(|chunk| {
             let repo = blob_reader(git_dir).map_err(|e| e.message().to_string())?;
+            let mut recent = Recent::default();
             chunk
                 .iter()
-                .map(|(_, p)| {
-                    line_stats(&repo, Some(p.old), p.new).map_err(|e| {
+                .map(|&i| {
+                    let p = &pending[i].1;
+                    let counted = recent.blob(&repo, p.new).and_then(|new| {
+                        let old = recent.blob(&repo, p.old)?;
+                        blob_line_stats(Some(&old), &new)
+                    });
+                    counted.map_err(|e| {
                         format!("cannot diff {} with {}: {}", p.old, p.new, e.message())
                     })
                 })
                 .collect()
         })
         .collect();
-    let mut counts = Vec::with_capacity(pending.len());
-    for c in counted {
-        counts.extend(c?);
+    let mut counts = vec![(0, 0); pending.len()];
+    for (chunk, c) in order.chunks(per_thread).zip(counted) {
+        for (&i, lines) in chunk.iter().zip(c?) {
+            counts[i] = lines;
+        }
     }
     for ((rec, p), (added, removed)) in pending.iter().zip(counts) {
         let list = if p.inside {
@@ -758,6 +778,24 @@ fn count_lines(
         }
     }
     Ok(())
+}
+
+/// The last two blobs read: a change's old version is usually the previous change's new one.
+#[derive(Default)]
+struct Recent<'r> {
+    blobs: [Option<Blob<'r>>; 2],
+}
+
+impl<'r> Recent<'r> {
+    fn blob(&mut self, repo: &'r Repository, id: Oid) -> Result<Blob<'r>, git2::Error> {
+        if let Some(b) = self.blobs.iter().flatten().find(|b| b.id() == id) {
+            return Ok(b.clone());
+        }
+        let b = repo.find_blob(id)?;
+        self.blobs.swap(0, 1);
+        self.blobs[1] = Some(b.clone());
+        Ok(b)
+    }
 }
 
 /// The repository at `git_dir` opened for reading blobs and diffing them, without a working tree
@@ -907,7 +945,15 @@ fn line_stats(
     old: Option<Oid>,
     new: Oid,
 ) -> Result<(usize, usize), git2::Error> {
-    let new_blob = repo.find_blob(new)?;
+    let old = old.map(|o| repo.find_blob(o)).transpose()?;
+    blob_line_stats(old.as_ref(), &repo.find_blob(new)?)
+}
+
+/// [`line_stats`] of blobs already read.
+fn blob_line_stats(
+    old: Option<&Blob<'_>>,
+    new_blob: &Blob<'_>,
+) -> Result<(usize, usize), git2::Error> {
     // An empty path: libgit2 looks up the `diff` attribute of the path each pair is diffed under
     // (`file` when none is given), which read the system and global attribute files for every
     // pair, 4% of a cold build; under an empty path it looks up nothing. The counts are the same.
@@ -917,13 +963,7 @@ fn line_stats(
     opts.context_lines(0);
     // Between blobs, libgit2 knows both ids; between buffers it would hash both again.
     let patch = match old {
-        Some(o) => Patch::from_blobs(
-            &repo.find_blob(o)?,
-            no_path,
-            &new_blob,
-            no_path,
-            Some(&mut opts),
-        )?,
+        Some(o) => Patch::from_blobs(o, no_path, new_blob, no_path, Some(&mut opts))?,
         None => Patch::from_buffers(&[], no_path, new_blob.content(), no_path, Some(&mut opts))?,
     };
     let (_, a, r) = patch.line_stats()?;
