@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostics, Outcome};
-use crate::model::{DocIx, IxVec, url};
+use crate::model::{DocIx, Ix, IxVec, url};
 use crate::pipeline::render::theme::Theme;
 use crate::pipeline::render::{BodyCache, RenderContext, Selection, render};
 use crate::pipeline::resolve::Handbook;
@@ -208,7 +210,8 @@ impl Session {
         // Documents and the history are copied from the last build side by side (the copy of
         // the history is a tenth of a rebuild).
         let parsed_cache = &self.caches.parsed;
-        let ((documents, parse_diags), mut history) = rayon::join(
+        let root = &self.root;
+        let ((documents, parse_diags), (mut history, status)) = rayon::join(
             || {
                 let mut d = Diagnostics::new();
                 // Exceptions are documents too, kept apart once resolved.
@@ -228,8 +231,14 @@ impl Session {
                 ));
                 (documents, d)
             },
-            // History: the same commits; only whether the changed files differ from HEAD is new.
-            || last.handbook.history.clone(),
+            // History: the same commits; only whether the changed files differ from HEAD is new
+            // (asked of git here, applied below).
+            || {
+                rayon::join(
+                    || last.handbook.history.clone(),
+                    || last.handbook.history.working_tree_status(root, changed),
+                )
+            },
         );
         diags.extend(parse_diags);
         let present: HashSet<String> = documents
@@ -238,7 +247,7 @@ impl Session {
             .chain(last.handbook.register_history.files.iter().cloned())
             .collect();
         history.retain_documents(&present);
-        history.refresh_working_tree(&self.root, changed);
+        history.apply_working_tree_status(status);
         resolve::source_warnings(&history, &self.source.shown(), diags);
 
         let hb = resolve::resolve(
@@ -427,25 +436,34 @@ fn hash_of(f: impl FnOnce(&mut std::hash::DefaultHasher)) -> Signature {
 /// What every listing shows of each document: titles, kinds, owners, status, paths, control
 /// mappings. When it changes, the home page, the matrix, the control pages… are rendered again.
 fn meta_signature(hb: &Handbook) -> Signature {
-    hash_of(|h| {
-        for d in &hb.documents {
-            (
-                &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
-            )
-                .hash(h);
-            d.review.map(|r| r.months).hash(h);
-            d.effective.hash(h);
-            (&d.approvers, &d.tags).hash(h);
-            for c in &d.controls {
-                (&c.framework, &c.id).hash(h);
-            }
-            for s in d.sections.iter() {
-                (&s.anchor, &s.title).hash(h);
-                for c in &s.controls {
+    // Each document's part side by side, then all of them in order.
+    let documents: Vec<Signature> = hb
+        .documents
+        .as_slice()
+        .par_iter()
+        .map(|d| {
+            hash_of(|h| {
+                (
+                    &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
+                )
+                    .hash(h);
+                d.review.map(|r| r.months).hash(h);
+                d.effective.hash(h);
+                (&d.approvers, &d.tags).hash(h);
+                for c in &d.controls {
                     (&c.framework, &c.id).hash(h);
                 }
-            }
-        }
+                for s in d.sections.iter() {
+                    (&s.anchor, &s.title).hash(h);
+                    for c in &s.controls {
+                        (&c.framework, &c.id).hash(h);
+                    }
+                }
+            })
+        })
+        .collect();
+    hash_of(|h| {
+        documents.hash(h);
         for r in &hb.refs {
             (&r.implements, &r.implemented_by).hash(h);
         }
@@ -479,8 +497,11 @@ fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
         )
     };
     hb.documents
-        .iter_enumerated()
+        .as_slice()
+        .par_iter()
+        .enumerate()
         .map(|(i, d)| {
+            let i = DocIx::new(i);
             let sig = hash_of(|h| {
                 (
                     Arc::as_ptr(&d.source) as *const u8 as usize,

@@ -390,21 +390,34 @@ impl History {
     }
 
     /// After files changed on disk (and HEAD did not move): whether each of `paths` now differs
-    /// from HEAD. New paths get an empty history. Cheap: one status lookup per path.
-    pub fn refresh_working_tree(&mut self, root: &Path, paths: &[String]) {
+    /// from HEAD, one status lookup per path. Read apart from applying it
+    /// ([`History::apply_working_tree_status`]), so that `serve` asks git beside other work.
+    pub fn working_tree_status(&self, root: &Path, paths: &[String]) -> WorkingTreeStatus {
         if !self.source.repository {
-            return;
+            return WorkingTreeStatus(Vec::new());
         }
         let Some((repo, prefix)) = open_repository(root) else {
-            return;
+            return WorkingTreeStatus(Vec::new());
         };
-        for path in paths {
-            let entry = self.docs.entry(path.clone()).or_default();
-            let changed = match repo.status_file(Path::new(&in_repo(&prefix, path))) {
-                Ok(status) => !status.is_empty() && !status.is_ignored(),
-                // Not known to git (or deleted): not committed.
-                Err(_) => true,
-            };
+        WorkingTreeStatus(
+            paths
+                .iter()
+                .map(|path| {
+                    let changed = match repo.status_file(Path::new(&in_repo(&prefix, path))) {
+                        Ok(status) => !status.is_empty() && !status.is_ignored(),
+                        // Not known to git (or deleted): not committed.
+                        Err(_) => true,
+                    };
+                    (path.clone(), changed)
+                })
+                .collect(),
+        )
+    }
+
+    /// Marks the documents of `status` committed or not; new paths get an empty history.
+    pub fn apply_working_tree_status(&mut self, status: WorkingTreeStatus) {
+        for (path, changed) in status.0 {
+            let entry = self.docs.entry(path).or_default();
             entry.uncommitted = changed || entry.revisions.is_empty();
             self.source.dirty |= entry.uncommitted;
         }
@@ -415,6 +428,9 @@ impl History {
         self.docs.retain(|p, _| paths.contains(p));
     }
 }
+
+/// Paths with whether the working tree changed them: see [`History::working_tree_status`].
+pub struct WorkingTreeStatus(Vec<(String, bool)>);
 
 /// What to read history for.
 pub struct Request<'a> {

@@ -16,6 +16,8 @@ mod trace;
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
@@ -230,8 +232,21 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
             Some(format!("{scheme}://{host}"))
         }),
     };
-    for (i, doc) in documents.iter_enumerated() {
-        let resolved = links::resolve_links(&ctx, doc, diags);
+    // Each document's links and `implements` are resolved on their own, side by side (this loop
+    // was a third of resolving, which is most of a `serve` rebuild); what they find is reported
+    // in document order, as one after the other would.
+    let per_document: Vec<(links::Resolved, Vec<DocIx>, Diagnostics)> = documents
+        .as_slice()
+        .par_iter()
+        .map(|doc| {
+            let mut found = Diagnostics::new();
+            let resolved = links::resolve_links(&ctx, doc, &mut found);
+            let implements = resolve_implements(doc, &by_id, &mut found);
+            (resolved, implements, found)
+        })
+        .collect();
+    for (i, (resolved, implements, found)) in documents.indices().zip(per_document) {
+        diags.extend(found);
         for target in resolved.documents {
             if target != i {
                 refs[target].referenced_by.push(i);
@@ -239,7 +254,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         }
         linked_assets.extend(resolved.assets);
         refs[i].links = resolved.hrefs;
-        refs[i].implements = resolve_implements(doc, &by_id, diags);
+        refs[i].implements = implements;
     }
     let exceptions = exceptions::resolve_exceptions(
         exception_docs,
@@ -266,12 +281,13 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
             refs[target].implemented_by.push(i);
         }
     }
+    // Lowered once, not in every comparison of every list.
+    let lowered: IxVec<DocIx, String> =
+        IxVec::from_vec(documents.iter().map(|d| d.title.to_lowercase()).collect());
     let by_title = |a: &DocIx, b: &DocIx| {
-        let (da, db) = (&documents[*a], &documents[*b]);
-        da.title
-            .to_lowercase()
-            .cmp(&db.title.to_lowercase())
-            .then_with(|| da.id.cmp(&db.id))
+        lowered[*a]
+            .cmp(&lowered[*b])
+            .then_with(|| documents[*a].id.cmp(&documents[*b].id))
     };
     for r in &mut refs {
         for list in [
@@ -292,40 +308,55 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         history.source.as_of,
         diags,
     );
-    let trace = Trace::build(
-        trace::TraceInputs {
-            config: &config,
-            catalog: &catalog,
-            documents: &documents,
-            register: &register,
-            register_ids: &register_ids,
-            excluded,
-            as_of: history.source.as_of,
+    // The trace, and the chain from pull requests to review states, need nothing of each other:
+    // they run side by side, each reporting into its own list, kept in this order.
+    let (mut trace_found, mut review_found) = (Diagnostics::new(), Diagnostics::new());
+    let (trace, (signatures, reviews)) = rayon::join(
+        || {
+            Trace::build(
+                trace::TraceInputs {
+                    config: &config,
+                    catalog: &catalog,
+                    documents: &documents,
+                    register: &register,
+                    register_ids: &register_ids,
+                    excluded,
+                    as_of: history.source.as_of,
+                },
+                &mut trace_found,
+            )
         },
-        diags,
+        || {
+            let diags = &mut review_found;
+            people::check_people(&people, &documents, &register, history.source.as_of, diags);
+            let pr_approvals = pull_requests::read(&pull_requests, &history, &people, diags);
+            let signatures = signers.check_history(
+                &history,
+                pr_approvals
+                    .approvals
+                    .iter()
+                    .map(|(_, r)| r)
+                    .chain(pr_approvals.refused.iter().map(|(_, r, _)| r))
+                    .map(|r| r.commit.as_ref()),
+            );
+            people::check_signers(&people, &history, &signatures, diags);
+            let approvals =
+                reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
+            let reviews = reviews::review_states(
+                &documents,
+                &by_id,
+                &history,
+                !register_files.is_empty(),
+                &approvals,
+                &pr_approvals,
+                diags,
+            );
+            drop(approvals);
+            (signatures, reviews)
+        },
     );
-    people::check_people(&people, &documents, &register, history.source.as_of, diags);
-    let pr_approvals = pull_requests::read(&pull_requests, &history, &people, diags);
-    let signatures = signers.check_history(
-        &history,
-        pr_approvals
-            .approvals
-            .iter()
-            .map(|(_, r)| r)
-            .chain(pr_approvals.refused.iter().map(|(_, r, _)| r))
-            .map(|r| r.commit.as_ref()),
-    );
-    people::check_signers(&people, &history, &signatures, diags);
-    let approvals = reviews::ApprovalRules::new(&people, &config.reviews, &history, &signatures);
-    let reviews = reviews::review_states(
-        &documents,
-        &by_id,
-        &history,
-        !register_files.is_empty(),
-        &approvals,
-        &pr_approvals,
-        diags,
-    );
+    diags.extend(trace_found);
+    diags.extend(review_found);
     let register_history = reviews::register_history(register_files, &history);
     let soas = soa::build(&config, &catalog, &register, &trace, diags);
     let settings_history = if soas.is_empty() {

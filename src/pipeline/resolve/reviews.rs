@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::signatures::{SignatureCheck, SignatureStatus};
 use crate::config::{IdentityLevel, ReviewSettings};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::people::{People, Person};
-use crate::model::{DocIx, Document, IxVec, Status};
+use crate::model::{DocIx, Document, Ix, IxVec, Status};
 use crate::pipeline::history::review::{ReviewStatus, next_due, status};
 use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
 
@@ -316,9 +318,16 @@ pub(crate) fn review_states(
             None => unknown.push(n),
         }
     }
-    let states: IxVec<DocIx, ReviewState> = documents
-        .iter_enumerated()
+    // Each document's state on its own, side by side; what they find is reported in document
+    // order, as one after the other would.
+    let found: Vec<(ReviewState, Diagnostics)> = documents
+        .as_slice()
+        .par_iter()
+        .enumerate()
         .map(|(i, doc)| {
+            let i = DocIx::new(i);
+            let mut found = Diagnostics::new();
+            let diags = &mut found;
             let h = history.doc(&doc.path);
             let revisions = h.map(|h| h.revisions.clone()).unwrap_or_default();
             let mut all: Vec<Review> = h.map(|h| h.reviews.clone()).unwrap_or_default();
@@ -448,7 +457,7 @@ pub(crate) fn review_states(
                     .hint("check the `effective` date; it is probably a placeholder"),
                 );
             }
-            ReviewState {
+            let state = ReviewState {
                 revisions,
                 reviews,
                 first_commit,
@@ -456,9 +465,16 @@ pub(crate) fn review_states(
                 status: st,
                 uncommitted,
                 not_counted,
-            }
+            };
+            (state, found)
         })
         .collect();
+    let mut states = Vec::with_capacity(found.len());
+    for (state, found) in found {
+        states.push(state);
+        diags.extend(found);
+    }
+    let states: IxVec<DocIx, ReviewState> = IxVec::from_vec(states);
     unknown_review_ids(&unknown, documents, by_id, &states, diags);
     states
 }
