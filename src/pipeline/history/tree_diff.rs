@@ -61,6 +61,8 @@ struct RawTree<'r> {
 /// A tree's bytes: as libgit2 read them (not copied), or built by a test.
 enum Bytes<'r> {
     Object(git2::OdbObject<'r>),
+    /// Rebuilt from the pack files by [`super::pack::PackReader`].
+    Packed(std::rc::Rc<[u8]>),
     #[cfg(test)]
     Owned(Vec<u8>),
 }
@@ -70,6 +72,7 @@ impl std::ops::Deref for Bytes<'_> {
     fn deref(&self) -> &[u8] {
         match self {
             Bytes::Object(o) => o.data(),
+            Bytes::Packed(b) => b,
             #[cfg(test)]
             Bytes::Owned(v) => v,
         }
@@ -234,6 +237,8 @@ fn middle<'a>(
 /// entry starts) for the next comparison.
 pub(super) struct TreeReader<'r> {
     odb: &'r Odb<'r>,
+    /// Trees read from the pack files directly, when it can; libgit2 otherwise.
+    packs: Option<super::pack::PackReader>,
     recent: Vec<Rc<RawTree<'r>>>,
 }
 
@@ -242,9 +247,10 @@ pub(super) struct TreeReader<'r> {
 const RECENT: usize = 8;
 
 impl<'r> TreeReader<'r> {
-    pub(super) fn new(odb: &'r Odb<'r>) -> Self {
+    pub(super) fn new(odb: &'r Odb<'r>, packs: Option<super::pack::PackReader>) -> Self {
         Self {
             odb,
+            packs,
             recent: Vec::new(),
         }
     }
@@ -260,7 +266,10 @@ impl<'r> TreeReader<'r> {
         self.recent.push(tree);
     }
 
-    fn read(&self, id: Oid) -> Result<Bytes<'r>, git2::Error> {
+    fn read(&mut self, id: Oid) -> Result<Bytes<'r>, git2::Error> {
+        if let Some(tree) = self.packs.as_mut().and_then(|p| p.tree(id)) {
+            return Ok(Bytes::Packed(tree));
+        }
         let obj = self.odb.read(id)?;
         if obj.kind() != git2::ObjectType::Tree {
             return Err(git2::Error::from_str(&format!("{id} is not a tree")));

@@ -1,0 +1,507 @@
+//! Tree objects read straight from the repository's pack files, for the history walk.
+//!
+//! libgit2 rebuilds a packed object from its chain of deltas and keeps the steps in a cache of
+//! 16 MB that takes nothing over 1 MB (both compiled in). A `policies/` folder of 20,000
+//! documents is a tree of about 1 MB, rewritten by every commit and stored as a delta of another
+//! version, so each read inflated its chain's base again: 62% of a 20,000-document build. This
+//! reader follows the same chains (pack index version 2, `OFS_DELTA` and `REF_DELTA` entries)
+//! and keeps every version it rebuilt, within a budget, so that the next commit's tree costs one
+//! delta. Anything it does not handle (loose objects, other index versions, a damaged entry) is
+//! `None`, and the caller reads the object through libgit2 as before.
+
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use git2::Oid;
+
+const OBJ_TREE: u8 = 2;
+const OBJ_OFS_DELTA: u8 = 6;
+const OBJ_REF_DELTA: u8 = 7;
+
+/// The pack files of a repository: their indexes, read once and shared by every thread.
+pub(super) struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    /// The whole `.idx` file (version 2).
+    idx: Vec<u8>,
+    objects: usize,
+    data: File,
+}
+
+impl Packs {
+    /// The packs under `git_dir/objects/pack`; none when there are none or they cannot be read.
+    pub(super) fn open(common_dir: &Path) -> Arc<Packs> {
+        let mut packs = Vec::new();
+        let dir = common_dir.join("objects").join("pack");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        names.sort();
+        for idx_path in names
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        {
+            let (Ok(idx), Ok(data)) = (
+                std::fs::read(&idx_path),
+                File::open(idx_path.with_extension("pack")),
+            ) else {
+                continue;
+            };
+            // Version 2: `\377tOc`, 2, a fan-out table of 256 counts.
+            if idx.len() < 8 + 1024 || idx[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+                continue;
+            }
+            let objects = be32(&idx, 8 + 255 * 4) as usize;
+            // Names, CRCs and offsets, and the trailer's two hashes, at least.
+            if idx.len() < 8 + 1024 + objects * 28 + 40 {
+                continue;
+            }
+            packs.push(Pack { idx, objects, data });
+        }
+        Arc::new(Packs { packs })
+    }
+
+    /// (pack, offset) of `id`, when a pack holds it.
+    fn find(&self, id: &[u8]) -> Option<(usize, u64)> {
+        self.packs
+            .iter()
+            .enumerate()
+            .find_map(|(p, pack)| pack.offset_of(id).map(|o| (p, o)))
+    }
+}
+
+impl Pack {
+    fn offset_of(&self, id: &[u8]) -> Option<u64> {
+        let first = *id.first()? as usize;
+        let start = if first == 0 {
+            0
+        } else {
+            be32(&self.idx, 8 + (first - 1) * 4) as usize
+        };
+        let end = be32(&self.idx, 8 + first * 4) as usize;
+        let names = 8 + 1024;
+        let (mut lo, mut hi) = (start, end.min(self.objects));
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let name = self.idx.get(names + mid * 20..names + mid * 20 + 20)?;
+            match name.cmp(id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.offset_at(mid),
+            }
+        }
+        None
+    }
+
+    fn offset_at(&self, i: usize) -> Option<u64> {
+        let offsets = 8 + 1024 + self.objects * 24;
+        let small = be32(&self.idx, offsets + i * 4);
+        if small & 0x8000_0000 == 0 {
+            return Some(u64::from(small));
+        }
+        let large = offsets + self.objects * 4 + (small & 0x7fff_ffff) as usize * 8;
+        let b = self.idx.get(large..large + 8)?;
+        Some(u64::from_be_bytes(b.try_into().ok()?))
+    }
+
+    /// `len` bytes at `at`, or fewer at the end of the file.
+    fn read_at(&self, at: u64, len: usize) -> Option<Vec<u8>> {
+        let mut buf = vec![0; len];
+        let mut got = 0;
+        while got < len {
+            let n = read_at(&self.data, &mut buf[got..], at + got as u64).ok()?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        buf.truncate(got);
+        Some(buf)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(f, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(f, buf, at)
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_be_bytes)
+}
+
+/// What an entry of a pack holds.
+enum Entry {
+    /// An object as it is: its type and its compressed bytes start at `data`.
+    Whole { kind: u8, size: usize, data: u64 },
+    /// A delta of the object at `base`, its compressed instructions at `data`.
+    Delta {
+        base: (usize, u64),
+        size: usize,
+        data: u64,
+    },
+}
+
+/// Rebuilt objects, by (pack, offset), oldest dropped first beyond the budget.
+pub(super) struct PackReader {
+    packs: Arc<Packs>,
+    cache: HashMap<(usize, u64), Rc<[u8]>>,
+    kinds: HashMap<(usize, u64), u8>,
+    order: VecDeque<(usize, u64)>,
+    held: usize,
+    budget: usize,
+}
+
+impl PackReader {
+    pub(super) fn new(packs: Arc<Packs>, budget: usize) -> PackReader {
+        PackReader {
+            packs,
+            cache: HashMap::new(),
+            kinds: HashMap::new(),
+            order: VecDeque::new(),
+            held: 0,
+            budget,
+        }
+    }
+
+    /// The tree `id`, when a pack holds it and every step of its chain reads cleanly.
+    pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<[u8]>> {
+        let at = self.packs.find(id.as_bytes())?;
+        let (kind, bytes) = self.object(at)?;
+        (kind == OBJ_TREE).then_some(bytes)
+    }
+
+    fn object(&mut self, at: (usize, u64)) -> Option<(u8, Rc<[u8]>)> {
+        // Down the chain to a base at hand (cached, or whole), then up again applying deltas.
+        let mut chain: Vec<((usize, u64), u64, usize)> = Vec::new();
+        let mut here = at;
+        let (kind, mut bytes) = loop {
+            if let Some(b) = self.cache.get(&here) {
+                break (self.kind_of_cached(here)?, b.clone());
+            }
+            match self.entry(here)? {
+                Entry::Whole { kind, size, data } => {
+                    let b: Rc<[u8]> = inflate(&self.packs.packs[here.0], data, size)?.into();
+                    self.keep(here, b.clone(), kind);
+                    break (kind, b);
+                }
+                Entry::Delta { base, size, data } => {
+                    chain.push((here, data, size));
+                    // A chain longer than any git writes is a loop in a damaged pack.
+                    if chain.len() > 10_000 {
+                        return None;
+                    }
+                    here = base;
+                }
+            }
+        };
+        while let Some((at, data, size)) = chain.pop() {
+            let delta = inflate(&self.packs.packs[at.0], data, size)?;
+            let out: Rc<[u8]> = apply_delta(&bytes, &delta)?.into();
+            self.keep(at, out.clone(), kind);
+            bytes = out;
+        }
+        Some((kind, bytes))
+    }
+
+    fn kind_of_cached(&self, at: (usize, u64)) -> Option<u8> {
+        self.kinds.get(&at).copied()
+    }
+
+    fn keep(&mut self, at: (usize, u64), bytes: Rc<[u8]>, kind: u8) {
+        if bytes.len() > self.budget {
+            return;
+        }
+        self.held += bytes.len();
+        self.kinds.insert(at, kind);
+        match self.cache.insert(at, bytes) {
+            Some(old) => self.held -= old.len(),
+            None => self.order.push_back(at),
+        }
+        while self.held > self.budget {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(b) = self.cache.remove(&old) {
+                self.held -= b.len();
+            }
+            self.kinds.remove(&old);
+        }
+    }
+
+    /// The header of the entry at `at`.
+    fn entry(&self, at: (usize, u64)) -> Option<Entry> {
+        let pack = &self.packs.packs[at.0];
+        // The type and size, then a base offset (at most 10 bytes) or a base id (20).
+        let head = pack.read_at(at.1, 40)?;
+        let mut i = 0;
+        let mut c = *head.get(i)?;
+        let kind = (c >> 4) & 7;
+        let mut size = usize::from(c & 15);
+        let mut shift = 4;
+        while c & 0x80 != 0 {
+            i += 1;
+            c = *head.get(i)?;
+            if shift > 56 {
+                return None;
+            }
+            size |= usize::from(c & 0x7f) << shift;
+            shift += 7;
+        }
+        i += 1;
+        match kind {
+            OBJ_OFS_DELTA => {
+                let mut c = *head.get(i)?;
+                let mut back = u64::from(c & 0x7f);
+                while c & 0x80 != 0 {
+                    i += 1;
+                    c = *head.get(i)?;
+                    back = back.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
+                }
+                i += 1;
+                Some(Entry::Delta {
+                    base: (at.0, at.1.checked_sub(back)?),
+                    size,
+                    data: at.1 + i as u64,
+                })
+            }
+            OBJ_REF_DELTA => {
+                let base = self.packs.find(head.get(i..i + 20)?)?;
+                Some(Entry::Delta {
+                    base,
+                    size,
+                    data: at.1 + i as u64 + 20,
+                })
+            }
+            1..=4 => Some(Entry::Whole {
+                kind,
+                size,
+                data: at.1 + i as u64,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The `size` bytes zlib-compressed at `at`.
+fn inflate(pack: &Pack, at: u64, size: usize) -> Option<Vec<u8>> {
+    let mut z = flate2::Decompress::new(true);
+    // One spare byte: a stream that would write more than `size` stops on it and is refused.
+    let mut out = Vec::with_capacity(size + 1);
+    let mut pos = at;
+    // Compressed data is rarely larger than the result; read on when it is.
+    let mut chunk = (size / 2).clamp(4096, 1 << 20);
+    loop {
+        let input = pack.read_at(pos, chunk)?;
+        if input.is_empty() {
+            return None;
+        }
+        let before = z.total_in();
+        let status = z
+            .decompress_vec(&input, &mut out, flate2::FlushDecompress::None)
+            .ok()?;
+        let used = z.total_in() - before;
+        pos += used;
+        if status == flate2::Status::StreamEnd {
+            break;
+        }
+        // With input and room for output, inflating always moves on: not moving is a full
+        // output (an entry larger than its header says) or a damaged stream.
+        if used == 0 || out.len() > size {
+            return None;
+        }
+        chunk = chunk.saturating_mul(2).min(1 << 22);
+    }
+    (out.len() == size).then_some(out)
+}
+
+/// The object `delta` describes as copies from `base` and new bytes.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let mut i = 0;
+    let mut varint = || -> Option<usize> {
+        let mut v = 0usize;
+        let mut shift = 0;
+        loop {
+            let c = *delta.get(i)?;
+            i += 1;
+            if shift > 56 {
+                return None;
+            }
+            v |= usize::from(c & 0x7f) << shift;
+            shift += 7;
+            if c & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+    };
+    let base_size = varint()?;
+    let size = varint()?;
+    if base_size != base.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(size);
+    while i < delta.len() {
+        let op = delta[i];
+        i += 1;
+        if op & 0x80 != 0 {
+            let mut offset = 0usize;
+            let mut len = 0usize;
+            for b in 0..4 {
+                if op & (1 << b) != 0 {
+                    offset |= usize::from(*delta.get(i)?) << (8 * b);
+                    i += 1;
+                }
+            }
+            for b in 0..3 {
+                if op & (0x10 << b) != 0 {
+                    len |= usize::from(*delta.get(i)?) << (8 * b);
+                    i += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            out.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+        } else if op != 0 {
+            let n = usize::from(op);
+            out.extend_from_slice(delta.get(i..i + n)?);
+            i += n;
+        } else {
+            return None;
+        }
+    }
+    (out.len() == size).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delta_copies_and_inserts() {
+        let base = b"hello world";
+        // Sizes 11 and 11; copy 6 bytes from 0; insert "there".
+        let delta = [11, 11, 0x80 | 0x10, 6, 5, b't', b'h', b'e', b'r', b'e'];
+        assert_eq!(
+            apply_delta(base, &delta).as_deref(),
+            Some(&b"hello there"[..])
+        );
+        // A wrong base size, a copy past the base's end, the reserved op and a short result.
+        assert_eq!(apply_delta(base, &[10, 11, 0x80 | 0x10, 6]), None);
+        assert_eq!(apply_delta(base, &[11, 20, 0x80 | 0x01 | 0x10, 8, 6]), None);
+        assert_eq!(apply_delta(base, &[11, 11, 0]), None);
+        assert_eq!(apply_delta(base, &[11, 12, 0x80 | 0x10, 6]), None);
+    }
+
+    /// A repository of 40 commits, each changing a few of 300 files, packed by libgit2 (which
+    /// stores most trees as deltas of others): every tree the reader rebuilds is libgit2's.
+    #[test]
+    fn every_packed_tree_reads_as_libgit2_reads_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let repo = git2::Repository::init(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let sig = git2::Signature::new("T", "t@example.com", &git2::Time::new(1_700_000_000, 0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut parent: Option<Oid> = None;
+        let mut trees = Vec::new();
+        for c in 0..40 {
+            let mut tb = repo.treebuilder(None).unwrap_or_else(|e| panic!("{e}"));
+            for f in 0..300 {
+                let text = format!(
+                    "file {f}, version {}\n",
+                    if f % 37 == c % 37 { c } else { 0 }
+                );
+                let blob = repo.blob(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+                tb.insert(format!("doc-{f:04}.md"), blob, 0o100644)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let tree = tb.write().unwrap_or_else(|e| panic!("{e}"));
+            trees.push(tree);
+            let tree = repo.find_tree(tree).unwrap_or_else(|e| panic!("{e}"));
+            let parents: Vec<git2::Commit<'_>> = parent
+                .map(|p| repo.find_commit(p).unwrap_or_else(|e| panic!("{e}")))
+                .into_iter()
+                .collect();
+            let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            parent = Some(
+                repo.commit(Some("HEAD"), &sig, &sig, &format!("c{c}"), &tree, &refs)
+                    .unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        let mut pb = repo.packbuilder().unwrap_or_else(|e| panic!("{e}"));
+        let mut walk = repo.revwalk().unwrap_or_else(|e| panic!("{e}"));
+        walk.push_head().unwrap_or_else(|e| panic!("{e}"));
+        pb.insert_walk(&mut walk).unwrap_or_else(|e| panic!("{e}"));
+        let pack_dir = repo.path().join("objects/pack");
+        pb.write(&pack_dir, 0o644).unwrap_or_else(|e| panic!("{e}"));
+
+        let packs = Packs::open(repo.path());
+        assert_eq!(packs.packs.len(), 1);
+        let odb = repo.odb().unwrap_or_else(|e| panic!("{e}"));
+        // A small budget, so that rebuilt versions are also dropped and rebuilt again.
+        let mut reader = PackReader::new(packs.clone(), 64 << 10);
+        for &t in trees.iter().rev().chain(trees.iter()) {
+            let expected = odb.read(t).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(reader.tree(t).as_deref(), Some(expected.data()), "tree {t}");
+        }
+        // The chains this is about: most trees are stored as deltas.
+        let deltas = trees
+            .iter()
+            .filter_map(|t| packs.find(t.as_bytes()))
+            .filter(|&at| matches!(reader.entry(at), Some(Entry::Delta { .. })))
+            .count();
+        assert!(
+            deltas > trees.len() / 2,
+            "{deltas} of {} trees are deltas",
+            trees.len()
+        );
+        // A blob is not a tree; an id the packs do not hold is not found.
+        let blob = repo
+            .blob(b"file 0, version 0\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(reader.tree(blob).is_none());
+        assert!(
+            reader
+                .tree(Oid::from_bytes(&[7; 20]).unwrap_or(Oid::ZERO_SHA1))
+                .is_none()
+        );
+
+        // Damaged pack data is refused (read through libgit2 instead), never a panic: a copy
+        // of the pack with every 97th byte flipped, beside its index.
+        let copy = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let copy_packs = copy.path().join("objects/pack");
+        std::fs::create_dir_all(&copy_packs).unwrap_or_else(|e| panic!("{e}"));
+        for entry in std::fs::read_dir(&pack_dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+            if path.extension().is_some_and(|e| e == "pack") {
+                for b in bytes.iter_mut().skip(12).step_by(97) {
+                    *b ^= 0x5a;
+                }
+            }
+            let name = path.file_name().unwrap_or_default();
+            std::fs::write(copy_packs.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut damaged = PackReader::new(Packs::open(copy.path()), 1 << 20);
+        let mut refused = 0;
+        for &t in &trees {
+            let expected = odb.read(t).unwrap_or_else(|e| panic!("{e}"));
+            // Either refused, or (a part the damage missed) the same bytes.
+            match damaged.tree(t) {
+                Some(read) => assert_eq!(&*read, expected.data(), "tree {t}"),
+                None => refused += 1,
+            }
+        }
+        assert!(refused > 0, "the damage was not noticed");
+    }
+}
