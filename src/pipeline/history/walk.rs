@@ -335,7 +335,7 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
         .map(|chunk| {
             let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
             let odb = repo.odb().map_err(|e| e.message().to_string())?;
-            let reader = super::pack::PackReader::new(packs.clone(), PACK_CACHE_BYTES);
+            let reader = super::pack::PackReader::new(packs.clone(), pack_cache_per_thread());
             let mut trees = TreeReader::new(&odb, Some(reader));
             chunk
                 .iter()
@@ -355,9 +355,15 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
     Ok(out)
 }
 
-/// What each thread's pack reader keeps of the trees it rebuilt: 64 versions of a folder of
-/// 20,000 documents.
-const PACK_CACHE_BYTES: usize = 64 << 20;
+/// What the pack readers keep of the trees they rebuilt, all threads together: on two cores, 64
+/// versions each of a folder of 20,000 documents.
+const PACK_CACHE_BYTES: usize = 128 << 20;
+
+/// Each thread's share of [`PACK_CACHE_BYTES`], at least 16 MB: many cores must not multiply
+/// the memory a build takes.
+fn pack_cache_per_thread() -> usize {
+    (PACK_CACHE_BYTES / rayon::current_num_threads().max(1)).max(16 << 20)
+}
 
 /// `read_commits` for the oids the cache does not hold yet, then every record in walk order.
 /// A shallow clone's `boundary` commits are always read afresh and never kept: they look
