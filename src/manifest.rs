@@ -49,10 +49,17 @@ impl Entry {
 
 /// SHA-256 as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes (a digest) as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The command line as typed (arguments with spaces quoted), for the record of how a folder
@@ -279,11 +286,7 @@ pub fn for_site(
                 Ok(Entry {
                     path: path.clone(),
                     bytes: bytes as usize,
-                    sha256: hasher
-                        .finalize()
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect(),
+                    sha256: hex(&hasher.finalize()),
                 })
             }
             blob => blob.read().map(|bytes| Entry::of(path, &bytes)),

@@ -243,11 +243,7 @@ impl Hasher {
     }
 
     fn finish(self) -> String {
-        self.0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::manifest::hex(&self.0.finalize())
     }
 }
 

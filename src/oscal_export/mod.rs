@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Diagnostics, Outcome};
 use crate::model::{DocIx, Status, url};
@@ -428,10 +427,7 @@ fn resource(hb: &Handbook, ids: &Ids, pages: &BTreeMap<&str, &[u8]>, i: DocIx) -
     };
     let mut rlink = json!({"href": href, "media-type": "text/html"});
     if let Some(bytes) = pages.get(path.as_str()) {
-        let hash: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = crate::manifest::sha256_hex(bytes);
         rlink["hashes"] = json!([{"algorithm": "SHA-256", "value": hash}]);
     }
     json!({

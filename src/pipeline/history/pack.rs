@@ -67,7 +67,7 @@ impl Packs {
     }
 
     /// (pack, offset) of `id`, when a pack holds it.
-    fn find(&self, id: &[u8]) -> Option<(usize, u64)> {
+    fn find(&self, id: &[u8]) -> Option<At> {
         self.packs
             .iter()
             .enumerate()
@@ -141,24 +141,22 @@ fn be32(b: &[u8], at: usize) -> u32 {
         .map_or(0, u32::from_be_bytes)
 }
 
+/// Where an entry is: which pack, at which offset.
+type At = (usize, u64);
+
 /// What an entry of a pack holds.
 enum Entry {
     /// An object as it is: its type and its compressed bytes start at `data`.
     Whole { kind: u8, size: usize, data: u64 },
     /// A delta of the object at `base`, its compressed instructions at `data`.
-    Delta {
-        base: (usize, u64),
-        size: usize,
-        data: u64,
-    },
+    Delta { base: At, size: usize, data: u64 },
 }
 
-/// Rebuilt objects, by (pack, offset), oldest dropped first beyond the budget.
+/// Rebuilt objects (type and bytes), by (pack, offset), oldest dropped first beyond the budget.
 pub(super) struct PackReader {
     packs: Arc<Packs>,
-    cache: HashMap<(usize, u64), Rc<[u8]>>,
-    kinds: HashMap<(usize, u64), u8>,
-    order: VecDeque<(usize, u64)>,
+    cache: HashMap<At, (u8, Rc<[u8]>)>,
+    order: VecDeque<At>,
     held: usize,
     budget: usize,
 }
@@ -168,7 +166,6 @@ impl PackReader {
         PackReader {
             packs,
             cache: HashMap::new(),
-            kinds: HashMap::new(),
             order: VecDeque::new(),
             held: 0,
             budget,
@@ -182,13 +179,13 @@ impl PackReader {
         (kind == OBJ_TREE).then_some(bytes)
     }
 
-    fn object(&mut self, at: (usize, u64)) -> Option<(u8, Rc<[u8]>)> {
+    fn object(&mut self, at: At) -> Option<(u8, Rc<[u8]>)> {
         // Down the chain to a base at hand (cached, or whole), then up again applying deltas.
-        let mut chain: Vec<((usize, u64), u64, usize)> = Vec::new();
+        let mut chain: Vec<(At, u64, usize)> = Vec::new();
         let mut here = at;
         let (kind, mut bytes) = loop {
-            if let Some(b) = self.cache.get(&here) {
-                break (self.kind_of_cached(here)?, b.clone());
+            if let Some((kind, b)) = self.cache.get(&here) {
+                break (*kind, b.clone());
             }
             match self.entry(here)? {
                 Entry::Whole { kind, size, data } => {
@@ -215,33 +212,27 @@ impl PackReader {
         Some((kind, bytes))
     }
 
-    fn kind_of_cached(&self, at: (usize, u64)) -> Option<u8> {
-        self.kinds.get(&at).copied()
-    }
-
-    fn keep(&mut self, at: (usize, u64), bytes: Rc<[u8]>, kind: u8) {
+    fn keep(&mut self, at: At, bytes: Rc<[u8]>, kind: u8) {
         if bytes.len() > self.budget {
             return;
         }
         self.held += bytes.len();
-        self.kinds.insert(at, kind);
-        match self.cache.insert(at, bytes) {
-            Some(old) => self.held -= old.len(),
+        match self.cache.insert(at, (kind, bytes)) {
+            Some((_, old)) => self.held -= old.len(),
             None => self.order.push_back(at),
         }
         while self.held > self.budget {
             let Some(old) = self.order.pop_front() else {
                 break;
             };
-            if let Some(b) = self.cache.remove(&old) {
+            if let Some((_, b)) = self.cache.remove(&old) {
                 self.held -= b.len();
             }
-            self.kinds.remove(&old);
         }
     }
 
     /// The header of the entry at `at`.
-    fn entry(&self, at: (usize, u64)) -> Option<Entry> {
+    fn entry(&self, at: At) -> Option<Entry> {
         let pack = &self.packs.packs[at.0];
         // The type and size, then a base offset (at most 10 bytes) or a base id (20).
         let head = pack.read_at(at.1, 40)?;

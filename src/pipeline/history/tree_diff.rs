@@ -58,7 +58,8 @@ struct RawTree<'r> {
     starts: Vec<u32>,
 }
 
-/// A tree's bytes: as libgit2 read them (not copied), or built by a test.
+/// A tree's bytes: as libgit2 read them (not copied), as the pack reader rebuilt them, or built
+/// by a test.
 enum Bytes<'r> {
     Object(git2::OdbObject<'r>),
     /// Rebuilt from the pack files by [`super::pack::PackReader`].

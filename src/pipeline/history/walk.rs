@@ -762,7 +762,7 @@ fn count_lines(
     let counted: Vec<Result<Vec<(usize, usize)>, String>> = order
         .par_chunks(per_thread)
         .map(|chunk| {
-            let repo = blob_reader(git_dir).map_err(|e| e.message().to_string())?;
+            let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
             let mut recent = Recent::default();
             chunk
                 .iter()
@@ -815,16 +815,6 @@ impl<'r> Recent<'r> {
         self.blobs[1] = Some(b.clone());
         Ok(b)
     }
-}
-
-/// The repository at `git_dir` opened for reading blobs and diffing them, without a working tree
-/// or an index: libgit2 looks up the `diff` attribute of every pair of blobs it diffs (under the
-/// made-up path `file`), and with a working tree and an index that meant checking a dozen
-/// attribute files for each of thousands of pairs (8% of a cold build's CPU time).
-fn blob_reader(git_dir: &Path) -> Result<Repository, git2::Error> {
-    let repo = Repository::open_bare(git_dir).or_else(|_| Repository::open(git_dir))?;
-    repo.set_index(&mut git2::Index::new()?)?;
-    Ok(repo)
 }
 
 /// An `.md` file a commit added, changed or deleted, path from the repository root.

@@ -351,7 +351,6 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
                 &pr_approvals,
                 diags,
             );
-            drop(approvals);
             (signatures, reviews)
         },
     );
