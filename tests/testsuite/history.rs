@@ -138,9 +138,9 @@ fn revisions_follow_renames_and_reviews_come_from_trailers() {
 }
 
 /// Lines added and removed, per revision, for two documents edited in turn and together: each
-/// count is what `git log --numstat` gives for that commit and file on the same repository
-/// (libgit2 counts them; a change's old version is reused from the change before it, file by
-/// file).
+/// count is what `git log --numstat` gives for that commit and file on the same repository,
+/// whether the versions are loose objects (read through libgit2) or packed (read from the pack
+/// file, and diffed as a hash per line).
 #[test]
 fn line_counts_follow_each_file_through_interleaved_edits() {
     let book = BookTest::new(SITE).git();
@@ -156,7 +156,20 @@ fn line_counts_follow_each_file_through_interleaved_edits() {
     book.write("policies/a.md", &other("0\n1\n3\n4"))
         .write("policies/b.md", &other("x"));
     let c5 = book.commit(BOB, "2025-01-05T10:00:00Z", "Change both");
-    build(book.path(), &["--no-cache"]);
+    for packed in [false, true] {
+        if packed {
+            git::pack(book.repo());
+        }
+        build(book.path(), &["--no-cache"]);
+        assert_line_counts(&book, &[c1, c2, c3, c4, c5]);
+    }
+}
+
+fn assert_line_counts(book: &BookTest, c: &[Oid]) {
+    let [c1, c2, c3, c4, c5] = c else {
+        panic!("five commits")
+    };
+    let (c1, c2, c3, c4, c5) = (*c1, *c2, *c3, *c4, *c5);
     let row = |doc: &str, c: Oid| -> String {
         let page =
             std::fs::read_to_string(book.path().join(format!("public/documents/{doc}.html")))

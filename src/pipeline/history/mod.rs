@@ -4,6 +4,7 @@
 //! Extracted in one revision walk over the repository (`walk`), never one log per file. Review
 //! due dates and statuses are computed from it in `review`.
 
+mod lines;
 mod pack;
 pub mod review;
 pub mod store;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use git2::{Blob, Commit, Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Sort, Tree};
 use rayon::prelude::*;
 
+use super::lines::Pending;
 use super::tree_diff::TreeReader;
 use super::{
     Change, ChangeSet, ChangedDoc, CommitInfo, DocHistory, History, NamedReview, Request, Review,
@@ -351,7 +352,7 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
             out.push(record);
         }
     }
-    count_lines(git_dir, &mut out, pending)?;
+    count_lines(git_dir, &packs, &mut out, pending)?;
     Ok(out)
 }
 
@@ -725,71 +726,21 @@ type ReadCommit = (CommitRecord, Vec<Pending>);
 /// `.md` changes inside `policies/` and elsewhere, and which of them still need line counts.
 type MarkdownChanges = (Vec<FileChange>, Vec<FileChange>, Vec<Pending>);
 
-/// A modified file whose lines added and removed are counted after the walk (`count_lines`):
-/// change `index` of the record's `changes` (`inside`) or `elsewhere`.
-struct Pending {
-    inside: bool,
-    index: usize,
-    old: Oid,
-    new: Oid,
-}
-
-/// Fills in the line counts of every pending change: after the walk, not inside it, because
-/// reading each commit's large `policies/` tree between two blob reads pushes the blobs' delta
-/// bases out of libgit2's small pack cache (the walk of 5,000 documents took a third longer).
-///
-/// The changes are counted file by file, newest first: then the version a change starts from
-/// is the one the change before it ended with, and is read once for both (`Recent`) instead
-/// of twice, and a file's versions, which git stores as deltas of one another, are read one
-/// after the other. Each thread takes one run of that order.
+/// Fills in the line counts of every pending change (`lines`), after the walk so that the
+/// blobs are read together, in pack order, instead of between the large `policies/` trees.
 fn count_lines(
     git_dir: &Path,
+    packs: &Arc<super::pack::Packs>,
     records: &mut [CommitRecord],
     pending: Vec<(usize, Pending)>,
 ) -> Result<(), String> {
-    let path = |(rec, p): &(usize, Pending)| {
-        let r = &records[*rec];
-        let list = if p.inside { &r.changes } else { &r.elsewhere };
-        list.get(p.index).map_or("", |c| c.new.as_str())
-    };
-    let mut order: Vec<usize> = (0..pending.len()).collect();
-    // Records are in walk order, newest first; the sort is stable.
-    order.sort_by(|&a, &b| path(&pending[a]).cmp(path(&pending[b])));
-    let per_thread = order
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    let counted: Vec<Result<Vec<(usize, usize)>, String>> = order
-        .par_chunks(per_thread)
-        .map(|chunk| {
-            let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
-            let mut recent = Recent::default();
-            chunk
-                .iter()
-                .map(|&i| {
-                    let p = &pending[i].1;
-                    let counted = recent.blob(&repo, p.new).and_then(|new| {
-                        let old = recent.blob(&repo, p.old)?;
-                        blob_line_stats(Some(&old), &new)
-                    });
-                    counted.map_err(|e| {
-                        format!("cannot diff {} with {}: {}", p.old, p.new, e.message())
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    let mut counts = vec![(0, 0); pending.len()];
-    for (chunk, c) in order.chunks(per_thread).zip(counted) {
-        for (&i, lines) in chunk.iter().zip(c?) {
-            counts[i] = lines;
-        }
-    }
-    for ((rec, p), (added, removed)) in pending.iter().zip(counts) {
+    let (at, changes): (Vec<usize>, Vec<Pending>) = pending.into_iter().unzip();
+    let counts = super::lines::count(git_dir, packs, pack_cache_per_thread(), &changes)?;
+    for ((rec, p), (added, removed)) in at.into_iter().zip(&changes).zip(counts) {
         let list = if p.inside {
-            &mut records[*rec].changes
+            &mut records[rec].changes
         } else {
-            &mut records[*rec].elsewhere
+            &mut records[rec].elsewhere
         };
         if let Some(change) = list.get_mut(p.index) {
             change.added = added;
@@ -797,24 +748,6 @@ fn count_lines(
         }
     }
     Ok(())
-}
-
-/// The last two blobs read: a change's old version is usually the previous change's new one.
-#[derive(Default)]
-struct Recent<'r> {
-    blobs: [Option<Blob<'r>>; 2],
-}
-
-impl<'r> Recent<'r> {
-    fn blob(&mut self, repo: &'r Repository, id: Oid) -> Result<Blob<'r>, git2::Error> {
-        if let Some(b) = self.blobs.iter().flatten().find(|b| b.id() == id) {
-            return Ok(b.clone());
-        }
-        let b = repo.find_blob(id)?;
-        self.blobs.swap(0, 1);
-        self.blobs[1] = Some(b.clone());
-        Ok(b)
-    }
 }
 
 /// An `.md` file a commit added, changed or deleted, path from the repository root.
@@ -963,20 +896,7 @@ fn blob_line_stats(
     old: Option<&Blob<'_>>,
     new_blob: &Blob<'_>,
 ) -> Result<(usize, usize), git2::Error> {
-    // An empty path: libgit2 looks up the `diff` attribute of the path each pair is diffed under
-    // (`file` when none is given), which read the system and global attribute files for every
-    // pair, 4% of a cold build; under an empty path it looks up nothing. The counts are the same.
-    let no_path = Some(Path::new(""));
-    let mut opts = DiffOptions::new();
-    // Only the counts are read: no lines of context around the changes.
-    opts.context_lines(0);
-    // Between blobs, libgit2 knows both ids; between buffers it would hash both again.
-    let patch = match old {
-        Some(o) => Patch::from_blobs(o, no_path, new_blob, no_path, Some(&mut opts))?,
-        None => Patch::from_buffers(&[], no_path, new_blob.content(), no_path, Some(&mut opts))?,
-    };
-    let (_, a, r) = patch.line_stats()?;
-    Ok((a, r))
+    super::lines::buffer_line_stats(old.map_or(&[][..], |o| o.content()), new_blob.content())
 }
 
 /// The files of a folder (`shown` below the handbook root) that differ between two versions of

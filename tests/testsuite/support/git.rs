@@ -145,3 +145,26 @@ fn stage_all(repo: &Repository) -> Oid {
     index.write().expect("write index");
     index.write_tree().expect("tree")
 }
+
+/// Packs everything reachable from HEAD into one pack file, as `git gc` does, and deletes the
+/// loose objects, so that every object is read from the pack (most as deltas of others).
+pub fn pack(repo: &Repository) {
+    let mut builder = repo.packbuilder().expect("packbuilder");
+    let mut walk = repo.revwalk().expect("revwalk");
+    walk.push_head().expect("HEAD");
+    builder.insert_walk(&mut walk).expect("pack the history");
+    let objects = repo.path().join("objects");
+    builder
+        .write(&objects.join("pack"), 0o644)
+        .expect("write the pack");
+    for entry in std::fs::read_dir(&objects)
+        .expect("objects folder")
+        .flatten()
+    {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.len() == 2 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+            std::fs::remove_dir_all(entry.path()).expect("delete loose objects");
+        }
+    }
+}
