@@ -7,6 +7,7 @@
 mod lines;
 mod pack;
 pub mod review;
+mod rope;
 pub mod store;
 mod tree_diff;
 mod walk;

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 use git2::Oid;
 
+use super::rope::Rope;
+
 const OBJ_TREE: u8 = 2;
 const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
@@ -163,7 +165,7 @@ enum Entry {
 /// Rebuilt objects (type and bytes), by (pack, offset), oldest dropped first beyond the budget.
 pub(super) struct PackReader {
     packs: Arc<Packs>,
-    cache: HashMap<At, (u8, Rc<[u8]>)>,
+    cache: HashMap<At, (u8, Rc<Rope>)>,
     order: VecDeque<At>,
     held: usize,
     budget: usize,
@@ -181,7 +183,7 @@ impl PackReader {
     }
 
     /// The tree `id`, when a pack holds it and every step of its chain reads cleanly.
-    pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<[u8]>> {
+    pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<Rope>> {
         let at = self.packs.find(id.as_bytes())?;
         let (kind, bytes) = self.object(at)?;
         (kind == OBJ_TREE).then_some(bytes)
@@ -191,10 +193,10 @@ impl PackReader {
     pub(super) fn blob(&mut self, id: Oid) -> Option<Rc<[u8]>> {
         let at = self.packs.find(id.as_bytes())?;
         let (kind, bytes) = self.object(at)?;
-        (kind == OBJ_BLOB).then_some(bytes)
+        (kind == OBJ_BLOB).then(|| bytes.to_shared())
     }
 
-    fn object(&mut self, at: At) -> Option<(u8, Rc<[u8]>)> {
+    fn object(&mut self, at: At) -> Option<(u8, Rc<Rope>)> {
         // Down the chain to a base at hand (cached, or whole), then up again applying deltas.
         let mut chain: Vec<(At, u64, usize)> = Vec::new();
         let mut here = at;
@@ -204,7 +206,9 @@ impl PackReader {
             }
             match self.entry(here)? {
                 Entry::Whole { kind, size, data } => {
-                    let b: Rc<[u8]> = inflate(&self.packs.packs[here.0], data, size)?.into();
+                    let b = Rc::new(Rope::whole(
+                        inflate(&self.packs.packs[here.0], data, size)?.into(),
+                    ));
                     self.keep(here, b.clone(), kind);
                     break (kind, b);
                 }
@@ -219,15 +223,17 @@ impl PackReader {
             }
         };
         while let Some((at, data, size)) = chain.pop() {
-            let delta = inflate(&self.packs.packs[at.0], data, size)?;
-            let out: Rc<[u8]> = apply_delta(&bytes, &delta)?.into();
+            let delta = inflate(&self.packs.packs[at.0], data, size)?.into();
+            let out = Rc::new(apply_delta(&bytes, &delta)?);
             self.keep(at, out.clone(), kind);
             bytes = out;
         }
         Some((kind, bytes))
     }
 
-    fn keep(&mut self, at: At, bytes: Rc<[u8]>, kind: u8) {
+    /// Keeps a rebuilt object, counted at its full length: a rope's pieces keep the buffers
+    /// they come from alive, so that is what it may hold.
+    fn keep(&mut self, at: At, bytes: Rc<Rope>, kind: u8) {
         if bytes.len() > self.budget {
             return;
         }
@@ -332,8 +338,9 @@ fn inflate(pack: &Pack, at: u64, size: usize) -> Option<Vec<u8>> {
     (out.len() == size).then_some(out)
 }
 
-/// The object `delta` describes as copies from `base` and new bytes.
-fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// The object `delta` describes as copies from `base` and new bytes: a rope of `base`'s pieces
+/// and of `delta` itself, nothing copied.
+fn apply_delta(base: &Rope, delta: &Rc<[u8]>) -> Option<Rope> {
     let mut i = 0;
     let mut varint = || -> Option<usize> {
         let mut v = 0usize;
@@ -356,7 +363,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     if base_size != base.len() {
         return None;
     }
-    let mut out = Vec::with_capacity(size);
+    let mut out = Rope::default();
     while i < delta.len() {
         let op = delta[i];
         i += 1;
@@ -378,16 +385,19 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
             if len == 0 {
                 len = 0x10000;
             }
-            out.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+            out.push_range(base, offset, len)?;
         } else if op != 0 {
             let n = usize::from(op);
-            out.extend_from_slice(delta.get(i..i + n)?);
+            if i + n > delta.len() {
+                return None;
+            }
+            out.push(delta, i, n);
             i += n;
         } else {
             return None;
         }
     }
-    (out.len() == size).then_some(out)
+    (out.len() == size).then(|| out.bounded())
 }
 
 #[cfg(test)]
@@ -396,18 +406,20 @@ mod tests {
 
     #[test]
     fn a_delta_copies_and_inserts() {
-        let base = b"hello world";
+        let base = Rope::whole(b"hello world"[..].into());
+        let apply = |delta: &[u8]| apply_delta(&base, &delta.into()).map(|r| r.to_vec());
         // Sizes 11 and 11; copy 6 bytes from 0; insert "there".
-        let delta = [11, 11, 0x80 | 0x10, 6, 5, b't', b'h', b'e', b'r', b'e'];
         assert_eq!(
-            apply_delta(base, &delta).as_deref(),
+            apply(&[11, 11, 0x80 | 0x10, 6, 5, b't', b'h', b'e', b'r', b'e']).as_deref(),
             Some(&b"hello there"[..])
         );
-        // A wrong base size, a copy past the base's end, the reserved op and a short result.
-        assert_eq!(apply_delta(base, &[10, 11, 0x80 | 0x10, 6]), None);
-        assert_eq!(apply_delta(base, &[11, 20, 0x80 | 0x01 | 0x10, 8, 6]), None);
-        assert_eq!(apply_delta(base, &[11, 11, 0]), None);
-        assert_eq!(apply_delta(base, &[11, 12, 0x80 | 0x10, 6]), None);
+        // A wrong base size, a copy past the base's end, the reserved op, a short result and
+        // an insert past the delta's end.
+        assert_eq!(apply(&[10, 11, 0x80 | 0x10, 6]), None);
+        assert_eq!(apply(&[11, 20, 0x80 | 0x01 | 0x10, 8, 6]), None);
+        assert_eq!(apply(&[11, 11, 0]), None);
+        assert_eq!(apply(&[11, 12, 0x80 | 0x10, 6]), None);
+        assert_eq!(apply(&[11, 11, 0x80 | 0x10, 6, 5, b't']), None);
     }
 
     /// A repository of 40 commits, each changing a few of 300 files, packed by libgit2 (which
@@ -458,7 +470,11 @@ mod tests {
         let mut reader = PackReader::new(packs.clone(), 64 << 10);
         for &t in trees.iter().rev().chain(trees.iter()) {
             let expected = odb.read(t).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(reader.tree(t).as_deref(), Some(expected.data()), "tree {t}");
+            assert_eq!(
+                reader.tree(t).map(|r| r.to_vec()).as_deref(),
+                Some(expected.data()),
+                "tree {t}"
+            );
         }
         // The chains this is about: most trees are stored as deltas.
         let deltas = trees
@@ -519,7 +535,7 @@ mod tests {
             let expected = odb.read(t).unwrap_or_else(|e| panic!("{e}"));
             // Either refused, or (a part the damage missed) the same bytes.
             match damaged.tree(t) {
-                Some(read) => assert_eq!(&*read, expected.data(), "tree {t}"),
+                Some(read) => assert_eq!(read.to_vec(), expected.data(), "tree {t}"),
                 None => refused += 1,
             }
         }

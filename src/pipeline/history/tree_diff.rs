@@ -12,10 +12,13 @@
 //! The result equals a tree diff's (checked against a full parse by property tests): every
 //! file whose id or mode differs, path-sorted as git orders them; submodules are skipped.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
 use git2::{Odb, Oid};
+
+use super::rope::{Rope, common_prefix};
 
 /// A file (not a folder or submodule) on one side of a change: its blob id and mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +40,13 @@ const MODE_TYPE: u32 = 0o170000;
 const MODE_TREE: u32 = 0o040000;
 const MODE_SUBMODULE: u32 = 0o160000;
 
-/// One entry of a raw tree: `<octal mode> <name>\0<20-byte id>`.
-#[derive(Debug, Clone, Copy)]
+/// One entry of a raw tree: `<octal mode> <name>\0<20-byte id>`; borrowed from the tree's
+/// bytes unless it spans two of a rope's pieces.
+#[derive(Debug, Clone)]
 struct Entry<'a> {
     mode: u32,
-    name: &'a [u8],
-    id: &'a [u8],
+    name: Cow<'a, [u8]>,
+    id: Cow<'a, [u8]>,
 }
 
 impl Entry<'_> {
@@ -51,33 +55,11 @@ impl Entry<'_> {
     }
 }
 
-/// A tree object's bytes and where each entry starts.
-struct RawTree<'r> {
+/// A tree object's bytes (a rope: see `rope`) and where each entry starts.
+struct RawTree {
     id: Oid,
-    data: Bytes<'r>,
+    data: Rc<Rope>,
     starts: Vec<u32>,
-}
-
-/// A tree's bytes: as libgit2 read them (not copied), as the pack reader rebuilt them, or built
-/// by a test.
-enum Bytes<'r> {
-    Object(git2::OdbObject<'r>),
-    /// Rebuilt from the pack files by [`super::pack::PackReader`].
-    Packed(std::rc::Rc<[u8]>),
-    #[cfg(test)]
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Bytes<'_> {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Object(o) => o.data(),
-            Bytes::Packed(b) => b,
-            #[cfg(test)]
-            Bytes::Owned(v) => v,
-        }
-    }
 }
 
 fn malformed(id: Oid) -> git2::Error {
@@ -85,31 +67,31 @@ fn malformed(id: Oid) -> git2::Error {
 }
 
 /// The entry at `pos` and where the next one starts.
-fn entry_at(data: &[u8], pos: usize) -> Option<(Entry<'_>, usize)> {
-    let rest = data.get(pos..)?;
-    let space = rest.iter().position(|&b| b == b' ')?;
+fn entry_at(data: &Rope, pos: usize) -> Option<(Entry<'_>, usize)> {
+    // A mode is at most 7 octal digits: a tree that is not one is not scanned to its end.
+    let head = data.range(pos, (pos + 8).min(data.len()))?;
+    let space = pos + head.iter().position(|&b| b == b' ')?;
     let mut mode = 0u32;
-    for &b in &rest[..space] {
-        if !(b'0'..=b'7').contains(&b) || mode > 0o777777 {
+    for &b in data.range(pos, space)?.iter() {
+        if !b.is_ascii_digit() || b > b'7' {
             return None;
         }
         mode = mode * 8 + u32::from(b - b'0');
     }
-    let name_start = space + 1;
-    let nul = name_start + rest.get(name_start..)?.iter().position(|&b| b == 0)?;
-    let id = rest.get(nul + 1..nul + 21)?;
+    let nul = data.find_byte(space + 1, 0)?;
+    let id = data.range(nul + 1, nul + 21)?;
     Some((
         Entry {
             mode,
-            name: &rest[name_start..nul],
+            name: data.range(space + 1, nul)?,
             id,
         },
-        pos + nul + 21,
+        nul + 21,
     ))
 }
 
 /// Where every entry of `data` starts.
-fn parse_starts(id: Oid, data: &[u8]) -> Result<Vec<u32>, git2::Error> {
+fn parse_starts(id: Oid, data: &Rope) -> Result<Vec<u32>, git2::Error> {
     let mut starts = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
@@ -119,26 +101,11 @@ fn parse_starts(id: Oid, data: &[u8]) -> Result<Vec<u32>, git2::Error> {
     Ok(starts)
 }
 
-/// Length of the longest common prefix: compared a block at a time (`==` on slices is a
-/// `memcmp`), then byte by byte inside the first block that differs.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 256;
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
-    }
-    i + a[i..n]
-        .iter()
-        .zip(&b[i..n])
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
 /// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
 fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let n = a.name.len().min(b.name.len());
-    match a.name[..n].cmp(&b.name[..n]) {
+    let (an, bn) = (&a.name[..], &b.name[..]);
+    let n = an.len().min(bn.len());
+    match an[..n].cmp(&bn[..n]) {
         Ordering::Equal => {}
         other => return other,
     }
@@ -161,11 +128,11 @@ type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Vec<u32>);
 /// changes three documents of 20,000 far apart parses a handful of entries, not the thousands
 /// between the first change and the last.
 fn middle<'a>(
-    known: &'a RawTree<'_>,
+    known: &'a RawTree,
     other_id: Oid,
-    other: &'a [u8],
+    other: &'a Rope,
 ) -> Result<Middle<'a>, git2::Error> {
-    let (k, o, starts) = (&known.data[..], other, &known.starts);
+    let (k, o, starts) = (&*known.data, other, &known.starts);
     // Entry starts are u32: a tree of 4 GiB is not a folder of documents.
     if u32::try_from(o.len()).is_err() {
         return Err(malformed(other_id));
@@ -184,7 +151,7 @@ fn middle<'a>(
             && pos < o.len()
         {
             let from = from as usize;
-            let end = from + common_prefix(&k[from..], &o[pos..]);
+            let end = from + common_prefix(k, from, o, pos);
             // Every entry that ends by `end` is the same on both sides.
             let kj = if end == k.len() {
                 starts.len()
@@ -240,7 +207,7 @@ pub(super) struct TreeReader<'r> {
     odb: &'r Odb<'r>,
     /// Trees read from the pack files directly, when it can; libgit2 otherwise.
     packs: Option<super::pack::PackReader>,
-    recent: Vec<Rc<RawTree<'r>>>,
+    recent: Vec<Rc<RawTree>>,
 }
 
 /// How many recently compared trees are kept: a commit's and its parent's `policies/`, and a
@@ -256,30 +223,31 @@ impl<'r> TreeReader<'r> {
         }
     }
 
-    fn cached(&self, id: Oid) -> Option<Rc<RawTree<'r>>> {
+    fn cached(&self, id: Oid) -> Option<Rc<RawTree>> {
         self.recent.iter().find(|t| t.id == id).cloned()
     }
 
-    fn remember(&mut self, tree: Rc<RawTree<'r>>) {
+    fn remember(&mut self, tree: Rc<RawTree>) {
         if self.recent.len() == RECENT {
             self.recent.remove(0);
         }
         self.recent.push(tree);
     }
 
-    fn read(&mut self, id: Oid) -> Result<Bytes<'r>, git2::Error> {
+    fn read(&mut self, id: Oid) -> Result<Rc<Rope>, git2::Error> {
         if let Some(tree) = self.packs.as_mut().and_then(|p| p.tree(id)) {
-            return Ok(Bytes::Packed(tree));
+            return Ok(tree);
         }
         let obj = self.odb.read(id)?;
         if obj.kind() != git2::ObjectType::Tree {
             return Err(git2::Error::from_str(&format!("{id} is not a tree")));
         }
-        Ok(Bytes::Object(obj))
+        // Not in a pack (a loose object, say): copied out of libgit2's object.
+        Ok(Rc::new(Rope::whole(obj.data().into())))
     }
 
     /// A tree with every entry's start, parsed in full.
-    fn full(&mut self, id: Oid) -> Result<Rc<RawTree<'r>>, git2::Error> {
+    fn full(&mut self, id: Oid) -> Result<Rc<RawTree>, git2::Error> {
         if let Some(t) = self.cached(id) {
             return Ok(t);
         }
@@ -378,14 +346,14 @@ fn merge(
     let file = |e: &Entry<'_>| {
         (e.mode & MODE_TYPE != MODE_TREE && e.mode & MODE_TYPE != MODE_SUBMODULE).then(|| {
             FileSide {
-                id: oid(e.id),
+                id: oid(&e.id),
                 mode: e.mode,
             }
         })
     };
-    let folder = |e: &Entry<'_>| e.is_tree().then(|| oid(e.id));
+    let folder = |e: &Entry<'_>| e.is_tree().then(|| oid(&e.id));
     let mut report = |o: Option<&Entry<'_>>, n: Option<&Entry<'_>>| {
-        let name = o.or(n).map_or(&[][..], |e| e.name);
+        let name = o.or(n).map_or(&[][..], |e| &e.name[..]);
         let path = format!("{base}{}", String::from_utf8_lossy(name));
         let (fo, fnew) = (o.and_then(file), n.and_then(file));
         if fo.is_some() || fnew.is_some() {
@@ -452,14 +420,54 @@ mod tests {
         out
     }
 
-    fn full_tree(id: u8, data: Vec<u8>) -> RawTree<'static> {
+    fn full_tree(id: u8, data: Vec<u8>) -> RawTree {
         let id = Oid::from_bytes(&[id; 20]).unwrap_or(Oid::ZERO_SHA1);
+        let data = Rope::whole(data.into());
         let starts = parse_starts(id, &data).unwrap_or_default();
         RawTree {
             id,
-            data: Bytes::Owned(data),
+            data: Rc::new(data),
             starts,
         }
+    }
+
+    fn rope(data: &[u8]) -> Rope {
+        Rope::whole(data.into())
+    }
+
+    /// `data` in pieces of buffers of their own, cut at `cuts`: entries span pieces.
+    fn cut(data: &[u8], cuts: &[usize]) -> Rope {
+        let mut points: Vec<usize> = cuts.iter().map(|c| c % (data.len() + 1)).collect();
+        points.extend([0, data.len()]);
+        points.sort();
+        points.dedup();
+        let mut r = Rope::default();
+        for w in points.windows(2) {
+            let own: Rc<[u8]> = data[w[0]..w[1]].into();
+            r.push(&own, 0, own.len());
+        }
+        r
+    }
+
+    /// `new` as a delta of `old` makes it: `old`'s pieces for the bytes both start and end
+    /// with, a buffer of its own for the rest.
+    fn like_a_delta(old: &Rope, new: &[u8]) -> Rope {
+        let o = old.to_vec();
+        let prefix = o.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let suffix = o[prefix..]
+            .iter()
+            .rev()
+            .zip(new[prefix..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut r = Rope::default();
+        r.push_range(old, 0, prefix).unwrap_or_default();
+        let own: Rc<[u8]> = new[prefix..new.len() - suffix].into();
+        r.push(&own, 0, own.len());
+        r.push_range(old, o.len() - suffix, suffix)
+            .unwrap_or_default();
+        assert_eq!(r.to_vec(), new);
+        r
     }
 
     /// What a full comparison of both trees gives: (name, old id, new id) of entries that
@@ -467,8 +475,8 @@ mod tests {
     /// Entries that differ: (name, old id, new id).
     type Diffs = Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)>;
 
-    fn naive(old: &RawTree<'_>, new: &RawTree<'_>) -> Diffs {
-        let all = |t: &RawTree<'_>| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+    fn naive(old: &RawTree, new: &RawTree) -> Diffs {
+        let all = |t: &RawTree| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
             t.starts
                 .iter()
                 .filter_map(|&s| entry_at(&t.data, s as usize))
@@ -497,7 +505,7 @@ mod tests {
         out
     }
 
-    fn via_middle(old: &RawTree<'_>, new_data: &[u8]) -> Diffs {
+    fn via_middle(old: &RawTree, new_data: &Rope) -> Diffs {
         let new_id = Oid::from_bytes(&[9; 20]).unwrap_or(Oid::ZERO_SHA1);
         let (old_mid, new_mid, starts) = middle(old, new_id, new_data).unwrap_or_default();
         assert_eq!(starts, parse_starts(new_id, new_data).unwrap_or_default());
@@ -539,7 +547,7 @@ mod tests {
         /// Whatever the two versions, the middle holds exactly the entries that differ, and
         /// the other version's entry starts come out as a full parse finds them.
         #[test]
-        fn the_middle_finds_what_a_full_comparison_finds(a in entries(), edits in entries(), drop in prop::collection::vec(any::<bool>(), 40)) {
+        fn the_middle_finds_what_a_full_comparison_finds(a in entries(), edits in entries(), drop in prop::collection::vec(any::<bool>(), 40), cuts in prop::collection::vec(any::<usize>(), 0..12)) {
             let old = full_tree(1, tree_bytes(&a));
             // The new version: some entries dropped, others added or changed.
             let mut b: Vec<_> = a.iter().zip(drop.iter().chain(std::iter::repeat(&false)))
@@ -549,7 +557,11 @@ mod tests {
                 b.push(e.clone());
             }
             let new_data = tree_bytes(&b);
-            prop_assert_eq!(via_middle(&old, &new_data), naive(&old, &full_tree(2, new_data.clone())));
+            let expected = naive(&old, &full_tree(2, new_data.clone()));
+            prop_assert_eq!(via_middle(&old, &rope(&new_data)), expected.clone());
+            // As pieces the entries span, and as pieces shared with the old version.
+            prop_assert_eq!(via_middle(&old, &cut(&new_data, &cuts)), expected.clone());
+            prop_assert_eq!(via_middle(&old, &like_a_delta(&old.data, &new_data)), expected);
             // And the other way round.
             let new = full_tree(2, new_data);
             prop_assert_eq!(via_middle(&new, &old.data), naive(&new, &old));
@@ -569,7 +581,7 @@ mod tests {
         let mut b = a.clone();
         b[1234].2 = 255;
         let old = full_tree(1, tree_bytes(&a));
-        let new_data = tree_bytes(&b);
+        let new_data = rope(&tree_bytes(&b));
         let (old_mid, new_mid, starts) =
             middle(&old, Oid::ZERO_SHA1, &new_data).unwrap_or_default();
         assert_eq!(starts, old.starts, "same lengths, same starts");
@@ -579,7 +591,7 @@ mod tests {
             old_mid.len(),
             new_mid.len()
         );
-        assert!(old_mid.iter().any(|e| e.name == b"doc-01234.md"));
+        assert!(old_mid.iter().any(|e| &e.name[..] == b"doc-01234.md"));
     }
 
     #[test]
@@ -591,7 +603,7 @@ mod tests {
         b.remove(1000);
         b.push(("doc-01500-new.md".into(), 0o100644, 7));
         let old = full_tree(1, tree_bytes(&a));
-        let new_data = tree_bytes(&b);
+        let new_data = rope(&tree_bytes(&b));
         let (old_mid, new_mid, starts) =
             middle(&old, Oid::ZERO_SHA1, &new_data).unwrap_or_default();
         assert_eq!(
@@ -600,7 +612,7 @@ mod tests {
         );
         let names = |m: &[Entry<'_>]| -> Vec<String> {
             m.iter()
-                .map(|e| String::from_utf8_lossy(e.name).into_owned())
+                .map(|e| String::from_utf8_lossy(&e.name).into_owned())
                 .collect()
         };
         assert_eq!(
@@ -616,13 +628,13 @@ mod tests {
     #[test]
     fn a_truncated_tree_is_an_error() {
         let data = tree_bytes(&[("a.md".into(), 0o100644, 1)]);
-        assert!(parse_starts(Oid::ZERO_SHA1, &data[..data.len() - 3]).is_err());
+        assert!(parse_starts(Oid::ZERO_SHA1, &rope(&data[..data.len() - 3])).is_err());
         let old = full_tree(
             1,
             tree_bytes(&[("a.md".into(), 0o100644, 1), ("b.md".into(), 0o100644, 2)]),
         );
         let mut broken = old.data.to_vec();
         broken.truncate(broken.len() - 5);
-        assert!(middle(&old, Oid::ZERO_SHA1, &broken).is_err());
+        assert!(middle(&old, Oid::ZERO_SHA1, &rope(&broken)).is_err());
     }
 }
