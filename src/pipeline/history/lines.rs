@@ -10,7 +10,6 @@
 //! a 20,000-document build).
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,7 +17,6 @@ use git2::{DiffOptions, Oid, Patch, Repository};
 use rayon::prelude::*;
 
 use super::pack::{PackReader, Packs};
-use crate::fnv::FnvHasher;
 
 /// A modified file whose lines added and removed are counted after the walk: change `index` of
 /// the record's `changes` (`inside`) or `elsewhere`, from blob `old` to blob `new`.
@@ -32,8 +30,9 @@ pub(super) struct Pending {
 /// One version of a file as a diff sees it.
 #[derive(Debug, PartialEq)]
 enum Version {
-    /// A hash of each line, its newline included (a last line without one is another line).
-    Lines(Vec<u64>),
+    /// A line of [`TOKEN`] bytes per line of the file, a 64-bit hash of the line (its newline
+    /// included: a last line without one is another line).
+    Lines(Vec<u8>),
     /// A file with a NUL byte in its first 8,000 bytes, which libgit2 takes for binary and
     /// counts no lines of: kept as it is, so that libgit2 decides as before.
     Raw(Vec<u8>),
@@ -42,41 +41,55 @@ enum Version {
 /// How far libgit2 looks for a NUL byte to call a file binary.
 const BINARY_CHECK: usize = 8000;
 
+/// Bytes per line of [`Version::Lines`]: a 64-bit hash in ten bytes of seven bits each (the
+/// top bit set, so never a newline or a NUL), and a newline.
+const TOKEN: usize = 11;
+
 impl Version {
     fn of(content: &[u8]) -> Version {
         if content[..content.len().min(BINARY_CHECK)].contains(&0) {
             return Version::Raw(content.to_vec());
         }
-        Version::Lines(
-            content
-                .split_inclusive(|&c| c == b'\n')
-                .map(|line| {
-                    let mut h = FnvHasher::default();
-                    h.write(line);
-                    // The length too: two lines of one length colliding is far less likely.
-                    h.write(&(line.len() as u64).to_le_bytes());
-                    h.finish()
-                })
-                .collect(),
-        )
+        let mut out = Vec::with_capacity(content.len() / 4);
+        for line in content.split_inclusive(|&c| c == b'\n') {
+            let mut h = line_hash(line);
+            for _ in 0..TOKEN - 1 {
+                out.push(0x80 | (h & 0x7f) as u8);
+                h >>= 7;
+            }
+            out.push(b'\n');
+        }
+        Version::Lines(out)
     }
 
-    /// The text libgit2 diffs: a line of 16 hex digits per line, equal where the lines are.
-    fn text(&self) -> std::borrow::Cow<'_, [u8]> {
+    /// The text libgit2 diffs.
+    fn text(&self) -> &[u8] {
         match self {
-            Version::Raw(bytes) => bytes.into(),
-            Version::Lines(hashes) => {
-                let mut out = Vec::with_capacity(hashes.len() * 17);
-                for h in hashes {
-                    for shift in (0..16).rev() {
-                        out.push(b"0123456789abcdef"[((h >> (shift * 4)) & 15) as usize]);
-                    }
-                    out.push(b'\n');
-                }
-                out.into()
-            }
+            Version::Raw(bytes) | Version::Lines(bytes) => bytes,
         }
     }
+}
+
+/// A 64-bit hash of a line, read eight bytes at a time (FNV's byte at a time was 15% of the
+/// history step), its length included.
+fn line_hash(line: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = K ^ (line.len() as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let mut words = line.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    // MurmurHash3's finaliser: every input bit moves every output bit.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Lines added and removed from `old` to `new`, as git counts them.
@@ -141,7 +154,7 @@ pub(super) fn count(
             let (Some(old), Some(new)) = (versions.get(&p.old), versions.get(&p.new)) else {
                 return Err(format!("cannot diff {} with {}: not read", p.old, p.new));
             };
-            buffer_line_stats(&old.text(), &new.text())
+            buffer_line_stats(old.text(), new.text())
                 .map_err(|e| format!("cannot diff {} with {}: {}", p.old, p.new, e.message()))
         })
         .collect()
