@@ -18,12 +18,13 @@ use rayon::prelude::*;
 
 use super::pack::{PackReader, Packs};
 
-/// A modified file whose lines added and removed are counted after the walk: change `index` of
-/// the record's `changes` (`inside`) or `elsewhere`, from blob `old` to blob `new`.
+/// A file modified or added whose lines added and removed are counted after the walk: change
+/// `index` of the record's `changes` (`inside`) or `elsewhere`, from blob `old` (none: the file
+/// was added) to blob `new`.
 pub(super) struct Pending {
     pub(super) inside: bool,
     pub(super) index: usize,
-    pub(super) old: Oid,
+    pub(super) old: Option<Oid>,
     pub(super) new: Oid,
 }
 
@@ -62,6 +63,17 @@ impl Version {
         Version::Lines(out)
     }
 
+    /// Lines in the file, as `git log --numstat` counts those of a file added.
+    fn lines(&self) -> usize {
+        match self {
+            Version::Lines(tokens) => tokens.len() / TOKEN,
+            Version::Raw(bytes) => {
+                bytes.iter().filter(|&&c| c == b'\n').count()
+                    + usize::from(bytes.last().is_some_and(|&c| c != b'\n'))
+            }
+        }
+    }
+
     /// The text libgit2 diffs.
     fn text(&self) -> &[u8] {
         match self {
@@ -79,7 +91,9 @@ fn line_hash(line: &[u8]) -> u64 {
     for w in &mut words {
         let mut word = [0u8; 8];
         word.copy_from_slice(w);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
     let mut tail = [0u8; 8];
     tail[..words.remainder().len()].copy_from_slice(words.remainder());
@@ -115,7 +129,10 @@ pub(super) fn count(
 ) -> Result<Vec<(usize, usize)>, String> {
     let threads = rayon::current_num_threads().max(1);
     // Every version once, in pack order, each thread one run of it.
-    let mut ids: Vec<Oid> = pending.iter().flat_map(|p| [p.old, p.new]).collect();
+    let mut ids: Vec<Oid> = pending
+        .iter()
+        .flat_map(|p| p.old.into_iter().chain([p.new]))
+        .collect();
     ids.sort();
     ids.dedup();
     let mut ordered: Vec<(Option<(usize, u64)>, Oid)> =
@@ -151,11 +168,17 @@ pub(super) fn count(
     pending
         .par_iter()
         .map(|p| {
-            let (Some(old), Some(new)) = (versions.get(&p.old), versions.get(&p.new)) else {
-                return Err(format!("cannot diff {} with {}: not read", p.old, p.new));
+            let Some(new) = versions.get(&p.new) else {
+                return Err(format!("cannot count the lines of {}: not read", p.new));
+            };
+            let Some(old_id) = p.old else {
+                return Ok((new.lines(), 0));
+            };
+            let Some(old) = versions.get(&old_id) else {
+                return Err(format!("cannot diff {old_id} with {}: not read", p.new));
             };
             buffer_line_stats(old.text(), new.text())
-                .map_err(|e| format!("cannot diff {} with {}: {}", p.old, p.new, e.message()))
+                .map_err(|e| format!("cannot diff {old_id} with {}: {}", p.new, e.message()))
         })
         .collect()
 }
@@ -199,6 +222,19 @@ mod tests {
         let (a, b) = (Version::of(b"x\ny\n"), Version::of(b"x\ny"));
         assert_ne!(a, b);
         assert_eq!(buffer_line_stats(&a.text(), &b.text()).ok(), Some((1, 1)));
+    }
+
+    #[test]
+    fn an_added_file_counts_its_lines_as_numstat_does() {
+        for (text, lines) in [
+            (&b""[..], 0),
+            (b"a", 1),
+            (b"a\n", 1),
+            (b"a\nb", 2),
+            (b"\0\nb", 2),
+        ] {
+            assert_eq!(Version::of(text).lines(), lines, "{text:?}");
+        }
     }
 
     #[test]

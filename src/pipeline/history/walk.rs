@@ -687,13 +687,14 @@ fn markdown_changes(
                 match r.lines {
                     Some(lines) => lines,
                     // Counted after the walk, with every other commit's (`count_lines`).
-                    None if r.status == Delta::Modified => (0, 0),
+                    None if matches!(r.status, Delta::Modified | Delta::Added) => (0, 0),
                     None => (line_count(repo, r.new_id)?, 0),
                 },
             ),
         };
-        let later =
-            !moved.contains_key(&r.path) && r.status == Delta::Modified && r.lines.is_none();
+        let later = !moved.contains_key(&r.path)
+            && matches!(r.status, Delta::Modified | Delta::Added)
+            && r.lines.is_none();
         let change = FileChange {
             delta,
             old: shown(from),
@@ -711,7 +712,8 @@ fn markdown_changes(
             pending.push(Pending {
                 inside: is_inside,
                 index: list.len(),
-                old: r.old_id,
+                // An added file's lines are all added: counted, not diffed.
+                old: (r.status == Delta::Modified).then_some(r.old_id),
                 new: r.new_id,
             });
         }
