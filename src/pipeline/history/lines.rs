@@ -51,14 +51,18 @@ impl Version {
         if content[..content.len().min(BINARY_CHECK)].contains(&0) {
             return Version::Raw(content.to_vec());
         }
-        let mut out = Vec::with_capacity(content.len() / 4);
-        for line in content.split_inclusive(|&c| c == b'\n') {
-            let mut h = line_hash(line);
-            for _ in 0..TOKEN - 1 {
-                out.push(0x80 | (h & 0x7f) as u8);
+        let mut out = Vec::with_capacity(content.len() / 3);
+        let mut start = 0;
+        while start < content.len() {
+            let end = next_newline(content, start).map_or(content.len(), |n| n + 1);
+            let mut h = line_hash(&content[start..end]);
+            let mut token = [b'\n'; TOKEN];
+            for t in &mut token[..TOKEN - 1] {
+                *t = 0x80 | (h & 0x7f) as u8;
                 h >>= 7;
             }
-            out.push(b'\n');
+            out.extend_from_slice(&token);
+            start = end;
         }
         Version::Lines(out)
     }
@@ -80,6 +84,30 @@ impl Version {
             Version::Raw(bytes) | Version::Lines(bytes) => bytes,
         }
     }
+}
+
+/// Where the first newline at or after `from` is: eight bytes at a time (a byte-at-a-time
+/// search was most of the cost of reading a version).
+fn next_newline(content: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut at = from;
+    while let Some(w) = content.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        // A zero byte of `x` is a newline of `word`; the lowest flag marks the first one.
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        let found = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    content
+        .get(at..)?
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|i| at + i)
 }
 
 /// A 64-bit hash of a line, read eight bytes at a time (FNV's byte at a time was 15% of the
@@ -222,6 +250,15 @@ mod tests {
         let (a, b) = (Version::of(b"x\ny\n"), Version::of(b"x\ny"));
         assert_ne!(a, b);
         assert_eq!(buffer_line_stats(&a.text(), &b.text()).ok(), Some((1, 1)));
+    }
+
+    proptest! {
+        #[test]
+        fn newlines_are_found_where_they_are(text in prop::collection::vec(prop::sample::select(vec![b'a', b'\n', 0x8a, 0x0b, 0x09]), 0..40), from in 0usize..40) {
+            let from = from.min(text.len());
+            let expected = text[from..].iter().position(|&c| c == b'\n').map(|i| from + i);
+            prop_assert_eq!(next_newline(&text, from), expected);
+        }
     }
 
     #[test]

@@ -331,6 +331,7 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
     let packs = Repository::open(git_dir)
         .map(|r| super::pack::Packs::open(r.commondir()))
         .map_err(|e| e.message().to_string())?;
+    let started = std::time::Instant::now();
     let chunks: Vec<Result<Vec<ReadCommit>, String>> = oids
         .par_chunks(chunk)
         .map(|chunk| {
@@ -344,6 +345,7 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
                 .collect()
         })
         .collect();
+    crate::timings::record("  history: commits and folders", started.elapsed());
     let mut out = Vec::with_capacity(oids.len());
     let mut pending = Vec::new();
     for c in chunks {
@@ -352,7 +354,9 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
             out.push(record);
         }
     }
-    count_lines(git_dir, &packs, &mut out, pending)?;
+    crate::timings::time("  history: lines added and removed", || {
+        count_lines(git_dir, &packs, &mut out, pending)
+    })?;
     Ok(out)
 }
 
