@@ -239,7 +239,7 @@ mod tests {
         ) {
             let (a, b) = (text(&a, a_nl), text(&b, b_nl));
             let direct = buffer_line_stats(&a, &b).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let hashed = buffer_line_stats(&Version::of(&a).text(), &Version::of(&b).text())
+            let hashed = buffer_line_stats(Version::of(&a).text(), Version::of(&b).text())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(direct, hashed);
         }
@@ -249,7 +249,7 @@ mod tests {
     fn a_last_line_without_a_newline_is_another_line() {
         let (a, b) = (Version::of(b"x\ny\n"), Version::of(b"x\ny"));
         assert_ne!(a, b);
-        assert_eq!(buffer_line_stats(&a.text(), &b.text()).ok(), Some((1, 1)));
+        assert_eq!(buffer_line_stats(a.text(), b.text()).ok(), Some((1, 1)));
     }
 
     proptest! {
@@ -281,7 +281,7 @@ mod tests {
         // Binary: no lines counted, as before.
         assert_eq!(
             buffer_line_stats(&raw, b"a\nb\n").ok(),
-            buffer_line_stats(&Version::of(&raw).text(), &Version::of(b"a\nb\n").text()).ok()
+            buffer_line_stats(Version::of(&raw).text(), Version::of(b"a\nb\n").text()).ok()
         );
     }
 }
