@@ -156,7 +156,7 @@ pub(super) fn count(
     pending: &[Pending],
 ) -> Result<Vec<(usize, usize)>, String> {
     let threads = rayon::current_num_threads().max(1);
-    // Every version once, in pack order, each thread one run of it.
+    // Every version once, in pack order, in four runs per thread.
     let mut ids: Vec<Oid> = pending
         .iter()
         .flat_map(|p| p.old.into_iter().chain([p.new]))
@@ -167,7 +167,7 @@ pub(super) fn count(
         ids.into_iter().map(|id| (packs.position(id), id)).collect();
     // What no pack holds (loose objects) last, read through libgit2.
     ordered.sort_by_key(|&(at, id)| (at.is_none(), at, id));
-    let run = ordered.len().div_ceil(threads).max(1);
+    let run = ordered.len().div_ceil(4 * threads).max(1);
     let read: Vec<Result<Vec<(Oid, Version)>, String>> = ordered
         .par_chunks(run)
         .map(|chunk| {
