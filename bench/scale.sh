@@ -31,6 +31,9 @@ for n in "${sizes[@]}"; do
   # Each size writes a folder of its own and nothing is deleted until the end: on ext4 files
   # created soon after others were deleted are slow to create (see bench/README.md).
   # A build that fails is reported, not silently dropped: its last lines go to stderr.
+  # Each build starts with nothing waiting to be written back: otherwise the larger builds pay
+  # for writing out the smaller ones' output (hundreds of MB) and the curve measures the disk.
+  sync
   if ! /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$pb" build --no-cache --root "$dir" --out "$work/out-$n" \
       > "$work/log" 2>&1; then
     echo "the build of $n documents failed:" >&2
