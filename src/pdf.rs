@@ -109,10 +109,52 @@ pub fn print(
     }
     if let Some(d) = date {
         fix_dates(&mut bytes, d);
-        std::fs::write(pdf, &bytes)
-            .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", pdf.display())))?;
     }
+    renumber_node_ids(&mut bytes);
+    std::fs::write(pdf, &bytes)
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", pdf.display())))?;
     Ok(())
+}
+
+/// The tagged PDF's structure elements carry the browser's ids of the page's elements,
+/// `/ID (node00000063)`, which are counted across everything the browser created before them
+/// and so differ between two prints of the same page now and then. Each is replaced by its rank
+/// among them, written with the same number of digits: the order is kept (the id tree's keys stay
+/// sorted), and so is every length (the cross-reference offsets stay right).
+fn renumber_node_ids(bytes: &mut [u8]) {
+    const KEY: &[u8] = b"/ID (node";
+    const DIGITS: usize = 8;
+    let number_at = |bytes: &[u8], at: usize| -> Option<u64> {
+        let digits = bytes.get(at..at + DIGITS)?;
+        if !digits.iter().all(u8::is_ascii_digit) || bytes.get(at + DIGITS) != Some(&b')') {
+            return None;
+        }
+        std::str::from_utf8(digits).ok()?.parse().ok()
+    };
+    let mut ids = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], KEY) {
+        let start = from + at + KEY.len();
+        ids.extend(number_at(bytes, start));
+        from = start;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return;
+    }
+    // Every `(node…)` string with one of those numbers: in the elements and in the id tree.
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], b"(node") {
+        let start = from + at + b"(node".len();
+        if let Some(n) = number_at(bytes, start)
+            && let Ok(rank) = ids.binary_search(&n)
+        {
+            let new = format!("{:0width$}", rank + 1, width = DIGITS);
+            bytes[start..start + DIGITS].copy_from_slice(new.as_bytes());
+        }
+        from = start;
+    }
 }
 
 /// Sets every `/CreationDate (D:…)` and `/ModDate (D:…)` to `date`, keeping each value's length
@@ -241,6 +283,25 @@ fn run(opts: &PdfOptions, report: &mut PdfReport, diags: &mut Diagnostics) -> Ou
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn node_ids_become_their_ranks_with_every_length_kept() {
+        let pdf = |a: u32, b: u32| {
+            format!(
+                "<</S /TH /ID (node{a:08})>>\n<</S /TD /ID (node{b:08})>>\n<</Names [(node{a:08}) 5 0 R (node{b:08}) 6 0 R]>>\n(node12345678) (nodes)"
+            )
+            .into_bytes()
+        };
+        // Two prints whose browser counted from elsewhere: the same bytes once renumbered.
+        let (mut first, mut second) = (pdf(63, 70), pdf(62, 69));
+        renumber_node_ids(&mut first);
+        renumber_node_ids(&mut second);
+        assert_eq!(first, second);
+        assert_eq!(first.len(), pdf(63, 70).len());
+        let text = String::from_utf8_lossy(&first);
+        assert!(text.contains("/ID (node00000001)") && text.contains("(node00000002) 6 0 R"));
+        // A string that is no element's id is left alone.
+        assert!(text.contains("(node12345678) (nodes)"));
+    }
     use super::*;
 
     #[test]
