@@ -16,7 +16,7 @@ use std::sync::Arc;
 use git2::{DiffOptions, Oid, Patch, Repository};
 use rayon::prelude::*;
 
-use super::pack::{PackReader, Packs};
+use super::pack::{At, PackReader, Packs};
 
 /// A file modified or added whose lines added and removed are counted after the walk: change
 /// `index` of the record's `changes` (`inside`) or `elsewhere`, from blob `old` (none: the file
@@ -71,10 +71,7 @@ impl Version {
     fn lines(&self) -> usize {
         match self {
             Version::Lines(tokens) => tokens.len() / TOKEN,
-            Version::Raw(bytes) => {
-                bytes.iter().filter(|&&c| c == b'\n').count()
-                    + usize::from(bytes.last().is_some_and(|&c| c != b'\n'))
-            }
+            Version::Raw(bytes) => lines_in(bytes),
         }
     }
 
@@ -84,6 +81,12 @@ impl Version {
             Version::Raw(bytes) | Version::Lines(bytes) => bytes,
         }
     }
+}
+
+/// Lines of a file as a diff counts them: a last line without a newline is one.
+pub(super) fn lines_in(content: &[u8]) -> usize {
+    content.iter().filter(|&&c| c == b'\n').count()
+        + usize::from(content.last().is_some_and(|&c| c != b'\n'))
 }
 
 /// Where the first newline at or after `from` is: eight bytes at a time (a byte-at-a-time
@@ -163,7 +166,7 @@ pub(super) fn count(
         .collect();
     ids.sort();
     ids.dedup();
-    let mut ordered: Vec<(Option<(usize, u64)>, Oid)> =
+    let mut ordered: Vec<(Option<At>, Oid)> =
         ids.into_iter().map(|id| (packs.position(id), id)).collect();
     // What no pack holds (loose objects) last, read through libgit2.
     ordered.sort_by_key(|&(at, id)| (at.is_none(), at, id));
@@ -175,8 +178,8 @@ pub(super) fn count(
             let mut reader = PackReader::new(packs.clone(), cache_per_thread);
             chunk
                 .iter()
-                .map(|&(_, id)| {
-                    let version = match reader.blob(id) {
+                .map(|&(at, id)| {
+                    let version = match at.and_then(|at| reader.blob_at(at)) {
                         Some(bytes) => Version::of(&bytes),
                         None => Version::of(
                             repo.find_blob(id)

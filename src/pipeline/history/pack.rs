@@ -72,7 +72,7 @@ impl Packs {
 
     /// Where `id` lies in the packs, (pack, offset): objects read in this order read each delta
     /// family together, since git writes a base and the deltas made from it side by side.
-    pub(super) fn position(&self, id: Oid) -> Option<(usize, u64)> {
+    pub(super) fn position(&self, id: Oid) -> Option<At> {
         self.find(id.as_bytes())
     }
 
@@ -152,7 +152,7 @@ fn be32(b: &[u8], at: usize) -> u32 {
 }
 
 /// Where an entry is: which pack, at which offset.
-type At = (usize, u64);
+pub(super) type At = (usize, u64);
 
 /// What an entry of a pack holds.
 enum Entry {
@@ -185,15 +185,17 @@ impl PackReader {
     /// The tree `id`, when a pack holds it and every step of its chain reads cleanly.
     pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<Rope>> {
         let at = self.packs.find(id.as_bytes())?;
-        let (kind, bytes) = self.object(at)?;
-        (kind == OBJ_TREE).then_some(bytes)
+        self.object_of_kind(at, OBJ_TREE)
     }
 
-    /// The blob `id`, as [`PackReader::tree`] reads a tree.
-    pub(super) fn blob(&mut self, id: Oid) -> Option<Rc<[u8]>> {
-        let at = self.packs.find(id.as_bytes())?;
-        let (kind, bytes) = self.object(at)?;
-        (kind == OBJ_BLOB).then(|| bytes.to_shared())
+    /// The blob at `at` (from [`Packs::position`]), as [`PackReader::tree`] reads a tree.
+    pub(super) fn blob_at(&mut self, at: At) -> Option<Rc<[u8]>> {
+        self.object_of_kind(at, OBJ_BLOB).map(|b| b.to_shared())
+    }
+
+    fn object_of_kind(&mut self, at: At, kind: u8) -> Option<Rc<Rope>> {
+        let (found, bytes) = self.object(at)?;
+        (found == kind).then_some(bytes)
     }
 
     fn object(&mut self, at: At) -> Option<(u8, Rc<Rope>)> {
@@ -424,6 +426,11 @@ mod tests {
 
     /// A repository of 40 commits, each changing a few of 300 files, packed by libgit2 (which
     /// stores most trees as deltas of others): every tree the reader rebuilds is libgit2's.
+    fn read_blob(reader: &mut PackReader, id: Oid) -> Option<Rc<[u8]>> {
+        let at = reader.packs.position(id)?;
+        reader.blob_at(at)
+    }
+
     #[test]
     fn every_packed_tree_reads_as_libgit2_reads_it() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -497,12 +504,12 @@ mod tests {
         for &t in &trees {
             let tree = repo.find_tree(t).unwrap_or_else(|e| panic!("{e}"));
             blobs.extend(tree.iter().map(|e| e.id()));
-            assert!(reader.blob(t).is_none());
+            assert!(read_blob(&mut reader, t).is_none());
         }
         for id in blobs {
             let expected = odb.read(id).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(
-                reader.blob(id).as_deref(),
+                read_blob(&mut reader, id).as_deref(),
                 Some(expected.data()),
                 "blob {id}"
             );

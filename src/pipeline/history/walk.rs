@@ -676,6 +676,10 @@ fn markdown_changes(
         if r.status == Delta::Deleted && moved_from.contains(r.path.as_str()) {
             continue;
         }
+        // Counted after the walk, with every other commit's (`count_lines`).
+        let later = !moved.contains_key(&r.path)
+            && matches!(r.status, Delta::Modified | Delta::Added)
+            && r.lines.is_none();
         let (delta, from, similarity, (added, removed)) = match moved.get(&r.path) {
             Some(m) => (
                 Delta::Renamed,
@@ -692,15 +696,11 @@ fn markdown_changes(
                 None,
                 match r.lines {
                     Some(lines) => lines,
-                    // Counted after the walk, with every other commit's (`count_lines`).
-                    None if matches!(r.status, Delta::Modified | Delta::Added) => (0, 0),
+                    None if later => (0, 0),
                     None => (line_count(repo, r.new_id)?, 0),
                 },
             ),
         };
-        let later = !moved.contains_key(&r.path)
-            && matches!(r.status, Delta::Modified | Delta::Added)
-            && r.lines.is_none();
         let change = FileChange {
             delta,
             old: shown(from),
@@ -880,13 +880,7 @@ fn diff_trees(
 /// The lines of blob `id`, as a diff from nothing counts them (a last line without a newline
 /// counts).
 fn line_count(repo: &Repository, id: Oid) -> Result<usize, git2::Error> {
-    Ok(lines_in(repo.find_blob(id)?.content()))
-}
-
-/// Lines of a file as a diff counts them.
-fn lines_in(content: &[u8]) -> usize {
-    content.iter().filter(|&&c| c == b'\n').count()
-        + usize::from(content.last().is_some_and(|&c| c != b'\n'))
+    Ok(super::lines::lines_in(repo.find_blob(id)?.content()))
 }
 
 /// Lines added and removed from blob `old` (none: an empty file) to blob `new`.
@@ -1093,9 +1087,11 @@ fn diff_likeness(
         return Ok((100, (0, 0)));
     }
     let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
-    let patch = Patch::from_buffers(a.content(), None, b.content(), None, None)?;
-    let (_, added, removed) = patch.line_stats()?;
-    let (la, lb) = (lines_in(a.content()), lines_in(b.content()));
+    let (added, removed) = super::lines::buffer_line_stats(a.content(), b.content())?;
+    let (la, lb) = (
+        super::lines::lines_in(a.content()),
+        super::lines::lines_in(b.content()),
+    );
     let kept = la.saturating_sub(removed);
     let total = la + lb;
     let sim = (200 * kept)
@@ -1135,13 +1131,7 @@ fn register_changes(
     if let Some(new_id) = new
         && old != new
     {
-        let (new_blob, old_blob) = (
-            repo.find_blob(new_id)?,
-            old.map(|o| repo.find_blob(o)).transpose()?,
-        );
-        let old_bytes: &[u8] = old_blob.as_ref().map_or(&[], |b| b.content());
-        let patch = Patch::from_buffers(old_bytes, None, new_blob.content(), None, None)?;
-        let (_, added, removed) = patch.line_stats()?;
+        let (added, removed) = line_stats(repo, old, new_id)?;
         out.push(FileChange {
             delta: if old.is_some() {
                 Delta::Modified
