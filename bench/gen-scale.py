@@ -107,6 +107,12 @@ def main():
     if fi.wait() != 0:
         sys.exit("git fast-import failed")
     subprocess.run(["git", "-C", a.out, "checkout", "-q", "-f", "main"], check=True)
+    # fast-import stores each blob as a delta of the blob written just before it (another
+    # document, so the "delta" is the whole text) and each tree as a delta of its parent's, and
+    # `git gc` keeps what it finds. `repack -f` computes every delta afresh, as `git gc` does
+    # for gen-corpus.py's loose objects, so every size is packed the way git packs a history
+    # committed one commit at a time (at 20,000 documents: a 753 MB pack before, 238 MB after).
+    subprocess.run(["git", "-C", a.out, "repack", "-a", "-d", "-f", "-q"], check=True)
     subprocess.run(["git", "-C", a.out, "gc", "-q"], check=True)
     print(f"{a.out}: {len(ids)} documents, {a.commits} commits")
 

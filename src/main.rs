@@ -7,6 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use policybook::build::Options;
 use policybook::commands as cmd;
 
+// glibc's allocator spent a fifth of a large build's user time in malloc/free and in
+// consolidating its heap (perf, 20,000 documents); mimalloc's per-thread pages do not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "policybook",

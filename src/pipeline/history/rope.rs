@@ -24,6 +24,11 @@ impl Piece {
     }
 }
 
+/// A shared buffer of `len` zero bytes, allocated once (the iterator knows its length).
+pub(super) fn zeroed(len: usize) -> Rc<[u8]> {
+    std::iter::repeat_n(0u8, len).collect()
+}
+
 /// A sequence of bytes made of pieces of shared buffers.
 #[derive(Clone, Default)]
 pub(super) struct Rope {
@@ -96,15 +101,29 @@ impl Rope {
         if self.pieces.len() <= MAX_PIECES {
             return self;
         }
-        Rope::whole(self.to_vec().into())
+        Rope::whole(self.copied())
     }
 
     /// The bytes in one buffer: shared when the rope is all of one buffer already.
     pub(super) fn to_shared(&self) -> Rc<[u8]> {
         match self.pieces.as_slice() {
             [p] if p.start == 0 && p.len == p.buf.len() => p.buf.clone(),
-            _ => self.to_vec().into(),
+            _ => self.copied(),
         }
+    }
+
+    /// The bytes copied once, straight into a shared buffer: going through a `Vec` would
+    /// allocate and copy a megabyte-sized folder twice, and fresh memory is what costs most.
+    fn copied(&self) -> Rc<[u8]> {
+        let mut out = zeroed(self.len());
+        if let Some(buf) = Rc::get_mut(&mut out) {
+            let mut at = 0;
+            for p in &self.pieces {
+                buf[at..at + p.len].copy_from_slice(p.bytes());
+                at += p.len;
+            }
+        }
+        out
     }
 
     pub(super) fn to_vec(&self) -> Vec<u8> {
