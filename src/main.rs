@@ -312,6 +312,13 @@ enum ImportFrom {
     },
 }
 
+/// mimalloc's `mi_option_purge_delay` (its place in mimalloc 3's option enum, which the Rust
+/// binding does not name): by default mimalloc hands freed memory back to the system a second
+/// later, and a build that frees and allocates megabyte-sized folders all the time then pays for
+/// fresh zeroed pages again and again. Kept until the process exits, a 20,000-document build
+/// took a fifth of the page faults and two seconds less system time (10.4 s user either way).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 /// The Rust side allocates through mimalloc (above); libgit2's own allocations still go through
 /// glibc. glibc's allocator gives memory back to the system as soon as the top of a heap is
 /// free, and a build frees and allocates again all the time, so each cycle cost a system call
@@ -321,6 +328,10 @@ enum ImportFrom {
 /// a cold build's CPU time for 2,000 documents (eight alternating pairs with GLIBC_TUNABLES:
 /// 1.78 s against 1.86 s) for about 20 MB more at the peak.
 fn tune_allocator() {
+    // SAFETY: sets one of mimalloc's options, before any thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets two of the allocator's parameters, before any thread exists.
     unsafe {
@@ -484,4 +495,22 @@ fn main() -> ExitCode {
         Command::History { root } => cmd::history::run(&root.root, root.as_of),
     };
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purge_delay_option_is_the_one_tuned() {
+        // 1000 ms is the default of `purge_delay` and of no other option of mimalloc 3.
+        // SAFETY: reads and sets an option of the allocator.
+        let (before, after) = unsafe {
+            let before = libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY);
+            super::tune_allocator();
+            (
+                before,
+                libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY),
+            )
+        };
+        assert_eq!((before, after), (1000, -1));
+    }
 }
