@@ -405,8 +405,17 @@ pub mod url {
     pub const GAPS: &str = "gaps.html";
     /// The review status of every document.
     pub const REVIEWS: &str = "reviews.html";
-    /// The change log.
+    /// The change log (its first page: the newest commits).
     pub const CHANGES: &str = "changes.html";
+
+    /// Page `n` (from 1) of the change log: `changes.html`, then `changes-2.html`, …
+    pub fn changes_page(n: usize) -> String {
+        if n <= 1 {
+            CHANGES.to_string()
+        } else {
+            format!("changes-{n}.html")
+        }
+    }
     /// The audit's scope: categories, exclusions, subservices and complementary controls.
     pub const SCOPE: &str = "scope.html";
 

@@ -224,6 +224,53 @@ fn change_log_and_reviews_pages() {
 }
 
 #[test]
+fn the_change_log_is_paged_five_hundred_commits_a_page() {
+    let book = BookTest::new(SITE).git();
+    let mut commits = Vec::new();
+    // 1,001 commits, an hour apart from 2025-01-01: two full pages and one commit over.
+    for i in 0..1001i64 {
+        book.write("policies/access.md", &access(&format!("Version {i}.")));
+        let when = jiff::Timestamp::from_second(1_735_689_600 + i * 3600)
+            .unwrap()
+            .to_string();
+        commits.push(book.commit(ALICE, &when, &format!("Edit {i}")));
+    }
+    build(book.path(), &[]);
+    let page = |name: &str| std::fs::read_to_string(book.path().join("public").join(name));
+    let (first, second, third) = (
+        page("changes.html").unwrap(),
+        page("changes-2.html").unwrap(),
+        page("changes-3.html").unwrap(),
+    );
+    assert!(page("changes-4.html").is_err());
+    let rows = |html: &str| html.matches("<td><time").count();
+    assert_eq!((rows(&first), rows(&second), rows(&third)), (500, 500, 1));
+    // Newest first: the last commit opens the first page, the first commit is the third page.
+    let short = |i: usize| commits[i].to_string()[..7].to_string();
+    assert!(first.contains(&short(1000)) && first.contains(&short(501)));
+    assert!(!first.contains(&short(500)) && second.contains(&short(500)));
+    assert!(third.contains(&short(0)) && !third.contains(&short(1)));
+    // Each page says where it is and links its neighbours, and every page by its dates.
+    assert!(first.contains("Commits 1–500 of 1001, page 1 of 3."));
+    assert!(first.contains(r#"<a rel="next" href="changes-2.html">"#));
+    assert!(!first.contains(r#"rel="prev""#));
+    assert!(second.contains(r#"<a rel="prev" href="changes.html">"#));
+    assert!(second.contains(r#"<a rel="next" href="changes-3.html">"#));
+    assert!(third.contains("Commits 1001–1001 of 1001, page 3 of 3."));
+    assert!(!third.contains(r#"rel="next""#));
+    assert!(
+        third.contains(r#"<span aria-current="page">2025-01-01 to 2025-01-01</span>"#),
+        "{third}"
+    );
+    assert!(third.contains(r#"<a href="changes.html">2025-02-11 to 2025-01-21</a>"#));
+    // A short history is one page, without page links.
+    let (book, _) = standard_repo();
+    build(book.path(), &[]);
+    let log = std::fs::read_to_string(book.path().join("public/changes.html")).unwrap();
+    assert!(!log.contains("pb-pager") && !book.path().join("public/changes-2.html").exists());
+}
+
+#[test]
 fn as_of_decides_the_status() {
     let (book, _) = standard_repo();
     let m = build(book.path(), &["--as-of", "2026-03-15"]);

@@ -10,6 +10,7 @@ use crate::model::{DocIx, IxVec, url};
 use crate::pipeline::resolve::Handbook;
 
 use super::views::Views;
+use super::views::history::CHANGES_PER_PAGE;
 use super::views::versions::{self as version_views, VersionPages};
 
 /// Builds a page's template context from the views and the rendered document bodies.
@@ -72,14 +73,21 @@ pub(super) fn page_list(hb: &Handbook, version: Option<&VersionPages>) -> Vec<Pa
             doc: None,
             build: Box::new(|v, _, _| page_context(&v.reviews())),
         },
-        Page {
-            path: url::CHANGES.into(),
+    ];
+    // The change log, newest first, a page per `CHANGES_PER_PAGE` commits (one page when there
+    // are none).
+    let log = Arc::new(Views::change_log(hb));
+    let change_pages = log.len().div_ceil(CHANGES_PER_PAGE).max(1);
+    for n in 1..=change_pages {
+        let log = log.clone();
+        pages.push(Page {
+            path: url::changes_page(n),
             template: "changes.html",
             root: "",
             doc: None,
-            build: Box::new(|v, _, _| page_context(&v.changes())),
-        },
-    ];
+            build: Box::new(move |v, _, _| page_context(&v.changes(&log, n))),
+        });
+    }
     // One matrix per framework when the audit has several; the combined one opens with the
     // overview of their counts.
     let audited: Vec<String> = hb

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::model::register::ControlChange;
 
 use super::{DocLink, Views};
-use crate::model::{DocIx, Status};
+use crate::model::{DocIx, Status, url};
 use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
 
 #[derive(Serialize, Clone)]
@@ -203,10 +203,53 @@ pub struct DiffStat {
 }
 
 #[derive(Serialize)]
-/// The change log.
+/// A page of the change log.
 pub struct ChangesView {
     /// Newest first.
     pub rows: Vec<ChangeRow>,
+    /// Where this page lies among the others.
+    pub pager: Pager,
+}
+
+/// Commits per page of the change log: a history of 50,000 commits made one page of 30 MB,
+/// which a browser opens slowly and a build rendered on one core, its context alone a quarter
+/// of a gigabyte.
+pub const CHANGES_PER_PAGE: usize = 500;
+
+#[derive(Serialize)]
+/// The pages of the change log, for moving between them.
+pub struct Pager {
+    /// This page, from 1.
+    pub number: usize,
+    /// How many pages there are.
+    pub count: usize,
+    /// The first and last commit of this page among all commits, from 1.
+    pub first: usize,
+    /// See `first`.
+    pub last: usize,
+    /// Every commit of the change log.
+    pub total: usize,
+    /// The page of the next newer commits.
+    pub newer: Option<String>,
+    /// The page of the next older commits.
+    pub older: Option<String>,
+    /// Every page, newest first.
+    pub pages: Vec<PagerLink>,
+}
+
+#[derive(Serialize)]
+/// A page of the change log, named by the dates it spans.
+pub struct PagerLink {
+    /// Its number, from 1.
+    pub number: usize,
+    /// Its path, relative to the site root.
+    pub url: String,
+    /// The date of its newest commit.
+    pub newest: String,
+    /// The date of its oldest commit.
+    pub oldest: String,
+    /// It is the page shown.
+    pub current: bool,
 }
 
 impl Views<'_> {
@@ -248,11 +291,7 @@ impl Views<'_> {
             short: c.short.clone(),
             url: self.hb.config.commit_url(&c.id),
             author: c.author.clone(),
-            date: if c.date_valid {
-                c.date.to_string()
-            } else {
-                "invalid date".to_string()
-            },
+            date: day(c),
             timestamp: c.timestamp.clone(),
             subject: c.subject.clone(),
             signed: c.signed,
@@ -411,55 +450,102 @@ impl Views<'_> {
         }
     }
 
-    /// The change log.
-    pub fn changes(&self) -> ChangesView {
-        let hb = self.hb;
-        // Commits that only touched unpublished exceptions are not the reader's business.
+    /// The commits the change log lists (indices into the history's changes, newest first):
+    /// commits that only touched unpublished exceptions are not the reader's business.
+    pub fn change_log(hb: &crate::pipeline::resolve::Handbook) -> Vec<usize> {
         let hidden: std::collections::HashSet<&str> = if hb.config.publish.exceptions {
             Default::default()
         } else {
             hb.exceptions.iter().map(|e| e.doc.path.as_str()).collect()
         };
-        // 5,000 commits make 5,000 rows: built on every core (the page is one of the largest).
-        use rayon::prelude::*;
-        ChangesView {
-            rows: hb
-                .history
-                .changes
-                .par_iter()
-                .filter(|c| {
-                    hidden.is_empty()
-                        || !c.documents.iter().all(|d| hidden.contains(d.path.as_str()))
-                })
-                .map(|c| ChangeRow {
-                    commit: self.commit(&c.commit),
-                    register: {
-                        let files = &hb.register_history.files;
-                        let mine: Vec<_> = c
-                            .documents
-                            .iter()
-                            .filter(|d| files.contains(&d.path))
-                            .collect();
-                        (!mine.is_empty()).then(|| DiffStat {
-                            added: mine.iter().map(|m| m.added).sum(),
-                            removed: mine.iter().map(|m| m.removed).sum(),
-                        })
-                    },
-                    documents: c
-                        .documents
-                        .iter()
-                        .filter_map(|ch| {
-                            let &i = self.by_path.get(ch.path.as_str())?;
-                            Some(ChangedDocument {
-                                document: self.doc_link(i),
-                                change: ch.change,
-                                added: ch.added,
-                                removed: ch.removed,
-                            })
-                        })
-                        .collect(),
+        hb.history
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                hidden.is_empty() || !c.documents.iter().all(|d| hidden.contains(d.path.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Page `number` (from 1) of the change log, whose commits are `log` (from
+    /// [`Views::change_log`]), [`CHANGES_PER_PAGE`] to a page.
+    pub fn changes(&self, log: &[usize], number: usize) -> ChangesView {
+        let hb = self.hb;
+        let changes = &hb.history.changes;
+        let pages: Vec<&[usize]> = log.chunks(CHANGES_PER_PAGE).collect();
+        let count = pages.len().max(1);
+        let mine = pages.get(number - 1).copied().unwrap_or_default();
+        let first = (number - 1) * CHANGES_PER_PAGE;
+        let date = |i: Option<&usize>| i.map(|&i| day(&changes[i].commit)).unwrap_or_default();
+        let pager = Pager {
+            number,
+            count,
+            first: first + 1,
+            last: first + mine.len(),
+            total: log.len(),
+            newer: (number > 1).then(|| url::changes_page(number - 1)),
+            older: (number < count).then(|| url::changes_page(number + 1)),
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(k, p)| PagerLink {
+                    number: k + 1,
+                    url: url::changes_page(k + 1),
+                    newest: date(p.first()),
+                    oldest: date(p.last()),
+                    current: k + 1 == number,
                 })
                 .collect(),
+        };
+        // A page's 500 rows are built on every core, beside the other pages.
+        use rayon::prelude::*;
+        ChangesView {
+            rows: mine
+                .par_iter()
+                .map(|&i| {
+                    let c = &changes[i];
+                    ChangeRow {
+                        commit: self.commit(&c.commit),
+                        register: {
+                            let files = &hb.register_history.files;
+                            let mine: Vec<_> = c
+                                .documents
+                                .iter()
+                                .filter(|d| files.contains(&d.path))
+                                .collect();
+                            (!mine.is_empty()).then(|| DiffStat {
+                                added: mine.iter().map(|m| m.added).sum(),
+                                removed: mine.iter().map(|m| m.removed).sum(),
+                            })
+                        },
+                        documents: c
+                            .documents
+                            .iter()
+                            .filter_map(|ch| {
+                                let &i = self.by_path.get(ch.path.as_str())?;
+                                Some(ChangedDocument {
+                                    document: self.doc_link(i),
+                                    change: ch.change,
+                                    added: ch.added,
+                                    removed: ch.removed,
+                                })
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            pager,
         }
+    }
+}
+
+/// A commit's author date, YYYY-MM-DD, or "invalid date" when git's is not one.
+fn day(c: &CommitInfo) -> String {
+    if c.date_valid {
+        c.date.to_string()
+    } else {
+        "invalid date".to_string()
     }
 }
