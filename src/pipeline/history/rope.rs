@@ -38,8 +38,9 @@ pub(super) struct Rope {
 }
 
 /// Beyond this many pieces (a long chain of deltas with many small copies), a rope is copied
-/// into one buffer, so that finding a position stays cheap.
-const MAX_PIECES: usize = 1024;
+/// into one buffer, so that finding a position and comparing two versions stay cheap. Walking
+/// the 20,000-document history: 256 pieces 2.0-2.1 s, 512 1.8-1.9 s, 1,024 2.0 s, 2,048 2.7 s.
+const MAX_PIECES: usize = 512;
 
 impl Rope {
     /// All of `buf`, as one piece.
