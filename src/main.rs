@@ -313,20 +313,22 @@ enum ImportFrom {
 }
 
 /// mimalloc's `mi_option_purge_delay` (its place in mimalloc 3's option enum, which the Rust
-/// binding does not name): by default mimalloc hands freed memory back to the system a second
-/// later, and a build that frees and allocates megabyte-sized folders all the time then pays for
-/// fresh zeroed pages again and again. Kept until the process exits, a 20,000-document build
-/// took a fifth of the page faults and two seconds less system time (10.4 s user either way).
+/// binding does not name).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// The Rust side allocates through mimalloc (above); libgit2's own allocations still go through
-/// glibc. glibc's allocator gives memory back to the system as soon as the top of a heap is
-/// free, and a build frees and allocates again all the time, so each cycle cost a system call
-/// and page faults on fresh zeroed pages. (Measured before mimalloc, for all allocations:) Keeping 64 MB spare at the
-/// top of each heap, and serving blocks up to 32 MB from the heap rather than from their own
-/// mappings (the setting above turns off glibc's own adjustment of that limit), saves about 4% of
-/// a cold build's CPU time for 2,000 documents (eight alternating pairs with GLIBC_TUNABLES:
-/// 1.78 s against 1.86 s) for about 20 MB more at the peak.
+/// Keeps freed memory for reuse, in both allocators.
+///
+/// mimalloc (the Rust side) hands freed memory back to the system a second later by default,
+/// and a build that frees and allocates megabyte-sized folders all the time then pays for fresh
+/// zeroed pages again and again: kept until the process exits, a 20,000-document build took a
+/// fifth of the page faults and two seconds less system time (10.4 s user either way).
+///
+/// glibc's allocator (libgit2's allocations) gives memory back as soon as the top of a heap is
+/// free. Keeping 64 MB spare at the top of each heap, and serving blocks up to 32 MB from the
+/// heap rather than from their own mappings (setting that limit turns off glibc's own adjustment
+/// of it), saved about 4% of a cold build's CPU time for 2,000 documents when glibc served every
+/// allocation (eight alternating pairs with GLIBC_TUNABLES: 1.78 s against 1.86 s) for about
+/// 20 MB more at the peak.
 fn tune_allocator() {
     // SAFETY: sets one of mimalloc's options, before any thread exists.
     unsafe {

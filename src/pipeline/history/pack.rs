@@ -10,6 +10,7 @@
 //! `None`, and the caller reads the object through libgit2 as before. The blobs whose lines a
 //! change added and removed are read the same way, once each, in pack order (`lines`).
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::path::Path;
@@ -272,10 +273,11 @@ impl PackReader {
             let Some((old, used)) = self.order.pop_front() else {
                 break;
             };
-            if self.cache.get(&old).is_some_and(|c| c.2 == used)
-                && let Some((_, b, _)) = self.cache.remove(&old)
+            // A stale entry: the object was touched again later, or is gone already.
+            if let Slot::Occupied(slot) = self.cache.entry(old)
+                && slot.get().2 == used
             {
-                self.held -= b.len();
+                self.held -= slot.remove().1.len();
             }
         }
     }

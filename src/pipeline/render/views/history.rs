@@ -6,7 +6,7 @@ use crate::model::register::ControlChange;
 
 use super::{DocLink, Views};
 use crate::model::{DocIx, Status, url};
-use crate::pipeline::history::{Change, CommitInfo, Review, Revision};
+use crate::pipeline::history::{Change, ChangeSet, CommitInfo, Review, Revision};
 
 #[derive(Serialize, Clone)]
 /// Where the site's sources come from, for the footer.
@@ -504,39 +504,38 @@ impl Views<'_> {
         ChangesView {
             rows: mine
                 .par_iter()
-                .map(|&i| {
-                    let c = &changes[i];
-                    ChangeRow {
-                        commit: self.commit(&c.commit),
-                        register: {
-                            let files = &hb.register_history.files;
-                            let mine: Vec<_> = c
-                                .documents
-                                .iter()
-                                .filter(|d| files.contains(&d.path))
-                                .collect();
-                            (!mine.is_empty()).then(|| DiffStat {
-                                added: mine.iter().map(|m| m.added).sum(),
-                                removed: mine.iter().map(|m| m.removed).sum(),
-                            })
-                        },
-                        documents: c
-                            .documents
-                            .iter()
-                            .filter_map(|ch| {
-                                let &i = self.by_path.get(ch.path.as_str())?;
-                                Some(ChangedDocument {
-                                    document: self.doc_link(i),
-                                    change: ch.change,
-                                    added: ch.added,
-                                    removed: ch.removed,
-                                })
-                            })
-                            .collect(),
-                    }
-                })
+                .map(|&i| self.change_row(&changes[i]))
                 .collect(),
             pager,
+        }
+    }
+
+    /// A commit of the change log: the documents it changed, and the register when it did.
+    fn change_row(&self, c: &ChangeSet) -> ChangeRow {
+        let register: Vec<_> = c
+            .documents
+            .iter()
+            .filter(|d| self.hb.register_history.files.contains(&d.path))
+            .collect();
+        ChangeRow {
+            commit: self.commit(&c.commit),
+            register: (!register.is_empty()).then(|| DiffStat {
+                added: register.iter().map(|m| m.added).sum(),
+                removed: register.iter().map(|m| m.removed).sum(),
+            }),
+            documents: c
+                .documents
+                .iter()
+                .filter_map(|ch| {
+                    let &i = self.by_path.get(ch.path.as_str())?;
+                    Some(ChangedDocument {
+                        document: self.doc_link(i),
+                        change: ch.change,
+                        added: ch.added,
+                        removed: ch.removed,
+                    })
+                })
+                .collect(),
         }
     }
 }
