@@ -150,6 +150,13 @@ impl Rope {
         if piece == 0 { 0 } else { self.ends[piece - 1] }
     }
 
+    /// The piece that holds byte `pos` and how far into it `pos` is; past the last piece at
+    /// the end.
+    fn cursor(&self, pos: usize) -> (usize, usize) {
+        let i = self.piece_at(pos);
+        (i, pos.saturating_sub(self.start_of(i)))
+    }
+
     /// The piece that holds byte `pos`, and how far into it `pos` is; `None` at the end.
     fn run(&self, pos: usize) -> Option<(&Piece, usize)> {
         let i = self.piece_at(pos);
@@ -190,19 +197,31 @@ impl Rope {
 /// Length of the longest common prefix of `a[from_a..]` and `b[from_b..]`. Where both ropes
 /// hold the same bytes of the same buffer, they are equal without being read.
 pub(super) fn common_prefix(a: &Rope, from_a: usize, b: &Rope, from_b: usize) -> usize {
+    // Each rope's position is found once; from there its pieces are taken in turn.
+    let (mut ia, mut sa) = a.cursor(from_a);
+    let (mut ib, mut sb) = b.cursor(from_b);
     let mut same = 0;
-    while let (Some((pa, sa)), Some((pb, sb))) = (a.run(from_a + same), b.run(from_b + same)) {
+    while let (Some(pa), Some(pb)) = (a.pieces.get(ia), b.pieces.get(ib)) {
         let n = (pa.len - sa).min(pb.len - sb);
-        if Rc::ptr_eq(&pa.buf, &pb.buf) && pa.start + sa == pb.start + sb {
-            same += n;
-            continue;
-        }
-        let (x, y) = (&pa.bytes()[sa..sa + n], &pb.bytes()[sb..sb + n]);
-        let k = slice_common_prefix(x, y);
+        let k = if Rc::ptr_eq(&pa.buf, &pb.buf) && pa.start + sa == pb.start + sb {
+            n
+        } else {
+            slice_common_prefix(&pa.bytes()[sa..sa + n], &pb.bytes()[sb..sb + n])
+        };
         same += k;
         if k < n {
             break;
         }
+        (ia, sa) = if sa + n == pa.len {
+            (ia + 1, 0)
+        } else {
+            (ia, sa + n)
+        };
+        (ib, sb) = if sb + n == pb.len {
+            (ib + 1, 0)
+        } else {
+            (ib, sb + n)
+        };
     }
     same
 }
