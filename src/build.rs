@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::diagnostics::Diagnostic;
 use crate::diagnostics::{Diagnostics, Outcome};
 use crate::pipeline::render::theme::Theme;
-use crate::pipeline::write::{Guard, write};
+use crate::pipeline::render::{OutputFile, PageSink};
+use crate::pipeline::write::{Guard, Staging};
 use crate::pipeline::{Caches, HistoryMode, Source, open_read};
 use crate::site::{SiteInputs, render_site};
 use crate::up_to_date;
@@ -217,18 +219,26 @@ pub fn render(
     let start = Instant::now();
     let source = as_of_source(root, as_of, diags)?;
     let read = source.read(diags)?;
-    render_read(&source, read, start, as_of, cache, diags)
+    render_read(&source, read, start, as_of, cache, None, diags).map(|(rendered, _)| rendered)
 }
 
-/// [`render`] from files already read (`start` is when reading started).
+/// Pages already written as they were rendered: the folder they are in, and their manifest
+/// entries.
+type Streamed = (Staging, Vec<crate::manifest::Entry>);
+
+/// [`render`] from files already read (`start` is when reading started). With `out`, and no
+/// error found before rendering, each page is written into the new output folder as soon as it
+/// is rendered, so that the site is never held in memory whole (at 20,000 documents, a third
+/// of a gigabyte of pages).
 fn render_read(
     source: &Source,
     read: (crate::config::Config, crate::pipeline::load::Sources),
     start: Instant,
     as_of: Option<jiff::civil::Date>,
     cache: bool,
+    out: Option<(&Path, &Guard)>,
     diags: &mut Diagnostics,
-) -> Outcome<Rendered> {
+) -> Outcome<(Rendered, Option<Streamed>)> {
     let root = source.root();
     let caches = match cache {
         true => Caches::stored(root),
@@ -244,28 +254,91 @@ fn render_read(
     )?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
+    let staging = match (out, &theme) {
+        (Some((out, guard)), Ok(_)) if !diags.has_errors() => {
+            Staging::begin(out, guard, diags).ok()
+        }
+        _ => None,
+    };
+    let mut streamed = None;
     let site = match &theme {
-        Ok(theme) => render_site(
-            &SiteInputs {
+        Ok(theme) => {
+            let inputs = SiteInputs {
                 source,
                 handbook: &handbook,
                 theme,
                 caches: &caches,
                 bodies: None,
-            },
-            diags,
-        ),
+                pages_to: None,
+            };
+            match staging {
+                Some(staging) => {
+                    let (site, written) = write_as_rendered(&staging, |sink| {
+                        let inputs = SiteInputs {
+                            pages_to: Some(sink),
+                            ..inputs
+                        };
+                        render_site(&inputs, diags)
+                    });
+                    match written {
+                        Ok(entries) => streamed = Some((staging, entries)),
+                        Err(d) => diags.push(d),
+                    }
+                    site
+                }
+                None => render_site(&inputs, diags),
+            }
+        }
         Err(e) => Err(*e),
     };
     // After rendering: a site with versions has walked every release's history by now.
     if cache {
         caches.store(root);
     }
-    Ok(Rendered {
+    let rendered = Rendered {
         handbook,
         theme: theme.ok(),
         site,
         opened_in,
+    };
+    Ok((rendered, streamed))
+}
+
+/// Runs `render` with somewhere to put each page as soon as it is rendered: the rendering
+/// threads hash it for the manifest and hand it to one thread that writes it into `staging`
+/// (files of one folder are best created by one thread). The manifest entries of what was
+/// written, or why writing failed.
+fn write_as_rendered<T>(
+    staging: &Staging,
+    render: impl FnOnce(&PageSink<'_>) -> T,
+) -> (T, Result<Vec<crate::manifest::Entry>, Diagnostic>) {
+    let stopped = || Diagnostic::error("the thread writing the site stopped");
+    // A few pages in flight: rendering waits for the disk rather than piling pages up.
+    let (pages, to_write) = std::sync::mpsc::sync_channel::<OutputFile>(64);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let mut wrote = Ok(());
+            // After a failure, pages are still taken (and dropped) so that rendering finishes.
+            for page in to_write {
+                if wrote.is_ok() {
+                    wrote = staging.put(&page);
+                }
+            }
+            wrote
+        });
+        let entries = std::sync::Mutex::new(Vec::new());
+        let out = {
+            let sink = |page: OutputFile| -> Result<(), Diagnostic> {
+                let entry = crate::manifest::Entry::of(&page.path, &page.contents);
+                entries.lock().map_err(|_| stopped())?.push(entry);
+                pages.send(page).map_err(|_| stopped())
+            };
+            render(&sink)
+        };
+        drop(pages);
+        let wrote = writer.join().unwrap_or_else(|_| Err(stopped()));
+        let entries = entries.into_inner().map_err(|_| stopped());
+        (out, wrote.and(entries))
     })
 }
 
@@ -303,12 +376,19 @@ fn run(
     }
     diags.extend(read_diags);
     let read = read?;
-    let Rendered {
-        handbook,
-        site,
-        opened_in,
-        ..
-    } = render_read(&source, read, before, opts.as_of, opts.cache, diags)?;
+    let guard = Guard::for_handbook(&opts.root);
+    let writing = opts.write.then_some((out.as_path(), &guard));
+    let (
+        Rendered {
+            handbook,
+            site,
+            opened_in,
+            ..
+        },
+        streamed,
+    ) = render_read(
+        &source, read, before, opts.as_of, opts.cache, writing, diags,
+    )?;
     report
         .timings
         .push(("load, parse, history, resolve", before - start + opened_in));
@@ -331,14 +411,20 @@ fn run(
         teardown.apply((handbook, site));
         return Ok(());
     }
+    let (staging, written) = match streamed {
+        Some(streamed) => streamed,
+        None => (Staging::begin(&out, &guard, diags)?, Vec::new()),
+    };
     let mut site = site;
     // The manifest lists every file of the site with its hash, for `policybook verify`.
     let hashing = Instant::now();
-    let manifest = diags.take(crate::manifest::for_site(&site, &handbook).map_err(|e| {
-        crate::diagnostics::Diagnostic::error(format!(
-            "cannot read a file to list in manifest.json: {e}"
-        ))
-    }))?;
+    let manifest = diags.take(
+        crate::manifest::for_site(&site, written, &handbook).map_err(|e| {
+            crate::diagnostics::Diagnostic::error(format!(
+                "cannot read a file to list in manifest.json: {e}"
+            ))
+        }),
+    )?;
     site.files.push(crate::pipeline::render::OutputFile {
         path: crate::manifest::FILE.to_string(),
         contents: manifest.to_bytes(),
@@ -348,7 +434,7 @@ fn run(
     // The problems to report again when nothing changes: not what writing finds (a recovered
     // interrupted build happens once).
     let reported = inputs.as_ref().map(|_| diags.clone());
-    write(&site, &out, &Guard::for_handbook(&opts.root), diags)?;
+    staging.finish(&site, diags)?;
     if let (Some(digest), Some(reported)) = (&inputs, &reported) {
         up_to_date::record(&opts.root, &out, digest, &report.summary(), reported);
     }

@@ -254,16 +254,20 @@ pub fn verify(
 }
 
 /// The manifest of a built site: every file it has (written or copied) and every input read.
+/// `written`: the files already written as they were rendered, which are not in `site` (a page
+/// wins over a file of `site` with its path, as it does on disk).
 pub fn for_site(
     site: &crate::pipeline::render::Site,
+    written: Vec<Entry>,
     hb: &crate::pipeline::resolve::Handbook,
 ) -> std::io::Result<Manifest> {
     use rayon::prelude::*;
-    let mut files: Vec<Entry> = site
-        .files
-        .par_iter()
-        .map(|f| Entry::of(&f.path, &f.contents))
-        .collect();
+    let mut files = written;
+    files.par_extend(
+        site.files
+            .par_iter()
+            .map(|f| Entry::of(&f.path, &f.contents)),
+    );
     // Linked files may be large: files on disk are hashed as they are read, never held whole.
     let copies: std::io::Result<Vec<Entry>> = site
         .copies
@@ -294,6 +298,7 @@ pub fn for_site(
         .collect();
     files.extend(copies?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
     let mut inputs = vec![Entry::of(
         crate::config::CONFIG_FILE,
         hb.config.source.as_bytes(),

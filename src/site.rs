@@ -3,7 +3,7 @@
 
 use crate::diagnostics::{Diagnostics, Outcome};
 use crate::pipeline::render::theme::Theme;
-use crate::pipeline::render::{BodyCache, RenderContext, Selection, Site, render};
+use crate::pipeline::render::{BodyCache, PageSink, RenderContext, Selection, Site, render_into};
 use crate::pipeline::resolve::Handbook;
 use crate::pipeline::{Caches, Source};
 
@@ -19,6 +19,9 @@ pub struct SiteInputs<'a> {
     pub caches: &'a Caches,
     /// Bodies rendered before (`serve` keeps them across rebuilds).
     pub bodies: Option<&'a BodyCache>,
+    /// Where the pages go as they are rendered, instead of the site (one version only: with
+    /// `[versions]`, every page stays in the site).
+    pub pages_to: Option<&'a PageSink<'a>>,
 }
 
 /// Every file of the site, in memory.
@@ -34,7 +37,7 @@ pub fn render_site(inputs: &SiteInputs<'_>, diags: &mut Diagnostics) -> Outcome<
             },
             diags,
         ),
-        None => render(
+        None => render_into(
             &RenderContext {
                 handbook: inputs.handbook,
                 theme: inputs.theme,
@@ -42,6 +45,7 @@ pub fn render_site(inputs: &SiteInputs<'_>, diags: &mut Diagnostics) -> Outcome<
                 bodies: inputs.bodies,
                 selection: &Selection::everything(),
             },
+            inputs.pages_to,
             diags,
         ),
     }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::load::AssetSource;
-use crate::pipeline::render::Site;
+use crate::pipeline::render::{OutputFile, Site};
 
 /// Marks a directory as policybook's output and lists what is in it.
 pub const OUTPUT_MARKER: &str = ".policybook-output";
@@ -122,64 +122,141 @@ impl Guard {
 
 /// Writes `site` to `out`. Problems, and warnings (a recovered interrupted build), go to `diags`.
 pub fn write(site: &Site, out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Outcome<()> {
-    let result = replace(site, out, guard, diags);
-    diags.take(result)
+    let staging = Staging::begin(out, guard, diags)?;
+    staging.finish(site, diags)
 }
 
-fn replace(
-    site: &Site,
-    out: &Path,
-    guard: &Guard,
-    diags: &mut Diagnostics,
-) -> Result<(), Diagnostic> {
-    let target = through_symlink(out)?;
-    let resolved = absolute(&target).map_err(|e| io_error(&target, "resolve", &e))?;
-    if let Some(d) = guard.refusal(&resolved, out) {
-        return Err(d);
-    }
-    let name = resolved
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            Diagnostic::error(format!("{} cannot be an output folder", out.display()))
-                .hint("name a folder, e.g. `--out public`")
-        })?;
-    let parent = resolved
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/"));
-    fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create", &e))?;
-    recover_interrupted(&parent, &name, &resolved, diags);
-    let previous = replaceable(&resolved, out)?;
+/// A site being written: a temporary folder beside the output folder, which files go into as
+/// they are made (`put`, while the rest of the site is still rendering) and which `finish`
+/// completes and swaps into place. Dropped unfinished, the folder is removed and the previous
+/// output is left as it was.
+pub struct Staging {
+    /// The output folder as the user named it, for messages.
+    shown: PathBuf,
+    /// The output folder, absolute, symbolic links resolved.
+    resolved: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    /// The files of the previous output, when there is one to replace.
+    previous: Option<HashSet<String>>,
+    /// What `put` wrote, and the folders it made.
+    put: std::sync::Mutex<(Vec<String>, HashSet<PathBuf>)>,
+    finished: bool,
+}
 
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    // Files identical to the previous output are hard-linked from it rather than written again:
-    // most of a rebuild is unchanged, and creating and later deleting thousands of files is what
-    // costs (the old folder is removed after the swap either way).
-    let prev = previous.as_ref().map(|files| (resolved.as_path(), files));
-    if let Err(d) = write_all(site, &tmp, prev) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(d);
+impl Staging {
+    /// Checks that `out` may be replaced (see [`Guard`] and the marker), finishes what an
+    /// interrupted build left, and makes the temporary folder.
+    pub fn begin(out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Outcome<Staging> {
+        let staging = Staging::prepare(out, guard, diags);
+        diags.take(staging)
     }
-    let had_old = resolved.exists();
-    if had_old && let Err(e) = fs::rename(&resolved, &old) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(io_error(out, "replace", &e));
-    }
-    if let Err(e) = fs::rename(&tmp, &resolved) {
-        // Put the previous site back rather than leave nothing.
-        if had_old {
-            let _ = fs::rename(&old, &resolved);
+
+    fn prepare(out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Result<Staging, Diagnostic> {
+        let target = through_symlink(out)?;
+        let resolved = absolute(&target).map_err(|e| io_error(&target, "resolve", &e))?;
+        if let Some(d) = guard.refusal(&resolved, out) {
+            return Err(d);
         }
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(io_error(out, "replace", &e));
+        let name = resolved
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Diagnostic::error(format!("{} cannot be an output folder", out.display()))
+                    .hint("name a folder, e.g. `--out public`")
+            })?;
+        let parent = resolved
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create", &e))?;
+        recover_interrupted(&parent, &name, &resolved, diags);
+        let previous = replaceable(&resolved, out)?;
+        let pid = std::process::id();
+        let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| io_error(&tmp, "clean up", &e))?;
+        }
+        fs::create_dir_all(&tmp).map_err(|e| io_error(&tmp, "create", &e))?;
+        Ok(Staging {
+            shown: out.to_path_buf(),
+            old: parent.join(format!(".{name}.old-{pid}")),
+            resolved,
+            tmp,
+            previous,
+            put: std::sync::Mutex::new((Vec::new(), HashSet::new())),
+            finished: false,
+        })
     }
-    if had_old {
-        let _ = fs::remove_dir_all(&old);
+
+    /// Writes one file of the site now. Meant for one thread: creating files in one folder from
+    /// several threads makes them wait for the folder's lock in the kernel.
+    pub fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
+        let mut put = self
+            .put
+            .lock()
+            .map_err(|_| Diagnostic::error("a thread writing the site failed"))?;
+        let path = self.tmp.join(&file.path);
+        if let Some(folder) = path.parent()
+            && !put.1.contains(folder)
+        {
+            fs::create_dir_all(folder).map_err(|e| io_error(folder, "create", &e))?;
+            put.1.insert(folder.to_path_buf());
+        }
+        write_file(&path, file, self.reusable(&file.path).as_deref())?;
+        put.0.push(file.path.clone());
+        Ok(())
     }
-    Ok(())
+
+    /// The previous output's copy of `path`, when it has one.
+    fn reusable(&self, path: &str) -> Option<PathBuf> {
+        self.previous
+            .as_ref()
+            .filter(|listed| listed.contains(path))
+            .map(|_| self.resolved.join(path))
+    }
+
+    /// Writes the rest of the site (the files of `site` not `put` already; a file put wins),
+    /// the marker last, and swaps the folder into place.
+    pub fn finish(mut self, site: &Site, diags: &mut Diagnostics) -> Outcome<()> {
+        let result = self.complete(site);
+        diags.take(result)
+    }
+
+    fn complete(&mut self, site: &Site) -> Result<(), Diagnostic> {
+        let (put, _) = std::mem::take(
+            &mut *self
+                .put
+                .lock()
+                .map_err(|_| Diagnostic::error("a thread writing the site failed"))?,
+        );
+        write_all(site, &self.tmp, &put, |p| self.reusable(p))?;
+        let (resolved, old, tmp, out) = (&self.resolved, &self.old, &self.tmp, &self.shown);
+        let had_old = resolved.exists();
+        if had_old {
+            fs::rename(resolved, old).map_err(|e| io_error(out, "replace", &e))?;
+        }
+        if let Err(e) = fs::rename(tmp, resolved) {
+            // Put the previous site back rather than leave nothing.
+            if had_old {
+                let _ = fs::rename(old, resolved);
+            }
+            return Err(io_error(out, "replace", &e));
+        }
+        self.finished = true;
+        if had_old {
+            let _ = fs::remove_dir_all(old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// A symbolic link to a folder is written through: the folder it points at is replaced and the
@@ -378,17 +455,21 @@ pub fn absolute(p: &Path) -> std::io::Result<PathBuf> {
     Ok(out)
 }
 
+/// Writes the files of `site` that are not among those `put` already, then the marker, which
+/// lists both. `reusable` names the previous output's copy of a file.
 fn write_all(
     site: &Site,
     dir: &Path,
-    previous: Option<(&Path, &HashSet<String>)>,
+    put: &[String],
+    reusable: impl Fn(&str) -> Option<PathBuf> + Sync,
 ) -> Result<(), Diagnostic> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(|e| io_error(dir, "clean up", &e))?;
-    }
-    fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", &e))?;
-    let folders: BTreeSet<PathBuf> = site
+    let already: HashSet<&str> = put.iter().map(String::as_str).collect();
+    let files: Vec<&OutputFile> = site
         .files
+        .iter()
+        .filter(|f| !already.contains(f.path.as_str()))
+        .collect();
+    let folders: BTreeSet<PathBuf> = files
         .iter()
         .map(|f| f.path.as_str())
         .chain(site.copies.iter().map(|(p, _)| p.as_str()))
@@ -397,30 +478,18 @@ fn write_all(
     for f in &folders {
         fs::create_dir_all(f).map_err(|e| io_error(f, "create", &e))?;
     }
-    let reusable = |path: &str| {
-        previous
-            .filter(|(_, listed)| listed.contains(path))
-            .map(|(prev, _)| prev.join(path))
-    };
     // One thread per folder: creating files in one folder from several threads makes them wait
     // for the folder's lock in the kernel, spinning (a third of a cold build's CPU time was
     // ext4's `down_write` when 2,000 pages went to `documents/` from every thread).
-    let mut sorted: Vec<&crate::pipeline::render::OutputFile> = site.files.iter().collect();
+    let mut sorted = files;
     sorted.sort_by_key(|f| folder_of(&f.path));
     let by_folder: Vec<_> = sorted
         .chunk_by(|a, b| folder_of(&a.path) == folder_of(&b.path))
         .collect();
     by_folder.par_iter().try_for_each(|group| {
-        group.iter().try_for_each(|f| {
-            let path = dir.join(&f.path);
-            if let Some(old) = reusable(&f.path)
-                && same_contents(&old, &f.contents)
-                && fs::hard_link(&old, &path).is_ok()
-            {
-                return Ok(());
-            }
-            fs::write(&path, &f.contents).map_err(|e| io_error(&path, "write", &e))
-        })
+        group
+            .iter()
+            .try_for_each(|f| write_file(&dir.join(&f.path), f, reusable(&f.path).as_deref()))
     })?;
     site.copies.par_iter().try_for_each(|(to, from)| {
         let path = dir.join(to);
@@ -431,6 +500,7 @@ fn write_all(
         .files
         .iter()
         .map(|f| f.path.clone())
+        .chain(put.iter().cloned())
         .chain(site.copies.iter().map(|(p, _)| p.clone()))
         .filter(|p| p != OUTPUT_MARKER)
         .collect();
@@ -446,6 +516,19 @@ fn write_all(
     bytes.push(b'\n');
     let path = dir.join(OUTPUT_MARKER);
     fs::write(&path, bytes).map_err(|e| io_error(&path, "write", &e))
+}
+
+/// Writes `file` at `path`, or hard-links the previous output's identical copy: most of a
+/// rebuild is unchanged, and creating and later deleting thousands of files is what costs (the
+/// old folder is removed after the swap either way).
+fn write_file(path: &Path, file: &OutputFile, previous: Option<&Path>) -> Result<(), Diagnostic> {
+    if let Some(old) = previous
+        && same_contents(old, &file.contents)
+        && fs::hard_link(old, path).is_ok()
+    {
+        return Ok(());
+    }
+    fs::write(path, &file.contents).map_err(|e| io_error(path, "write", &e))
 }
 
 /// Copies a linked file without holding it in memory. A file on disk whose size and modification
@@ -517,7 +600,6 @@ fn io_error(path: &Path, action: &str, e: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::render::OutputFile;
 
     fn site(text: &str) -> Site {
         Site {
@@ -545,7 +627,7 @@ mod tests {
     }
 
     fn put(site: &Site, out: &Path, guard: &Guard) -> Result<(), Diagnostic> {
-        replace(site, out, guard, &mut Diagnostics::new())
+        Staging::prepare(out, guard, &mut Diagnostics::new())?.complete(site)
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -576,6 +658,61 @@ mod tests {
         assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);
         let marker = fs::read_to_string(out.join(OUTPUT_MARKER)).unwrap();
         assert!(marker.contains("\"a/b/c.html\""), "{marker}");
+    }
+
+    #[test]
+    fn files_put_while_rendering_are_in_the_site_and_its_marker() {
+        let (dir, guard) = handbook();
+        let out = dir.path().join("public");
+        put(&site("first"), &out, &guard).unwrap_or_else(|d| panic!("{}", d.message));
+        let mut diags = Diagnostics::new();
+        let staging = Staging::begin(&out, &guard, &mut diags).unwrap_or_else(|_| panic!("begin"));
+        let page = |path: &str, text: &str| OutputFile {
+            path: path.into(),
+            contents: text.as_bytes().to_vec(),
+        };
+        staging
+            .put(&page("documents/a.html", "page a"))
+            .unwrap_or_else(|d| panic!("{}", d.message));
+        // A file of the site with a page's path: the page wins, as it did in memory.
+        let mut rest = site("second");
+        rest.files.push(page("documents/a.html", "not this"));
+        staging
+            .finish(&rest, &mut diags)
+            .unwrap_or_else(|_| panic!("finish"));
+        assert_eq!(
+            fs::read_to_string(out.join("documents/a.html"))
+                .ok()
+                .as_deref(),
+            Some("page a")
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).ok().as_deref(),
+            Some("second")
+        );
+        let listed = read_marker(&out).unwrap_or_default();
+        assert!(listed.contains("documents/a.html") && listed.contains("index.html"));
+        assert!(!names(dir.path()).iter().any(|n| n.contains(".tmp-")));
+    }
+
+    #[test]
+    fn a_site_abandoned_half_written_leaves_the_previous_output() {
+        let (dir, guard) = handbook();
+        let out = dir.path().join("public");
+        put(&site("first"), &out, &guard).unwrap_or_else(|d| panic!("{}", d.message));
+        let before = fs::read_to_string(out.join("index.html")).ok();
+        let mut diags = Diagnostics::new();
+        let staging = Staging::begin(&out, &guard, &mut diags).unwrap_or_else(|_| panic!("begin"));
+        staging
+            .put(&OutputFile {
+                path: "index.html".into(),
+                contents: b"half".to_vec(),
+            })
+            .unwrap_or_else(|d| panic!("{}", d.message));
+        assert!(names(dir.path()).iter().any(|n| n.contains(".tmp-")));
+        drop(staging);
+        assert_eq!(fs::read_to_string(out.join("index.html")).ok(), before);
+        assert!(!names(dir.path()).iter().any(|n| n.contains(".tmp-")));
     }
 
     #[test]
@@ -688,9 +825,11 @@ mod tests {
         let old = dir.path().join(format!(".public.old-{dead}"));
         fs::rename(&out, &old).unwrap();
         let tmp = dir.path().join(format!(".public.tmp-{dead}"));
-        write_all(&site("two"), &tmp, None).unwrap();
+        fs::create_dir_all(&tmp).unwrap();
+        write_all(&site("two"), &tmp, &[], |_| None).unwrap();
         let mut diags = Diagnostics::new();
-        replace(&site("three"), &out, &guard, &mut diags).unwrap();
+        let mut staging = Staging::prepare(&out, &guard, &mut diags).unwrap();
+        staging.complete(&site("three")).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert!(diags.sorted()[0].message.contains("interrupted"));
         assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);

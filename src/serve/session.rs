@@ -150,6 +150,7 @@ impl Session {
                 theme: &theme,
                 caches: &self.caches,
                 bodies: Some(&self.bodies),
+                pages_to: None,
             },
             diags,
         )?;

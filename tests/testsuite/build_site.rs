@@ -322,16 +322,42 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("previous output is untouched"));
     assert_eq!(read_tree(&dir.path().join("public")), before);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    assert_no_temporaries(dir.path());
+}
+
+/// Nothing a build leaves beside its output folder but the cache (the record of the last good
+/// build): no temporary folder.
+fn assert_no_temporaries(handbook: &std::path::Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(handbook)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        // The cache (the record of the last good build) is not a leftover.
         .filter(|n| n.starts_with('.') && n != ".policybook-cache")
         .collect();
     assert!(
         leftovers.is_empty(),
         "temporary folders left: {leftovers:?}"
     );
+}
+
+#[test]
+fn a_page_that_fails_to_render_leaves_the_previous_output_untouched() {
+    // Pages are written as they are rendered: a template that fails at rendering time, for the
+    // document pages only, fails the build after other pages were written, and none of them
+    // may reach the output folder.
+    let dir = copy_fixture("good");
+    assert!(run(dir.path(), &["build"]).status.success());
+    let before = read_tree(&dir.path().join("public"));
+    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/templates/document.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_value.field }}{% endblock content %}",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("document.html"), "{}", stderr(&out));
+    assert_eq!(read_tree(&dir.path().join("public")), before);
+    assert_no_temporaries(dir.path());
 }
 
 #[test]

@@ -133,9 +133,22 @@ pub fn render_packet(
         .map_err(|e| theme.error(&e))
 }
 
+/// Where pages go as soon as each is rendered (`build` writes them while the rest renders, so
+/// the site is never held in memory whole); an `Err` fails the rendering.
+pub type PageSink<'s> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 's;
+
 /// Renders what `ctx.selection` asks for. Template errors are pushed to `diags` (every one of
 /// them, not just the first) and fail the rendering.
 pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site> {
+    render_into(ctx, None, diags)
+}
+
+/// [`render`], each page handed to `pages_to` when given, instead of kept in the [`Site`].
+pub fn render_into(
+    ctx: &RenderContext<'_>,
+    pages_to: Option<&PageSink<'_>>,
+    diags: &mut Diagnostics,
+) -> Outcome<Site> {
     let (hb, theme, version, cache, selection) = (
         ctx.handbook,
         ctx.theme,
@@ -183,8 +196,14 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
             crate::timings::time("pages", || {
                 pages
                     .par_iter()
-                    .map(|page| render_page(&views, &bodies, &site, hb, theme, version, page))
-                    .collect::<Vec<Result<OutputFile, Diagnostic>>>()
+                    .map(|page| {
+                        let file = render_page(&views, &bodies, &site, hb, theme, version, page)?;
+                        match pages_to {
+                            Some(sink) => sink(file).map(|()| None),
+                            None => Ok(Some(file)),
+                        }
+                    })
+                    .collect::<Vec<Result<Option<OutputFile>, Diagnostic>>>()
             })
         },
         || {
@@ -198,7 +217,7 @@ pub fn render(ctx: &RenderContext<'_>, diags: &mut Diagnostics) -> Outcome<Site>
     let mut failed = !extra_errors.is_empty();
     for r in rendered {
         match r {
-            Ok(f) => files.push(f),
+            Ok(f) => files.extend(f),
             Err(d) => {
                 failed = true;
                 diags.push(d);
