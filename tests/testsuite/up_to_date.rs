@@ -240,3 +240,29 @@ fn a_failed_build_leaves_the_record_of_the_last_good_one() {
     book.remove("policies/broken.md");
     assert!(is_up_to_date(&book.run(&["build"]).success()));
 }
+
+#[test]
+fn a_recovered_interrupted_build_is_reported_once() {
+    let book = book();
+    book.run(&["build"]).success();
+    // A build killed between its two renames (its process id cannot be running): its complete
+    // new folder is beside the output folder, which is gone.
+    let dead = i32::MAX as u32;
+    std::fs::rename(
+        book.join("public"),
+        book.join(&format!(".public.tmp-{dead}")),
+    )
+    .expect("move public/ aside");
+    let recovering = book.run(&["build"]).success();
+    assert!(
+        recovering.stderr().contains("interrupted build"),
+        "{}",
+        recovering.stderr()
+    );
+    // What the next build has nothing to do for is the sources, and they did not change: it
+    // repeats their findings, not the recovery, which happened once.
+    let next = book.run(&["build"]).success();
+    assert!(is_up_to_date(&next), "{}", next.stdout());
+    assert!(next.stderr().contains("backup"), "{}", next.stderr());
+    assert!(!next.stderr().contains("interrupted"), "{}", next.stderr());
+}
