@@ -222,10 +222,9 @@ pub fn render(
     render_read(&source, read, start, as_of, cache, None, diags).map(|(rendered, _)| rendered)
 }
 
-/// Pages already written as they were rendered: the folder they are in, their manifest
-/// entries, and what opening the folder found (a recovered interrupted build), which is not
-/// among the problems a build with nothing to do reports again.
-type Streamed = (Staging, Vec<crate::manifest::Entry>, Diagnostics);
+/// Pages already written as they were rendered: the folder they are in, and their manifest
+/// entries.
+type Streamed = (Staging, Vec<crate::manifest::Entry>);
 
 /// [`render`] from files already read (`start` is when reading started). With `out`, and no
 /// error found before rendering, each page is written into the new output folder as soon as it
@@ -255,14 +254,9 @@ fn render_read(
     )?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
-    let mut writing = Diagnostics::new();
     let staging = match (out, &theme) {
         (Some((out, guard)), Ok(_)) if !diags.has_errors() => {
-            let staging = Staging::begin(out, guard, &mut writing).ok();
-            if staging.is_none() {
-                diags.extend(std::mem::take(&mut writing));
-            }
-            staging
+            Staging::begin(out, guard, diags).ok()
         }
         _ => None,
     };
@@ -287,9 +281,12 @@ fn render_read(
                         render_site(&inputs, diags)
                     });
                     match written {
-                        Ok(entries) => streamed = Some((staging, entries, writing)),
+                        Ok(entries) if site.is_ok() && !diags.has_errors() => {
+                            streamed = Some((staging, entries));
+                        }
+                        Ok(_) => staging.abandon(diags),
                         Err(d) => {
-                            diags.extend(writing);
+                            staging.abandon(diags);
                             diags.push(d);
                         }
                     }
@@ -420,19 +417,9 @@ fn run(
         teardown.apply((handbook, site));
         return Ok(());
     }
-    let (staging, written, writing) = match streamed {
+    let (staging, written) = match streamed {
         Some(streamed) => streamed,
-        None => {
-            let mut writing = Diagnostics::new();
-            let staging = Staging::begin(&out, &guard, &mut writing);
-            match staging {
-                Ok(staging) => (staging, Vec::new(), writing),
-                Err(e) => {
-                    diags.extend(writing);
-                    return Err(e);
-                }
-            }
-        }
+        None => (Staging::begin(&out, &guard, diags)?, Vec::new()),
     };
     let mut site = site;
     // The manifest lists every file of the site with its hash, for `policybook verify`.
@@ -453,7 +440,6 @@ fn run(
     // The problems to report again when nothing changes: not what writing finds (a recovered
     // interrupted build happens once).
     let reported = inputs.as_ref().map(|_| diags.clone());
-    diags.extend(writing);
     staging.finish(&site, diags)?;
     if let (Some(digest), Some(reported)) = (&inputs, &reported) {
         up_to_date::record(&opts.root, &out, digest, &report.summary(), reported);

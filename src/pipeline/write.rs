@@ -139,20 +139,29 @@ pub struct Staging {
     old: PathBuf,
     /// The files of the previous output, when there is one to replace.
     previous: Option<HashSet<String>>,
-    /// What `put` wrote, and the folders it made.
-    put: std::sync::Mutex<(Vec<String>, HashSet<PathBuf>)>,
+    put: std::sync::Mutex<Put>,
+    /// What opening the folder found (a recovered interrupted build): reported by `finish` or
+    /// `abandon`, after what a build with nothing to do would report again.
+    found: Diagnostics,
     finished: bool,
+}
+
+/// What [`Staging::put`] wrote, and the folders it made for it.
+#[derive(Default)]
+struct Put {
+    files: Vec<String>,
+    folders: HashSet<PathBuf>,
 }
 
 impl Staging {
     /// Checks that `out` may be replaced (see [`Guard`] and the marker), finishes what an
-    /// interrupted build left, and makes the temporary folder.
+    /// interrupted build left, and makes the temporary folder. Why it may not goes to `diags`.
     pub fn begin(out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Outcome<Staging> {
-        let staging = Staging::prepare(out, guard, diags);
+        let staging = Staging::prepare(out, guard);
         diags.take(staging)
     }
 
-    fn prepare(out: &Path, guard: &Guard, diags: &mut Diagnostics) -> Result<Staging, Diagnostic> {
+    fn prepare(out: &Path, guard: &Guard) -> Result<Staging, Diagnostic> {
         let target = through_symlink(out)?;
         let resolved = absolute(&target).map_err(|e| io_error(&target, "resolve", &e))?;
         if let Some(d) = guard.refusal(&resolved, out) {
@@ -170,7 +179,8 @@ impl Staging {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("/"));
         fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create", &e))?;
-        recover_interrupted(&parent, &name, &resolved, diags);
+        let mut found = Diagnostics::new();
+        recover_interrupted(&parent, &name, &resolved, &mut found);
         let previous = replaceable(&resolved, out)?;
         let pid = std::process::id();
         let tmp = parent.join(format!(".{name}.tmp-{pid}"));
@@ -184,7 +194,8 @@ impl Staging {
             resolved,
             tmp,
             previous,
-            put: std::sync::Mutex::new((Vec::new(), HashSet::new())),
+            put: std::sync::Mutex::default(),
+            found,
             finished: false,
         })
     }
@@ -198,13 +209,13 @@ impl Staging {
             .map_err(|_| Diagnostic::error("a thread writing the site failed"))?;
         let path = self.tmp.join(&file.path);
         if let Some(folder) = path.parent()
-            && !put.1.contains(folder)
+            && !put.folders.contains(folder)
         {
             fs::create_dir_all(folder).map_err(|e| io_error(folder, "create", &e))?;
-            put.1.insert(folder.to_path_buf());
+            put.folders.insert(folder.to_path_buf());
         }
         write_file(&path, file, self.reusable(&file.path).as_deref())?;
-        put.0.push(file.path.clone());
+        put.files.push(file.path.clone());
         Ok(())
     }
 
@@ -219,18 +230,25 @@ impl Staging {
     /// Writes the rest of the site (the files of `site` not `put` already; a file put wins),
     /// the marker last, and swaps the folder into place.
     pub fn finish(mut self, site: &Site, diags: &mut Diagnostics) -> Outcome<()> {
+        diags.extend(std::mem::take(&mut self.found));
         let result = self.complete(site);
         diags.take(result)
     }
 
+    /// Gives up the new site (the build failed): its folder is removed, the previous output
+    /// left as it was, and what opening the folder found still reported.
+    pub fn abandon(mut self, diags: &mut Diagnostics) {
+        diags.extend(std::mem::take(&mut self.found));
+    }
+
     fn complete(&mut self, site: &Site) -> Result<(), Diagnostic> {
-        let (put, _) = std::mem::take(
+        let put = std::mem::take(
             &mut *self
                 .put
                 .lock()
                 .map_err(|_| Diagnostic::error("a thread writing the site failed"))?,
         );
-        write_all(site, &self.tmp, &put, |p| self.reusable(p))?;
+        write_all(site, &self.tmp, &put.files, |p| self.reusable(p))?;
         let (resolved, old, tmp, out) = (&self.resolved, &self.old, &self.tmp, &self.shown);
         let had_old = resolved.exists();
         if had_old {
@@ -627,7 +645,7 @@ mod tests {
     }
 
     fn put(site: &Site, out: &Path, guard: &Guard) -> Result<(), Diagnostic> {
-        Staging::prepare(out, guard, &mut Diagnostics::new())?.complete(site)
+        Staging::prepare(out, guard)?.complete(site)
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -828,8 +846,8 @@ mod tests {
         fs::create_dir_all(&tmp).unwrap();
         write_all(&site("two"), &tmp, &[], |_| None).unwrap();
         let mut diags = Diagnostics::new();
-        let mut staging = Staging::prepare(&out, &guard, &mut diags).unwrap();
-        staging.complete(&site("three")).unwrap();
+        let staging = Staging::begin(&out, &guard, &mut diags).unwrap();
+        staging.finish(&site("three"), &mut diags).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert!(diags.sorted()[0].message.contains("interrupted"));
         assert_eq!(names(dir.path()), ["policies", "public", "site.toml"]);

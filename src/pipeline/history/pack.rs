@@ -495,25 +495,33 @@ mod tests {
         assert!(!held(&reader, 5) && held(&reader, 4));
     }
 
-    #[test]
-    fn inflating_gives_exactly_the_size_the_header_says() {
+    /// `bytes` zlib-compressed, as a pack stores an object.
+    fn zlib(bytes: &[u8]) -> Vec<u8> {
         use std::io::Write;
-        let text: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        z.write_all(&text).unwrap_or_else(|e| panic!("{e}"));
-        let stream = z.finish().unwrap_or_else(|e| panic!("{e}"));
+        z.write_all(bytes).unwrap_or_else(|e| panic!("{e}"));
+        z.finish().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A pack file (without an index) of `parts` one after the other.
+    fn pack_of(parts: &[&[u8]]) -> Pack {
+        use std::io::Write;
         let mut file = tempfile::tempfile().unwrap_or_else(|e| panic!("{e}"));
-        // Some bytes before the stream and some after it, as in a pack.
-        file.write_all(b"0123456789")
-            .unwrap_or_else(|e| panic!("{e}"));
-        file.write_all(&stream).unwrap_or_else(|e| panic!("{e}"));
-        file.write_all(&[0x55; 64])
-            .unwrap_or_else(|e| panic!("{e}"));
-        let pack = Pack {
+        for part in parts {
+            file.write_all(part).unwrap_or_else(|e| panic!("{e}"));
+        }
+        Pack {
             idx: Vec::new(),
             objects: 0,
             data: file,
-        };
+        }
+    }
+
+    #[test]
+    fn inflating_gives_exactly_the_size_the_header_says() {
+        let text: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        // Some bytes before the stream and some after it, as in a pack.
+        let pack = pack_of(&[b"0123456789", &zlib(&text), &[0x55; 64]]);
         assert_eq!(inflate(&pack, 10, text.len()).as_deref(), Some(&text[..]));
         // A stream longer or shorter than its header says is refused, as is one that is not
         // zlib at all.
@@ -524,7 +532,6 @@ mod tests {
 
     #[test]
     fn a_fragmented_base_is_flattened_once_when_a_delta_is_built_on_it() {
-        use std::io::Write;
         // A tree of 100 one-byte pieces, each its own buffer, cached at offset 0; at offset 100
         // a delta of it (an offset delta, 100 bytes back): all 100 bytes, then "!".
         let mut base = Rope::default();
@@ -532,19 +539,8 @@ mod tests {
             base.push(&Rc::from(&[b'a' + i % 26][..]), 0, 1);
         }
         let delta = [100, 101, 0x80 | 0x10, 100, 1, b'!'];
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        z.write_all(&delta).unwrap_or_else(|e| panic!("{e}"));
-        let stream = z.finish().unwrap_or_else(|e| panic!("{e}"));
-        let mut file = tempfile::tempfile().unwrap_or_else(|e| panic!("{e}"));
-        file.write_all(&[0; 100]).unwrap_or_else(|e| panic!("{e}"));
-        file.write_all(&[OBJ_OFS_DELTA << 4 | delta.len() as u8, 100])
-            .unwrap_or_else(|e| panic!("{e}"));
-        file.write_all(&stream).unwrap_or_else(|e| panic!("{e}"));
-        let pack = Pack {
-            idx: Vec::new(),
-            objects: 0,
-            data: file,
-        };
+        let header = [OBJ_OFS_DELTA << 4 | delta.len() as u8, 100];
+        let pack = pack_of(&[&[0; 100], &header, &zlib(&delta)]);
         let mut reader = PackReader::new(Arc::new(Packs { packs: vec![pack] }), 1 << 20);
         let expected = [base.to_vec(), b"!".to_vec()].concat();
         reader.keep((0, 0), Rc::new(base), OBJ_TREE);
