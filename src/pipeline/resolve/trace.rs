@@ -113,7 +113,7 @@ pub struct Via {
 }
 
 /// One piece of evidence: a document as a whole, or one of its sections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Coverage {
     /// The covering document.
     pub document: DocIx,
@@ -589,8 +589,16 @@ impl Trace {
     }
 }
 
+/// Adds `c` unless the list has it. Documents are visited one after another, so a repeat can
+/// only be among the entries of `c`'s own document at the end of the list: looking only there
+/// keeps a criterion that thousands of documents map from costing the square of their number.
 fn push_once(list: &mut Vec<Coverage>, c: Coverage) {
-    if !list.contains(&c) {
+    let seen = list
+        .iter()
+        .rev()
+        .take_while(|x| x.document == c.document)
+        .any(|x| *x == c);
+    if !seen {
         list.push(c);
     }
 }
@@ -1033,6 +1041,38 @@ mod tests {
             gap.message
         );
         assert_eq!(gap.line, Some(3));
+    }
+
+    #[test]
+    fn a_document_that_maps_a_control_twice_covers_it_once() {
+        let doc = |t: &str| {
+            format!(
+                "---\ntitle: {t}\nowner: O\nreview: annual\ncontrols: [CC6.1, CC6.1]\n---\n\
+                 ## One {{controls=CC6.2,CC6.2}}\n## Two {{controls=CC6.2}}\n"
+            )
+        };
+        let (a_text, b_text) = (doc("A"), doc("B"));
+        let (hb, _) = handbook(
+            &[("policies/b.md", &b_text), ("policies/a.md", &a_text)],
+            SITE,
+        );
+        let t = &hb.trace;
+        let at = |id: &str| hb.catalog.position("soc2", id).unwrap();
+        let (a, b) = (
+            hb.document_index("a").unwrap(),
+            hb.document_index("b").unwrap(),
+        );
+        let places = |id| {
+            t.covered_by[at(id)]
+                .iter()
+                .map(|c| (c.document, c.section))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(places("CC6.1"), [(a, None), (b, None)]);
+        assert_eq!(
+            places("CC6.2"),
+            [(a, Some(0)), (a, Some(1)), (b, Some(0)), (b, Some(1))]
+        );
     }
 
     #[test]

@@ -299,20 +299,13 @@ impl Views<'_> {
     /// first, then directly; each place once.
     pub(super) fn criterion_places(&self, p: ControlIx) -> Vec<&Coverage> {
         let t = &self.hb.trace;
-        let mut places: Vec<&Coverage> = Vec::new();
-        for &k in &t.controls[p] {
-            for cov in &t.documented_by[k] {
-                if !places.contains(&cov) {
-                    places.push(cov);
-                }
-            }
-        }
-        for cov in &t.covered_by[p] {
-            if !places.contains(&cov) {
-                places.push(cov);
-            }
-        }
-        places
+        let mut seen = std::collections::HashSet::new();
+        t.controls[p]
+            .iter()
+            .flat_map(|&k| &t.documented_by[k])
+            .chain(&t.covered_by[p])
+            .filter(|&cov| seen.insert(*cov))
+            .collect()
     }
 
     /// A document or section, as the matrix lists it.
