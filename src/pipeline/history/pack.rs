@@ -18,6 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use git2::Oid;
+use memmap2::Mmap;
 
 use super::rope::Rope;
 
@@ -35,7 +36,20 @@ struct Pack {
     /// The whole `.idx` file (version 2).
     idx: Vec<u8>,
     objects: usize,
-    data: File,
+    /// The `.pack` file, mapped: an entry is read where it lies in the page cache, without a
+    /// system call, a copy or a guess at how long its compressed bytes are. Reading each entry
+    /// with `pread` instead (a header, then a chunk of at least 4 KB, each into a new zeroed
+    /// buffer) was 1.7% of a 20,000-document build.
+    data: Mmap,
+}
+
+/// `file` mapped read-only. Git never changes a pack file once it is written (a repack writes
+/// new files and removes the old ones, which stay mapped until dropped), and git and libgit2
+/// read packs the same way; a file cut short under a running build is the one case a map turns
+/// into a crash instead of an error, as it does for them.
+fn map(file: &File) -> Option<Mmap> {
+    // SAFETY: see above; the map is only ever read, through bounds-checked slices.
+    unsafe { Mmap::map(file) }.ok()
 }
 
 impl Packs {
@@ -51,9 +65,11 @@ impl Packs {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "idx"))
         {
-            let (Ok(idx), Ok(data)) = (
+            let (Ok(idx), Some(data)) = (
                 std::fs::read(&idx_path),
-                File::open(idx_path.with_extension("pack")),
+                File::open(idx_path.with_extension("pack"))
+                    .ok()
+                    .and_then(|f| map(&f)),
             ) else {
                 continue;
             };
@@ -120,30 +136,10 @@ impl Pack {
         Some(u64::from_be_bytes(b.try_into().ok()?))
     }
 
-    /// `len` bytes at `at`, or fewer at the end of the file.
-    fn read_at(&self, at: u64, len: usize) -> Option<Vec<u8>> {
-        let mut buf = vec![0; len];
-        let mut got = 0;
-        while got < len {
-            let n = read_at(&self.data, &mut buf[got..], at + got as u64).ok()?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
-        buf.truncate(got);
-        Some(buf)
+    /// The pack's bytes from `at` to its end.
+    fn from(&self, at: u64) -> Option<&[u8]> {
+        self.data.get(usize::try_from(at).ok()?..)
     }
-}
-
-#[cfg(unix)]
-fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(f, buf, at)
-}
-
-#[cfg(windows)]
-fn read_at(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(f, buf, at)
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
@@ -175,6 +171,8 @@ pub(super) struct PackReader {
     uses: u64,
     held: usize,
     budget: usize,
+    /// One inflater, reset for each object rather than made anew.
+    inflater: flate2::Decompress,
 }
 
 impl PackReader {
@@ -186,6 +184,7 @@ impl PackReader {
             uses: 0,
             held: 0,
             budget,
+            inflater: flate2::Decompress::new(true),
         }
     }
 
@@ -215,7 +214,8 @@ impl PackReader {
             }
             match self.entry(here)? {
                 Entry::Whole { kind, size, data } => {
-                    let b = Rc::new(Rope::whole(inflate(&self.packs.packs[here.0], data, size)?));
+                    let input = self.packs.packs[here.0].from(data)?;
+                    let b = Rc::new(Rope::whole(inflate(&mut self.inflater, input, size)?));
                     self.keep(here, b.clone(), kind);
                     break (kind, b);
                 }
@@ -239,7 +239,8 @@ impl PackReader {
                 bytes = Rc::new(flat);
                 self.keep(base_at, bytes.clone(), kind);
             }
-            let delta = inflate(&self.packs.packs[at.0], data, size)?;
+            let input = self.packs.packs[at.0].from(data)?;
+            let delta = inflate(&mut self.inflater, input, size)?;
             let out = Rc::new(apply_delta(&bytes, &delta)?);
             self.keep(at, out.clone(), kind);
             (bytes, base_at) = (out, at);
@@ -295,7 +296,7 @@ impl PackReader {
     fn entry(&self, at: At) -> Option<Entry> {
         let pack = &self.packs.packs[at.0];
         // The type and size, then a base offset (at most 10 bytes) or a base id (20).
-        let head = pack.read_at(at.1, 40)?;
+        let head = pack.from(at.1)?;
         let mut i = 0;
         let mut c = *head.get(i)?;
         let kind = (c >> 4) & 7;
@@ -345,42 +346,18 @@ impl PackReader {
     }
 }
 
-/// The `size` bytes zlib-compressed at `at`, inflated straight into a shared buffer.
-fn inflate(pack: &Pack, at: u64, size: usize) -> Option<Rc<[u8]>> {
-    let mut z = flate2::Decompress::new(true);
+/// The `size` bytes zlib-compressed at the start of `input` (which runs on to the end of the
+/// pack), inflated straight into a shared buffer in one call.
+fn inflate(z: &mut flate2::Decompress, input: &[u8], size: usize) -> Option<Rc<[u8]>> {
+    z.reset(true);
     let mut out = super::rope::zeroed(size);
     let buf = Rc::get_mut(&mut out)?;
-    let mut written = 0;
-    let mut pos = at;
-    // Compressed data is rarely larger than the result; read on when it is.
-    let mut chunk = (size / 2).clamp(4096, 1 << 20);
-    loop {
-        let input = pack.read_at(pos, chunk)?;
-        if input.is_empty() {
-            return None;
-        }
-        let (before_in, before_out) = (z.total_in(), z.total_out());
-        let status = z
-            .decompress(
-                &input,
-                buf.get_mut(written..)?,
-                flate2::FlushDecompress::None,
-            )
-            .ok()?;
-        let used = z.total_in() - before_in;
-        pos += used;
-        written += usize::try_from(z.total_out() - before_out).ok()?;
-        if status == flate2::Status::StreamEnd {
-            break;
-        }
-        // With input, inflating always moves on: not moving is a damaged stream, or one with
-        // more to write than the header said (the buffer is full).
-        if used == 0 && z.total_out() == before_out {
-            return None;
-        }
-        chunk = chunk.saturating_mul(2).min(1 << 22);
-    }
-    (written == size).then_some(out)
+    let status = z
+        .decompress(input, buf, flate2::FlushDecompress::Finish)
+        .ok()?;
+    // The stream must end exactly where the header said: one that ends early, or that has
+    // more to write once the buffer is full, is damaged.
+    (status == flate2::Status::StreamEnd && z.total_out() == size as u64).then_some(out)
 }
 
 /// The object `delta` describes as copies from `base` and new bytes: a rope of `base`'s pieces
@@ -513,7 +490,7 @@ mod tests {
         Pack {
             idx: Vec::new(),
             objects: 0,
-            data: file,
+            data: map(&file).unwrap_or_else(|| panic!("cannot map the pack")),
         }
     }
 
@@ -522,12 +499,18 @@ mod tests {
         let text: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         // Some bytes before the stream and some after it, as in a pack.
         let pack = pack_of(&[b"0123456789", &zlib(&text), &[0x55; 64]]);
-        assert_eq!(inflate(&pack, 10, text.len()).as_deref(), Some(&text[..]));
+        let mut z = flate2::Decompress::new(true);
+        let mut at = |at, size| inflate(&mut z, pack.from(at).unwrap_or_default(), size);
+        assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
         // A stream longer or shorter than its header says is refused, as is one that is not
-        // zlib at all.
-        assert!(inflate(&pack, 10, text.len() - 1).is_none());
-        assert!(inflate(&pack, 10, text.len() + 1).is_none());
-        assert!(inflate(&pack, 0, text.len()).is_none());
+        // zlib at all, and one cut short by the end of the pack.
+        assert!(at(10, text.len() - 1).is_none());
+        assert!(at(10, text.len() + 1).is_none());
+        assert!(at(0, text.len()).is_none());
+        // The same inflater serves again after a refusal.
+        assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
+        let cut = pack_of(&[b"0123456789", &zlib(&text)[..200]]);
+        assert!(inflate(&mut z, cut.from(10).unwrap_or_default(), text.len()).is_none());
     }
 
     #[test]
