@@ -113,12 +113,25 @@ impl Pack {
         let end = be32(&self.idx, 8 + first * 4) as usize;
         let names = 8 + 1024;
         let (mut lo, mut hi) = (start, end.min(self.objects));
+        // Names are SHA-1 hashes, spread evenly: the first probes go where the id's next bytes
+        // say it lies between the names known to bound it, then halving takes over (a few
+        // probes instead of ten in a pack of 220,000 objects, each a miss in the cache).
+        let target = spread(id);
+        let (mut below, mut above) = (0u64, u64::MAX);
+        let mut probes = 0;
         while lo < hi {
-            let mid = (lo + hi) / 2;
+            probes += 1;
+            let mid = if probes <= 3 && below < above {
+                let at = u128::from(target.saturating_sub(below)) * (hi - lo) as u128
+                    / (u128::from(above - below) + 1);
+                lo + usize::try_from(at).unwrap_or(0).min(hi - lo - 1)
+            } else {
+                (lo + hi) / 2
+            };
             let name = self.idx.get(names + mid * 20..names + mid * 20 + 20)?;
             match name.cmp(id) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Less => (lo, below) = (mid + 1, spread(name)),
+                std::cmp::Ordering::Greater => (hi, above) = (mid, spread(name)),
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
             }
         }
@@ -140,6 +153,13 @@ impl Pack {
     fn from(&self, at: u64) -> Option<&[u8]> {
         self.data.get(usize::try_from(at).ok()?..)
     }
+}
+
+/// Bytes 1 to 8 of an object name (the first is the fan-out bucket's), as a number.
+fn spread(name: &[u8]) -> u64 {
+    name.get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u64::from_be_bytes)
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
@@ -494,6 +514,69 @@ mod tests {
             objects: 0,
             data: map(&file).unwrap_or_else(|| panic!("cannot map the pack")),
         }
+    }
+
+    /// An index (version 2) of `names`, sorted, the `i`th at offset `7 * i`.
+    fn index_of(names: &[[u8; 20]]) -> Vec<u8> {
+        let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+        for bucket in 0..256 {
+            let count = names.iter().filter(|n| usize::from(n[0]) <= bucket).count();
+            idx.extend_from_slice(&(count as u32).to_be_bytes());
+        }
+        names.iter().for_each(|n| idx.extend_from_slice(n));
+        idx.extend(std::iter::repeat_n(0, names.len() * 4));
+        (0..names.len()).for_each(|i| idx.extend_from_slice(&(7 * i as u32).to_be_bytes()));
+        idx.extend([0; 40]);
+        idx
+    }
+
+    #[test]
+    fn every_name_of_a_large_index_is_found_and_no_other() {
+        // 50,000 names spread as hashes are (splitmix64), and 300 alike in every byte that
+        // places a probe, which must still be found by halving.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let mut names: Vec<[u8; 20]> = (0..50_000)
+            .map(|_| {
+                let mut n = [0; 20];
+                for part in n.chunks_mut(8) {
+                    part.copy_from_slice(&next().to_be_bytes()[..part.len()]);
+                }
+                n
+            })
+            .collect();
+        for i in 0..300u32 {
+            let mut n = [0x42; 20];
+            n[12..16].copy_from_slice(&i.to_be_bytes());
+            names.push(n);
+        }
+        names.sort();
+        names.dedup();
+        let pack = Pack {
+            idx: index_of(&names),
+            objects: names.len(),
+            data: pack_of(&[b"x"]).data,
+        };
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(pack.offset_of(n), Some(7 * i as u64), "name {i}");
+        }
+        for n in names.iter().step_by(7) {
+            for flip in [0, 5, 19] {
+                let mut other = *n;
+                other[flip] ^= 0x10;
+                if names.binary_search(&other).is_err() {
+                    assert_eq!(pack.offset_of(&other), None);
+                }
+            }
+        }
+        assert_eq!(pack.offset_of(&[0xff; 20]), None);
+        assert_eq!(pack.offset_of(&[0; 20]), None);
     }
 
     #[test]
