@@ -11,7 +11,7 @@ log="$work/serve.log"
 "$pb" serve --root "$work/hb" --port 0 >"$work/stdout" 2>"$log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-until grep -q "^Built in" "$log"; do sleep 0.2; done
+until grep -qs "^Built in" "$log"; do sleep 0.2; done
 
 # Ten edits, each to a different committed document, one at a time.
 docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
