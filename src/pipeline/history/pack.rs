@@ -150,7 +150,7 @@ impl Pack {
     }
 
     /// The pack's bytes from `at` to its end.
-    fn from(&self, at: u64) -> Option<&[u8]> {
+    fn bytes_from(&self, at: u64) -> Option<&[u8]> {
         self.data.get(usize::try_from(at).ok()?..)
     }
 }
@@ -234,7 +234,7 @@ impl PackReader {
             }
             match self.entry(here)? {
                 Entry::Whole { kind, size, data } => {
-                    let input = self.packs.packs[here.0].from(data)?;
+                    let input = self.packs.packs[here.0].bytes_from(data)?;
                     let b = Rc::new(Rope::whole(inflate(&mut self.inflater, input, size)?));
                     self.keep(here, b.clone(), kind);
                     break (kind, b);
@@ -259,7 +259,7 @@ impl PackReader {
                 bytes = Rc::new(flat);
                 self.keep(base_at, bytes.clone(), kind);
             }
-            let input = self.packs.packs[at.0].from(data)?;
+            let input = self.packs.packs[at.0].bytes_from(data)?;
             let delta = inflate(&mut self.inflater, input, size)?;
             let out = Rc::new(apply_delta(&bytes, &delta)?);
             self.keep(at, out.clone(), kind);
@@ -316,7 +316,7 @@ impl PackReader {
     fn entry(&self, at: At) -> Option<Entry> {
         let pack = &self.packs.packs[at.0];
         // The type and size, then a base offset (at most 10 bytes) or a base id (20).
-        let head = pack.from(at.1)?;
+        let head = pack.bytes_from(at.1)?;
         let mut i = 0;
         let mut c = *head.get(i)?;
         let kind = (c >> 4) & 7;
@@ -585,7 +585,7 @@ mod tests {
         // Some bytes before the stream and some after it, as in a pack.
         let pack = pack_of(&[b"0123456789", &zlib(&text), &[0x55; 64]]);
         let mut z = libdeflater::Decompressor::new();
-        let mut at = |at, size| inflate(&mut z, pack.from(at).unwrap_or_default(), size);
+        let mut at = |at, size| inflate(&mut z, pack.bytes_from(at).unwrap_or_default(), size);
         assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
         // A stream longer or shorter than its header says is refused, as is one that is not
         // zlib at all, and one cut short by the end of the pack.
@@ -595,14 +595,14 @@ mod tests {
         // The same inflater serves again after a refusal.
         assert_eq!(at(10, text.len()).as_deref(), Some(&text[..]));
         let cut = pack_of(&[b"0123456789", &zlib(&text)[..200]]);
-        assert!(inflate(&mut z, cut.from(10).unwrap_or_default(), text.len()).is_none());
+        assert!(inflate(&mut z, cut.bytes_from(10).unwrap_or_default(), text.len()).is_none());
         // An empty file is an empty stream.
         let empty = pack_of(&[&zlib(b""), &[0x55; 8]]);
         assert_eq!(
-            inflate(&mut z, empty.from(0).unwrap_or_default(), 0).as_deref(),
+            inflate(&mut z, empty.bytes_from(0).unwrap_or_default(), 0).as_deref(),
             Some(&[][..])
         );
-        assert!(inflate(&mut z, empty.from(0).unwrap_or_default(), 1).is_none());
+        assert!(inflate(&mut z, empty.bytes_from(0).unwrap_or_default(), 1).is_none());
     }
 
     #[test]
