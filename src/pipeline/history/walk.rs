@@ -347,12 +347,10 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
             let commits = chunk
                 .iter()
                 .map(|&oid| {
-                    let commit = repo
-                        .find_commit(oid)
-                        .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
-                    let tree = commit
-                        .tree()
-                        .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
+                    let unreadable =
+                        |e: git2::Error| format!("cannot read commit {oid}: {}", e.message());
+                    let commit = repo.find_commit(oid).map_err(unreadable)?;
+                    let tree = commit.tree().map_err(unreadable)?;
                     Ok((commit, tree))
                 })
                 .collect::<Result<Vec<_>, String>>()?;
