@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::Diagnostic;
-use crate::diagnostics::{Diagnostics, Outcome};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::render::theme::Theme;
 use crate::pipeline::render::{OutputFile, PageSink};
 use crate::pipeline::write::{Guard, Staging};
@@ -184,7 +183,7 @@ fn as_of_source(
             })
         }
         Err(first) => diags.fail(
-            crate::diagnostics::Diagnostic::error(format!(
+            Diagnostic::error(format!(
                 "--as-of {day}: the handbook has no commit on or before that day{}",
                 first
                     .map(|d| format!(" (its history starts on {d})"))
@@ -426,9 +425,7 @@ fn run(
     let hashing = Instant::now();
     let manifest = diags.take(
         crate::manifest::for_site(&site, written, &handbook).map_err(|e| {
-            crate::diagnostics::Diagnostic::error(format!(
-                "cannot read a file to list in manifest.json: {e}"
-            ))
+            Diagnostic::error(format!("cannot read a file to list in manifest.json: {e}"))
         }),
     )?;
     site.files.push(crate::pipeline::render::OutputFile {

@@ -203,10 +203,7 @@ impl Staging {
     /// Writes one file of the site now. Meant for one thread: creating files in one folder from
     /// several threads makes them wait for the folder's lock in the kernel.
     pub fn put(&self, file: &OutputFile) -> Result<(), Diagnostic> {
-        let mut put = self
-            .put
-            .lock()
-            .map_err(|_| Diagnostic::error("a thread writing the site failed"))?;
+        let mut put = self.written()?;
         let path = self.tmp.join(&file.path);
         if let Some(folder) = path.parent()
             && !put.folders.contains(folder)
@@ -217,6 +214,13 @@ impl Staging {
         write_file(&path, file, self.reusable(&file.path).as_deref())?;
         put.files.push(file.path.clone());
         Ok(())
+    }
+
+    /// What `put` wrote so far.
+    fn written(&self) -> Result<std::sync::MutexGuard<'_, Put>, Diagnostic> {
+        self.put
+            .lock()
+            .map_err(|_| Diagnostic::error("a thread writing the site failed"))
     }
 
     /// The previous output's copy of `path`, when it has one.
@@ -242,12 +246,7 @@ impl Staging {
     }
 
     fn complete(&mut self, site: &Site) -> Result<(), Diagnostic> {
-        let put = std::mem::take(
-            &mut *self
-                .put
-                .lock()
-                .map_err(|_| Diagnostic::error("a thread writing the site failed"))?,
-        );
+        let put = std::mem::take(&mut *self.written()?);
         write_all(site, &self.tmp, &put.files, |p| self.reusable(p))?;
         let (resolved, old, tmp, out) = (&self.resolved, &self.old, &self.tmp, &self.shown);
         let had_old = resolved.exists();

@@ -344,20 +344,17 @@ fn a_page_that_fails_to_render_leaves_the_previous_output_untouched() {
     // Pages are written as they are rendered: a template that fails at rendering time, for the
     // document pages only, fails the build after other pages were written, and none of them
     // may reach the output folder.
-    let dir = copy_fixture("good");
-    assert!(run(dir.path(), &["build"]).status.success());
-    let before = read_tree(&dir.path().join("public"));
-    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
-    std::fs::write(
-        dir.path().join("theme/templates/document.html"),
+    let book = BookTest::fixture("good");
+    book.run(&["build"]).success();
+    let before = read_tree(&book.join("public"));
+    book.write(
+        "theme/templates/document.html",
         "{% extends \"base.html\" %}{% block content %}{{ no_such_value.field }}{% endblock content %}",
-    )
-    .unwrap();
-    let out = run(dir.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("document.html"), "{}", stderr(&out));
-    assert_eq!(read_tree(&dir.path().join("public")), before);
-    assert_no_temporaries(dir.path());
+    );
+    let out = book.run(&["build"]).fails_with(1);
+    assert!(out.stderr().contains("document.html"), "{}", out.stderr());
+    assert_eq!(read_tree(&book.join("public")), before);
+    assert_no_temporaries(book.path());
 }
 
 #[test]
