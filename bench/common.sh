@@ -10,5 +10,12 @@ if [ ! -d "$corpus/.git" ]; then
   # A cloned repository is packed; so is the corpus, to compare like with like.
   git -C "$corpus" gc -q
 fi
+# The reports' shared verdicts (bench/budget.py).
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
+# A scratch folder for a script's runs, removed when it exits; under bench/issue21.sh (which sets
+# BENCH_SCRATCH) made there and left for it to remove at the very end, because ext4 creates files
+# slowly for minutes after a large deletion (see README.md) and the next script would pay for it.
+scratch() { mktemp -d ${BENCH_SCRATCH:+-p "$BENCH_SCRATCH"}; }
+unscratch() { [ -n "${BENCH_SCRATCH:-}" ] || rm -rf "$@"; }
 cargo build --profile dist --manifest-path "$repo/Cargo.toml" -q
 pb="$repo/target/dist/policybook"

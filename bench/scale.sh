@@ -14,8 +14,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh" ""
 sizes=("${@:-2000 5000 10000 20000}")
 read -r -a sizes <<< "${sizes[*]}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work=$(scratch)
+trap 'unscratch "$work"' EXIT
 
 corpus_of() {
   local n=$1
@@ -63,6 +63,7 @@ done
 
 python3 - "$work/rows" <<'PY'
 import statistics, sys
+from budget import record
 runs = {}
 for l in open(sys.argv[1]):
     if l.strip():
@@ -81,7 +82,9 @@ for n, rs in runs.items():
     ratio = f"{wall / base:.2f}×" if base else "—"
     budget = ""
     if n == 20000 and base:
-        ok = wall / base <= 11 and mib <= 2048
+        time_ok = record("20,000 documents vs 2,000, wall", f"{wall:.2f} s vs {base:.2f} s", wall / base, 11)
+        memory_ok = record("20,000 documents, peak memory vs 2 GiB", f"{mib:,.0f} MiB", mib / 2048, 1)
+        ok = time_ok == memory_ok == "ok"
         budget = f"≤ 11× and ≤ 2 GiB: {'ok' if ok else 'OVER BUDGET'}"
     print(f"| {n:,} | {n * 5 // 2:,} | {walls} s | {wall:.2f} s | {cpu:.2f} s | {mib:.0f} MiB | {ratio} | {budget} |")
 PY
