@@ -112,7 +112,7 @@ fn key_signers(path: &Path, diags: &mut Diagnostics) -> Option<Signers> {
     let file = SourceFile {
         path: path.to_string_lossy().into_owned(),
         display: path.to_path_buf(),
-        text: lines.join("\n"),
+        text: lines.join("\n").into(),
     };
     let mut signers = Signers::parse(Some(&file), None, None, diags);
     for k in keys {

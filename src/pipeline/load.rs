@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -25,8 +26,9 @@ pub struct SourceFile {
     pub path: String,
     /// As shown in messages (relative to where the user ran the command when possible).
     pub display: PathBuf,
-    /// Its text.
-    pub text: String,
+    /// Its text, shared with what is parsed from it (a document keeps its source for its
+    /// messages and the search index: one copy, not two).
+    pub text: Arc<str>,
 }
 
 /// Where a non-Markdown file's bytes are: on disk, or a blob of a commit.
@@ -428,7 +430,7 @@ fn read_source(rel: &str, abs: &Path, display_root: &Path) -> Result<SourceFile,
     Ok(SourceFile {
         path: rel.to_string(),
         display,
-        text,
+        text: text.into(),
     })
 }
 
@@ -529,7 +531,7 @@ pub fn load_commit(
             Ok(text) => sources.documents.push(SourceFile {
                 path: rel,
                 display,
-                text,
+                text: text.into(),
             }),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
@@ -565,7 +567,7 @@ pub(crate) fn root_blob(
         Ok(text) => Some(SourceFile {
             path: name.to_string(),
             display,
-            text,
+            text: text.into(),
         }),
         Err(_) => {
             diags.push(Diagnostic::error("the file is not valid UTF-8").at(&display, None));
@@ -621,7 +623,7 @@ fn register_blobs(
             Ok(text) => out.push(SourceFile {
                 path: rel,
                 display,
-                text,
+                text: text.into(),
             }),
             Err(_) => {
                 diags.push(Diagnostic::error("the file is not valid UTF-8").at(&display, None))

@@ -198,7 +198,7 @@ pub fn catalog_files(
                 path.clone(),
                 crate::catalog::CatalogFile {
                     shown: f.display.clone(),
-                    text: f.text.clone(),
+                    text: f.text.to_string(),
                 },
             )
         })

@@ -187,7 +187,7 @@ mod tests {
         SourceFile {
             path: path.to_string(),
             display: PathBuf::from(path),
-            text: text.to_string(),
+            text: text.into(),
         }
     }
 

@@ -212,7 +212,7 @@ pub fn parse(
         texts: Arc::new(scan.texts),
         links: Arc::new(scan.links),
         body_start: split.body_start,
-        source: Arc::from(text.as_str()),
+        source: Arc::clone(text),
         exception,
     })
 }
@@ -362,6 +362,13 @@ mod tests {
             display: PathBuf::from(path),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn a_document_shares_its_source_text_instead_of_copying_it() {
+        let source = src("policies/a.md", "---\ntitle: A\nowner: CISO\n---\nBody.\n");
+        let doc = parse(&source, "soc2", &mut Diagnostics::new()).unwrap();
+        assert!(Arc::ptr_eq(&doc.source, &source.text));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn parse_people(source: Option<&SourceFile>, diags: &mut Diagnostics) -> Peo
     let people = People {
         persons,
         file: Some(source.display.clone()),
-        source: Arc::from(source.text.as_str()),
+        source: Arc::clone(&source.text),
     };
     check_identities(&people, source, diags);
     people
@@ -47,7 +47,7 @@ pub fn people_from_text(text: &str) -> People {
     let source = SourceFile {
         path: crate::model::people::PEOPLE_FILE.into(),
         display: crate::model::people::PEOPLE_FILE.into(),
-        text: text.to_string(),
+        text: text.into(),
     };
     parse_people(Some(&source), &mut Diagnostics::new())
 }

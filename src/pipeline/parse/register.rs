@@ -56,7 +56,7 @@ pub fn parse_register(
     default_framework: &str,
     diags: &mut Diagnostics,
 ) -> Vec<RegControl> {
-    let shared: Arc<str> = Arc::from(source.text.as_str());
+    let shared: Arc<str> = Arc::clone(&source.text);
     read_list(
         source,
         &ListKind {

@@ -342,7 +342,7 @@ mod tests {
                     .collect();
                 let text = format!("---\ntitle: A\nowner: O\n---\n## Scope\n\n{body}");
                 let sources = [
-                    SourceFile { path: "policies/sub/a.md".into(), display: "policies/sub/a.md".into(), text: text.clone() },
+                    SourceFile { path: "policies/sub/a.md".into(), display: "policies/sub/a.md".into(), text: text.as_str().into() },
                     SourceFile { path: "policies/b.md".into(), display: "policies/b.md".into(), text: "---\ntitle: B\nowner: O\n---\n## Part\n".into() },
                 ];
                 let mut diags = Diagnostics::new();

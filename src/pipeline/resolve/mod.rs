@@ -664,7 +664,7 @@ pub(crate) mod tests {
             .map(|(path, text)| SourceFile {
                 path: path.to_string(),
                 display: path.into(),
-                text: text.to_string(),
+                text: (*text).into(),
             })
             .collect();
         let config =

@@ -110,7 +110,7 @@ mod tests {
             let src = SourceFile {
                 path: path.to_string(),
                 display: path.into(),
-                text: text.to_string(),
+                text: (*text).into(),
             };
             all.extend(parse_register(&src, "soc2", &mut diags));
         }
