@@ -106,7 +106,7 @@ pub struct DocumentView<'b> {
 impl Views<'_> {
     /// Documents by kind, in reading order.
     pub fn kind_groups(&self) -> Vec<KindGroup> {
-        let order = self.reading_order();
+        let order = self.order();
         Kind::ALL
             .into_iter()
             .map(|kind| KindGroup {

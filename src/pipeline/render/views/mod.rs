@@ -233,7 +233,7 @@ impl<'a> Views<'a> {
                 .map(|(i, d)| (d.path.as_str(), i))
                 .collect(),
         };
-        v.order = v.reading_order();
+        v.order = reading_order(hb);
         v.rank = IxVec::filled(v.order.len(), 0);
         for (pos, &i) in v.order.iter().enumerate() {
             v.rank[i] = pos;
@@ -327,11 +327,6 @@ impl<'a> Views<'a> {
             anchor: section.anchor.clone(),
             url: format!("{}#{}", url::document(&doc.id), section.anchor),
         }
-    }
-
-    /// Document indices in reading order: by kind, then title, then id.
-    pub fn reading_order(&self) -> Vec<DocIx> {
-        reading_order(self.hb)
     }
 
     fn neighbour(&self, i: DocIx, step: isize) -> Option<DocLink> {
