@@ -686,6 +686,7 @@ mod tests {
         let revision = |c: &Arc<CommitInfo>, change| Revision {
             commit: c.clone(),
             change,
+            blob: None,
             path: "policies/a.md".into(),
             old_path: None,
             added: 1,

@@ -244,7 +244,9 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     let text = book.read(CACHE);
     for damage in [
         "{ not json".to_string(),
-        text.replace("\"format\":1", "\"format\":999"),
+        text.replace("\"format\":2", "\"format\":999"),
+        // A blob id that is not one.
+        text.replacen("\"blob\":\"", "\"blob\":\"not-an-id", 1),
         // A record that lies about its commit, under another tool version: never read.
         text.replace("Second rule", "Forged rule")
             .replace(env!("CARGO_PKG_VERSION"), "0.0.0-other"),

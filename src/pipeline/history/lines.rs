@@ -9,14 +9,13 @@
 //! other documents' versions. Read pair by pair, each version's chain was inflated again (44% of
 //! a 20,000-document build).
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use git2::{DiffOptions, Oid, Patch, Repository};
+use git2::{DiffOptions, Oid, Patch};
 use rayon::prelude::*;
 
-use super::pack::{At, PackReader, Packs};
+use super::pack::Packs;
 
 /// A file modified or added whose lines added and removed are counted after the walk: change
 /// `index` of the record's `changes` (`inside`) or `elsewhere`, from blob `old` (none: the file
@@ -161,44 +160,11 @@ pub(super) fn count(
     cache_per_thread: usize,
     pending: &[Pending],
 ) -> Result<Vec<(usize, usize)>, String> {
-    let threads = rayon::current_num_threads().max(1);
-    // Every version once, in pack order, in four runs per thread.
-    let mut ids: Vec<Oid> = pending
+    let ids: Vec<Oid> = pending
         .iter()
         .flat_map(|p| p.old.into_iter().chain([p.new]))
         .collect();
-    ids.sort();
-    ids.dedup();
-    let mut ordered: Vec<(Option<At>, Oid)> =
-        ids.into_iter().map(|id| (packs.position(id), id)).collect();
-    // What no pack holds (loose objects) last, read through libgit2.
-    ordered.sort_by_key(|&(at, id)| (at.is_none(), at, id));
-    let run = ordered.len().div_ceil(4 * threads).max(1);
-    let read: Vec<Result<Vec<(Oid, Version)>, String>> = ordered
-        .par_chunks(run)
-        .map(|chunk| {
-            let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
-            let mut reader = PackReader::new(packs.clone(), cache_per_thread);
-            chunk
-                .iter()
-                .map(|&(at, id)| {
-                    let version = match at.and_then(|at| reader.blob_at(at)) {
-                        Some(bytes) => Version::of(&bytes),
-                        None => Version::of(
-                            repo.find_blob(id)
-                                .map_err(|e| format!("cannot read {id}: {}", e.message()))?
-                                .content(),
-                        ),
-                    };
-                    Ok((id, version))
-                })
-                .collect()
-        })
-        .collect();
-    let mut versions: HashMap<Oid, Version> = HashMap::new();
-    for chunk in read {
-        versions.extend(chunk?);
-    }
+    let versions = super::pack::read_blobs(git_dir, packs, cache_per_thread, ids, Version::of)?;
     pending
         .par_iter()
         .map(|p| {

@@ -204,6 +204,9 @@ pub struct Revision {
     pub commit: Arc<CommitInfo>,
     /// How it changed the file.
     pub change: Change,
+    /// The file's blob as the commit left it (`None` when the history cache predates it or
+    /// the file was deleted).
+    pub blob: Option<git2::Oid>,
     /// The file's path in that commit, relative to the handbook root.
     pub path: String,
     /// For renames: the path before.

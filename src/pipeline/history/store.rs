@@ -27,7 +27,7 @@ use super::walk::{CommitRecord, FileChange, HistoryCache};
 pub const DIR: &str = ".policybook-cache";
 const FILE: &str = "history.json";
 /// Bumped whenever what a record holds, or how it is computed, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -64,6 +64,8 @@ struct StoredChange {
     removed: usize,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     similarity: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    blob: Option<String>,
 }
 
 fn delta_letter(d: Delta) -> char {
@@ -99,6 +101,7 @@ impl StoredChange {
             added: c.added,
             removed: c.removed,
             similarity: c.similarity,
+            blob: c.blob.map(|b| b.to_string()),
         }
     }
 
@@ -110,6 +113,10 @@ impl StoredChange {
             added: self.added,
             removed: self.removed,
             similarity: self.similarity,
+            blob: match self.blob {
+                Some(b) => Some(Oid::from_str(&b).ok()?),
+                None => None,
+            },
         })
     }
 }
@@ -285,6 +292,7 @@ mod tests {
                 added: 3,
                 removed: 1,
                 similarity: Some(87),
+                blob: (d != Delta::Deleted).then(|| Oid::from_bytes(&[7; 20]).unwrap()),
             };
             let json = serde_json::to_string(&StoredChange::from(&change)).unwrap_or_default();
             let back = serde_json::from_str::<StoredChange>(&json)
@@ -292,6 +300,7 @@ mod tests {
                 .and_then(StoredChange::into_change);
             let back = back.unwrap_or_else(|| panic!("{json} did not read back"));
             assert_eq!(back.delta, d);
+            assert_eq!(back.blob, change.blob);
             assert_eq!(
                 (
                     back.old,

@@ -37,6 +37,9 @@ pub(super) struct FileChange {
     pub(super) removed: usize,
     /// For renames: how alike the two files are, in percent (git infers a move from it).
     pub(super) similarity: Option<u8>,
+    /// The file's blob after the change (`None` once deleted): what it says then is read from
+    /// it directly, without looking the path up in the commit's tree.
+    pub(super) blob: Option<Oid>,
 }
 
 /// What one commit says, before it is matched to today's documents: a function of the commit
@@ -542,33 +545,61 @@ fn mark_existing_then(
     Ok(())
 }
 
-/// Each revision's front-matter `version`, from the file as that commit left it.
+/// Each revision's front-matter `version`, from the file as that commit left it: each blob read
+/// once, on every core. (Looking each revision's path up in its commit's tree instead parsed the
+/// whole `policies/` folder every time: 3.4 s for 2,000 documents.)
 pub(super) fn read_versions(
     repo: &Repository,
     prefix: &str,
     history: &mut History,
 ) -> Result<(), git2::Error> {
+    let blobs: Vec<Oid> = history
+        .docs
+        .values()
+        .flat_map(|d| d.revisions.iter().filter_map(|r| r.blob))
+        .collect();
+    let packs = super::pack::Packs::open(repo.commondir());
+    let versions = super::pack::read_blobs(
+        repo.path(),
+        &packs,
+        pack_cache_per_thread(),
+        blobs,
+        |bytes| super::version_in(&String::from_utf8_lossy(bytes)),
+    )
+    .map_err(|e| git2::Error::from_str(&e))?;
     for d in history.docs.values_mut() {
-        let mut versions = Vec::with_capacity(d.revisions.len());
+        let mut out = Vec::with_capacity(d.revisions.len());
         for r in &d.revisions {
-            let commit = repo.find_commit(Oid::from_str(&r.commit.id)?)?;
-            // A path outside `policies/` that the document was moved from is repository-relative.
-            let path = match r.path.strip_prefix('/') {
-                Some(p) => p.to_string(),
-                None => in_repo(prefix, &r.path),
-            };
-            let version = match commit.tree()?.get_path(Path::new(&path)) {
-                Ok(entry) => {
-                    let blob = repo.find_blob(entry.id())?;
-                    super::version_in(&String::from_utf8_lossy(blob.content()))
-                }
-                Err(_) => None,
-            };
-            versions.push(version);
+            out.push(match r.blob {
+                Some(blob) => versions.get(&blob).cloned().flatten(),
+                None => version_at_path(repo, prefix, r)?,
+            });
         }
-        d.versions = versions;
+        d.versions = out;
     }
     Ok(())
+}
+
+/// A revision's `version` found through its commit's tree, for a revision that does not name
+/// its blob.
+fn version_at_path(
+    repo: &Repository,
+    prefix: &str,
+    r: &super::Revision,
+) -> Result<Option<String>, git2::Error> {
+    let commit = repo.find_commit(Oid::from_str(&r.commit.id)?)?;
+    // A path outside `policies/` that the document was moved from is repository-relative.
+    let path = match r.path.strip_prefix('/') {
+        Some(p) => p.to_string(),
+        None => in_repo(prefix, &r.path),
+    };
+    Ok(match commit.tree()?.get_path(Path::new(&path)) {
+        Ok(entry) => {
+            let blob = repo.find_blob(entry.id())?;
+            super::version_in(&String::from_utf8_lossy(blob.content()))
+        }
+        Err(_) => None,
+    })
 }
 
 /// `people.yaml` in each commit that records a review, read once per distinct blob.
@@ -741,6 +772,7 @@ fn markdown_changes<'r>(
             added,
             removed,
             similarity,
+            blob: (delta != Delta::Deleted).then_some(r.new_id),
         };
         let (list, is_inside) = if change.new.starts_with('/') {
             (&mut elsewhere, false)
@@ -980,6 +1012,7 @@ fn folder_changes(
             added,
             removed,
             similarity,
+            blob: (delta.status() != Delta::Deleted).then(|| delta.new_file().id()),
         });
     }
     Ok(out)
@@ -1172,6 +1205,7 @@ fn register_changes(
             added,
             removed,
             similarity: None,
+            blob: Some(new_id),
         });
     }
     let dir = in_repo(root, REGISTER_DIR);
@@ -1396,6 +1430,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
             entry.revisions.push(Revision {
                 commit: rec.info.clone(),
                 change,
+                blob: ch.blob,
                 path: ch.new.clone(),
                 old_path,
                 added: ch.added,
@@ -1464,6 +1499,7 @@ mod tests {
             new: new.into(),
             added: 1,
             removed: 0,
+            blob: None,
         }
     }
 
