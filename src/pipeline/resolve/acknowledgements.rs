@@ -4,7 +4,7 @@
 //! version taking effect (its `effective` date, else the first commit that carried it), whichever
 //! is later; with `renew`, again within each renewal period of their last acknowledgement.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
@@ -67,9 +67,17 @@ pub struct AckReport {
 }
 
 impl AckReport {
-    /// The rows of the document at index `k` of `documents`.
-    pub fn rows_of(&self, k: usize) -> impl Iterator<Item = &AckRow> {
-        self.rows.iter().filter(move |r| r.document == k)
+    /// The rows of the document at index `k` of `documents`: a run of `rows`, which are in
+    /// document order (every document page asks, so no scan of every row).
+    pub fn rows_of(&self, k: usize) -> &[AckRow] {
+        let start = self.rows.partition_point(|r| r.document < k);
+        let end = start + self.rows[start..].partition_point(|r| r.document == k);
+        &self.rows[start..end]
+    }
+
+    /// Where document `i` is in `documents`, when it must be acknowledged.
+    pub fn position_of(&self, i: DocIx) -> Option<usize> {
+        self.documents.binary_search_by_key(&i, |d| d.doc).ok()
     }
 }
 
@@ -136,9 +144,13 @@ pub(crate) fn check_rows(
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
     let emails: Vec<&str> = sources.roster.iter().map(|m| m.email.as_str()).collect();
+    // Sets for the lookups: a record per person and document is checked against both.
+    let on_roster: HashSet<&str> = emails.iter().copied().collect();
+    let to_acknowledge: HashMap<DocIx, &AckDocument> =
+        ack_docs.iter().map(|d| (d.doc, d)).collect();
     for a in &sources.acks {
         let at = |d: Diagnostic| d.at(&a.file, Some(a.line));
-        if !emails.contains(&a.email.as_str()) {
+        if !on_roster.contains(a.email.as_str()) {
             let d = at(Diagnostic::warning(format!(
                 "`{}` is not in the roster: this acknowledgement counts for no one",
                 a.email
@@ -163,7 +175,7 @@ pub(crate) fn check_rows(
             );
             continue;
         };
-        let Some(doc) = ack_docs.iter().find(|d| d.doc == i) else {
+        let Some(&doc) = to_acknowledge.get(&i) else {
             continue;
         };
         // Without history only the current version is known: an older one is not a mistake.
@@ -421,6 +433,58 @@ mod tests {
         // Not renewed: lapsed a year after.
         let r = row(&acks[..1], since, old, date(2026, 6, 30), Some(12));
         assert_eq!((r.status, r.due), (AckStatus::Lapsed, date(2026, 4, 15)));
+    }
+
+    #[test]
+    fn a_documents_rows_and_place_are_found_without_a_scan() {
+        let settings: AcknowledgementSettings =
+            toml::from_str("required = [\"policy\"]\nwithin_days = 30").unwrap();
+        let doc = |i: usize, id: &str, since: Date| AckDocument {
+            doc: DocIx::new(i),
+            id: id.into(),
+            version: None,
+            since: Some(since),
+            known_versions: Vec::new(),
+        };
+        let member = |email: &str, end: Option<Date>| Member {
+            email: email.into(),
+            name: email.into(),
+            start: date(2024, 1, 1),
+            end,
+            kind: MemberType::Employee,
+        };
+        let sources = AckSources {
+            configured: true,
+            // b left before p and r took effect, so has a row for q only.
+            roster: vec![
+                member("a@x.com", None),
+                member("b@x.com", Some(date(2025, 1, 1))),
+                member("c@x.com", None),
+            ],
+            acks: Vec::new(),
+        };
+        let documents = vec![
+            doc(1, "p", date(2025, 3, 1)),
+            doc(4, "q", date(2024, 6, 1)),
+            doc(7, "r", date(2025, 3, 1)),
+        ];
+        let report = assess(
+            sources,
+            documents,
+            &settings,
+            |_| true,
+            |_| date(2025, 6, 30),
+        );
+        let members = |rows: &[AckRow]| rows.iter().map(|r| r.member).collect::<Vec<_>>();
+        assert_eq!(members(report.rows_of(0)), [0, 2]);
+        assert_eq!(members(report.rows_of(1)), [0, 1, 2]);
+        assert_eq!(members(report.rows_of(2)), [0, 2]);
+        assert!(report.rows_of(3).is_empty());
+        for (k, d) in report.documents.iter().enumerate() {
+            assert!(report.rows_of(k).iter().all(|r| r.document == k));
+            assert_eq!(report.position_of(d.doc), Some(k));
+        }
+        assert_eq!(report.position_of(DocIx::new(5)), None);
     }
 
     #[test]

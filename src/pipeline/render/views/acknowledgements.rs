@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{DocLink, Views};
 use crate::model::DocIx;
 use crate::model::acknowledgements::AckStatus;
+use crate::pipeline::resolve::acknowledgements::AckRow;
 
 #[derive(Serialize)]
 /// How far a document's acknowledgement has got.
@@ -90,7 +91,7 @@ impl Views<'_> {
     /// The completion of document `i`, when it must be acknowledged.
     pub fn ack_summary(&self, i: DocIx) -> Option<AckSummary> {
         let report = &self.hb.acknowledgements;
-        let k = report.documents.iter().position(|d| d.doc == i)?;
+        let k = report.position_of(i)?;
         let mut s = AckSummary {
             done: 0,
             total: 0,
@@ -135,9 +136,15 @@ impl Views<'_> {
                 })
             })
             .collect();
+        // Each person's rows, gathered in one pass over them all.
+        let mut by_member: Vec<Vec<&AckRow>> = vec![Vec::new(); report.sources.roster.len()];
+        for r in &report.rows {
+            if let Some(rows) = by_member.get_mut(r.member) {
+                rows.push(r);
+            }
+        }
         let mut people = Vec::new();
-        for (m, member) in report.sources.roster.iter().enumerate() {
-            let rows: Vec<_> = report.rows.iter().filter(|r| r.member == m).collect();
+        for (member, rows) in report.sources.roster.iter().zip(by_member) {
             if rows.is_empty() {
                 continue;
             }
