@@ -150,6 +150,32 @@ fn each_person_and_document_has_a_status_and_pages_count_them() {
 }
 
 #[test]
+fn a_misspelt_document_id_gets_its_suggestion_on_every_row() {
+    let book = book(SITE);
+    book.doc(
+        "policies/access-control.md",
+        "title: Access control\nowner: CISO\nkind: procedure\nreview: annual\n",
+        "Body.",
+    )
+    .write(
+        "acks/typos.csv",
+        "email,document,version,date\nann@example.com,acess-control,1.0,2025-03-15\nben@example.com,acess-control,1.0,2025-03-16\n",
+    );
+    book.commit(ALICE, "2025-03-20T09:00:00Z", "Access control");
+    let err = book.run(&["check", "--as-of", "2025-06-30"]).stderr();
+    for line in [2, 3] {
+        let warning = format!("acks/typos.csv:{line}: no document has the id `acess-control`");
+        assert!(err.contains(&warning), "missing {warning:?} in\n{err}");
+    }
+    // Worked out once, shown on both rows.
+    assert_eq!(
+        err.matches("did you mean `access-control`?").count(),
+        2,
+        "{err}"
+    );
+}
+
+#[test]
 fn evidence_lists_the_period_population_and_their_acknowledgements() {
     let book = book(SITE);
     book.run(&["evidence", "--since", "2025-01-01", "--until", "2025-12-31"])

@@ -148,6 +148,9 @@ pub(crate) fn check_rows(
     let on_roster: HashSet<&str> = emails.iter().copied().collect();
     let to_acknowledge: HashMap<DocIx, &AckDocument> =
         ack_docs.iter().map(|d| (d.doc, d)).collect();
+    // An unknown id is usually on many rows (one per person): its suggestion, which compares it
+    // with every document's id, is worked out once.
+    let mut suggestions: HashMap<&str, Option<&str>> = HashMap::new();
     for a in &sources.acks {
         let at = |d: Diagnostic| d.at(&a.file, Some(a.line));
         if !on_roster.contains(a.email.as_str()) {
@@ -165,14 +168,15 @@ pub(crate) fn check_rows(
                 "no document has the id `{}`",
                 a.document
             )));
-            diags.push(
-                match did_you_mean(&a.document, documents.iter().map(|d| d.id.as_str())) {
-                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None => d.hint(
-                        "the document column holds a document's id (its file name without .md)",
-                    ),
-                },
-            );
+            let suggestion = *suggestions.entry(a.document.as_str()).or_insert_with(|| {
+                did_you_mean(&a.document, documents.iter().map(|d| d.id.as_str()))
+            });
+            diags.push(match suggestion {
+                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                None => {
+                    d.hint("the document column holds a document's id (its file name without .md)")
+                }
+            });
             continue;
         };
         let Some(&doc) = to_acknowledge.get(&i) else {
