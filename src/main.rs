@@ -323,13 +323,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// zeroed pages again and again: kept until the process exits, a 20,000-document build took a
 /// fifth of the page faults and two seconds less system time (10.4 s user either way).
 ///
-/// libgit2 allocates with mimalloc too (`libgit2_allocates_with_mimalloc`); glibc's allocator
-/// still serves the C code under it (zlib's inflate state for each object libgit2 reads), and it
-/// gives memory back as soon as the top of a heap is free. Keeping 64 MB spare at the top of each heap, and serving blocks up to 32 MB from the
-/// heap rather than from their own mappings (setting that limit turns off glibc's own adjustment
-/// of it), saved about 4% of a cold build's CPU time for 2,000 documents when glibc served every
-/// allocation (eight alternating pairs with GLIBC_TUNABLES: 1.78 s against 1.86 s) for about
-/// 20 MB more at the peak.
+/// libgit2 allocates with mimalloc too (`libgit2_allocates_with_mimalloc`); glibc's allocator still
+/// serves the C code under it (zlib's inflate state for each object libgit2 reads), and it gives
+/// memory back as soon as the top of a heap is free. Keeping 64 MB spare at the top of each heap,
+/// and serving blocks up to 32 MB from the heap rather than from their own mappings (setting that
+/// limit turns off glibc's own adjustment of it), saved about 4% of a cold build's CPU time for
+/// 2,000 documents when glibc served every allocation (eight alternating pairs with GLIBC_TUNABLES:
+/// 1.78 s against 1.86 s) for about 20 MB more at the peak.
 fn tune_allocator() {
     // SAFETY: sets one of mimalloc's options, before any thread exists.
     unsafe {

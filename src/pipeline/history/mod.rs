@@ -204,8 +204,8 @@ pub struct Revision {
     pub commit: Arc<CommitInfo>,
     /// How it changed the file.
     pub change: Change,
-    /// The file's blob as the commit left it (`None` when the history cache predates it or
-    /// the file was deleted).
+    /// The file's blob as the commit left it, where its `version` is read (`None` only for
+    /// revisions made up without a repository, as in tests).
     pub blob: Option<git2::Oid>,
     /// The file's path in that commit, relative to the handbook root.
     pub path: String,
@@ -460,10 +460,10 @@ pub struct Request<'a> {
 /// Reads each revision's front-matter `version` into `history` (as `Request::versions` does),
 /// for a history extracted without it.
 pub fn read_versions(root: &Path, history: &mut History) -> Result<(), String> {
-    let Some((repo, prefix)) = open_repository(root) else {
+    let Some((repo, _)) = open_repository(root) else {
         return Ok(());
     };
-    walk::read_versions(&repo, &prefix, history)
+    walk::read_versions(&repo, history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))
 }
 

@@ -215,7 +215,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     people_at_reviews(&repo, &prefix, req.people_at_changes, &mut history)
         .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     if req.versions {
-        read_versions(&repo, &prefix, &mut history)
+        read_versions(&repo, &mut history)
             .map_err(|e| format!("cannot read the history: {}", e.message()))?;
     }
     for d in history.docs.values_mut() {
@@ -545,14 +545,10 @@ fn mark_existing_then(
     Ok(())
 }
 
-/// Each revision's front-matter `version`, from the file as that commit left it: each blob read
+/// Each revision's front-matter `version`, from its blob as that commit left it: each blob read
 /// once, on every core. (Looking each revision's path up in its commit's tree instead parsed the
 /// whole `policies/` folder every time: 3.4 s for 2,000 documents.)
-pub(super) fn read_versions(
-    repo: &Repository,
-    prefix: &str,
-    history: &mut History,
-) -> Result<(), git2::Error> {
+pub(super) fn read_versions(repo: &Repository, history: &mut History) -> Result<(), git2::Error> {
     let blobs: Vec<Oid> = history
         .docs
         .values()
@@ -568,38 +564,13 @@ pub(super) fn read_versions(
     )
     .map_err(|e| git2::Error::from_str(&e))?;
     for d in history.docs.values_mut() {
-        let mut out = Vec::with_capacity(d.revisions.len());
-        for r in &d.revisions {
-            out.push(match r.blob {
-                Some(blob) => versions.get(&blob).cloned().flatten(),
-                None => version_at_path(repo, prefix, r)?,
-            });
-        }
-        d.versions = out;
+        d.versions = d
+            .revisions
+            .iter()
+            .map(|r| r.blob.and_then(|b| versions.get(&b).cloned().flatten()))
+            .collect();
     }
     Ok(())
-}
-
-/// A revision's `version` found through its commit's tree, for a revision that does not name
-/// its blob.
-fn version_at_path(
-    repo: &Repository,
-    prefix: &str,
-    r: &super::Revision,
-) -> Result<Option<String>, git2::Error> {
-    let commit = repo.find_commit(Oid::from_str(&r.commit.id)?)?;
-    // A path outside `policies/` that the document was moved from is repository-relative.
-    let path = match r.path.strip_prefix('/') {
-        Some(p) => p.to_string(),
-        None => in_repo(prefix, &r.path),
-    };
-    Ok(match commit.tree()?.get_path(Path::new(&path)) {
-        Ok(entry) => {
-            let blob = repo.find_blob(entry.id())?;
-            super::version_in(&String::from_utf8_lossy(blob.content()))
-        }
-        Err(_) => None,
-    })
 }
 
 /// `people.yaml` in each commit that records a review, read once per distinct blob.
