@@ -303,9 +303,11 @@ pub fn for_site(
         crate::config::CONFIG_FILE,
         hb.config.source.as_bytes(),
     )];
-    inputs.extend(
+    // Every document's source: as many bytes as the site's pages, so hashed on every core.
+    inputs.par_extend(
         hb.documents
-            .iter()
+            .as_slice()
+            .par_iter()
             .map(|d| Entry::of(&d.path, d.source.as_bytes())),
     );
     let mut registers: BTreeMap<String, &str> = BTreeMap::new();

@@ -36,7 +36,17 @@ fn a_built_site_verifies_until_a_file_changes() {
     let manifest = book.json("public/manifest.json");
     assert_eq!(manifest["command"], "policybook build");
     let files = manifest["files"].as_array().expect("files");
-    assert!(files.iter().any(|f| f["path"] == "index.html"));
+    // Pages and the exports beside them, which are written as soon as each is made.
+    for listed in [
+        "index.html",
+        "matrix.json",
+        "matrix.csv",
+        "reviews.ics",
+        "navigation.js",
+        "search-index.js",
+    ] {
+        assert!(files.iter().any(|f| f["path"] == listed), "{listed}");
+    }
     assert!(!files.iter().any(|f| f["path"] == "manifest.json"));
     let inputs = manifest["inputs"].as_array().expect("inputs");
     assert!(inputs.iter().any(|f| f["path"] == "site.toml"));

@@ -208,7 +208,7 @@ pub fn render_into(
         },
         || {
             crate::timings::time("exports, navigation, search index", || {
-                exports_and_scripts(hb, selection, &views, cache)
+                exports_and_scripts(hb, selection, &views, cache, pages_to)
             })
         },
     );
@@ -278,62 +278,72 @@ fn render_page(
 }
 
 /// The files that are not pages, as `selection` asks: the exports (matrix, CSVs, calendar,
-/// SoA), the navigation and the search index; and the exports that could not be made.
+/// SoA), the navigation and the search index; and the exports that could not be made. With
+/// `pages_to`, each goes there as soon as it is made, like the pages: hashing and writing the
+/// largest files of the site (a fifth of it) then happen while pages are still rendering,
+/// instead of after.
 fn exports_and_scripts(
     hb: &Handbook,
     selection: &Selection,
     views: &Views<'_>,
     cache: Option<&BodyCache>,
+    pages_to: Option<&PageSink<'_>>,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut emit = |path: String, made: Result<Vec<u8>, String>| {
+        let file = match made {
+            Ok(contents) => OutputFile { path, contents },
+            Err(e) => {
+                errors.push(Diagnostic::error(format!("cannot write {path}: {e}")));
+                return;
+            }
+        };
+        match pages_to {
+            Some(sink) => {
+                if let Err(d) = sink(file) {
+                    errors.push(d);
+                }
+            }
+            None => files.push(file),
+        }
+    };
     if selection.exports {
-        let mut exports: Vec<(String, Result<Vec<u8>, String>)> = vec![
-            (
-                "matrix.json".into(),
-                export::matrix_json(hb, hb.config.publish.pretty_json).map_err(|e| e.to_string()),
-            ),
-            (
-                "matrix.csv".into(),
-                export::matrix_csv(hb).map_err(|e| e.to_string()),
-            ),
-            (
-                "controls.csv".into(),
-                export::controls_csv(hb, hb.config.publish.evidence_details)
-                    .map_err(|e| e.to_string()),
-            ),
-        ];
-        exports.push(("reviews.ics".into(), Ok(calendar::reviews_ics(hb))));
+        let publish = &hb.config.publish;
+        emit(
+            "matrix.json".into(),
+            export::matrix_json(hb, publish.pretty_json).map_err(|e| e.to_string()),
+        );
+        emit(
+            "matrix.csv".into(),
+            export::matrix_csv(hb).map_err(|e| e.to_string()),
+        );
+        emit(
+            "controls.csv".into(),
+            export::controls_csv(hb, publish.evidence_details).map_err(|e| e.to_string()),
+        );
+        emit("reviews.ics".into(), Ok(calendar::reviews_ics(hb)));
         for (n, soa) in hb.soas.iter().enumerate() {
-            exports.push((
+            emit(
                 url::soa(&soa.framework, n == 0, "csv"),
                 export::soa_csv(hb, n).map_err(|e| e.to_string()),
-            ));
+            );
         }
-        if hb.config.publish.exceptions {
-            exports.push((
+        if publish.exceptions {
+            emit(
                 "exceptions.csv".into(),
                 export::exceptions_csv(hb).map_err(|e| e.to_string()),
-            ));
-        }
-        for (path, result) in exports {
-            match result {
-                Ok(contents) => files.push(OutputFile { path, contents }),
-                Err(e) => errors.push(Diagnostic::error(format!("cannot write {path}: {e}"))),
-            }
+            );
         }
     }
     if selection.navigation {
-        files.push(OutputFile {
-            path: "navigation.js".into(),
-            contents: navigation::navigation_js(views),
-        });
+        emit("navigation.js".into(), Ok(navigation::navigation_js(views)));
     }
     if selection.search {
-        files.push(OutputFile {
-            path: "search-index.js".into(),
-            contents: search::search_index_js(hb, cache.map(|c| &c.search)),
-        });
+        emit(
+            "search-index.js".into(),
+            Ok(search::search_index_js(hb, cache.map(|c| &c.search))),
+        );
     }
     (files, errors)
 }
