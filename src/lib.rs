@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod oscal_export;
+pub mod parallel;
 pub mod pdf;
 pub mod pipeline;
 pub mod progress;

@@ -133,6 +133,7 @@ pub fn load(root: &Path, display_root: &Path, diags: &mut Diagnostics) -> Source
 
     let read: Vec<Result<SourceFile, Diagnostic>> = markdown
         .par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|(rel, abs)| read_source(rel, abs, display_root))
         .collect();
     let mut documents = Vec::with_capacity(read.len());

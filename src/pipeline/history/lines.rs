@@ -167,6 +167,7 @@ pub(super) fn count(
     let versions = super::pack::read_blobs(git_dir, packs, cache_per_thread, ids, Version::of)?;
     pending
         .par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|p| {
             let Some(new) = versions.get(&p.new) else {
                 return Err(format!("cannot count the lines of {}: not read", p.new));

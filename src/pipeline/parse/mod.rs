@@ -62,6 +62,7 @@ pub fn parse_all(
 ) -> Vec<Document> {
     let results: Vec<(Option<Document>, Diagnostics)> = sources
         .par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|s| {
             if let Some(doc) = cache.and_then(|c| c.get(s, default_framework)) {
                 return (Some(doc), Diagnostics::new());

@@ -177,6 +177,7 @@ pub fn render_into(
         .indices()
         .collect::<Vec<_>>()
         .into_par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|i| {
             if wanted.contains(&i) {
                 cached_body(hb, i, cache)
@@ -196,6 +197,7 @@ pub fn render_into(
             crate::timings::time("pages", || {
                 pages
                     .par_iter()
+                    .with_max_len(crate::parallel::LEAF)
                     .map(|page| {
                         let file = render_page(&views, &bodies, &site, hb, theme, version, page)?;
                         match pages_to {

@@ -45,6 +45,7 @@ pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
         .documents
         .as_slice()
         .par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|d| {
             let controls = mapped_ids(hb, d);
             let key = (SameText(d.source.clone()), d.id.clone(), controls.clone());

@@ -238,6 +238,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
     let per_document: Vec<(links::Resolved, Vec<DocIx>, Diagnostics)> = documents
         .as_slice()
         .par_iter()
+        .with_max_len(crate::parallel::LEAF)
         .map(|doc| {
             let mut found = Diagnostics::new();
             let resolved = links::resolve_links(&ctx, doc, &mut found);

@@ -324,6 +324,7 @@ pub(crate) fn review_states(
         .as_slice()
         .par_iter()
         .enumerate()
+        .with_max_len(crate::parallel::LEAF)
         .map(|(i, doc)| {
             let i = DocIx::new(i);
             let mut found = Diagnostics::new();
