@@ -193,6 +193,8 @@ pub(super) fn read_blobs<T: Send>(
         .max(1);
     let read: Vec<Result<Vec<(Oid, T)>, String>> = ordered
         .par_chunks(run)
+        // Each run a block of its own (see `parallel::LEAF`).
+        .with_max_len(1)
         .map(|chunk| {
             let repo = git2::Repository::open(git_dir).map_err(|e| e.message().to_string())?;
             let mut reader = PackReader::new(packs.clone(), cache_per_thread);

@@ -339,6 +339,8 @@ fn read_commits(git_dir: &Path, root: &str, oids: &[Oid]) -> Result<Vec<CommitRe
     let started = std::time::Instant::now();
     let chunks: Vec<Result<Vec<ReadCommit>, String>> = oids
         .par_chunks(chunk)
+        // Each run a block of its own (see `parallel::LEAF`).
+        .with_max_len(1)
         .map(|chunk| {
             let repo = Repository::open(git_dir).map_err(|e| e.message().to_string())?;
             let odb = repo.odb().map_err(|e| e.message().to_string())?;
