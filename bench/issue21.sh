@@ -3,7 +3,7 @@
 # serve.sh and scale.sh, each printing its own table as it goes, then one summary of every budget
 # with its ratio and verdict. Exits 1 when a budget is over, 0 when all are met.
 #
-#   [PAIRS=5] [RUNS=3] [SIZES=…] bench/issue21.sh         (about 10 minutes once the corpora exist)
+#   [PAIRS=5] [RUNS=5] [SIZES=…] bench/issue21.sh         (about 10 minutes once the corpora exist)
 #
 # Corpora (made when missing, in /tmp): pb-corpus (2,000 documents, 5,000 commits),
 # pb-corpus-500 (500 documents, 2,000 commits) and pb-scale-{5000,10000,20000} (2.5 commits a
@@ -34,7 +34,7 @@ section "bench/history.sh $small"
 "$here/history.sh" "$small"
 section "bench/serve.sh /tmp/pb-corpus"
 "$here/serve.sh" /tmp/pb-corpus
-section "RUNS=${RUNS:-3} bench/scale.sh"
+section "RUNS=${RUNS:-5} bench/scale.sh"
 # SIZES (for example "2000 5000") narrows the curve, for a quick look; the budget needs 20000.
 # shellcheck disable=SC2086
 "$here/scale.sh" ${SIZES:-}
