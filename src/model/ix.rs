@@ -91,6 +91,11 @@ impl<I: Ix, T> IxVec<I, T> {
         self.items.get(i.index())
     }
 
+    /// The item at `i`, to change, if there is one.
+    pub fn get_mut(&mut self, i: I) -> Option<&mut T> {
+        self.items.get_mut(i.index())
+    }
+
     /// The items in order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()

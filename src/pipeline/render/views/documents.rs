@@ -162,8 +162,8 @@ impl Views<'_> {
                 .collect(),
             exceptions: if hb.config.publish.exceptions {
                 self.exceptions_of(i)
-                    .into_iter()
-                    .map(|(_, n)| self.exception_link(n))
+                    .iter()
+                    .map(|&(_, n)| self.exception_link(n))
                     .collect()
             } else {
                 Vec::new()

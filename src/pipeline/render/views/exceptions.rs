@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::config::RawHtml;
 use crate::markdown::html::{SectionHtml, render as render_markdown};
-use crate::model::exception::ExceptionStatus;
 use crate::model::url;
 use crate::pipeline::resolve::ExceptionRecord;
 
@@ -132,18 +131,9 @@ impl Views<'_> {
     }
 
     /// The open exceptions that except document `doc`: (section index or `None` for the whole
-    /// document, exception index).
-    pub fn exceptions_of(&self, doc: crate::model::DocIx) -> Vec<(Option<usize>, usize)> {
-        self.hb
-            .exceptions
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.fields.status == ExceptionStatus::Open)
-            .filter_map(|(n, e)| match e.target {
-                Some((d, s)) if d == doc => Some((s, n)),
-                _ => None,
-            })
-            .collect()
+    /// document, exception index), in register order.
+    pub fn exceptions_of(&self, doc: crate::model::DocIx) -> &[(Option<usize>, usize)] {
+        self.open_exceptions.get(doc).map_or(&[], Vec::as_slice)
     }
 
     /// The exception register.

@@ -218,6 +218,9 @@ pub struct Views<'a> {
     rank: IxVec<DocIx, usize>,
     /// Document path (`policies/a.md`) → its index: the change log looks up every change.
     by_path: std::collections::HashMap<&'a str, DocIx>,
+    /// Each document's open exceptions (see `exceptions_of`), gathered in one pass over the
+    /// register rather than one per document page.
+    open_exceptions: IxVec<DocIx, Vec<(Option<usize>, usize)>>,
 }
 
 impl<'a> Views<'a> {
@@ -227,12 +230,21 @@ impl<'a> Views<'a> {
             hb,
             order: Vec::new(),
             rank: IxVec::default(),
+            open_exceptions: IxVec::filled(hb.documents.len(), Vec::new()),
             by_path: hb
                 .documents
                 .iter_enumerated()
                 .map(|(i, d)| (d.path.as_str(), i))
                 .collect(),
         };
+        for (n, e) in hb.exceptions.iter().enumerate() {
+            if e.fields.status == crate::model::exception::ExceptionStatus::Open
+                && let Some((doc, section)) = e.target
+                && let Some(list) = v.open_exceptions.get_mut(doc)
+            {
+                list.push((section, n));
+            }
+        }
         v.order = reading_order(hb);
         v.rank = IxVec::filled(v.order.len(), 0);
         for (pos, &i) in v.order.iter().enumerate() {
