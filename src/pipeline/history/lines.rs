@@ -111,15 +111,19 @@ fn counts_from_ends(old: &Version, new: &Version) -> Option<(usize, usize)> {
         .take(n_old.min(n_new) - prefix)
         .take_while(|(a, b)| a == b)
         .count();
-    let removed: Vec<&[u8]> = old.skip(prefix).take(n_old - prefix - suffix).collect();
-    let added: Vec<&[u8]> = new.skip(prefix).take(n_new - prefix - suffix).collect();
+    let (removed, added) = (n_old - prefix - suffix, n_new - prefix - suffix);
     // A few lines each side (one paragraph rewritten) are compared pair by pair; longer
     // middles are left to libgit2.
     const PAIRS: usize = 64;
-    let apart = removed.is_empty()
-        || added.is_empty()
-        || (removed.len() * added.len() <= PAIRS && removed.iter().all(|r| !added.contains(r)));
-    apart.then_some((added.len(), removed.len()))
+    let apart = removed == 0
+        || added == 0
+        || (removed * added <= PAIRS && {
+            let added_lines = new.skip(prefix).take(added);
+            old.skip(prefix)
+                .take(removed)
+                .all(|r| added_lines.clone().all(|a| a != r))
+        });
+    apart.then_some((added, removed))
 }
 
 /// Lines of a file as a diff counts them: a last line without a newline is one.
