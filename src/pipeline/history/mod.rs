@@ -8,6 +8,7 @@ mod lines;
 mod pack;
 pub mod review;
 mod rope;
+mod starts;
 pub mod store;
 mod tree_diff;
 mod walk;

@@ -19,6 +19,7 @@ use std::rc::Rc;
 use git2::{Odb, Oid};
 
 use super::rope::{Rope, common_prefix};
+use super::starts::{Starts, StartsBuilder};
 
 /// A file (not a folder or submodule) on one side of a change: its blob id and mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,7 @@ impl Entry<'_> {
 struct RawTree {
     id: Oid,
     data: Rc<Rope>,
-    starts: Vec<u32>,
+    starts: Starts,
 }
 
 fn malformed(id: Oid) -> git2::Error {
@@ -91,14 +92,14 @@ fn entry_at(data: &Rope, pos: usize) -> Option<(Entry<'_>, usize)> {
 }
 
 /// Where every entry of `data` starts.
-fn parse_starts(id: Oid, data: &Rope) -> Result<Vec<u32>, git2::Error> {
+fn parse_starts(id: Oid, data: &Rope) -> Result<Starts, git2::Error> {
     let mut starts = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
         starts.push(u32::try_from(pos).map_err(|_| malformed(id))?);
         pos = entry_at(data, pos).ok_or_else(|| malformed(id))?.1;
     }
-    Ok(starts)
+    Ok(Starts::whole(starts))
 }
 
 /// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
@@ -119,7 +120,7 @@ fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
 
 /// The entries of `known` and of `other` (whose starts are not known yet) that differ, each
 /// side in order; and where every entry of `other` starts.
-type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Vec<u32>);
+type Middle<'a> = (Vec<Entry<'a>>, Vec<Entry<'a>>, Starts);
 
 /// Compares `known` with the bytes of another version of the folder. Both list the same entries
 /// but for the few a commit changed, so from any pair of entry starts one byte comparison finds
@@ -143,11 +144,11 @@ fn middle<'a>(
             .ok_or_else(|| malformed(known.id))
     };
     let (mut known_mid, mut other_mid) = (Vec::new(), Vec::new());
-    let mut other_starts = Vec::with_capacity(starts.len() + 4);
+    let mut other_starts = StartsBuilder::default();
     // The next entry of each side not compared yet: `known.starts[ki]`, and `other[pos..]`.
     let (mut ki, mut pos) = (0usize, 0usize);
     loop {
-        if let Some(&from) = starts.get(ki)
+        if let Some(from) = starts.get(ki)
             && pos < o.len()
         {
             let from = from as usize;
@@ -156,29 +157,25 @@ fn middle<'a>(
             let kj = if end == k.len() {
                 starts.len()
             } else {
-                starts.partition_point(|&st| st as usize <= end) - 1
+                starts.count_at_or_before(end) - 1
             };
             if kj > ki {
                 // `from` ≤ every start of the run, and `pos` + its length ≤ `other`'s length.
-                other_starts.extend(
-                    starts[ki..kj]
-                        .iter()
-                        .map(|&st| (st as usize - from + pos) as u32),
-                );
-                pos += starts.get(kj).map_or(k.len(), |&st| st as usize) - from;
+                other_starts.extend_from(starts, ki, kj, pos as i64 - from as i64);
+                pos += starts.get(kj).map_or(k.len(), |st| st as usize) - from;
                 ki = kj;
                 continue;
             }
         }
         if pos >= o.len() {
             // `other` has no more entries: what is left of `known` is not in it.
-            for &st in &starts[ki..] {
+            for st in starts.iter_from(ki) {
                 known_mid.push(known_entry(st)?);
             }
             break;
         }
         let (oe, next) = entry_at(o, pos).ok_or_else(|| malformed(other_id))?;
-        let ke = starts.get(ki).map(|&st| known_entry(st)).transpose()?;
+        let ke = starts.get(ki).map(known_entry).transpose()?;
         match ke
             .as_ref()
             .map_or(Ordering::Greater, |ke| git_order(ke, &oe))
@@ -198,7 +195,7 @@ fn middle<'a>(
             }
         }
     }
-    Ok((known_mid, other_mid, other_starts))
+    Ok((known_mid, other_mid, other_starts.finish()))
 }
 
 /// Reads raw trees through one repository's object database, keeping the last few (with their
@@ -312,7 +309,7 @@ impl<'r> TreeReader<'r> {
                 let entries: Vec<Entry<'_>> = tree
                     .starts
                     .iter()
-                    .filter_map(|&st| entry_at(&tree.data, st as usize).map(|e| e.0))
+                    .filter_map(|st| entry_at(&tree.data, st as usize).map(|e| e.0))
                     .collect();
                 let (o, n): (&[Entry<'_>], &[Entry<'_>]) = if old.is_some() {
                     (&entries, &[])
@@ -479,7 +476,7 @@ mod tests {
         let all = |t: &RawTree| -> Vec<(Vec<u8>, u32, Vec<u8>)> {
             t.starts
                 .iter()
-                .filter_map(|&s| entry_at(&t.data, s as usize))
+                .filter_map(|s| entry_at(&t.data, s as usize))
                 .map(|(e, _)| (e.name.to_vec(), e.mode, e.id.to_vec()))
                 .collect()
         };
