@@ -29,8 +29,8 @@ impl Run {
     }
 }
 
-/// A runs of more than this (a long line of versions, each changing a few entries) are copied
-/// into one before they are built on again, so that a lookup stays a short binary search.
+/// Starts made of more runs than this (a long line of versions, each changing a few entries) are
+/// copied into one run before they are built on again, so that a lookup stays a short search.
 const MAX_RUNS: usize = 64;
 
 /// Ascending entry starts: runs of shared buffers.
@@ -45,8 +45,8 @@ impl Starts {
     /// All of `starts`, as one run.
     pub(super) fn whole(starts: Vec<u32>) -> Starts {
         let mut out = StartsBuilder::default();
-        out.push_run(Rc::from(starts), 0, usize::MAX, 0);
-        out.finish()
+        out.push_all(starts);
+        out.out
     }
 
     pub(super) fn len(&self) -> usize {
@@ -198,37 +198,23 @@ impl StartsBuilder {
         self.out.ends.push(total);
     }
 
+    /// Appends all of `starts`, as a run of its own.
+    fn push_all(&mut self, starts: Vec<u32>) {
+        self.push_run(Rc::from(starts), 0, usize::MAX, 0);
+    }
+
     /// The loose starts, as a run of their own.
     fn seal(&mut self) {
-        if self.loose.is_empty() {
-            return;
+        if !self.loose.is_empty() {
+            let loose = std::mem::take(&mut self.loose);
+            self.push_all(loose);
         }
-        let loose: Rc<[u32]> = std::mem::take(&mut self.loose).into();
-        let n = loose.len();
-        let total = self.out.len() + n;
-        self.out.runs.push(Run {
-            src: loose,
-            from: 0,
-            to: n,
-            shift: 0,
-        });
-        self.out.ends.push(total);
     }
 
     pub(super) fn finish(mut self) -> Starts {
         self.seal();
         if self.out.runs.len() > MAX_RUNS {
-            let flat: Vec<u32> = self.out.iter().collect();
-            let n = flat.len();
-            return Starts {
-                runs: vec![Run {
-                    src: flat.into(),
-                    from: 0,
-                    to: n,
-                    shift: 0,
-                }],
-                ends: vec![n],
-            };
+            return Starts::whole(self.out.iter().collect());
         }
         self.out
     }
