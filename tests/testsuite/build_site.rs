@@ -34,13 +34,7 @@ fn builds_the_good_fixture_with_working_links() {
 
     // The search index: documents with owners, control ids and section text; every control.
     let js = std::fs::read_to_string(site.join("search-index.js")).unwrap();
-    let json: serde_json::Value = serde_json::from_str(
-        js.strip_prefix("window.policybookSearchIndex=")
-            .unwrap()
-            .trim_end()
-            .trim_end_matches(';'),
-    )
-    .unwrap();
+    let json = unpack_search_index(&js);
     let ac = json["docs"]
         .as_array()
         .unwrap()

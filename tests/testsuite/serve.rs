@@ -159,7 +159,11 @@ fn serve_rebuilds_reloads_shows_errors_and_refuses_traversal() {
     );
     let (status, index) = get(port, "/search-index.js");
     assert_eq!(status, 200);
-    assert!(index.contains("Team leads confirm every account"));
+    assert!(
+        unpack_search_index(&index)
+            .to_string()
+            .contains("Team leads confirm every account")
+    );
 
     // A broken document: an error event naming the file and line; the last good site stays.
     std::fs::write(

@@ -275,3 +275,21 @@ pub fn sample_handbook(when: &str, message: &str) -> tempfile::TempDir {
     git::commit_all(&repo, git::ALICE, when, message);
     dir
 }
+
+/// The JSON of a `search-index.js`, as the page reads it: the base64 string it sets, inflated.
+pub fn unpack_search_index(js: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let b64 = js
+        .strip_prefix("window.policybookSearchIndex=\"")
+        .and_then(|s| s.trim_end().strip_suffix("\";"))
+        .unwrap_or_else(|| panic!("not a packed search index: {}", &js[..js.len().min(80)]));
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    let mut json = String::new();
+    flate2::read::ZlibDecoder::new(&deflated[..])
+        .read_to_string(&mut json)
+        .unwrap();
+    serde_json::from_str(&json).unwrap()
+}
