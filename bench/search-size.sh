@@ -13,8 +13,10 @@ import gzip, os, sys
 site = sys.argv[1]
 html = sum(len(gzip.compress(open(os.path.join(d, f), "rb").read(), 9))
            for d, _, files in os.walk(site) for f in files if f.endswith(".html"))
-index = len(gzip.compress(open(os.path.join(site, "search-index.js"), "rb").read(), 9))
+raw = open(os.path.join(site, "search-index.js"), "rb").read()
+index = len(gzip.compress(raw, 9))
 ratio = index / html
-print(f"HTML, gzipped per file: {html / 1e6:.2f} MB; search index gzipped: {index / 1e6:.2f} MB; "
-      f"ratio {ratio:.1%} (budget 25%: {'ok' if ratio < 0.25 else 'OVER BUDGET'})")
+# The index is deflated already (base64 in a script): gzip gains little on it.
+print(f"HTML, gzipped per file: {html / 1e6:.2f} MB; search index as written: {len(raw) / 1e6:.2f} MB, "
+      f"gzipped: {index / 1e6:.2f} MB; ratio {ratio:.1%} (budget 25%: {'ok' if ratio < 0.25 else 'OVER BUDGET'})")
 PY
