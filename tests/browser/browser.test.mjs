@@ -126,6 +126,19 @@ test("search works from file:// too", async () => {
   await p.context().close();
 });
 
+test("the search index is deflated, and a browser that cannot inflate it says so", async () => {
+  const index = fs.readFileSync(path.join(SAMPLE, "search-index.js"), "utf8");
+  assert.match(index, /^window\.policybookSearchIndex="[A-Za-z0-9+/=]+";\n$/);
+  const p = await page();
+  // A browser from before DecompressionStream (Safari before 16.4, Firefox before 113).
+  await p.addInitScript(() => { delete window.DecompressionStream; });
+  await p.goto(base(sample) + "index.html");
+  await p.fill("#pb-search-input", "backup");
+  await p.getByText("The search index could not be loaded.").waitFor({ timeout: 5000 });
+  assert.equal(await p.locator("#pb-search-results .pb-result-title").count(), 0);
+  await p.context().close();
+});
+
 test("the matrix filters to gaps, by category and series, and by text", async () => {
   const p = await page();
   await p.goto(base(gaps) + "matrix.html");
