@@ -7,8 +7,8 @@
 //! word for word (to quote in results), the rest as the list of distinct words it adds, which is
 //! all matching needs; and the JSON is deflated (zlib) and written as one base64 string, which
 //! the browser inflates with `DecompressionStream`. Text deflates to a third or less, so the
-//! index is a third of its size on disk and over the wire, wherever the site is hosted (a file
-//! share or a bucket that does not compress what it serves).
+//! index takes a third of the room on disk, and of the transfer from hosts that send files as
+//! they are (a file share, a bucket); a server that gzips what it sends gains nothing more on it.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -51,9 +51,9 @@ pub fn search_index_js(hb: &Handbook, cache: Option<&SearchCache>) -> Vec<u8> {
 /// The script that sets `window.policybookSearchIndex` to `json`, deflated and base64-encoded.
 fn pack(json: &str) -> Vec<u8> {
     use base64::Engine as _;
-    // The fastest level: on the 6 MB index of the 2,000-document benchmark corpus, level 1 gave
-    // 24.7% of the JSON in 25 ms, the default (6) 22.4% in 103 ms, level 9 21.1% in 298 ms.
-    // (libdeflate's level 0, its `fastest`, stores the bytes as they are.)
+    // Level 1, the fastest that compresses (libdeflate's level 0, its `fastest`, stores): on
+    // the 6 MB index of the 2,000-document benchmark corpus it gave 24.7% of the JSON in 25 ms,
+    // the default (6) 22.4% in 103 ms, level 9 21.1% in 298 ms.
     let level = libdeflater::CompressionLvl::new(1).unwrap_or_default();
     let mut z = libdeflater::Compressor::new(level);
     let mut deflated = vec![0; z.zlib_compress_bound(json.len())];
