@@ -325,3 +325,73 @@ fn history_before_adoption_is_followed_through_moves_from_anywhere() {
         .expect("access");
     assert_eq!(access["last_reviewed"]["date"], "2023-05-01", "{access}");
 }
+
+#[test]
+fn a_folder_of_many_documents_moved_at_once_keeps_every_history() {
+    use crate::support::git::{ALICE, BOB};
+    // 80 documents: enough that their likenesses are worked out side by side (64 or more).
+    const N: usize = 80;
+    let book = BookTest::empty().git();
+    for i in 0..N {
+        book.write(&format!("docs/p{i:02}.md"), &text(&format!("p{i:02}"), 0));
+    }
+    let c1 = book.commit(ALICE, "2022-01-10T09:00:00Z", "Write the policies");
+    // Every third one edited before the move, so that histories differ.
+    for i in (0..N).step_by(3) {
+        book.write(&format!("docs/p{i:02}.md"), &text(&format!("p{i:02}"), 1));
+    }
+    let c2 = book.commit(BOB, "2022-06-01T09:00:00Z", "Edit a third of them");
+    // One document moved in under another name: paired by likeness, not by name.
+    book.write("docs/extra.md", &text("extra", 0));
+    let c3 = book.commit(ALICE, "2022-07-01T09:00:00Z", "Write the extra policy");
+    for i in 0..N {
+        let to = format!("policies/p{i:02}.md");
+        adopt(
+            &book,
+            &format!("docs/p{i:02}.md"),
+            &to,
+            &format!("Policy {i:02}"),
+        );
+        // A different number of lines added to each, so that every move's counts are its own.
+        let more: String = (0..i % 7).map(|n| format!("Added line {n}.\n")).collect();
+        book.write(&to, &format!("{}{more}", book.read(&to)));
+    }
+    adopt(&book, "docs/extra.md", "policies/renamed-extra.md", "Extra");
+    book.write(
+        "site.toml",
+        "title = \"Adopted\"\n[scope]\ngaps = \"allow\"\n",
+    );
+    let c4 = book.commit(ALICE, "2024-02-01T09:00:00Z", "Adopt policybook");
+
+    book.run(&["evidence", "--since", "2022-01-01", "--until", "2024-12-31"])
+        .success();
+    let csv = book.read("evidence/changes.csv");
+    let row = |commit: git2::Oid, doc: &str| crate::support::changes_row(&csv, commit, doc);
+    for i in 0..N {
+        let doc = format!("p{i:02}");
+        // The move: renamed, with the five lines of front matter and its own added, nothing
+        // removed.
+        let moved = row(c4, &doc);
+        assert!(
+            moved.contains(&format!(",renamed,{},0,", 5 + i % 7)),
+            "{moved}"
+        );
+        // Before it, from docs/.
+        let added = row(c1, &doc);
+        assert!(added.contains(",added,10,0,"), "{added}");
+        assert!(
+            added.contains(&format!("docs/{doc}.md → policies/{doc}.md (")),
+            "{added}"
+        );
+        let edited = csv
+            .lines()
+            .any(|l| l.contains(&c2.to_string()) && l.contains(&format!(",{doc},")));
+        assert_eq!(edited, i % 3 == 0, "{doc} in the edit commit");
+    }
+    assert!(row(c4, "renamed-extra").contains(",renamed,5,0,"));
+    assert!(
+        row(c3, "renamed-extra").contains("docs/extra.md → policies/renamed-extra.md ("),
+        "{}",
+        row(c3, "renamed-extra")
+    );
+}

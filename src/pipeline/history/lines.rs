@@ -126,6 +126,16 @@ fn counts_from_ends(old: &Version, new: &Version) -> Option<(usize, usize)> {
     apart.then_some((added, removed))
 }
 
+/// Lines added and removed from `old` to `new`, as `git log --numstat` counts them: through the
+/// hashed lines, and from their common ends alone when those decide it (see `count`).
+pub(super) fn line_stats(old: &[u8], new: &[u8]) -> Result<(usize, usize), git2::Error> {
+    let (old, new) = (Version::of(old), Version::of(new));
+    match counts_from_ends(&old, &new) {
+        Some(counts) => Ok(counts),
+        None => buffer_line_stats(old.text(), new.text()),
+    }
+}
+
 /// Lines of a file as a diff counts them: a last line without a newline is one.
 pub(super) fn lines_in(content: &[u8]) -> usize {
     content.iter().filter(|&&c| c == b'\n').count()
@@ -259,6 +269,9 @@ mod tests {
             let hashed = buffer_line_stats(Version::of(&a).text(), Version::of(&b).text())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(direct, hashed);
+            // And with the common ends first, as moves are counted.
+            let stats = line_stats(&a, &b).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(direct, stats);
         }
     }
 

@@ -1052,30 +1052,37 @@ fn pair_moves(
     for (i, (p, _)) in dels.iter().enumerate() {
         by_name.entry(name(p)).or_default().push(i);
     }
+    // Each added file with the one deleted file of its name, if any.
+    let named: Vec<Option<usize>> = adds
+        .iter()
+        .map(|(to, _)| match by_name.get(&name(to)).map(Vec::as_slice) {
+            Some(&[i]) => Some(i),
+            _ => None,
+        })
+        .collect();
+    // One diff gives both the likeness and the lines the move changed: a folder moved with an
+    // edit to every file is thousands of these, diffed side by side.
+    let pairs: Vec<(Oid, Oid)> = adds
+        .iter()
+        .zip(&named)
+        .filter_map(|((_, new_id), i)| i.map(|i| (dels[i].1, *new_id)))
+        .collect();
+    let mut likeness = likenesses(repo, &pairs)?.into_iter();
     let mut used = vec![false; dels.len()];
     let mut rest = Vec::new();
-    for (to, new_id) in &adds {
-        match by_name.get(&name(to)).map(Vec::as_slice) {
-            Some(&[i]) if !used[i] => {
-                // One diff gives both the likeness and the lines the move changed: a folder
-                // moved with an edit to every file is thousands of these.
-                let (sim, lines) = diff_likeness(repo, dels[i].1, *new_id)?;
-                if sim >= MIN_SIMILARITY {
-                    used[i] = true;
-                    out.insert(
-                        to.clone(),
-                        Move {
-                            from: dels[i].0.clone(),
-                            blob: dels[i].1,
-                            similarity: sim,
-                            lines: Some(lines),
-                        },
-                    );
-                    continue;
-                }
-                rest.push((to, new_id));
-            }
-            _ => rest.push((to, new_id)),
+    for ((to, new_id), i) in adds.iter().zip(named) {
+        let Some(i) = i else {
+            rest.push((to, new_id));
+            continue;
+        };
+        let Some((sim, lines)) = likeness.next() else {
+            break;
+        };
+        if !used[i] && sim >= MIN_SIMILARITY {
+            used[i] = true;
+            out.insert(to.clone(), Move::from(&dels[i], sim, Some(lines)));
+        } else {
+            rest.push((to, new_id));
         }
     }
     let free: Vec<usize> = (0..dels.len()).filter(|&i| !used[i]).collect();
@@ -1092,15 +1099,7 @@ fn pair_moves(
         }
         if let Some((sim, i)) = best {
             used[i] = true;
-            out.insert(
-                to.clone(),
-                Move {
-                    from: dels[i].0.clone(),
-                    blob: dels[i].1,
-                    similarity: sim,
-                    lines: None,
-                },
-            );
+            out.insert(to.clone(), Move::from(&dels[i], sim, None));
         }
     }
     Ok(out)
@@ -1115,18 +1114,61 @@ struct Move {
     lines: Option<(usize, usize)>,
 }
 
+impl Move {
+    /// A move from the deleted file `(path, blob)`.
+    fn from((path, blob): &PathBlob, similarity: u8, lines: Option<(usize, usize)>) -> Move {
+        Move {
+            from: path.clone(),
+            blob: *blob,
+            similarity,
+            lines,
+        }
+    }
+}
+
+/// How alike two files are, in percent, and the lines added and removed from one to the other.
+type Likeness = (u8, (usize, usize));
+
+/// [`diff_likeness`] of each (old, new) pair, in order: beyond a few dozen (a folder moved at
+/// once), in runs side by side, each reading through a repository handle of its own (a
+/// `Repository` is not shared between threads).
+fn likenesses(repo: &Repository, pairs: &[(Oid, Oid)]) -> Result<Vec<Likeness>, git2::Error> {
+    const SIDE_BY_SIDE_FROM: usize = 64;
+    if pairs.len() < SIDE_BY_SIDE_FROM {
+        return pairs
+            .iter()
+            .map(|&(old, new)| diff_likeness(repo, old, new))
+            .collect();
+    }
+    let run = pairs
+        .len()
+        .div_ceil(4 * rayon::current_num_threads().max(1));
+    let git_dir = repo.path();
+    let runs: Vec<Result<Vec<_>, git2::Error>> = pairs
+        .par_chunks(run)
+        .with_max_len(1)
+        .map(|run| {
+            let repo = Repository::open(git_dir)?;
+            run.iter()
+                .map(|&(old, new)| diff_likeness(&repo, old, new))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(pairs.len());
+    for r in runs {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
 /// How alike two blobs are from their diff — the share of lines kept, as `similarity` measures
 /// it over both files — and the lines added and removed.
-fn diff_likeness(
-    repo: &Repository,
-    old: Oid,
-    new: Oid,
-) -> Result<(u8, (usize, usize)), git2::Error> {
+fn diff_likeness(repo: &Repository, old: Oid, new: Oid) -> Result<Likeness, git2::Error> {
     if old == new {
         return Ok((100, (0, 0)));
     }
     let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
-    let (added, removed) = super::lines::buffer_line_stats(a.content(), b.content())?;
+    let (added, removed) = super::lines::line_stats(a.content(), b.content())?;
     let (la, lb) = (
         super::lines::lines_in(a.content()),
         super::lines::lines_in(b.content()),
