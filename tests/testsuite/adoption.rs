@@ -328,6 +328,16 @@ fn history_before_adoption_is_followed_through_moves_from_anywhere() {
 
 #[test]
 fn a_folder_of_many_documents_moved_at_once_keeps_every_history() {
+    many_documents_moved_at_once(false);
+}
+
+#[test]
+fn a_folder_of_many_documents_moved_at_once_keeps_every_history_when_packed() {
+    many_documents_moved_at_once(true);
+}
+
+/// `packed`: the repository packed first, so that the blobs are read from the pack directly.
+fn many_documents_moved_at_once(packed: bool) {
     use crate::support::git::{ALICE, BOB};
     // 80 documents: enough that their likenesses are worked out side by side (64 or more).
     const N: usize = 80;
@@ -362,6 +372,9 @@ fn a_folder_of_many_documents_moved_at_once_keeps_every_history() {
         "title = \"Adopted\"\n[scope]\ngaps = \"allow\"\n",
     );
     let c4 = book.commit(ALICE, "2024-02-01T09:00:00Z", "Adopt policybook");
+    if packed {
+        crate::support::git::pack(book.repo());
+    }
 
     book.run(&["evidence", "--since", "2022-01-01", "--until", "2024-12-31"])
         .success();

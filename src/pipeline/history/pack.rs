@@ -258,6 +258,11 @@ impl PackReader {
         }
     }
 
+    /// The packs this reader reads.
+    pub(super) fn packs(&self) -> &Arc<Packs> {
+        &self.packs
+    }
+
     /// The tree `id`, when a pack holds it and every step of its chain reads cleanly.
     pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<Rope>> {
         let at = self.packs.find(id.as_bytes())?;

@@ -220,6 +220,11 @@ impl<'r> TreeReader<'r> {
         }
     }
 
+    /// The packs the trees are read from, when they are read from packs.
+    pub(super) fn packs(&self) -> Option<&std::sync::Arc<super::pack::Packs>> {
+        self.packs.as_ref().map(super::pack::PackReader::packs)
+    }
+
     fn cached(&self, id: Oid) -> Option<Rc<RawTree>> {
         self.recent.iter().find(|t| t.id == id).cloned()
     }

@@ -700,7 +700,7 @@ fn markdown_changes<'r>(
         .filter(|r| r.status == Delta::Deleted)
         .map(|r| (r.path.clone(), r.old_id))
         .collect();
-    let moved = pair_moves(repo, adds, dels)?;
+    let moved = pair_moves(repo, trees.packs(), adds, dels)?;
     let moved_from: HashSet<&str> = moved.values().map(|m| m.from.as_str()).collect();
     let prefix = format!("{policies}/");
     // Handbook-relative inside `policies/`, `/`-prefixed from the repository root elsewhere.
@@ -1037,6 +1037,7 @@ type PathBlob = (String, Oid);
 /// likeness when there are few enough: new path → (old path, old blob, similarity).
 fn pair_moves(
     repo: &Repository,
+    packs: Option<&Arc<super::pack::Packs>>,
     adds: Vec<PathBlob>,
     dels: Vec<PathBlob>,
 ) -> Result<HashMap<String, Move>, git2::Error> {
@@ -1067,7 +1068,7 @@ fn pair_moves(
         .zip(&named)
         .filter_map(|((_, new_id), i)| i.map(|i| (dels[i].1, *new_id)))
         .collect();
-    let mut likeness = likenesses(repo, &pairs)?.into_iter();
+    let mut likeness = likenesses(repo, packs, &pairs)?.into_iter();
     let mut used = vec![false; dels.len()];
     let mut rest = Vec::new();
     for ((to, new_id), i) in adds.iter().zip(named) {
@@ -1130,9 +1131,14 @@ impl Move {
 type Likeness = (u8, (usize, usize));
 
 /// [`diff_likeness`] of each (old, new) pair, in order: beyond a few dozen (a folder moved at
-/// once), in runs side by side, each reading through a repository handle of its own (a
-/// `Repository` is not shared between threads).
-fn likenesses(repo: &Repository, pairs: &[(Oid, Oid)]) -> Result<Vec<Likeness>, git2::Error> {
+/// once), in runs side by side, each reading the blobs from the packs itself when it can (the
+/// walk's pack reader inflates them in a third of libgit2's time), through a repository handle
+/// of its own otherwise (a `Repository` is not shared between threads).
+fn likenesses(
+    repo: &Repository,
+    packs: Option<&Arc<super::pack::Packs>>,
+    pairs: &[(Oid, Oid)],
+) -> Result<Vec<Likeness>, git2::Error> {
     const SIDE_BY_SIDE_FROM: usize = 64;
     if pairs.len() < SIDE_BY_SIDE_FROM {
         return pairs
@@ -1149,8 +1155,23 @@ fn likenesses(repo: &Repository, pairs: &[(Oid, Oid)]) -> Result<Vec<Likeness>, 
         .with_max_len(1)
         .map(|run| {
             let repo = Repository::open(git_dir)?;
+            // A small cache: a run's blobs are scattered over the pack.
+            let mut reader = packs.map(|p| super::pack::PackReader::new(p.clone(), 16 << 20));
+            let mut packed = |id: Oid| {
+                let r = reader.as_mut()?;
+                let at = r.packs().position(id)?;
+                r.blob_at(at)
+            };
             run.iter()
-                .map(|&(old, new)| diff_likeness(&repo, old, new))
+                .map(|&(old, new)| {
+                    if old == new {
+                        return Ok((100, (0, 0)));
+                    }
+                    match (packed(old), packed(new)) {
+                        (Some(a), Some(b)) => likeness_of(&a, &b),
+                        _ => diff_likeness(&repo, old, new),
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -1168,11 +1189,13 @@ fn diff_likeness(repo: &Repository, old: Oid, new: Oid) -> Result<Likeness, git2
         return Ok((100, (0, 0)));
     }
     let (a, b) = (repo.find_blob(old)?, repo.find_blob(new)?);
-    let (added, removed) = super::lines::line_stats(a.content(), b.content())?;
-    let (la, lb) = (
-        super::lines::lines_in(a.content()),
-        super::lines::lines_in(b.content()),
-    );
+    likeness_of(a.content(), b.content())
+}
+
+/// [`diff_likeness`] of two files' contents.
+fn likeness_of(a: &[u8], b: &[u8]) -> Result<Likeness, git2::Error> {
+    let (added, removed) = super::lines::line_stats(a, b)?;
+    let (la, lb) = (super::lines::lines_in(a), super::lines::lines_in(b));
     let kept = la.saturating_sub(removed);
     let total = la + lb;
     let sim = (200 * kept)
