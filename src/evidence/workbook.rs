@@ -93,10 +93,13 @@ fn build(hb: &Handbook, csvs: &Csvs<'_>, about: &About<'_>) -> Result<Vec<u8>, X
             .set_creation_datetime(&created),
     );
     let styles = Styles::new();
+    // Only an http(s) `base_url` makes a link a spreadsheet can open: a site-relative one (`/`)
+    // would give `/documents/…`, which the workbook refuses, and such a cell stays the path.
     let base = hb
         .config
         .base_url
         .as_deref()
+        .filter(|b| b.starts_with("https://") || b.starts_with("http://"))
         .map(|b| b.trim_end_matches('/'));
     let matrix = csvs.get("matrix.csv").map(|b| read_csv(b)).transpose()?;
     for (name, csv) in SHEETS {

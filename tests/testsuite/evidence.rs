@@ -659,4 +659,25 @@ fn the_workbook_has_the_register_and_the_scope() {
         docs[1][url],
         format!("https://handbook.example.com/documents/{}.html", docs[1][0])
     );
+
+    // A site-relative base_url (`/`, which Zola and Hugo sites often have) makes no address a
+    // spreadsheet can open: the url stays the page's path, as text, and the workbook is written.
+    std::fs::write(
+        dir.path().join("site.toml"),
+        format!("base_url = \"/\"\n{site}"),
+    )
+    .unwrap();
+    crate::support::git::commit_all(
+        &repo,
+        crate::support::git::ALICE,
+        "2025-03-03T09:00:00Z",
+        "Publish at the root",
+    );
+    let out = run(
+        dir.path(),
+        &["evidence", "--since", "2025-01-01", "--until", "2025-12-31"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = sheet(&xlsx, "Documents");
+    assert_eq!(docs[1][url], format!("documents/{}.html", docs[1][0]));
 }
