@@ -63,7 +63,12 @@ PY
 # lists for a document appear in changes.csv for a period covering the whole history. git log
 # --follow takes about a second per document here, so every 50th document is compared (40).
 echo "comparing changes.csv with git log --follow for every 50th document…" >&2
-"$pb" evidence --root "$moved" --since 1970-01-01 --until 2100-01-01 --out "$out/evidence" >/dev/null 2>&1
+if ! "$pb" evidence --root "$moved" --since 1970-01-01 --until 2100-01-01 --out "$out/evidence" \
+    >"$out/evidence.log" 2>&1; then
+  echo "policybook evidence failed:" >&2
+  grep -m 5 '^error' "$out/evidence.log" >&2 || tail -5 "$out/evidence.log" >&2
+  exit 1
+fi
 python3 - "$moved" "$out/evidence/changes.csv" <<'PY'
 import csv, subprocess, sys
 repo, changes = sys.argv[1], sys.argv[2]
