@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::config::Subservice;
+use crate::config::{Config, Subservice};
 use crate::model::register::Responsibility;
 use crate::pipeline::resolve::Handbook;
 
@@ -93,14 +93,6 @@ fn build(hb: &Handbook, csvs: &Csvs<'_>, about: &About<'_>) -> Result<Vec<u8>, X
             .set_creation_datetime(&created),
     );
     let styles = Styles::new();
-    // Only an http(s) `base_url` makes a link a spreadsheet can open: a site-relative one (`/`)
-    // would give `/documents/…`, which the workbook refuses, and such a cell stays the path.
-    let base = hb
-        .config
-        .base_url
-        .as_deref()
-        .filter(|b| b.starts_with("https://") || b.starts_with("http://"))
-        .map(|b| b.trim_end_matches('/'));
     let matrix = csvs.get("matrix.csv").map(|b| read_csv(b)).transpose()?;
     for (name, csv) in SHEETS {
         let table = match name {
@@ -118,7 +110,7 @@ fn build(hb: &Handbook, csvs: &Csvs<'_>, about: &About<'_>) -> Result<Vec<u8>, X
         };
         let ws = wb.add_worksheet();
         ws.set_name(name)?;
-        write_table(ws, &table, &styles, base, name == "About")?;
+        write_table(ws, &table, &styles, &hb.config, name == "About")?;
     }
     wb.save_to_buffer()
 }
@@ -495,12 +487,13 @@ impl Styles {
 const NUMERIC: [&str; 4] = ["added", "removed", "bytes", "days"];
 
 /// Writes a table: bold frozen header with a filter, dates as dates, counts as numbers,
-/// `url` columns as links (made absolute with `base_url`), widths from the contents.
+/// `url` columns as links (made absolute with an http(s) `base_url`: a site-relative one, `/`,
+/// gives no address a spreadsheet opens, and the cell keeps the path), widths from the contents.
 fn write_table(
     ws: &mut Worksheet,
     t: &Table,
     s: &Styles,
-    base: Option<&str>,
+    config: &Config,
     free_form: bool,
 ) -> Result<(), XlsxError> {
     let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count()).collect();
@@ -526,15 +519,14 @@ fn write_table(
             {
                 ws.write_number_with_format(r, col, f64::from(n), &s.text)?;
             } else if name == "url" {
-                let url = match base {
-                    Some(b) if !value.contains("://") => format!("{b}/{value}"),
-                    _ if !value.contains("://") => {
-                        ws.write_string_with_format(r, col, value, &s.text)?;
-                        continue;
-                    }
-                    _ => value.clone(),
+                let url = match value.contains("://") {
+                    true => Some(value.clone()),
+                    false => config.absolute_url(value),
                 };
-                ws.write_url_with_format(r, col, url.as_str(), &s.link)?;
+                match url {
+                    Some(url) => ws.write_url_with_format(r, col, url.as_str(), &s.link)?,
+                    None => ws.write_string_with_format(r, col, value, &s.text)?,
+                };
             } else {
                 ws.write_string_with_format(r, col, value, &s.text)?;
             }

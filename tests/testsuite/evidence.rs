@@ -634,26 +634,26 @@ fn the_workbook_has_the_register_and_the_scope() {
     let exclusion = scope.iter().find(|r| r[0] == "exclusion").unwrap();
     assert_eq!(exclusion[1], "CC6.5, A1.3");
 
-    // With base_url, each document's url is a link to its published page.
+    // The Documents sheet once site.toml starts with `base_url = "<base>"`, committed at `when`.
     let site = std::fs::read_to_string(dir.path().join("site.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("site.toml"),
-        format!("base_url = \"https://handbook.example.com/\"\n{site}"),
-    )
-    .unwrap();
     let repo = git2::Repository::open(dir.path()).unwrap();
-    crate::support::git::commit_all(
-        &repo,
-        crate::support::git::ALICE,
-        "2025-03-02T09:00:00Z",
-        "Publish at a URL",
-    );
-    let out = run(
-        dir.path(),
-        &["evidence", "--since", "2025-01-01", "--until", "2025-12-31"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let docs = sheet(&xlsx, "Documents");
+    let documents_at = |base: &str, when: &str| {
+        std::fs::write(
+            dir.path().join("site.toml"),
+            format!("base_url = \"{base}\"\n{site}"),
+        )
+        .unwrap();
+        crate::support::git::commit_all(&repo, crate::support::git::ALICE, when, "Publish");
+        let out = run(
+            dir.path(),
+            &["evidence", "--since", "2025-01-01", "--until", "2025-12-31"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        sheet(&xlsx, "Documents")
+    };
+
+    // With base_url, each document's url is a link to its published page.
+    let docs = documents_at("https://handbook.example.com/", "2025-03-02T09:00:00Z");
     let url = docs[0].iter().position(|h| h == "url").unwrap();
     assert_eq!(
         docs[1][url],
@@ -662,22 +662,6 @@ fn the_workbook_has_the_register_and_the_scope() {
 
     // A site-relative base_url (`/`, which Zola and Hugo sites often have) makes no address a
     // spreadsheet can open: the url stays the page's path, as text, and the workbook is written.
-    std::fs::write(
-        dir.path().join("site.toml"),
-        format!("base_url = \"/\"\n{site}"),
-    )
-    .unwrap();
-    crate::support::git::commit_all(
-        &repo,
-        crate::support::git::ALICE,
-        "2025-03-03T09:00:00Z",
-        "Publish at the root",
-    );
-    let out = run(
-        dir.path(),
-        &["evidence", "--since", "2025-01-01", "--until", "2025-12-31"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let docs = sheet(&xlsx, "Documents");
+    let docs = documents_at("/", "2025-03-03T09:00:00Z");
     assert_eq!(docs[1][url], format!("documents/{}.html", docs[1][0]));
 }

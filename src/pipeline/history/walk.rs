@@ -1131,55 +1131,34 @@ impl Move {
 type Likeness = (u8, (usize, usize));
 
 /// [`diff_likeness`] of each (old, new) pair, in order: beyond a few dozen (a folder moved at
-/// once), in runs side by side, each reading the blobs from the packs itself when it can (the
-/// walk's pack reader inflates them in a third of libgit2's time), through a repository handle
-/// of its own otherwise (a `Repository` is not shared between threads).
+/// once), every blob read once in pack order by `pack::read_blobs` (the walk's pack reader,
+/// side by side, libgit2 only for what no pack holds), then the pairs counted side by side.
 fn likenesses(
     repo: &Repository,
     packs: Option<&Arc<super::pack::Packs>>,
     pairs: &[(Oid, Oid)],
 ) -> Result<Vec<Likeness>, git2::Error> {
     const SIDE_BY_SIDE_FROM: usize = 64;
-    if pairs.len() < SIDE_BY_SIDE_FROM {
+    let Some(packs) = packs.filter(|_| pairs.len() >= SIDE_BY_SIDE_FROM) else {
         return pairs
             .iter()
             .map(|&(old, new)| diff_likeness(repo, old, new))
             .collect();
-    }
-    let run = pairs
-        .len()
-        .div_ceil(4 * rayon::current_num_threads().max(1));
-    let git_dir = repo.path();
-    let runs: Vec<Result<Vec<_>, git2::Error>> = pairs
-        .par_chunks(run)
-        .with_max_len(1)
-        .map(|run| {
-            let repo = Repository::open(git_dir)?;
-            // A small cache: a run's blobs are scattered over the pack.
-            let mut reader = packs.map(|p| super::pack::PackReader::new(p.clone(), 16 << 20));
-            let mut packed = |id: Oid| {
-                let r = reader.as_mut()?;
-                let at = r.packs().position(id)?;
-                r.blob_at(at)
-            };
-            run.iter()
-                .map(|&(old, new)| {
-                    if old == new {
-                        return Ok((100, (0, 0)));
-                    }
-                    match (packed(old), packed(new)) {
-                        (Some(a), Some(b)) => likeness_of(&a, &b),
-                        _ => diff_likeness(&repo, old, new),
-                    }
-                })
-                .collect()
+    };
+    let ids = pairs.iter().flat_map(|&(old, new)| [old, new]).collect();
+    // A small cache per thread: the walk's own readers hold theirs meanwhile.
+    let blobs = super::pack::read_blobs(repo.path(), packs, 16 << 20, ids, <[u8]>::to_vec)
+        .map_err(|e| git2::Error::from_str(&e))?;
+    pairs
+        .par_iter()
+        .map(|(old, new)| match (blobs.get(old), blobs.get(new)) {
+            _ if old == new => Ok((100, (0, 0))),
+            (Some(a), Some(b)) => likeness_of(a, b),
+            _ => Err(git2::Error::from_str(&format!(
+                "cannot compare {old} with {new}: not read"
+            ))),
         })
-        .collect();
-    let mut out = Vec::with_capacity(pairs.len());
-    for r in runs {
-        out.extend(r?);
-    }
-    Ok(out)
+        .collect()
 }
 
 /// How alike two blobs are from their diff — the share of lines kept, as `similarity` measures
