@@ -18,7 +18,16 @@ docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
 for doc in $docs; do
   before=$(grep -c "^Rebuilt in" "$log" || true)
   printf '\nAn added sentence about quarterly access reviews.\n' >> "$work/hb/policies/$doc"
-  until [ "$(grep -c "^Rebuilt in" "$log" || true)" -gt "$before" ]; do sleep 0.05; done
+  # An edit that serve never rebuilds fails the benchmark rather than hanging it.
+  waited=0
+  until [ "$(grep -c "^Rebuilt in" "$log" || true)" -gt "$before" ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+    if [ "$waited" -gt 600 ]; then
+      echo "serve did not rebuild after editing policies/$doc within 30 s" >&2
+      exit 1
+    fi
+  done
 done
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \

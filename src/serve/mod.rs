@@ -81,6 +81,22 @@ pub fn serve(opts: &ServeOptions, diags: &mut Diagnostics) -> Outcome<()> {
     let clients = Arc::new(Clients::default());
     let session = Arc::new(Mutex::new(Session::new(&opts.root, opts.as_of)));
 
+    // Watching starts before the first build: an edit saved while it runs (seconds, for a
+    // large handbook) or before the server is up would otherwise never be rebuilt. Its rebuild
+    // waits for the first build, which holds the session.
+    let watcher = {
+        let (served, clients, session) = (served.clone(), clients.clone(), session.clone());
+        watch::watch(&opts.root, move |changed| {
+            apply(&session, &changed, &served, &clients)
+        })
+    };
+    let _watcher = match watcher {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!("warning: cannot watch the sources ({e}); changes will not be rebuilt");
+            None
+        }
+    };
     eprintln!("Building {}…", opts.root.display());
     apply(&session, &[], &served, &clients);
 
@@ -118,19 +134,6 @@ pub fn serve(opts: &ServeOptions, diags: &mut Diagnostics) -> Outcome<()> {
         std::process::exit(0);
     });
 
-    let watcher = {
-        let (served, clients, session) = (served.clone(), clients.clone(), session.clone());
-        watch::watch(&opts.root, move |changed| {
-            apply(&session, &changed, &served, &clients)
-        })
-    };
-    let _watcher = match watcher {
-        Ok(w) => Some(w),
-        Err(e) => {
-            eprintln!("warning: cannot watch the sources ({e}); changes will not be rebuilt");
-            None
-        }
-    };
     if opts.open {
         open_browser(&url);
     }

@@ -223,6 +223,31 @@ fn serve_rebuilds_reloads_shows_errors_and_refuses_traversal() {
     assert_eq!(get(port, "/nope.html").0, 404);
 }
 
+/// An edit saved the moment the server is up, or while its first build runs, is rebuilt: the
+/// sources are watched before the first build starts. (Watched only after "Serving", an edit
+/// made at once was lost until the next one.)
+#[test]
+fn an_edit_saved_while_serve_starts_is_not_lost() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    let server = start(dir.path());
+    let doc = dir.path().join("policies/access-control.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, format!("{text}\nSaved while serve was starting.\n")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, page) = get(server.port, "/documents/access-control.html");
+        assert_eq!(status, 200);
+        if page.contains("Saved while serve was starting.") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edit was never rebuilt: {page}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn serve_shows_the_errors_when_the_first_build_fails_and_recovers() {
     let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
