@@ -451,3 +451,31 @@ fn a_placeholder_effective_date_is_warned_about() {
         stderr(&out)
     );
 }
+
+/// A theme may quote attributes with apostrophes: every value is escaped for both quotes, so a
+/// title cannot close the attribute and add its own.
+#[test]
+fn a_title_cannot_break_out_of_a_single_quoted_attribute_in_a_theme() {
+    let dir = copy_fixture("good");
+    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/templates/document.html"),
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><title>t</title></head><body><a title='{{ page.doc.title }}' href='#'>x</a></body></html>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policies/quoted.md"),
+        "---\ntitle: \"Owner's <b>policy</b> ' onmouseover='alert(1)\"\nowner: CISO\n---\nText.\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = std::fs::read_to_string(dir.path().join("public/documents/quoted.html")).unwrap();
+    assert!(
+        page.contains(
+            "<a title='Owner&#39;s &lt;b&gt;policy&lt;/b&gt; &#39; onmouseover=&#39;alert(1)' href='#'>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("onmouseover='"), "{page}");
+}
