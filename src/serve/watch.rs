@@ -3,7 +3,7 @@
 //! editor's save (often several writes) causes one rebuild.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
@@ -11,10 +11,18 @@ use notify::{RecursiveMode, Watcher};
 /// Quiet time after the last event before rebuilding.
 const SETTLE: Duration = Duration::from_millis(60);
 
+/// The watcher, kept alive by whoever holds it; the thread that gathers events reaches it too,
+/// to watch folders created later.
+pub(crate) type Watching = Arc<Mutex<notify::RecommendedWatcher>>;
+
+/// The folders watched recursively, when they exist: created while serving, they are watched
+/// from then on.
+const FOLDERS: [&str; 3] = ["policies", "theme", crate::model::register::REGISTER_DIR];
+
 pub(crate) fn watch(
     root: &Path,
     mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
-) -> notify::Result<notify::RecommendedWatcher> {
+) -> notify::Result<Watching> {
     let (tx, rx) = mpsc::channel::<PathBuf>();
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.clone();
@@ -33,7 +41,7 @@ pub(crate) fn watch(
             }
         }
     })?;
-    for sub in ["policies", "theme", crate::model::register::REGISTER_DIR] {
+    for sub in FOLDERS {
         let p = root.join(sub);
         if p.exists() {
             watcher.watch(&p, RecursiveMode::Recursive)?;
@@ -48,6 +56,9 @@ pub(crate) fn watch(
             let _ = watcher.watch(&refs, RecursiveMode::Recursive);
         }
     }
+    let watcher = Arc::new(Mutex::new(watcher));
+    // Weak: dropping the caller's handle stops the watcher, which ends this thread.
+    let kept = Arc::downgrade(&watcher);
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut changed = vec![first];
@@ -56,6 +67,19 @@ pub(crate) fn watch(
             }
             changed.sort();
             changed.dedup();
+            // A folder created (or deleted and made again, as a checkout does) is watched
+            // before the rebuild, which reads whatever it already holds; what is written into
+            // it afterwards is then seen.
+            for sub in FOLDERS {
+                let p = root.join(sub);
+                if changed.contains(&p)
+                    && p.is_dir()
+                    && let Some(watcher) = kept.upgrade()
+                    && let Ok(mut w) = watcher.lock()
+                {
+                    let _ = w.watch(&p, RecursiveMode::Recursive);
+                }
+            }
             on_change(changed);
         }
     });

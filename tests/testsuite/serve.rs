@@ -248,6 +248,37 @@ fn an_edit_saved_while_serve_starts_is_not_lost() {
     }
 }
 
+/// A theme folder created while serving is watched from then on: a stylesheet added to it later
+/// is served without a restart. (Only the folders there at the start used to be watched.)
+#[test]
+fn a_theme_folder_created_while_serving_is_watched() {
+    let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
+    assert!(!dir.path().join("theme").exists());
+    let server = start(dir.path());
+    assert_eq!(get(server.port, "/static/extra.css").0, 404);
+    std::fs::create_dir_all(dir.path().join("theme/static")).unwrap();
+    // The folder's own rebuild first, then a file written into it.
+    std::thread::sleep(Duration::from_millis(700));
+    std::fs::write(
+        dir.path().join("theme/static/extra.css"),
+        "body { color: teal }\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, css) = get(server.port, "/static/extra.css");
+        if status == 200 {
+            assert!(css.contains("color: teal"), "{css}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "theme/static/extra.css was never served"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn serve_shows_the_errors_when_the_first_build_fails_and_recovers() {
     let dir = committed_fixture("good", "2025-04-01T09:00:00Z");
