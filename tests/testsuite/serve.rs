@@ -62,6 +62,26 @@ fn get(port: u16, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// GETs `path` every 100 ms until `done(status, body)` holds, for at most `secs` seconds;
+/// the last answer. Panics with `what` when it never does.
+fn get_until(
+    port: u16,
+    path: &str,
+    secs: u64,
+    what: &str,
+    done: impl Fn(u16, &str) -> bool,
+) -> (u16, String) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let (status, body) = get(port, path);
+        if done(status, &body) {
+            return (status, body);
+        }
+        assert!(Instant::now() < deadline, "{what}: {status} {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The live-reload event stream, read line by line.
 struct Events {
     reader: BufReader<TcpStream>,
@@ -233,19 +253,16 @@ fn an_edit_saved_while_serve_starts_is_not_lost() {
     let doc = dir.path().join("policies/access-control.md");
     let text = std::fs::read_to_string(&doc).unwrap();
     std::fs::write(&doc, format!("{text}\nSaved while serve was starting.\n")).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, page) = get(server.port, "/documents/access-control.html");
-        assert_eq!(status, 200);
-        if page.contains("Saved while serve was starting.") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the edit was never rebuilt: {page}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    get_until(
+        server.port,
+        "/documents/access-control.html",
+        30,
+        "the edit was never rebuilt",
+        |status, page| {
+            assert_eq!(status, 200);
+            page.contains("Saved while serve was starting.")
+        },
+    );
 }
 
 /// A theme folder created while serving is watched from then on: a stylesheet added to it later
@@ -264,19 +281,14 @@ fn a_theme_folder_created_while_serving_is_watched() {
         "body { color: teal }\n",
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, css) = get(server.port, "/static/extra.css");
-        if status == 200 {
-            assert!(css.contains("color: teal"), "{css}");
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "theme/static/extra.css was never served"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (_, css) = get_until(
+        server.port,
+        "/static/extra.css",
+        30,
+        "theme/static/extra.css was never served",
+        |status, _| status == 200,
+    );
+    assert!(css.contains("color: teal"), "{css}");
 }
 
 #[test]
@@ -410,11 +422,9 @@ fn serve_answers_only_bounded_local_get_and_head_requests() {
     assert!(r.starts_with("HTTP/1.1 503 "), "{r}");
     drop(idle);
     // Once they are gone, the server answers again.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while get(port, "/").0 != 200 {
-        assert!(Instant::now() < deadline, "serve did not recover");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    get_until(port, "/", 15, "serve did not recover", |status, _| {
+        status == 200
+    });
 }
 
 #[test]
