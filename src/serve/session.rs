@@ -18,7 +18,9 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostics, Outcome};
 use crate::model::{DocIx, Ix, IxVec, url};
 use crate::pipeline::render::theme::Theme;
-use crate::pipeline::render::{BodyCache, RenderContext, Selection, render};
+use crate::pipeline::render::{
+    BodyCache, RenderContext, Selection, export_paths, page_paths, render,
+};
 use crate::pipeline::resolve::Handbook;
 use crate::pipeline::{Caches, HistoryMode, Source, open, parse, resolve};
 use crate::site::{SiteInputs, render_site};
@@ -281,16 +283,14 @@ impl Session {
             .filter(|(path, sig)| last.pages.get(*path) != Some(sig))
             .map(|(path, _)| path.clone())
             .collect();
-        if meta_changed {
-            for p in [url::HOME, url::CONTROLS, url::MATRIX, url::GAPS] {
-                wanted.insert(p.to_string());
-            }
-            for c in hb.catalog.controls() {
-                wanted.insert(url::control(&c.framework, &c.id));
-            }
-        }
+        // Titles, mappings and review states show on every listing (home, controls, matrix,
+        // reviews, the change log…): all pages other than the documents' are then out of date.
         if meta_changed || reviews_changed {
-            wanted.insert(url::REVIEWS.to_string());
+            wanted.extend(
+                page_paths(&hb)
+                    .into_iter()
+                    .filter(|p| !pages.contains_key(p)),
+            );
         }
         // The pages of the changed documents are rendered now: they are what the open page
         // reloads. The pages that depend on them (control pages, listings, the reviews page, the
@@ -299,17 +299,16 @@ impl Session {
             .into_iter()
             .partition(|p| p.starts_with("documents/") && pages.contains_key(p));
         if meta_changed || reviews_changed {
-            stale.extend([
-                "matrix.json".to_string(),
-                "matrix.csv".to_string(),
-                "controls.csv".to_string(),
-                "exceptions.csv".to_string(),
-            ]);
+            stale.extend(export_paths(&hb));
         }
         if meta_changed {
             stale.insert("navigation.js".to_string());
         }
         stale.insert("search-index.js".to_string());
+        // The printable packet holds every document's text and review state.
+        if hb.config.publish.print {
+            stale.insert(url::PRINT.to_string());
+        }
         if hb.config.publish.exceptions {
             stale.insert("exceptions.csv".to_string());
         }
@@ -386,10 +385,7 @@ impl Session {
         let last = self.last.as_mut()?;
         let selection = Selection {
             pages: Some(HashSet::from([path.to_string()])),
-            exports: matches!(
-                path,
-                "matrix.json" | "matrix.csv" | "controls.csv" | "exceptions.csv"
-            ),
+            exports: export_paths(&last.handbook).iter().any(|p| p == path),
             search: path == "search-index.js",
             navigation: path == "navigation.js",
             statics: false,
@@ -471,9 +467,11 @@ fn meta_signature(hb: &Handbook) -> Signature {
     })
 }
 
-/// Review state of every document: what the reviews page and the exports show.
+/// Review state of every document, and whether the sources are committed: what the reviews
+/// page and the exports show.
 fn review_signature(hb: &Handbook) -> Signature {
     hash_of(|h| {
+        hb.history.source.dirty.hash(h);
         for (d, r) in hb.documents.iter().zip(&hb.reviews) {
             (&d.id, r.status, r.next_due, r.uncommitted).hash(h);
             r.last_changed().map(|c| &c.commit.id).hash(h);

@@ -30,6 +30,7 @@ mod sample_handbook;
 mod scope;
 mod security;
 mod serve;
+mod serve_incremental;
 mod signatures;
 mod up_to_date;
 mod verify;

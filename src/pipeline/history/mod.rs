@@ -365,6 +365,9 @@ pub struct History {
     pub invalid_dates: Vec<Arc<CommitInfo>>,
     /// Keyed by the document's current path relative to the handbook root.
     pub docs: HashMap<String, DocHistory>,
+    /// The handbook's files (relative to its root) whose working-tree text is not HEAD's: what
+    /// makes `source.dirty`. Kept so that `serve` can tell when the sources are clean again.
+    pub uncommitted: std::collections::BTreeSet<String>,
     /// Every id named by a `Reviews:` trailer, newest first.
     pub named_reviews: Vec<NamedReview>,
     /// Commits that touched documents, newest first.
@@ -412,8 +415,9 @@ impl History {
                 .map(|path| {
                     let changed = match repo.status_file(Path::new(&in_repo(&prefix, path))) {
                         Ok(status) => !status.is_empty() && !status.is_ignored(),
-                        // Not known to git (or deleted): not committed.
-                        Err(_) => true,
+                        // Not known to git: not committed, unless it is gone too (a new file
+                        // deleted again leaves nothing to commit).
+                        Err(_) => root.join(path).exists(),
                     };
                     (path.clone(), changed)
                 })
@@ -424,10 +428,15 @@ impl History {
     /// Marks the documents of `status` committed or not; new paths get an empty history.
     pub fn apply_working_tree_status(&mut self, status: WorkingTreeStatus) {
         for (path, changed) in status.0 {
+            if changed {
+                self.uncommitted.insert(path.clone());
+            } else {
+                self.uncommitted.remove(&path);
+            }
             let entry = self.docs.entry(path).or_default();
             entry.uncommitted = changed || entry.revisions.is_empty();
-            self.source.dirty |= entry.uncommitted;
         }
+        self.source.dirty = !self.uncommitted.is_empty();
     }
 
     /// Forgets documents that are gone.

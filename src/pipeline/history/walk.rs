@@ -178,12 +178,15 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         .iter()
         .map(|p| (p.clone(), DocHistory::default()))
         .collect();
-    if req.at_commit.is_none() {
-        mark_uncommitted(&repo, &prefix, &mut docs, &mut source)?;
-    }
+    let uncommitted = if req.at_commit.is_none() {
+        mark_uncommitted(&repo, &prefix, &mut docs, &mut source)?
+    } else {
+        std::collections::BTreeSet::new()
+    };
     let mut history = History {
         source,
         docs,
+        uncommitted,
         ..Default::default()
     };
     let Some(start) = start else {
@@ -261,7 +264,8 @@ fn mark_uncommitted(
     prefix: &str,
     docs: &mut HashMap<String, DocHistory>,
     source: &mut SourceInfo,
-) -> Result<(), String> {
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut files = std::collections::BTreeSet::new();
     for (path, _) in uncommitted_files(repo, prefix)? {
         let rel = if prefix.is_empty() {
             path.as_str()
@@ -274,8 +278,9 @@ fn mark_uncommitted(
         if let Some(d) = docs.get_mut(rel) {
             d.uncommitted = true;
         }
+        files.insert(rel.to_string());
     }
-    Ok(())
+    Ok(files)
 }
 
 fn list_commits(repo: &Repository, start: Oid) -> Result<Vec<Oid>, String> {

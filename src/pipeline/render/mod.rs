@@ -279,6 +279,34 @@ fn render_page(
         .map_err(|e| theme.error(&e))
 }
 
+/// The path of every page of the site (no version): what `serve` marks out of date when
+/// something every listing shows changed.
+pub fn page_paths(hb: &Handbook) -> Vec<String> {
+    pages::page_list(hb, None)
+        .into_iter()
+        .map(|p| p.path)
+        .collect()
+}
+
+/// The paths of the exports `Selection::exports` makes (see `exports_and_scripts`): what
+/// `serve` renders again when the coverage or a review state changed.
+pub fn export_paths(hb: &Handbook) -> Vec<String> {
+    let mut paths: Vec<String> = ["matrix.json", "matrix.csv", "controls.csv", "reviews.ics"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    paths.extend(
+        hb.soas
+            .iter()
+            .enumerate()
+            .map(|(n, soa)| url::soa(&soa.framework, n == 0, "csv")),
+    );
+    if hb.config.publish.exceptions {
+        paths.push("exceptions.csv".into());
+    }
+    paths
+}
+
 /// The files that are not pages, as `selection` asks: the exports (matrix, CSVs, calendar,
 /// SoA), the navigation and the search index; and the exports that could not be made. With
 /// `pages_to`, each goes there as soon as it is made, like the pages: hashing and writing the

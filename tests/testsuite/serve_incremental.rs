@@ -1,0 +1,283 @@
+//! `serve`'s incremental rebuild (only documents changed) must serve exactly what a full build of
+//! the same files serves: every page, export and copied file, byte for byte. Each step below
+//! edits the handbook one way, rebuilds the long-lived session, and compares it with a session
+//! that builds everything afresh.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use policybook::diagnostics::Diagnostics;
+use policybook::serve::session::{Built, FileBody, Session};
+
+use crate::support::BookTest;
+use crate::support::git::ALICE;
+
+/// The as-of date of every build: the tests do not depend on the clock.
+fn as_of() -> Option<jiff::civil::Date> {
+    Some(jiff::civil::date(2025, 6, 1))
+}
+
+/// Every file the session serves, stale pages rendered, as comparable text.
+fn served(session: &mut Session, built: Built) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (path, body) in built.files {
+        let shown = match body {
+            FileBody::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
+            FileBody::Copy(from) => format!("copied from {from:?}"),
+        };
+        out.insert(path, shown);
+    }
+    for path in built.stale {
+        let mut diags = Diagnostics::new();
+        match session.render_now(&path, &mut diags) {
+            Some(Ok(bytes)) => {
+                out.insert(path, String::from_utf8_lossy(&bytes).into_owned());
+            }
+            other => panic!("stale {path} could not be rendered: {:?}", other.is_some()),
+        }
+    }
+    out
+}
+
+fn shown(diags: &Diagnostics) -> String {
+    diags
+        .sorted()
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn full_build(book: &BookTest) -> BTreeMap<String, String> {
+    let mut fresh = Session::new(book.path(), as_of());
+    let mut diags = Diagnostics::new();
+    let Ok(built) = fresh.rebuild(&[], &mut diags) else {
+        panic!("the full build failed:\n{}", shown(&diags));
+    };
+    served(&mut fresh, built)
+}
+
+/// Rebuilds `session` after `changed`, asserts that it was incremental and that it serves what a
+/// full build does.
+fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str]) {
+    let paths: Vec<PathBuf> = changed.iter().map(|p| book.join(p)).collect();
+    let mut diags = Diagnostics::new();
+    let Ok(built) = session.rebuild(&paths, &mut diags) else {
+        panic!("{step}: the rebuild failed:\n{}", shown(&diags));
+    };
+    assert!(built.incremental, "{step}: not an incremental rebuild");
+    let incremental = served(session, built);
+    let full = full_build(book);
+    let only_one: Vec<&String> = incremental
+        .keys()
+        .filter(|p| !full.contains_key(*p))
+        .chain(full.keys().filter(|p| !incremental.contains_key(*p)))
+        .collect();
+    assert!(
+        only_one.is_empty(),
+        "{step}: served by one build only: {only_one:?}"
+    );
+    for (path, text) in &full {
+        if incremental[path] != *text {
+            let (a, b) = (&incremental[path], text);
+            let at = a
+                .bytes()
+                .zip(b.bytes())
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            let from = at.saturating_sub(120);
+            panic!(
+                "{step}: {path} differs from a full build's at byte {at}\nincremental: …{}…\nfull:        …{}…",
+                a.get(from..(at + 120).min(a.len())).unwrap_or(""),
+                b.get(from..(at + 120).min(b.len())).unwrap_or(""),
+            );
+        }
+    }
+}
+
+fn edit(book: &BookTest, rel: &str, from: &str, to: &str) {
+    let text = book.read(rel);
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    book.write(rel, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn an_incremental_rebuild_serves_what_a_full_build_does() {
+    let book = BookTest::fixture("good").git();
+    book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
+    let mut session = Session::new(book.path(), as_of());
+    let mut diags = Diagnostics::new();
+    assert!(session.rebuild(&[], &mut diags).is_ok(), "first build");
+
+    // Prose only: the page, its search text and its "not committed" state change.
+    edit(
+        &book,
+        "policies/access-control.md",
+        "Managers confirm every account each quarter;",
+        "Managers confirm every account, and every service account, each quarter;",
+    );
+    check(
+        "a sentence",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+    );
+
+    // A paragraph added above a heading: every later line moves.
+    edit(
+        &book,
+        "policies/access-control.md",
+        "## Quarterly access review",
+        "A new paragraph.\n\nAnd another.\n\n## Quarterly access review",
+    );
+    check(
+        "lines moved",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+    );
+
+    // A link to another document: that one's backlinks change.
+    edit(
+        &book,
+        "policies/formula.md",
+        "A title crafted",
+        "See the [continuity plan](operations/continuity.md). A title crafted",
+    );
+    check("a new link", &book, &mut session, &["policies/formula.md"]);
+
+    // A heading renamed: its anchor, the table of contents, the section's mapping.
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "Restore within four hours.",
+        "Restore within four hours.\n\n## Testing {controls=A1.3}\n\nTested every year.",
+    );
+    check(
+        "a new section",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+    );
+
+    // Front matter: the title shows on listings, the matrix and other pages' backlinks.
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "title: Business Continuity Plan",
+        "title: Continuity and Recovery Plan",
+    );
+    check(
+        "a new title",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+    );
+
+    // Two documents at once, one of them new.
+    book.doc(
+        "policies/backup.md",
+        "title: Backup Standard\nowner: Head of IT\nreview: annual\ncontrols: [A1.2]\n",
+        "Backups are [tested](operations/continuity.md#testing).",
+    );
+    edit(
+        &book,
+        "policies/formula.md",
+        "See the [continuity plan](operations/continuity.md). ",
+        "",
+    );
+    check(
+        "a new document",
+        &book,
+        &mut session,
+        &["policies/backup.md", "policies/formula.md"],
+    );
+
+    // Back to the committed text: the page no longer says it is not committed.
+    let committed =
+        std::fs::read_to_string(crate::support::fixture("good").join("policies/access-control.md"))
+            .expect("fixture");
+    book.write("policies/access-control.md", &committed);
+    check(
+        "the committed text",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+    );
+
+    // A document deleted.
+    book.remove("policies/backup.md");
+    check(
+        "a deleted document",
+        &book,
+        &mut session,
+        &["policies/backup.md"],
+    );
+
+    // Everything as committed again: the working tree is clean.
+    let committed = std::fs::read_to_string(
+        crate::support::fixture("good").join("policies/operations/continuity.md"),
+    )
+    .expect("fixture");
+    book.write("policies/operations/continuity.md", &committed);
+    check(
+        "a clean working tree",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+    );
+}
+
+/// Every document of the fixtures with registers, exceptions, a scope and acknowledgements: its
+/// prose edited, its title changed, then both undone, one rebuild after each.
+#[test]
+fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
+    for fixture in ["exceptions", "register", "scope", "acknowledgements"] {
+        let book = BookTest::fixture(fixture).git();
+        book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
+        let mut session = Session::new(book.path(), as_of());
+        let mut diags = Diagnostics::new();
+        assert!(
+            session.rebuild(&[], &mut diags).is_ok(),
+            "{fixture}: first build:\n{}",
+            shown(&diags)
+        );
+        let documents: Vec<String> = walk_markdown(&book.join("policies"))
+            .into_iter()
+            .map(|p| {
+                let rel = p.strip_prefix(book.path()).expect("inside the handbook");
+                rel.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        assert!(!documents.is_empty(), "{fixture} has no documents");
+        for rel in &documents {
+            let committed = book.read(rel);
+            let step = |what: &str| format!("{fixture}: {rel}: {what}");
+            book.write(rel, &format!("{committed}\nOne more sentence.\n"));
+            check(&step("prose"), &book, &mut session, &[rel.as_str()]);
+            if committed.contains("\ntitle: ") {
+                book.write(
+                    rel,
+                    &committed.replacen("\ntitle: ", "\ntitle: Renamed ", 1),
+                );
+                check(&step("title"), &book, &mut session, &[rel.as_str()]);
+            }
+            book.write(rel, &committed);
+            check(&step("as committed"), &book, &mut session, &[rel.as_str()]);
+        }
+    }
+}
+
+fn walk_markdown(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_markdown(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
