@@ -193,7 +193,7 @@ impl ControlRef {
 }
 
 /// A heading of a document's body. Every heading is a section with a stable anchor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// 1 for `#`, 2 for `##`…
     pub level: u8,

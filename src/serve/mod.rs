@@ -160,17 +160,17 @@ fn apply(
     let mut diags = crate::diagnostics::Diagnostics::new();
     match session.rebuild(changed, &mut diags) {
         Ok(built) => {
-            // Warnings in full on a full build; after an edit, only their number, unless new.
+            // A full build prints its warnings as `build` does (each kind once, with a count);
+            // after an edit, the warnings about the edited files, in full: what the author can
+            // act on now (`policybook check` lists every warning).
             if built.incremental {
-                let n = diags.warning_count();
-                if n > 0 {
-                    eprintln!(
-                        "{n} warning{} (policybook check lists them)",
-                        if n == 1 { "" } else { "s" }
-                    );
+                let mut edited = crate::diagnostics::Diagnostics::new();
+                for w in &built.warnings {
+                    edited.push(w.clone());
                 }
+                edited.print();
             } else {
-                diags.print();
+                diags.print_grouped();
             }
             let generation = {
                 let Ok(mut s) = served.write() else { return };

@@ -2,10 +2,12 @@
 //! incremental rebuild (only Markdown files under policies/ changed, HEAD did not move) or a
 //! full one (site.toml, the theme, assets or git changed).
 //!
-//! An incremental rebuild re-reads and re-parses only the changed files, reuses the history
-//! (refreshing only whether the changed files differ from HEAD), resolves the handbook again
-//! (links and coverage are global), and re-renders only the pages whose inputs changed, keeping
-//! every other page of the last good site. A failed rebuild keeps the last good site.
+//! An incremental rebuild re-reads and re-parses only the changed files and reuses the history
+//! (refreshing only whether the changed files differ from HEAD). When only their text changed
+//! (the common case: front matter, headings and linked files as they were), the last handbook
+//! is updated in place (`resolve::TextEdit`); otherwise it is resolved again (links and
+//! coverage are global). Then only the pages whose inputs changed are rendered, keeping every
+//! other page of the last good site. A failed rebuild keeps the last good site.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -15,13 +17,15 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostics, Outcome};
+use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::model::{DocIx, Ix, IxVec, url};
+use crate::pipeline::history::WorkingTreeStatus;
+use crate::pipeline::load::SourceFile;
 use crate::pipeline::render::theme::Theme;
 use crate::pipeline::render::{
     BodyCache, RenderContext, Selection, export_paths, page_paths, render,
 };
-use crate::pipeline::resolve::Handbook;
+use crate::pipeline::resolve::{Handbook, TextEdit};
 use crate::pipeline::{Caches, HistoryMode, Source, open, parse, resolve};
 use crate::site::{SiteInputs, render_site};
 
@@ -56,6 +60,11 @@ pub struct Built {
     pub elapsed: Duration,
     /// Only the changed documents were read again.
     pub incremental: bool,
+    /// After an incremental rebuild, the warnings about the edited files.
+    pub warnings: Vec<Diagnostic>,
+    /// Only the text of documents changed: the last handbook was updated in place rather than
+    /// resolved again.
+    pub text_only: bool,
 }
 
 /// What a page's output depends on, hashed, so an unchanged page is not rendered again.
@@ -71,6 +80,8 @@ struct LastGood {
     reviews: Signature,
     /// Out-of-date pages not requested since; they stay out of date across rebuilds.
     stale: HashSet<String>,
+    /// Its warnings.
+    warnings: Vec<Diagnostic>,
 }
 
 /// The state of `serve` between builds: what was built last, and the caches.
@@ -100,7 +111,10 @@ impl Session {
     /// "rebuild everything". Problems go to `diags`; on `Err` the last site stays.
     pub fn rebuild(&mut self, changed: &[PathBuf], diags: &mut Diagnostics) -> Outcome<Built> {
         let start = Instant::now();
-        let rel: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
+        let mut rel: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
+        // A file saved twice is read once.
+        rel.sort();
+        rel.dedup();
         let only_documents = !rel.is_empty()
             && rel
                 .iter()
@@ -169,6 +183,7 @@ impl Session {
         }
         let rendered = files.len();
         self.last = Some(LastGood {
+            warnings: diags.iter().filter(|d| !d.is_error()).cloned().collect(),
             pages: page_signatures(&hb),
             meta: meta_signature(&hb),
             reviews: review_signature(&hb),
@@ -184,6 +199,8 @@ impl Session {
             rendered,
             elapsed: Duration::ZERO,
             incremental: false,
+            warnings: Vec::new(),
+            text_only: false,
         })
     }
 
@@ -197,7 +214,6 @@ impl Session {
             return self.full(head, diags);
         };
         // Only the changed files are read again; a deleted one is simply left out.
-        let changed_set: HashSet<&str> = changed.iter().map(String::as_str).collect();
         let mut fresh = Vec::new();
         for rel in changed {
             if self.root.join(rel).is_file() {
@@ -207,43 +223,165 @@ impl Session {
                 }
             }
         }
-
-        // Documents: unchanged ones reused as they are, changed ones parsed.
-        let framework = last.handbook.config.scope.framework.clone();
-        // Documents and the history are copied from the last build side by side (the copy of
-        // the history is a tenth of a rebuild).
+        // The changed files parsed, and whether each now differs from HEAD (asked of git),
+        // side by side.
+        let framework = &last.handbook.config.scope.framework;
         let parsed_cache = &self.caches.parsed;
         let root = &self.root;
-        let ((documents, parse_diags), (mut history, status)) = rayon::join(
+        let ((parsed, parse_diags), status) = rayon::join(
             || {
                 let mut d = Diagnostics::new();
+                let docs = parse::parse_all(&fresh, framework, Some(parsed_cache), &mut d);
+                (docs, d)
+            },
+            || last.handbook.history.working_tree_status(root, changed),
+        );
+        diags.extend(parse_diags);
+        // The common edit: only the text of documents that still parse. The last handbook is
+        // then updated in place rather than resolved again.
+        if parsed.len() == changed.len() && !diags.has_errors() {
+            let mut found = Diagnostics::new();
+            if let Some(edit) = TextEdit::prepare(&last.handbook, parsed.clone(), &mut found) {
+                diags.extend(found);
+                return self.apply_text_edit(edit, &fresh, status, diags);
+            }
+        }
+        self.resolve_again(changed, head, parsed, status, &fresh, diags)
+    }
+
+    /// A text-only edit ([`TextEdit`]): applied to the last handbook, and the pages it changed
+    /// rendered.
+    fn apply_text_edit(
+        &mut self,
+        edit: TextEdit,
+        fresh: &[SourceFile],
+        status: WorkingTreeStatus,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Built> {
+        // A broken link in the new text: the last site stays, untouched.
+        diags.no_errors()?;
+        let Some(mut last) = self.last.take() else {
+            return Err(crate::diagnostics::Reported);
+        };
+        let shown = self.source.shown();
+        // What the checks that run again said before the edit, to take out of the last build's
+        // warnings: the old texts' parse warnings (from the cache, which holds only documents
+        // without any), the history's, and those of links and review standing (from `apply`).
+        let mut before = Diagnostics::new();
+        let old_texts: Vec<SourceFile> = fresh
+            .iter()
+            .filter_map(|s| {
+                let docs = last.handbook.documents.as_slice();
+                let i = docs
+                    .binary_search_by(|d| d.path.as_str().cmp(&s.path))
+                    .ok()?;
+                Some(SourceFile {
+                    path: s.path.clone(),
+                    display: docs[i].display_path.clone(),
+                    text: docs[i].source.clone(),
+                })
+            })
+            .collect();
+        let framework = last.handbook.config.scope.framework.clone();
+        parse::parse_all(
+            &old_texts,
+            &framework,
+            Some(&self.caches.parsed),
+            &mut before,
+        );
+        resolve::source_warnings(&last.handbook.history, &shown, &mut before);
+        let applied = edit.apply(&mut last.handbook, status, diags);
+        before.extend(applied.warnings_before);
+        resolve::source_warnings(&last.handbook.history, &shown, diags);
+        let mut warnings = std::mem::take(&mut last.warnings);
+        for old in before.iter().filter(|d| !d.is_error()) {
+            if let Some(at) = warnings.iter().position(|w| **w == **old) {
+                warnings.remove(at);
+            }
+        }
+        warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+
+        let hb = &last.handbook;
+        let neighbours = Neighbours::of(hb);
+        for &i in &applied.pages {
+            last.pages.insert(
+                url::document(&hb.documents[i].id),
+                page_signature(hb, &neighbours, i),
+            );
+        }
+        let reviews = review_signature(hb);
+        let wanted: HashSet<String> = applied
+            .pages
+            .iter()
+            .map(|&i| url::document(&hb.documents[i].id))
+            .collect();
+        // Front matter and headings are as they were: no listing shows anything new, unless a
+        // review state changed (the text is no longer, or again, as committed).
+        let (eager, stale) = out_of_date(
+            hb,
+            wanted,
+            &last.pages,
+            false,
+            reviews != last.reviews,
+            &last.stale,
+        );
+        // A page that does not render (a theme's template error): `last` is dropped, so the
+        // next change rebuilds everything; the server keeps showing the last good site.
+        let rendered = self.render_pages(&last.handbook, &last.theme, eager, diags)?;
+        let count = rendered.len();
+        for path in &stale {
+            last.files.remove(path);
+        }
+        for f in rendered {
+            last.files.insert(f.path, FileBody::bytes(f.contents));
+        }
+        last.reviews = reviews;
+        last.stale = stale.clone();
+        last.warnings = warnings;
+        let built = Built {
+            files: last.files.clone(),
+            stale,
+            rendered: count,
+            warnings: warnings_in(&last.warnings, fresh),
+            elapsed: Duration::ZERO,
+            incremental: true,
+            text_only: true,
+        };
+        self.last = Some(last);
+        Ok(built)
+    }
+
+    /// Any other edit of documents: the unchanged ones reused as they are, the changed ones as
+    /// parsed, and the handbook resolved again (links and coverage are global).
+    fn resolve_again(
+        &mut self,
+        changed: &[String],
+        head: Option<String>,
+        parsed: Vec<crate::model::Document>,
+        status: WorkingTreeStatus,
+        fresh: &[SourceFile],
+        diags: &mut Diagnostics,
+    ) -> Outcome<Built> {
+        let Some(last) = self.last.as_ref() else {
+            return self.full(head, diags);
+        };
+        let changed_set: HashSet<&str> = changed.iter().map(String::as_str).collect();
+        // Documents and the history are copied from the last build side by side (the copy of
+        // the history is a tenth of a rebuild).
+        let (mut documents, mut history) = rayon::join(
+            || {
                 // Exceptions are documents too, kept apart once resolved.
-                let mut documents: Vec<crate::model::Document> = last
-                    .handbook
+                last.handbook
                     .documents
                     .iter()
                     .chain(last.handbook.exceptions.iter().map(|e| &e.doc))
                     .filter(|d| !changed_set.contains(d.path.as_str()))
                     .cloned()
-                    .collect();
-                documents.extend(parse::parse_all(
-                    &fresh,
-                    &framework,
-                    Some(parsed_cache),
-                    &mut d,
-                ));
-                (documents, d)
+                    .collect::<Vec<crate::model::Document>>()
             },
-            // History: the same commits; only whether the changed files differ from HEAD is new
-            // (asked of git here, applied below).
-            || {
-                rayon::join(
-                    || last.handbook.history.clone(),
-                    || last.handbook.history.working_tree_status(root, changed),
-                )
-            },
+            || last.handbook.history.clone(),
         );
-        diags.extend(parse_diags);
+        documents.extend(parsed);
         let present: HashSet<String> = documents
             .iter()
             .map(|d| d.path.clone())
@@ -276,61 +414,20 @@ impl Session {
             || page_signatures(&hb),
             || (meta_signature(&hb), review_signature(&hb)),
         );
-        let meta_changed = meta != last.meta;
-        let reviews_changed = reviews != last.reviews;
-        let mut wanted: HashSet<String> = pages
+        let wanted: HashSet<String> = pages
             .iter()
             .filter(|(path, sig)| last.pages.get(*path) != Some(sig))
             .map(|(path, _)| path.clone())
             .collect();
-        // Titles, mappings and review states show on every listing (home, controls, matrix,
-        // reviews, the change log…): all pages other than the documents' are then out of date.
-        if meta_changed || reviews_changed {
-            wanted.extend(
-                page_paths(&hb)
-                    .into_iter()
-                    .filter(|p| !pages.contains_key(p)),
-            );
-        }
-        // The pages of the changed documents are rendered now: they are what the open page
-        // reloads. The pages that depend on them (control pages, listings, the reviews page, the
-        // exports and the search index) are rendered when next requested.
-        let (eager, mut stale): (HashSet<String>, HashSet<String>) = wanted
-            .into_iter()
-            .partition(|p| p.starts_with("documents/") && pages.contains_key(p));
-        if meta_changed || reviews_changed {
-            stale.extend(export_paths(&hb));
-        }
-        if meta_changed {
-            stale.insert("navigation.js".to_string());
-        }
-        stale.insert("search-index.js".to_string());
-        // The printable packet holds every document's text and review state.
-        if hb.config.publish.print {
-            stale.insert(url::PRINT.to_string());
-        }
-        if hb.config.publish.exceptions {
-            stale.insert("exceptions.csv".to_string());
-        }
-        stale.extend(last.stale.iter().cloned());
-        let selection = Selection {
-            pages: Some(eager),
-            exports: false,
-            search: false,
-            navigation: false,
-            statics: false,
-        };
-        let site = render(
-            &RenderContext {
-                handbook: &hb,
-                theme: &last.theme,
-                version: None,
-                bodies: Some(&self.bodies),
-                selection: &selection,
-            },
-            diags,
-        )?;
-        diags.no_errors()?;
+        let (eager, stale) = out_of_date(
+            &hb,
+            wanted,
+            &pages,
+            meta != last.meta,
+            reviews != last.reviews,
+            &last.stale,
+        );
+        let site_files = self.render_pages(&hb, &last.theme, eager, diags)?;
         let mut files = last.files.clone();
         for path in last.pages.keys() {
             if !pages.contains_key(path) {
@@ -340,8 +437,8 @@ impl Session {
         for path in &stale {
             files.remove(path);
         }
-        let rendered = site.files.len();
-        for f in site.files {
+        let rendered = site_files.len();
+        for f in site_files {
             files.insert(f.path, FileBody::bytes(f.contents));
         }
         let Some(previous) = self.last.take() else {
@@ -358,24 +455,106 @@ impl Session {
         // Freeing the last handbook (every document, revision and trace entry) took a tenth of
         // a rebuild: it is done beside the next step rather than before the reload.
         std::thread::spawn(move || drop((old_handbook, old_files, old_pages, old_stale)));
+        let warnings: Vec<Diagnostic> = diags.iter().filter(|d| !d.is_error()).cloned().collect();
+        let built = Built {
+            files: files.clone(),
+            stale: stale.clone(),
+            rendered,
+            warnings: warnings_in(&warnings, fresh),
+            elapsed: Duration::ZERO,
+            incremental: true,
+            text_only: false,
+        };
         self.last = Some(LastGood {
             handbook: hb,
             theme,
             head,
-            files: files.clone(),
+            files,
             pages,
             meta,
             reviews,
-            stale: stale.clone(),
-        });
-        Ok(Built {
-            files,
             stale,
-            rendered,
-            elapsed: Duration::ZERO,
-            incremental: true,
-        })
+            warnings,
+        });
+        Ok(built)
     }
+
+    /// The pages `paths` of `hb`, rendered.
+    fn render_pages(
+        &self,
+        hb: &Handbook,
+        theme: &Theme,
+        paths: HashSet<String>,
+        diags: &mut Diagnostics,
+    ) -> Outcome<Vec<crate::pipeline::render::OutputFile>> {
+        let site = render(
+            &RenderContext {
+                handbook: hb,
+                theme,
+                version: None,
+                bodies: Some(&self.bodies),
+                selection: &Selection::pages(paths),
+            },
+            diags,
+        )?;
+        diags.no_errors()?;
+        Ok(site.files)
+    }
+}
+
+/// Which pages an edit put out of date: `wanted` (pages whose inputs changed), split into the
+/// document pages rendered at once (what the open page reloads) and everything else, rendered
+/// when next requested: listings, control pages, the reviews page, the exports, the search
+/// index. `document_pages`: the signature of every document (and exception) page.
+fn out_of_date(
+    hb: &Handbook,
+    mut wanted: HashSet<String>,
+    document_pages: &HashMap<String, Signature>,
+    meta_changed: bool,
+    reviews_changed: bool,
+    still_stale: &HashSet<String>,
+) -> (HashSet<String>, HashSet<String>) {
+    // Titles, mappings and review states show on every listing (home, controls, matrix,
+    // reviews, the change log…): all pages other than the documents' are then out of date.
+    if meta_changed || reviews_changed {
+        wanted.extend(
+            page_paths(hb)
+                .into_iter()
+                .filter(|p| !document_pages.contains_key(p)),
+        );
+    }
+    let (eager, mut stale): (HashSet<String>, HashSet<String>) = wanted
+        .into_iter()
+        .partition(|p| p.starts_with("documents/") && document_pages.contains_key(p));
+    if meta_changed || reviews_changed {
+        stale.extend(export_paths(hb));
+    }
+    if meta_changed {
+        stale.insert("navigation.js".to_string());
+    }
+    stale.insert("search-index.js".to_string());
+    // The printable packet holds every document's text and review state.
+    if hb.config.publish.print {
+        stale.insert(url::PRINT.to_string());
+    }
+    if hb.config.publish.exceptions {
+        stale.insert("exceptions.csv".to_string());
+    }
+    stale.extend(still_stale.iter().cloned());
+    (eager, stale)
+}
+
+/// The warnings about the files just edited: what `serve` prints after an edit.
+fn warnings_in(warnings: &[Diagnostic], edited: &[SourceFile]) -> Vec<Diagnostic> {
+    warnings
+        .iter()
+        .filter(|w| {
+            w.file
+                .as_ref()
+                .is_some_and(|f| edited.iter().any(|s| s.display == *f))
+        })
+        .cloned()
+        .collect()
 }
 
 impl Session {
@@ -480,14 +659,43 @@ fn review_signature(hb: &Handbook) -> Signature {
     })
 }
 
+/// Each document's place in the reading order: its page shows the titles of the documents
+/// before and after it.
+struct Neighbours {
+    order: Vec<DocIx>,
+    rank: IxVec<DocIx, usize>,
+}
+
+impl Neighbours {
+    fn of(hb: &Handbook) -> Neighbours {
+        let order = crate::pipeline::render::views::reading_order(hb);
+        let mut rank = IxVec::filled(order.len(), 0);
+        for (pos, &i) in order.iter().enumerate() {
+            rank[i] = pos;
+        }
+        Neighbours { order, rank }
+    }
+}
+
 /// Per document page: its own text and metadata, review state, and what it shows of others
 /// (backlinks, implements, previous and next).
 fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
-    let order = crate::pipeline::render::views::reading_order(hb);
-    let mut rank = IxVec::filled(order.len(), 0);
-    for (pos, &i) in order.iter().enumerate() {
-        rank[i] = pos;
-    }
+    let neighbours = Neighbours::of(hb);
+    hb.documents
+        .as_slice()
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (
+                url::document(&d.id),
+                page_signature(hb, &neighbours, DocIx::new(i)),
+            )
+        })
+        .chain(exception_signatures(hb))
+        .collect()
+}
+
+fn page_signature(hb: &Handbook, neighbours: &Neighbours, i: DocIx) -> Signature {
     let title = |i: DocIx| {
         (
             &hb.documents[i].id,
@@ -495,49 +703,42 @@ fn page_signatures(hb: &Handbook) -> HashMap<String, Signature> {
             hb.documents[i].kind,
         )
     };
-    hb.documents
-        .as_slice()
-        .par_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let i = DocIx::new(i);
-            let sig = hash_of(|h| {
-                (
-                    Arc::as_ptr(&d.source) as *const u8 as usize,
-                    &d.source.len(),
-                )
-                    .hash(h);
-                (
-                    &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
-                )
-                    .hash(h);
-                let r = &hb.reviews[i];
-                (r.status, r.next_due, r.uncommitted).hash(h);
-                let refs = &hb.refs[i];
-                for list in [&refs.referenced_by, &refs.implemented_by, &refs.implements] {
-                    for &j in list {
-                        title(j).hash(h);
-                    }
-                }
-                refs.links.hash(h);
-                let pos = rank[i];
-                pos.checked_sub(1).map(|p| title(order[p])).hash(h);
-                order.get(pos + 1).map(|&n| title(n)).hash(h);
-                // Its open exceptions show as notices on it.
-                if hb.config.publish.exceptions {
-                    for e in hb
-                        .exceptions
-                        .iter()
-                        .filter(|e| e.target.is_some_and(|(d, _)| d == i))
-                    {
-                        exception_key(e).hash(h);
-                    }
-                }
-            });
-            (url::document(&d.id), sig)
-        })
-        .chain(exception_signatures(hb))
-        .collect()
+    let d = &hb.documents[i];
+    hash_of(|h| {
+        (
+            Arc::as_ptr(&d.source) as *const u8 as usize,
+            &d.source.len(),
+        )
+            .hash(h);
+        (
+            &d.id, &d.title, d.kind, &d.owner, d.status, &d.version, &d.path,
+        )
+            .hash(h);
+        let r = &hb.reviews[i];
+        (r.status, r.next_due, r.uncommitted).hash(h);
+        let refs = &hb.refs[i];
+        for list in [&refs.referenced_by, &refs.implemented_by, &refs.implements] {
+            for &j in list {
+                title(j).hash(h);
+            }
+        }
+        refs.links.hash(h);
+        let pos = neighbours.rank[i];
+        pos.checked_sub(1)
+            .map(|p| title(neighbours.order[p]))
+            .hash(h);
+        neighbours.order.get(pos + 1).map(|&n| title(n)).hash(h);
+        // Its open exceptions show as notices on it.
+        if hb.config.publish.exceptions {
+            for e in hb
+                .exceptions
+                .iter()
+                .filter(|e| e.target.is_some_and(|(d, _)| d == i))
+            {
+                exception_key(e).hash(h);
+            }
+        }
+    })
 }
 
 /// What an exception's page and its row of the register show.

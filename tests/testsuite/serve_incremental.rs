@@ -48,26 +48,60 @@ fn shown(diags: &Diagnostics) -> String {
         .join("\n")
 }
 
-fn full_build(book: &BookTest) -> BTreeMap<String, String> {
+/// What a full build serves, and its warnings.
+fn full_build(book: &BookTest) -> (BTreeMap<String, String>, Diagnostics) {
     let mut fresh = Session::new(book.path(), as_of());
     let mut diags = Diagnostics::new();
     let Ok(built) = fresh.rebuild(&[], &mut diags) else {
         panic!("the full build failed:\n{}", shown(&diags));
     };
-    served(&mut fresh, built)
+    (served(&mut fresh, built), diags)
 }
 
-/// Rebuilds `session` after `changed`, asserts that it was incremental and that it serves what a
-/// full build does.
-fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str]) {
+/// How `check` expects a rebuild to go.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Way {
+    /// Only text changed: the last handbook updated in place.
+    TextOnly,
+    /// Resolved again.
+    Resolved,
+    /// Either (the fixtures' own documents, of every kind).
+    Either,
+}
+
+/// Rebuilds `session` after `changed`, asserts that it was incremental, went `way`, and that it
+/// serves what a full build does and reports the same warnings about the edited files.
+fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str], way: Way) {
     let paths: Vec<PathBuf> = changed.iter().map(|p| book.join(p)).collect();
     let mut diags = Diagnostics::new();
     let Ok(built) = session.rebuild(&paths, &mut diags) else {
         panic!("{step}: the rebuild failed:\n{}", shown(&diags));
     };
     assert!(built.incremental, "{step}: not an incremental rebuild");
+    match way {
+        Way::TextOnly => assert!(built.text_only, "{step}: resolved again"),
+        Way::Resolved => assert!(!built.text_only, "{step}: taken as a text-only edit"),
+        Way::Either => {}
+    }
+    let about_edited = |w: &policybook::diagnostics::Diagnostic| {
+        w.file
+            .as_ref()
+            .is_some_and(|f| changed.iter().any(|c| f.ends_with(c)))
+    };
+    let mut warnings: Vec<String> = built.warnings.iter().map(|w| w.to_string()).collect();
     let incremental = served(session, built);
-    let full = full_build(book);
+    let (full, full_diags) = full_build(book);
+    let mut expected: Vec<String> = full_diags
+        .iter()
+        .filter(|w| !w.is_error() && about_edited(w))
+        .map(|w| w.to_string())
+        .collect();
+    warnings.sort();
+    expected.sort();
+    assert_eq!(
+        warnings, expected,
+        "{step}: the warnings about the edited files"
+    );
     let only_one: Vec<&String> = incremental
         .keys()
         .filter(|p| !full.contains_key(*p))
@@ -121,6 +155,43 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/access-control.md"],
+        Way::TextOnly,
+    );
+
+    // More prose in the same document: its review state stays as it is.
+    edit(
+        &book,
+        "policies/access-control.md",
+        "each quarter;",
+        "each quarter, and when someone leaves;",
+    );
+    check(
+        "another sentence",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::TextOnly,
+    );
+
+    // As committed again, in place: the review state is as committed, and the sources are clean.
+    let committed = book.read("policies/access-control.md");
+    let committed = committed.replacen(
+        "Managers confirm every account, and every service account, each quarter, and when someone leaves;",
+        "Managers confirm every account each quarter;",
+        1,
+    );
+    assert_eq!(
+        committed,
+        std::fs::read_to_string(crate::support::fixture("good").join("policies/access-control.md"))
+            .expect("fixture")
+    );
+    book.write("policies/access-control.md", &committed);
+    check(
+        "as committed, in place",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::TextOnly,
     );
 
     // A paragraph added above a heading: every later line moves.
@@ -135,6 +206,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/access-control.md"],
+        Way::Resolved,
     );
 
     // A link to another document: that one's backlinks change.
@@ -144,7 +216,13 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         "A title crafted",
         "See the [continuity plan](operations/continuity.md). A title crafted",
     );
-    check("a new link", &book, &mut session, &["policies/formula.md"]);
+    check(
+        "a new link",
+        &book,
+        &mut session,
+        &["policies/formula.md"],
+        Way::TextOnly,
+    );
 
     // A heading renamed: its anchor, the table of contents, the section's mapping.
     edit(
@@ -158,6 +236,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/operations/continuity.md"],
+        Way::Resolved,
     );
 
     // Front matter: the title shows on listings, the matrix and other pages' backlinks.
@@ -172,6 +251,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/operations/continuity.md"],
+        Way::Resolved,
     );
 
     // Two documents at once, one of them new.
@@ -191,6 +271,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/backup.md", "policies/formula.md"],
+        Way::Resolved,
     );
 
     // Back to the committed text: the page no longer says it is not committed.
@@ -203,6 +284,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/access-control.md"],
+        Way::Resolved,
     );
 
     // A document deleted.
@@ -212,6 +294,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/backup.md"],
+        Way::Resolved,
     );
 
     // Everything as committed again: the working tree is clean.
@@ -225,6 +308,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &book,
         &mut session,
         &["policies/operations/continuity.md"],
+        Way::Resolved,
     );
 }
 
@@ -254,16 +338,34 @@ fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
             let committed = book.read(rel);
             let step = |what: &str| format!("{fixture}: {rel}: {what}");
             book.write(rel, &format!("{committed}\nOne more sentence.\n"));
-            check(&step("prose"), &book, &mut session, &[rel.as_str()]);
+            check(
+                &step("prose"),
+                &book,
+                &mut session,
+                &[rel.as_str()],
+                Way::Either,
+            );
             if committed.contains("\ntitle: ") {
                 book.write(
                     rel,
                     &committed.replacen("\ntitle: ", "\ntitle: Renamed ", 1),
                 );
-                check(&step("title"), &book, &mut session, &[rel.as_str()]);
+                check(
+                    &step("title"),
+                    &book,
+                    &mut session,
+                    &[rel.as_str()],
+                    Way::Either,
+                );
             }
             book.write(rel, &committed);
-            check(&step("as committed"), &book, &mut session, &[rel.as_str()]);
+            check(
+                &step("as committed"),
+                &book,
+                &mut session,
+                &[rel.as_str()],
+                Way::Either,
+            );
         }
     }
 }

@@ -83,6 +83,17 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// These pages alone.
+    pub fn pages(paths: std::collections::HashSet<String>) -> Selection {
+        Selection {
+            pages: Some(paths),
+            exports: false,
+            search: false,
+            navigation: false,
+            statics: false,
+        }
+    }
+
     /// Every output.
     pub fn everything() -> Selection {
         Selection {

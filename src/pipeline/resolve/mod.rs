@@ -12,6 +12,7 @@ mod reviews;
 mod scope;
 pub mod signatures;
 pub mod soa;
+mod text_edit;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +30,7 @@ use crate::pipeline::load::AssetSource;
 
 pub use exceptions::ExceptionRecord;
 pub use reviews::{REGISTER_REVIEW_ID, RegisterHistory, ReviewState, source_warnings};
+pub use text_edit::{Applied, TextEdit};
 pub use trace::{
     Coverage, CriterionStatus, FrameworkSummary, Trace, Via, control_state, in_effect,
 };
@@ -216,22 +218,15 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         .iter_enumerated()
         .map(|(i, d)| (d.path.as_str(), i))
         .collect();
-    let ctx = links::Context {
-        documents: &documents,
-        by_id: &by_id,
-        by_path: &by_path,
-        catalog: &catalog,
-        register: &register_ids,
-        assets: &available,
-        default_framework: &config.scope.framework,
-        raw_html: config.markdown.raw_html,
-        warn_size_mb: config.files.warn_size_mb,
-        origin: config.absolute_url("").and_then(|u| {
-            let (scheme, rest) = u.split_once("://")?;
-            let host = rest.split('/').next()?;
-            Some(format!("{scheme}://{host}"))
-        }),
-    };
+    let ctx = links_context(
+        &config,
+        &catalog,
+        &documents,
+        &by_id,
+        &by_path,
+        &register_ids,
+        &available,
+    );
     // Each document's links and `implements` are resolved on their own, side by side (this loop
     // was a third of resolving, which is most of a `serve` rebuild); what they find is reported
     // in document order, as one after the other would.
@@ -282,22 +277,14 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
             refs[target].implemented_by.push(i);
         }
     }
-    // Lowered once, not in every comparison of every list.
-    let lowered: IxVec<DocIx, String> =
-        IxVec::from_vec(documents.iter().map(|d| d.title.to_lowercase()).collect());
-    let by_title = |a: &DocIx, b: &DocIx| {
-        lowered[*a]
-            .cmp(&lowered[*b])
-            .then_with(|| documents[*a].id.cmp(&documents[*b].id))
-    };
+    let lowered = lowered_titles(&documents);
     for r in &mut refs {
         for list in [
             &mut r.referenced_by,
             &mut r.implemented_by,
             &mut r.implements,
         ] {
-            list.sort_by(by_title);
-            list.dedup();
+            sort_by_title(list, &documents, &lowered);
         }
     }
 
@@ -414,6 +401,54 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         soas,
         settings_history,
     }
+}
+
+/// What resolving a document's links needs, from the parts of a handbook.
+fn links_context<'a>(
+    config: &'a Config,
+    catalog: &'a Catalog,
+    documents: &'a IxVec<DocIx, Document>,
+    by_id: &'a HashMap<String, DocIx>,
+    by_path: &'a HashMap<&'a str, DocIx>,
+    register_ids: &'a HashMap<String, RegIx>,
+    available: &'a BTreeMap<String, AssetSource>,
+) -> links::Context<'a> {
+    links::Context {
+        documents,
+        by_id,
+        by_path,
+        catalog,
+        register: register_ids,
+        assets: available,
+        default_framework: &config.scope.framework,
+        raw_html: config.markdown.raw_html,
+        warn_size_mb: config.files.warn_size_mb,
+        origin: config.absolute_url("").and_then(|u| {
+            let (scheme, rest) = u.split_once("://")?;
+            let host = rest.split('/').next()?;
+            Some(format!("{scheme}://{host}"))
+        }),
+    }
+}
+
+/// Each document's title in lower case: lists of documents are sorted by it (lowered once, not
+/// in every comparison of every list).
+fn lowered_titles(documents: &IxVec<DocIx, Document>) -> IxVec<DocIx, String> {
+    IxVec::from_vec(documents.iter().map(|d| d.title.to_lowercase()).collect())
+}
+
+/// Sorts a list of documents (backlinks, `implements`) by title, then id, without repeats.
+fn sort_by_title(
+    list: &mut Vec<DocIx>,
+    documents: &IxVec<DocIx, Document>,
+    lowered: &IxVec<DocIx, String>,
+) {
+    list.sort_by(|a, b| {
+        lowered[*a]
+            .cmp(&lowered[*b])
+            .then_with(|| documents[*a].id.cmp(&documents[*b].id))
+    });
+    list.dedup();
 }
 
 /// id → document; a repeated id is an error on the second file.

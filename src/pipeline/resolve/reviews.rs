@@ -345,9 +345,8 @@ pub(crate) fn review_states(
             let (mut reviews, mut not_counted) = (Vec::new(), Vec::new());
             let mut approved_up_to = i64::MIN;
             for r in all {
-                let why = not_counted_because(&r.commit, as_of).or_else(|| {
-                    approvals.problem(doc, &r, &revisions, approved_up_to)
-                });
+                let why = not_counted_because(&r.commit, as_of)
+                    .or_else(|| approvals.problem(doc, &r, &revisions, approved_up_to));
                 match why {
                     Some(why) => not_counted.push((r, why)),
                     None => {
@@ -370,103 +369,22 @@ pub(crate) fn review_states(
                 .rev()
                 .find(|r| not_counted_because(&r.commit, as_of).is_none())
                 .map(|r| r.commit.date);
-            let next = next_due(reviews.first().map(Review::date), doc.effective.map(|e| e.value), first_commit, doc.review.map(|r| r.value));
-            // A committed change after the last counted approval: that text is not approved.
-            let changed_after = reviews.first().and_then(|last| {
-                revisions
-                    .iter()
-                    .filter(|r| not_counted_because(&r.commit, as_of).is_none())
-                    .find(|r| {
-                        r.commit.id != last.commit.id
-                            && r.commit.commit_time > last.commit.commit_time
-                    })
-                    .map(|r| (last, r))
-            });
-            // The version in force must have been approved by its `effective` date.
-            if let Some(effective) = doc.effective
-                && changed_after.is_none()
-                && let Some(latest) = revisions
-                    .iter()
-                    .find(|r| not_counted_because(&r.commit, as_of).is_none())
-                && let Some(first) = reviews.iter().rev().find(|r| {
-                    r.commit.id == latest.commit.id
-                        || r.commit.commit_time >= latest.commit.commit_time
-                })
-                && effective.value < first.date()
-            {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "effective before approval: `effective` is {}, but this version was first approved on {} ({})",
-                        effective.value,
-                        first.date(),
-                        first.commit.short
-                    ))
-                    .at_line(&doc.display_path, &doc.source, effective.line)
-                    .hint("a policy takes effect once approved: set `effective` to the approval date or later"),
-                );
-            }
-            let mut st = status(next, as_of, uncommitted);
-            if changed_after.is_some()
-                && matches!(st, ReviewStatus::Current | ReviewStatus::DueSoon)
-            {
-                st = ReviewStatus::ChangedSinceApproval;
-            }
-            if let Some((last, change)) = changed_after
-                && !uncommitted
-                && doc.status == Status::Published
-            {
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "changed since approval: last approved {} ({}), changed {} by {} in {}",
-                        last.date(),
-                        last.commit.short,
-                        change.commit.date,
-                        change.commit.author,
-                        change.commit.short
-                    ))
-                    .at(&doc.display_path, None)
-                    .hint(review_command(doc)),
-                );
-            }
-            if uncommitted {
-                diags.push(
-                    Diagnostic::warning("uncommitted changes: this text is not in git, so it has not been reviewed")
-                        .at(&doc.display_path, None)
-                        .hint("commit the change; once reviewed, record it with a `Reviewed-by: Name <email>` trailer"),
-                );
-            } else if st == ReviewStatus::Overdue && doc.status == Status::Published {
-                let last = match reviews.first() {
-                    Some(r) => format!("last reviewed {}", r.date()),
-                    None => "never reviewed".to_string(),
-                };
-                let cadence = doc.review.map(|c| c.to_string()).unwrap_or_default();
-                let due = next.map(|d| d.to_string()).unwrap_or_default();
-                diags.push(
-                    Diagnostic::warning(format!("review overdue: {last}, {cadence} review was due {due}"))
-                        .at(&doc.display_path, None)
-                        .hint(review_command(doc)),
-                );
-            } else if next.is_none()
-                && let (Some(cadence), Some(base)) = (doc.review, reviews.first().map(Review::date).or(doc.effective.map(|e| e.value)).or(first_commit))
-            {
-                // The arithmetic overflowed: a date near the end of the calendar.
-                diags.push(
-                    Diagnostic::warning(format!(
-                        "no review due date: {base} plus a {cadence} cadence is past the last date policybook can compute (9999-12-31), so the status is unknown"
-                    ))
-                    .at(&doc.display_path, None)
-                    .hint("check the `effective` date; it is probably a placeholder"),
-                );
-            }
-            let state = ReviewState {
+            let next = next_due(
+                reviews.first().map(Review::date),
+                doc.effective.map(|e| e.value),
+                first_commit,
+                doc.review.map(|r| r.value),
+            );
+            let mut state = ReviewState {
                 revisions,
                 reviews,
                 first_commit,
                 next_due: next,
-                status: st,
+                status: ReviewStatus::Current,
                 uncommitted,
                 not_counted,
             };
+            state.status = standing(doc, &state, as_of, diags);
             (state, found)
         })
         .collect();
@@ -499,6 +417,130 @@ fn review_command(doc: &Document) -> String {
          --trailer \"Reviews: {}\" --trailer \"Reviewed-by: Name <email>\"",
         doc.title, doc.id
     )
+}
+
+/// Where a document stands given its reviews, revisions, due date and whether its text is
+/// committed, with the warnings that follow: computed once per build, and again by `serve` when
+/// an edit only changed whether the text is committed.
+fn standing(
+    doc: &Document,
+    state: &ReviewState,
+    as_of: Option<jiff::civil::Date>,
+    diags: &mut Diagnostics,
+) -> ReviewStatus {
+    // A committed change after the last counted approval: that text is not approved.
+    let changed_after = state.reviews.first().and_then(|last| {
+        state
+            .revisions
+            .iter()
+            .filter(|r| not_counted_because(&r.commit, as_of).is_none())
+            .find(|r| {
+                r.commit.id != last.commit.id && r.commit.commit_time > last.commit.commit_time
+            })
+            .map(|r| (last, r))
+    });
+    // The version in force must have been approved by its `effective` date.
+    if let Some(effective) = doc.effective
+        && changed_after.is_none()
+        && let Some(latest) = state
+            .revisions
+            .iter()
+            .find(|r| not_counted_because(&r.commit, as_of).is_none())
+        && let Some(first) = state.reviews.iter().rev().find(|r| {
+            r.commit.id == latest.commit.id || r.commit.commit_time >= latest.commit.commit_time
+        })
+        && effective.value < first.date()
+    {
+        diags.push(
+            Diagnostic::warning(format!(
+                "effective before approval: `effective` is {}, but this version was first approved on {} ({})",
+                effective.value,
+                first.date(),
+                first.commit.short
+            ))
+            .at_line(&doc.display_path, &doc.source, effective.line)
+            .hint("a policy takes effect once approved: set `effective` to the approval date or later"),
+        );
+    }
+    let mut st = status(state.next_due, as_of, state.uncommitted);
+    if changed_after.is_some() && matches!(st, ReviewStatus::Current | ReviewStatus::DueSoon) {
+        st = ReviewStatus::ChangedSinceApproval;
+    }
+    if let Some((last, change)) = changed_after
+        && !state.uncommitted
+        && doc.status == Status::Published
+    {
+        diags.push(
+            Diagnostic::warning(format!(
+                "changed since approval: last approved {} ({}), changed {} by {} in {}",
+                last.date(),
+                last.commit.short,
+                change.commit.date,
+                change.commit.author,
+                change.commit.short
+            ))
+            .at(&doc.display_path, None)
+            .hint(review_command(doc)),
+        );
+    }
+    if state.uncommitted {
+        diags.push(
+            Diagnostic::warning("uncommitted changes: this text is not in git, so it has not been reviewed")
+                .at(&doc.display_path, None)
+                .hint("commit the change; once reviewed, record it with a `Reviewed-by: Name <email>` trailer"),
+        );
+    } else if st == ReviewStatus::Overdue && doc.status == Status::Published {
+        let last = match state.reviews.first() {
+            Some(r) => format!("last reviewed {}", r.date()),
+            None => "never reviewed".to_string(),
+        };
+        let cadence = doc.review.map(|c| c.to_string()).unwrap_or_default();
+        let due = state.next_due.map(|d| d.to_string()).unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(format!(
+                "review overdue: {last}, {cadence} review was due {due}"
+            ))
+            .at(&doc.display_path, None)
+            .hint(review_command(doc)),
+        );
+    } else if state.next_due.is_none()
+        && let (Some(cadence), Some(base)) = (
+            doc.review,
+            state
+                .reviews
+                .first()
+                .map(Review::date)
+                .or(doc.effective.map(|e| e.value))
+                .or(state.first_commit),
+        )
+    {
+        // The arithmetic overflowed: a date near the end of the calendar.
+        diags.push(
+            Diagnostic::warning(format!(
+                "no review due date: {base} plus a {cadence} cadence is past the last date policybook can compute (9999-12-31), so the status is unknown"
+            ))
+            .at(&doc.display_path, None)
+            .hint("check the `effective` date; it is probably a placeholder"),
+        );
+    }
+    st
+}
+
+impl ReviewState {
+    /// The same reviews of `doc` once its text is (or is no longer) committed: `serve` after an
+    /// edit that changed nothing else. The warnings go to `diags`, as `review_states` gives them.
+    pub(crate) fn with_uncommitted(
+        &self,
+        doc: &Document,
+        uncommitted: bool,
+        as_of: Option<jiff::civil::Date>,
+        diags: &mut Diagnostics,
+    ) -> ReviewState {
+        let mut state = self.clone();
+        state.uncommitted = uncommitted;
+        state.status = standing(doc, &state, as_of, diags);
+        state
+    }
 }
 
 /// `Reviews: bsae`: a warning naming the commit and the closest id, unless the mistake has been
