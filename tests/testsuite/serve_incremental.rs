@@ -65,7 +65,7 @@ enum Way {
     TextOnly,
     /// Resolved again.
     Resolved,
-    /// Either (the fixtures' own documents, of every kind).
+    /// Either (back to the committed text: text only when only the text had changed).
     Either,
 }
 
@@ -337,14 +337,16 @@ fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
         for rel in &documents {
             let committed = book.read(rel);
             let step = |what: &str| format!("{fixture}: {rel}: {what}");
+            // Text only, unless acknowledgements are assessed (left to the full resolve) or the
+            // document is an exception (resolved apart from the documents).
+            let prose = if fixture == "acknowledgements" || committed.contains("\nkind: exception")
+            {
+                Way::Resolved
+            } else {
+                Way::TextOnly
+            };
             book.write(rel, &format!("{committed}\nOne more sentence.\n"));
-            check(
-                &step("prose"),
-                &book,
-                &mut session,
-                &[rel.as_str()],
-                Way::Either,
-            );
+            check(&step("prose"), &book, &mut session, &[rel.as_str()], prose);
             if committed.contains("\ntitle: ") {
                 book.write(
                     rel,
@@ -355,7 +357,7 @@ fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
                     &book,
                     &mut session,
                     &[rel.as_str()],
-                    Way::Either,
+                    Way::Resolved,
                 );
             }
             book.write(rel, &committed);
