@@ -92,6 +92,20 @@ pub struct Session {
     caches: Caches,
     bodies: BodyCache,
     last: Option<LastGood>,
+    retry: Retry,
+}
+
+/// What the last rebuild failed to build, built again with the next change. Without it, an edit
+/// to another file would build from the last good handbook and hide the error that is still on
+/// disk.
+#[derive(Default)]
+enum Retry {
+    #[default]
+    Nothing,
+    /// The files of a failed incremental rebuild.
+    Files(Vec<String>),
+    /// Everything, after a failed full rebuild (`site.toml`, the theme…).
+    Everything,
 }
 
 impl Session {
@@ -104,6 +118,7 @@ impl Session {
             caches: Caches::stored(root),
             bodies: BodyCache::default(),
             last: None,
+            retry: Retry::Nothing,
         }
     }
 
@@ -112,10 +127,19 @@ impl Session {
     pub fn rebuild(&mut self, changed: &[PathBuf], diags: &mut Diagnostics) -> Outcome<Built> {
         let start = Instant::now();
         let mut rel: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
+        let everything = match std::mem::take(&mut self.retry) {
+            Retry::Nothing => false,
+            Retry::Files(failed) => {
+                rel.extend(failed);
+                false
+            }
+            Retry::Everything => true,
+        };
         // A file saved twice is read once.
         rel.sort();
         rel.dedup();
-        let only_documents = !rel.is_empty()
+        let only_documents = !everything
+            && !rel.is_empty()
             && rel
                 .iter()
                 .all(|p| p.starts_with("policies/") && p.to_ascii_lowercase().ends_with(".md"));
@@ -125,10 +149,18 @@ impl Session {
                 .last
                 .as_ref()
                 .is_some_and(|l| l.head == head && l.handbook.config.versions.is_none());
-        let mut built = if incremental {
-            self.incremental(&rel, head, diags)?
+        let result = if incremental {
+            self.incremental(&rel, head, diags)
         } else {
-            self.full(head, diags)?
+            self.full(head, diags)
+        };
+        let Ok(mut built) = result else {
+            self.retry = if incremental {
+                Retry::Files(rel)
+            } else {
+                Retry::Everything
+            };
+            return Err(crate::diagnostics::Reported);
         };
         built.elapsed = start.elapsed();
         built.incremental = incremental;

@@ -129,6 +129,17 @@ fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str], w
     }
 }
 
+/// A fixture handbook, committed, and a session that has built it.
+fn committed_and_built(fixture: &str) -> (BookTest, Session) {
+    let book = BookTest::fixture(fixture).git();
+    book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
+    let mut session = Session::new(book.path(), as_of());
+    let mut diags = Diagnostics::new();
+    let first = session.rebuild(&[], &mut diags);
+    assert!(first.is_ok(), "{fixture}: first build:\n{}", shown(&diags));
+    (book, session)
+}
+
 fn edit(book: &BookTest, rel: &str, from: &str, to: &str) {
     let text = book.read(rel);
     assert!(text.contains(from), "{rel} has no `{from}`");
@@ -137,11 +148,7 @@ fn edit(book: &BookTest, rel: &str, from: &str, to: &str) {
 
 #[test]
 fn an_incremental_rebuild_serves_what_a_full_build_does() {
-    let book = BookTest::fixture("good").git();
-    book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
-    let mut session = Session::new(book.path(), as_of());
-    let mut diags = Diagnostics::new();
-    assert!(session.rebuild(&[], &mut diags).is_ok(), "first build");
+    let (book, mut session) = committed_and_built("good");
 
     // Prose only: the page, its search text and its "not committed" state change.
     edit(
@@ -317,15 +324,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
 #[test]
 fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
     for fixture in ["exceptions", "register", "scope", "acknowledgements"] {
-        let book = BookTest::fixture(fixture).git();
-        book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
-        let mut session = Session::new(book.path(), as_of());
-        let mut diags = Diagnostics::new();
-        assert!(
-            session.rebuild(&[], &mut diags).is_ok(),
-            "{fixture}: first build:\n{}",
-            shown(&diags)
-        );
+        let (book, mut session) = committed_and_built(fixture);
         let documents: Vec<String> = walk_markdown(&book.join("policies"))
             .into_iter()
             .map(|p| {
@@ -384,4 +383,102 @@ fn walk_markdown(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Rebuilds after `changed` and asserts that it fails with a message naming `culprit`.
+fn assert_fails(session: &mut Session, book: &BookTest, changed: &str, culprit: &str, why: &str) {
+    let mut diags = Diagnostics::new();
+    let built = session.rebuild(&[book.join(changed)], &mut diags);
+    let said = shown(&diags);
+    assert!(built.is_err() && said.contains(culprit), "{why}: {said}");
+}
+
+/// A file that failed to build fails every rebuild until it is fixed, also when the file just
+/// saved is another one: building from the last good handbook would hide the error that is still
+/// on disk (and clear the overlay that shows it).
+#[test]
+fn a_rebuild_after_a_failed_one_builds_what_failed_again() {
+    let (book, mut session) = committed_and_built("good");
+
+    edit(
+        &book,
+        "policies/formula.md",
+        "A title crafted",
+        "A [broken link](nowhere.md). A title crafted",
+    );
+    assert_fails(
+        &mut session,
+        &book,
+        "policies/formula.md",
+        "nowhere.md",
+        "a broken link fails",
+    );
+    edit(
+        &book,
+        "policies/access-control.md",
+        "each quarter;",
+        "each quarter, always;",
+    );
+    assert_fails(
+        &mut session,
+        &book,
+        "policies/access-control.md",
+        "nowhere.md",
+        "the broken link still fails the next rebuild",
+    );
+    edit(
+        &book,
+        "policies/formula.md",
+        "A [broken link](nowhere.md). ",
+        "",
+    );
+    check(
+        "fixed",
+        &book,
+        &mut session,
+        &["policies/formula.md", "policies/access-control.md"],
+        Way::Either,
+    );
+
+    // A broken site.toml fails a full rebuild; an edit to a document after it must not build
+    // from the last good settings.
+    let settings = book.read("site.toml");
+    book.write("site.toml", "title = [\n");
+    assert_fails(
+        &mut session,
+        &book,
+        "site.toml",
+        "site.toml",
+        "a broken site.toml fails",
+    );
+    edit(
+        &book,
+        "policies/access-control.md",
+        "each quarter, always;",
+        "each quarter;",
+    );
+    assert_fails(
+        &mut session,
+        &book,
+        "policies/access-control.md",
+        "site.toml",
+        "the broken site.toml still fails the next rebuild",
+    );
+    book.write("site.toml", &settings);
+    let mut diags = Diagnostics::new();
+    let fixed = session.rebuild(&[book.join("site.toml")], &mut diags);
+    assert!(fixed.is_ok(), "fixed: {}", shown(&diags));
+    edit(
+        &book,
+        "policies/access-control.md",
+        "each quarter;",
+        "each quarter, without fail;",
+    );
+    check(
+        "after a full rebuild",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::TextOnly,
+    );
 }
