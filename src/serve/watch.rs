@@ -98,10 +98,20 @@ fn relevant(root: &Path, git_dir: Option<&Path>, path: &Path) -> bool {
         let rel = rel.to_string_lossy();
         return rel == "HEAD" || rel == "packed-refs" || rel.starts_with("refs");
     }
+    // Hidden files (Emacs's `.#a.md` locks, gedit's `.goutputstream-…`, Kate's `.a.md.kate-swp`),
+    // backups (`a.md~`), swap and temporary files, Vim's probe of whether it may write in a folder
+    // (`4913`), Emacs's auto-saves (`#a.md#`) and JetBrains' safe-write copies: saving a document
+    // in any of these editors is one change to the document, not a change to the handbook's
+    // other files, which would rebuild everything.
     let temporary = name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
-        || name.ends_with(".tmp");
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___");
     if temporary {
         return false;
     }
@@ -115,4 +125,42 @@ fn relevant(root: &Path, git_dir: Option<&Path>, path: &Path) -> bool {
         || rel.starts_with("policies")
         || rel.starts_with("theme")
         || rel.starts_with(crate::model::register::REGISTER_DIR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editors_temporary_files_are_not_changes_to_the_handbook() {
+        let root = Path::new("/book");
+        let git = Path::new("/book/.git");
+        let seen = |rel: &str| relevant(root, Some(git), &root.join(rel));
+        for source in [
+            "policies/access.md",
+            "policies/img/flow.svg",
+            "site.toml",
+            "controls.yaml",
+            "people.yaml",
+            "theme/templates/page.html",
+        ] {
+            assert!(seen(source), "{source}");
+        }
+        assert!(seen(".git/HEAD") && seen(".git/refs/heads/main"));
+        for temporary in [
+            "policies/.access.md.swp",
+            "policies/.#access.md",
+            "policies/#access.md#",
+            "policies/access.md~",
+            "policies/4913",
+            "policies/access.md___jb_tmp___",
+            "policies/access.md___jb_old___",
+            "policies/.goutputstream-ABC123",
+            "policies/access.md.tmp",
+            ".git/index",
+            "public/index.html",
+        ] {
+            assert!(!seen(temporary), "{temporary}");
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! documents, listings or the trace read of it (front matter, headings and their lines, anchors,
 //! mappings, the files it links to). Then only that document's links and review standing are
 //! resolved again, and the last handbook is updated in place; everything else of it stands.
-//! Anything more is resolved from scratch by [`super::resolve`]. `tests/testsuite/serve_incremental.rs`
-//! checks that both ways serve the same site.
+//! Anything more is resolved from scratch by [`super::resolve`].
+//! `tests/testsuite/serve_incremental.rs` checks that both ways serve the same site.
 
 use std::collections::{BTreeSet, HashMap};
 
