@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Issue 8's budget: after editing one document, the rebuild `serve` performs takes at most 5% of
-# a full build's time. Both are measured here on the benchmark corpus, in one run.
+# a full build's time. Both are measured here on the benchmark corpus, in one run, for two kinds
+# of edit: the text (which serve applies to the last handbook in place) and the title (front
+# matter, which every listing shows: the handbook is resolved again).
 #
 #   bench/serve.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing)
 set -euo pipefail
@@ -13,34 +15,53 @@ pid=$!
 trap 'kill $pid 2>/dev/null; unscratch "$work"' EXIT
 until grep -qs "^Built in" "$log"; do sleep 0.2; done
 
-# Ten edits, each to a different committed document, one at a time.
-docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
-for doc in $docs; do
-  before=$(grep -c "^Rebuilt in" "$log" || true)
-  printf '\nAn added sentence about quarterly access reviews.\n' >> "$work/hb/policies/$doc"
-  # An edit that serve never rebuilds fails the benchmark rather than hanging it.
-  waited=0
+# Waits for serve's next rebuild after an edit; one it never makes fails the benchmark rather
+# than hanging it.
+wait_rebuild() {
+  local before=$1 what=$2 waited=0
   until [ "$(grep -c "^Rebuilt in" "$log" || true)" -gt "$before" ]; do
     sleep 0.05
     waited=$((waited + 1))
     if [ "$waited" -gt 600 ]; then
-      echo "serve did not rebuild after editing policies/$doc within 30 s" >&2
+      echo "serve did not rebuild after $what within 30 s" >&2
       exit 1
     fi
   done
+}
+
+# Ten edits of the text, each to a different committed document, one at a time; then ten edits
+# of front matter (a new title, which every listing shows), saved as `sed -i` saves: a copy
+# renamed over the document.
+docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
+for doc in $docs; do
+  before=$(grep -c "^Rebuilt in" "$log" || true)
+  printf '\nAn added sentence about quarterly access reviews.\n' >> "$work/hb/policies/$doc"
+  wait_rebuild "$before" "editing policies/$doc"
+done
+# (serve writes the log through its own descriptor: counted here, not marked in it.)
+text_edits=$(grep -c "^Rebuilt in" "$log" || true)
+for doc in $(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 11'); do
+  before=$(grep -c "^Rebuilt in" "$log" || true)
+  sed -i '0,/^title: /s/^title: /title: Renamed /' "$work/hb/policies/$doc"
+  wait_rebuild "$before" "retitling policies/$doc"
 done
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
   -n full-build "$pb build --no-cache --root $work/hb --out $work/site" >&2
 
-python3 - "$work/h.json" "$log" <<'PY'
+python3 - "$work/h.json" "$log" "$text_edits" <<'PY'
 import json, re, statistics, sys
 full = json.load(open(sys.argv[1]))["results"][0]["median"] * 1000
-rebuilds = [int(m) for m in re.findall(r"^Rebuilt in (\d+) ms", open(sys.argv[2]).read(), re.M)]
+every = [int(m) for m in re.findall(r"^Rebuilt in (\d+) ms", open(sys.argv[2]).read(), re.M)]
+text, titles = every[: int(sys.argv[3])], every[int(sys.argv[3]) :]
 from budget import record
-med = statistics.median(rebuilds)
-ok = record("serve's rebuild after one edit vs a cold build", f"{med:.0f} ms vs {full:.0f} ms", med / full, 0.05, unit="%")
-print(f"full build: {full:.0f} ms (median of 5); serve's rebuild after editing one document: "
-      f"{med:.0f} ms (median of {len(rebuilds)}, max {max(rebuilds)}); "
-      f"ratio {med / full:.1%} (budget ≤ 5%: {ok})")
+print(f"full build: {full:.0f} ms (median of 5)")
+for name, what, rebuilds in [
+    ("serve's rebuild after one edit vs a cold build", "editing one document's text", text),
+    ("serve's rebuild after a new title vs a cold build", "retitling one document", titles),
+]:
+    med = statistics.median(rebuilds)
+    ok = record(name, f"{med:.0f} ms vs {full:.0f} ms", med / full, 0.05, unit="%")
+    print(f"serve's rebuild after {what}: {med:.0f} ms (median of {len(rebuilds)}, max "
+          f"{max(rebuilds)}); ratio {med / full:.1%} (budget ≤ 5%: {ok})")
 PY

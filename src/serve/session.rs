@@ -138,6 +138,37 @@ impl Session {
         // A file saved twice is read once.
         rel.sort();
         rel.dedup();
+        // A file under policies/ that came and went since the last build, and was not one of
+        // its files (a temporary copy that `sed -i` or an editor renamed over a document), is
+        // no change: the document it became is.
+        let came_and_went = |p: &String| {
+            let Some(below) = p.strip_prefix("policies/") else {
+                return false;
+            };
+            !p.to_ascii_lowercase().ends_with(".md")
+                && !self.root.join(p).exists()
+                && self
+                    .last
+                    .as_ref()
+                    .is_some_and(|l| !l.handbook.available.contains_key(below))
+        };
+        let before = rel.len();
+        rel.retain(|p| !came_and_went(p));
+        if before > 0
+            && rel.is_empty()
+            && !everything
+            && let Some(last) = &self.last
+        {
+            return Ok(Built {
+                files: last.files.clone(),
+                stale: last.stale.clone(),
+                rendered: 0,
+                elapsed: start.elapsed(),
+                incremental: true,
+                warnings: Vec::new(),
+                text_only: true,
+            });
+        }
         let only_documents = !everything
             && !rel.is_empty()
             && rel
