@@ -164,11 +164,7 @@ fn apply(
             // after an edit, the warnings about the edited files, in full: what the author can
             // act on now (`policybook check` lists every warning).
             if built.incremental {
-                let mut edited = crate::diagnostics::Diagnostics::new();
-                for w in &built.warnings {
-                    edited.push(w.clone());
-                }
-                edited.print();
+                built.warnings.print();
             } else {
                 diags.print_grouped();
             }

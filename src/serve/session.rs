@@ -61,7 +61,7 @@ pub struct Built {
     /// Only the changed documents were read again.
     pub incremental: bool,
     /// After an incremental rebuild, the warnings about the edited files.
-    pub warnings: Vec<Diagnostic>,
+    pub warnings: Diagnostics,
     /// Only the text of documents changed: the last handbook was updated in place rather than
     /// resolved again.
     pub text_only: bool,
@@ -165,7 +165,7 @@ impl Session {
                 rendered: 0,
                 elapsed: start.elapsed(),
                 incremental: true,
-                warnings: Vec::new(),
+                warnings: Diagnostics::new(),
                 text_only: true,
             });
         }
@@ -262,7 +262,7 @@ impl Session {
             rendered,
             elapsed: Duration::ZERO,
             incremental: false,
-            warnings: Vec::new(),
+            warnings: Diagnostics::new(),
             text_only: false,
         })
     }
@@ -608,16 +608,17 @@ fn out_of_date(
 }
 
 /// The warnings about the files just edited: what `serve` prints after an edit.
-fn warnings_in(warnings: &[Diagnostic], edited: &[SourceFile]) -> Vec<Diagnostic> {
-    warnings
-        .iter()
-        .filter(|w| {
-            w.file
-                .as_ref()
-                .is_some_and(|f| edited.iter().any(|s| s.display == *f))
-        })
-        .cloned()
-        .collect()
+fn warnings_in(warnings: &[Diagnostic], edited: &[SourceFile]) -> Diagnostics {
+    let mut about = Diagnostics::new();
+    for w in warnings {
+        if w.file
+            .as_ref()
+            .is_some_and(|f| edited.iter().any(|s| s.display == *f))
+        {
+            about.push(w.clone());
+        }
+    }
+    about
 }
 
 impl Session {

@@ -140,6 +140,13 @@ fn committed_and_built(fixture: &str) -> (BookTest, Session) {
     (book, session)
 }
 
+/// `rel` as the `good` fixture has it (as committed).
+fn restore(book: &BookTest, rel: &str) {
+    let committed =
+        std::fs::read_to_string(crate::support::fixture("good").join(rel)).expect("fixture");
+    book.write(rel, &committed);
+}
+
 fn edit(book: &BookTest, rel: &str, from: &str, to: &str) {
     let text = book.read(rel);
     assert!(text.contains(from), "{rel} has no `{from}`");
@@ -205,10 +212,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
     );
 
     // As committed again, in place: the review state is as committed, and the sources are clean.
-    let committed =
-        std::fs::read_to_string(crate::support::fixture("good").join("policies/access-control.md"))
-            .expect("fixture");
-    book.write("policies/access-control.md", &committed);
+    restore(&book, "policies/access-control.md");
     check(
         "as committed, in place",
         &book,
@@ -298,10 +302,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
     );
 
     // Back to the committed text: the page no longer says it is not committed.
-    let committed =
-        std::fs::read_to_string(crate::support::fixture("good").join("policies/access-control.md"))
-            .expect("fixture");
-    book.write("policies/access-control.md", &committed);
+    restore(&book, "policies/access-control.md");
     check(
         "the committed text",
         &book,
@@ -321,11 +322,7 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
     );
 
     // Everything as committed again: the working tree is clean.
-    let committed = std::fs::read_to_string(
-        crate::support::fixture("good").join("policies/operations/continuity.md"),
-    )
-    .expect("fixture");
-    book.write("policies/operations/continuity.md", &committed);
+    restore(&book, "policies/operations/continuity.md");
     check(
         "a clean working tree",
         &book,

@@ -422,7 +422,7 @@ fn review_command(doc: &Document) -> String {
 /// Where a document stands given its reviews, revisions, due date and whether its text is
 /// committed, with the warnings that follow: computed once per build, and again by `serve` when
 /// an edit only changed whether the text is committed.
-fn standing(
+pub(super) fn standing(
     doc: &Document,
     state: &ReviewState,
     as_of: Option<jiff::civil::Date>,

@@ -11,6 +11,7 @@ use crate::diagnostics::Diagnostics;
 use crate::model::{DocIx, Document, Href};
 use crate::pipeline::history::WorkingTreeStatus;
 
+use super::reviews::standing;
 use super::{Handbook, canonical_ids, links, links_context, lowered_titles, sort_by_title};
 
 /// Edits found to change only text, resolved but not yet applied.
@@ -123,10 +124,10 @@ impl TextEdit {
                     .history
                     .doc(&edit.doc.path)
                     .is_some_and(|h| h.uncommitted);
-            let old = &hb.reviews[at];
-            // The old standing's warnings, for the count; then the new one's.
-            old.with_uncommitted(&hb.documents[at], old.uncommitted, as_of, &mut before);
-            let review = old.with_uncommitted(&edit.doc, uncommitted, as_of, diags);
+            // What the old standing said, to take out of the last build's warnings; then the
+            // new standing, with its warnings.
+            standing(&hb.documents[at], &hb.reviews[at], as_of, &mut before);
+            let review = hb.reviews[at].with_uncommitted(&edit.doc, uncommitted, as_of, diags);
             hb.reviews[at] = review;
             hb.documents[at] = edit.doc;
             hb.refs[at].links = edit.links;
@@ -143,9 +144,12 @@ impl TextEdit {
             }
             pages.insert(at);
         }
-        let lowered = lowered_titles(&hb.documents);
-        for &t in &backlinks_changed {
-            sort_by_title(&mut hb.refs[t].referenced_by, &hb.documents, &lowered);
+        // Most edits link to what they linked to: then no list is sorted again.
+        if !backlinks_changed.is_empty() {
+            let lowered = lowered_titles(&hb.documents);
+            for &t in &backlinks_changed {
+                sort_by_title(&mut hb.refs[t].referenced_by, &hb.documents, &lowered);
+            }
         }
         pages.extend(backlinks_changed);
         Applied {
