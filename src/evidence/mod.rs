@@ -710,10 +710,10 @@ mod tests {
                 (
                     "policies/a.md".to_string(),
                     DocHistory {
-                        revisions: vec![
+                        revisions: Arc::new(vec![
                             revision(&edit, Change::Modified),
                             revision(&add, Change::Added),
-                        ],
+                        ]),
                         reviews: vec![Review {
                             commit: edit.clone(),
                             reviewers: edit.reviewers(),
@@ -725,8 +725,9 @@ mod tests {
                 ),
                 ("policies/b.md".to_string(), DocHistory::default()),
             ]
+            .map(|(path, doc)| (path, Arc::new(doc)))
             .into(),
-            changes: vec![
+            changes: Arc::new(vec![
                 ChangeSet {
                     commit: edit.clone(),
                     documents: vec![changed("policies/a.md", Change::Modified, 1)],
@@ -738,7 +739,7 @@ mod tests {
                         changed("policies/b.md", Change::Added, 2),
                     ],
                 },
-            ],
+            ]),
             ..Default::default()
         };
         let mut diags = Diagnostics::new();
@@ -766,6 +767,7 @@ mod tests {
                 config,
                 catalog: Catalog::builtin(),
                 documents: docs,
+                reused: 0,
                 register: Vec::new(),
                 register_files: Vec::new(),
                 people: Default::default(),

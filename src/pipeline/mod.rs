@@ -352,6 +352,7 @@ pub fn open_read(
             config,
             catalog,
             documents,
+            reused: 0,
             register,
             register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),
             people,

@@ -10,14 +10,15 @@
 //! other page of the last good site. A failed rebuild keeps the last good site.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
+use crate::git::open_repository;
 use crate::model::{DocIx, Ix, IxVec, url};
 use crate::pipeline::history::WorkingTreeStatus;
 use crate::pipeline::load::SourceFile;
@@ -93,6 +94,10 @@ pub struct Session {
     bodies: BodyCache,
     last: Option<LastGood>,
     retry: Retry,
+    /// The handbook's repository and the handbook's path in it, kept open between rebuilds: git
+    /// then reads its index again only when it changed (reading it was most of asking whether
+    /// an edited file is committed). `None` outside a repository.
+    repo: Mutex<Option<(git2::Repository, String)>>,
 }
 
 /// What the last rebuild failed to build, built again with the next change. Without it, an edit
@@ -119,6 +124,7 @@ impl Session {
             bodies: BodyCache::default(),
             last: None,
             retry: Retry::Nothing,
+            repo: Mutex::new(open_repository(root)),
         }
     }
 
@@ -174,7 +180,7 @@ impl Session {
             && rel
                 .iter()
                 .all(|p| p.starts_with("policies/") && p.to_ascii_lowercase().ends_with(".md"));
-        let head = current_head(&self.root);
+        let head = self.current_head();
         let incremental = only_documents
             && self
                 .last
@@ -198,6 +204,15 @@ impl Session {
         Ok(built)
     }
 
+    /// The commit HEAD names now, in the repository kept open (opened again by each full
+    /// build, in case it was made or replaced since).
+    fn current_head(&self) -> Option<String> {
+        let repo = self.repo.lock().ok()?;
+        let (repo, _) = repo.as_ref()?;
+        let head = repo.head().ok()?.target()?;
+        Some(head.to_string())
+    }
+
     fn relative(&self, p: &Path) -> Option<String> {
         let abs_root = self.root.canonicalize().ok()?;
         let rel = match p.strip_prefix(&abs_root) {
@@ -213,6 +228,9 @@ impl Session {
     }
 
     fn full(&mut self, head: Option<String>, diags: &mut Diagnostics) -> Outcome<Built> {
+        if let Ok(mut repo) = self.repo.lock() {
+            *repo = open_repository(&self.root);
+        }
         let hb = open(
             &self.source,
             HistoryMode::Read { as_of: self.as_of },
@@ -290,14 +308,20 @@ impl Session {
         // side by side.
         let framework = &last.handbook.config.scope.framework;
         let parsed_cache = &self.caches.parsed;
-        let root = &self.root;
+        let (root, repo) = (&self.root, &self.repo);
         let ((parsed, parse_diags), status) = rayon::join(
             || {
                 let mut d = Diagnostics::new();
                 let docs = parse::parse_all(&fresh, framework, Some(parsed_cache), &mut d);
                 (docs, d)
             },
-            || last.handbook.history.working_tree_status(root, changed),
+            || {
+                let repo = repo.lock().ok();
+                let repo = repo.as_ref().and_then(|r| r.as_ref());
+                last.handbook
+                    .history
+                    .working_tree_status(repo, root, changed)
+            },
         );
         diags.extend(parse_diags);
         // The common edit: only the text of documents that still parse. The last handbook is
@@ -444,6 +468,7 @@ impl Session {
             },
             || last.handbook.history.clone(),
         );
+        let reused = documents.len();
         documents.extend(parsed);
         let present: HashSet<String> = documents
             .iter()
@@ -459,6 +484,7 @@ impl Session {
                 config: last.handbook.config.clone(),
                 catalog: last.handbook.catalog.clone(),
                 documents,
+                reused,
                 register: last.handbook.register.iter().cloned().collect(),
                 register_files: last.handbook.register_history.files.clone(),
                 people: last.handbook.people.clone(),
@@ -661,14 +687,11 @@ impl Session {
     }
 }
 
-fn current_head(root: &Path) -> Option<String> {
-    let (repo, _) = crate::pipeline::history::open_repository(root)?;
-    let head = repo.head().ok()?.target()?;
-    Some(head.to_string())
-}
-
-fn hash_of(f: impl FnOnce(&mut std::hash::DefaultHasher)) -> Signature {
-    let mut h = std::hash::DefaultHasher::new();
+/// foldhash rather than the standard SipHash: signatures hash every document's metadata and
+/// links after each edit, and SipHash was a sixth of a title edit's rebuild. Nobody chooses these
+/// inputs to collide.
+fn hash_of(f: impl FnOnce(&mut foldhash::quality::FoldHasher<'static>)) -> Signature {
+    let mut h = foldhash::quality::FixedState::default().build_hasher();
     f(&mut h);
     h.finish()
 }

@@ -70,8 +70,15 @@ enum Way {
 }
 
 /// Rebuilds `session` after `changed`, asserts that it was incremental, went `way`, and that it
-/// serves what a full build does and reports the same warnings about the edited files.
-fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str], way: Way) {
+/// serves what a full build does and reports the same warnings about the edited files. Returns
+/// what it serves.
+fn check(
+    step: &str,
+    book: &BookTest,
+    session: &mut Session,
+    changed: &[&str],
+    way: Way,
+) -> BTreeMap<String, String> {
     let paths: Vec<PathBuf> = changed.iter().map(|p| book.join(p)).collect();
     let mut diags = Diagnostics::new();
     let Ok(built) = session.rebuild(&paths, &mut diags) else {
@@ -127,6 +134,13 @@ fn check(step: &str, book: &BookTest, session: &mut Session, changed: &[&str], w
             );
         }
     }
+    incremental
+}
+
+/// Whether the sources were committed, as `matrix.json` says.
+fn dirty(served: &BTreeMap<String, String>) -> bool {
+    let matrix: serde_json::Value = serde_json::from_str(&served["matrix.json"]).expect("json");
+    matrix["source"]["dirty"] == true
 }
 
 /// A fixture handbook, committed, and a session that has built it.
@@ -330,6 +344,50 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         &["policies/operations/continuity.md"],
         Way::Resolved,
     );
+
+    // git's index changes between rebuilds (the session keeps the repository open): an edit
+    // staged, the working tree put back while the index still holds the edit, then the index
+    // put back too.
+    edit(
+        &book,
+        "policies/access-control.md",
+        "Managers confirm every account each quarter;",
+        "Managers confirm every account each month;",
+    );
+    stage(&book, "policies/access-control.md");
+    let staged = check(
+        "staged",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::Either,
+    );
+    assert!(dirty(&staged), "staged: the sources are not committed");
+    restore(&book, "policies/access-control.md");
+    let edit_staged = check(
+        "as committed, but an edit staged",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::Either,
+    );
+    assert!(dirty(&edit_staged), "the index still differs from HEAD");
+    stage(&book, "policies/access-control.md");
+    let clean = check(
+        "as committed, staged",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::Either,
+    );
+    assert!(!dirty(&clean), "index and working tree are HEAD's again");
+}
+
+/// `git add rel`.
+fn stage(book: &BookTest, rel: &str) {
+    let mut index = book.repo().index().expect("index");
+    index.add_path(std::path::Path::new(rel)).expect("add");
+    index.write().expect("write the index");
 }
 
 /// Every document of the fixtures with registers, exceptions, a scope and acknowledgements: its
@@ -493,5 +551,33 @@ fn a_rebuild_after_a_failed_one_builds_what_failed_again() {
         &mut session,
         &["policies/access-control.md"],
         Way::TextOnly,
+    );
+    // An unknown control: the documents that did not change are not checked again, the edited
+    // one is.
+    edit(
+        &book,
+        "policies/access-control.md",
+        "[CC6.1]",
+        "[CC6.1, CC6.99]",
+    );
+    assert_fails(
+        &mut session,
+        &book,
+        "policies/access-control.md",
+        "unknown control `CC6.99`",
+        "an unknown control fails",
+    );
+    edit(
+        &book,
+        "policies/access-control.md",
+        "[CC6.1, CC6.99]",
+        "[CC6.1, CC6.2]",
+    );
+    check(
+        "a known control",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::Resolved,
     );
 }

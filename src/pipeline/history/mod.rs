@@ -90,7 +90,19 @@ impl CommitInfo {
     /// The committer date, in the committer's time zone: when the commit entered the history
     /// (an author date can be set to anything by `git commit --date`).
     pub fn committed_date(&self) -> Option<jiff::civil::Date> {
-        self.committed.get(..10)?.parse().ok()
+        // `YYYY-MM-DD`, read by hand: review states ask this of every revision, and a general
+        // date parser was a tenth of working them out.
+        let b = self.committed.as_bytes().get(..10)?;
+        let number = |digits: &[u8]| {
+            digits.iter().try_fold(0i16, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+            })
+        };
+        if b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (number(&b[..4])?, number(&b[5..7])?, number(&b[8..10])?);
+        jiff::civil::Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
     }
 
     /// The pull request that brought the commit in, from the subject git hosting services write:
@@ -258,8 +270,8 @@ pub struct NamedReview {
 /// Everything git says about one document.
 #[derive(Debug, Clone, Default)]
 pub struct DocHistory {
-    /// Newest first.
-    pub revisions: Vec<Revision>,
+    /// Newest first. Shared with the document's review state.
+    pub revisions: Arc<Vec<Revision>>,
     /// Reviews from `Reviewed-by:`/`Approved-by:` trailers on commits that changed the file
     /// (newest first). `Reviews: <id>` trailers are matched to ids later, in `resolve`.
     pub reviews: Vec<Review>,
@@ -364,14 +376,15 @@ pub struct History {
     /// Commits of the handbook's history whose date git cannot express as a date.
     pub invalid_dates: Vec<Arc<CommitInfo>>,
     /// Keyed by the document's current path relative to the handbook root.
-    pub docs: HashMap<String, DocHistory>,
+    /// Shared, so that `serve` copies a history for each rebuild cheaply.
+    pub docs: HashMap<String, Arc<DocHistory>>,
     /// The handbook's files (relative to its root) whose working-tree text is not HEAD's: what
     /// makes `source.dirty`. Kept so that `serve` can tell when the sources are clean again.
     pub uncommitted: std::collections::BTreeSet<String>,
     /// Every id named by a `Reviews:` trailer, newest first.
     pub named_reviews: Vec<NamedReview>,
     /// Commits that touched documents, newest first.
-    pub changes: Vec<ChangeSet>,
+    pub changes: Arc<Vec<ChangeSet>>,
     /// Why there is no history, when there is none (not a repository, unreadable…).
     pub unavailable: Option<String>,
     /// `people.yaml` as it was in each commit that records a review (by commit id; `None` when
@@ -396,24 +409,28 @@ pub struct Merge {
 impl History {
     /// The history of the document at `path`.
     pub fn doc(&self, path: &str) -> Option<&DocHistory> {
-        self.docs.get(path)
+        self.docs.get(path).map(Arc::as_ref)
     }
 
     /// After files changed on disk (and HEAD did not move): whether each of `paths` now differs
-    /// from HEAD, one status lookup per path. Read apart from applying it
-    /// ([`History::apply_working_tree_status`]), so that `serve` asks git beside other work.
-    pub fn working_tree_status(&self, root: &Path, paths: &[String]) -> WorkingTreeStatus {
-        if !self.source.repository {
-            return WorkingTreeStatus(Vec::new());
-        }
-        let Some((repo, prefix)) = open_repository(root) else {
+    /// from HEAD, one status lookup per path, in `repo` (opened with [`open_repository`] at the
+    /// handbook's `root`, and kept: a repository kept open reads git's index again only when it
+    /// changed). Read apart from applying it ([`History::apply_working_tree_status`]), so that
+    /// `serve` asks git beside other work.
+    pub fn working_tree_status(
+        &self,
+        repo: Option<&(git2::Repository, String)>,
+        root: &Path,
+        paths: &[String],
+    ) -> WorkingTreeStatus {
+        let Some((repo, prefix)) = repo.filter(|_| self.source.repository) else {
             return WorkingTreeStatus(Vec::new());
         };
         WorkingTreeStatus(
             paths
                 .iter()
                 .map(|path| {
-                    let changed = match repo.status_file(Path::new(&in_repo(&prefix, path))) {
+                    let changed = match repo.status_file(Path::new(&in_repo(prefix, path))) {
                         Ok(status) => !status.is_empty() && !status.is_ignored(),
                         // Not known to git: not committed, unless it is gone too (a new file
                         // deleted again leaves nothing to commit).
@@ -434,7 +451,10 @@ impl History {
                 self.uncommitted.remove(&path);
             }
             let entry = self.docs.entry(path).or_default();
-            entry.uncommitted = changed || entry.revisions.is_empty();
+            let uncommitted = changed || entry.revisions.is_empty();
+            if entry.uncommitted != uncommitted {
+                Arc::make_mut(entry).uncommitted = uncommitted;
+            }
         }
         self.source.dirty = !self.uncommitted.is_empty();
     }
@@ -508,6 +528,40 @@ mod tests {
         assert_eq!(c.reviews_trailer_ids(), ["a", "b", "c"]);
         assert_eq!(c.reviewers(), ["Rita <r@x.org>", "Al"]);
         assert!(info("No trailers here").trailers.is_empty());
+    }
+
+    #[test]
+    fn the_committed_date_is_the_committers_own_day() {
+        let at = |committed: &str| CommitInfo {
+            committed: committed.into(),
+            ..info("x")
+        };
+        let day = |s: &str| Some(s.parse::<jiff::civil::Date>().unwrap());
+        assert_eq!(
+            at("2024-10-27T23:50:24-05:00").committed_date(),
+            day("2024-10-27")
+        );
+        assert_eq!(
+            at("0001-01-01T00:00:00+00:00").committed_date(),
+            day("0001-01-01")
+        );
+        assert_eq!(at("2024-02-29").committed_date(), day("2024-02-29"));
+        for not_a_day in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-1-01T0",
+            "",
+            "2024/10/27",
+            "+02024-10-2",
+        ] {
+            assert_eq!(at(not_a_day).committed_date(), None, "{not_a_day}");
+        }
+        // The same answer as a general date parser, for every day the calendar has.
+        let mut d = jiff::civil::date(1999, 12, 25);
+        while d.year() < 2001 {
+            assert_eq!(at(&format!("{d}T12:00:00+01:00")).committed_date(), Some(d));
+            d = d.tomorrow().unwrap();
+        }
     }
 
     /// Messages made of the pieces trailers are made of, and anything else.

@@ -173,10 +173,10 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
         }
     }
 
-    let mut docs: HashMap<String, DocHistory> = req
+    let mut docs: HashMap<String, Arc<DocHistory>> = req
         .documents
         .iter()
-        .map(|p| (p.clone(), DocHistory::default()))
+        .map(|p| (p.clone(), Arc::default()))
         .collect();
     let uncommitted = if req.at_commit.is_none() {
         mark_uncommitted(&repo, &prefix, &mut docs, &mut source)?
@@ -191,7 +191,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     };
     let Some(start) = start else {
         for d in history.docs.values_mut() {
-            d.uncommitted = true;
+            Arc::make_mut(d).uncommitted = true;
         }
         return Ok(history);
     };
@@ -223,7 +223,7 @@ pub(super) fn extract(req: &Request<'_>) -> Result<History, String> {
     }
     for d in history.docs.values_mut() {
         if d.revisions.is_empty() && req.at_commit.is_none() {
-            d.uncommitted = true;
+            Arc::make_mut(d).uncommitted = true;
         }
     }
     Ok(history)
@@ -262,7 +262,7 @@ pub(crate) fn uncommitted_files(
 fn mark_uncommitted(
     repo: &Repository,
     prefix: &str,
-    docs: &mut HashMap<String, DocHistory>,
+    docs: &mut HashMap<String, Arc<DocHistory>>,
     source: &mut SourceInfo,
 ) -> Result<std::collections::BTreeSet<String>, String> {
     let mut files = std::collections::BTreeSet::new();
@@ -276,7 +276,7 @@ fn mark_uncommitted(
         };
         source.dirty = true;
         if let Some(d) = docs.get_mut(rel) {
-            d.uncommitted = true;
+            Arc::make_mut(d).uncommitted = true;
         }
         files.insert(rel.to_string());
     }
@@ -571,6 +571,7 @@ pub(super) fn read_versions(repo: &Repository, history: &mut History) -> Result<
     )
     .map_err(|e| git2::Error::from_str(&e))?;
     for d in history.docs.values_mut() {
+        let d = Arc::make_mut(d);
         d.versions = d
             .revisions
             .iter()
@@ -1399,10 +1400,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 if let Some((doc, _)) = tracking.get(&ch.new)
                     && seen.insert(doc.clone())
                 {
-                    history
-                        .docs
-                        .entry(doc.clone())
-                        .or_default()
+                    Arc::make_mut(history.docs.entry(doc.clone()).or_default())
                         .reviews
                         .push(Review {
                             commit: rec.info.clone(),
@@ -1448,8 +1446,9 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
                 },
                 _ => continue,
             };
-            let entry = history.docs.entry(doc.clone()).or_default();
-            entry.revisions.push(Revision {
+            // Not shared yet: `make_mut` copies nothing while the history is read.
+            let entry = Arc::make_mut(history.docs.entry(doc.clone()).or_default());
+            Arc::make_mut(&mut entry.revisions).push(Revision {
                 commit: rec.info.clone(),
                 change,
                 blob: ch.blob,
@@ -1492,7 +1491,7 @@ fn fold(records: &[std::sync::Arc<CommitRecord>], history: &mut History) {
         }
         if !touched.is_empty() {
             touched.sort_by(|a, b| a.path.cmp(&b.path));
-            history.changes.push(ChangeSet {
+            Arc::make_mut(&mut history.changes).push(ChangeSet {
                 commit: rec.info.clone(),
                 documents: touched,
             });
@@ -1549,7 +1548,7 @@ mod tests {
         History {
             docs: docs
                 .iter()
-                .map(|d| (d.to_string(), DocHistory::default()))
+                .map(|d| (d.to_string(), Arc::default()))
                 .collect(),
             ..Default::default()
         }

@@ -354,6 +354,7 @@ mod tests {
                         config,
                         catalog: crate::catalog::Catalog::builtin(),
                         documents: docs,
+                        reused: 0,
                         register: Vec::new(),
                         register_files: Vec::new(),
                         people: Default::default(),

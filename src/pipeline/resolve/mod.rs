@@ -15,7 +15,7 @@ pub mod soa;
 mod text_edit;
 mod trace;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -162,6 +162,11 @@ pub struct Parsed {
     pub catalog: Catalog,
     /// Every document parsed.
     pub documents: Vec<Document>,
+    /// How many of `documents`, from the first, come as they were from an earlier resolve of
+    /// the same site.toml, catalog and register that found no errors (`serve`'s rebuilds): their
+    /// control ids are already in the catalog's spelling and known to exist, so they are not
+    /// looked up again. 0 for a build.
+    pub reused: usize,
     /// Every control of the register parsed.
     pub register: Vec<RegControl>,
     /// The register's files, relative to the handbook root, for its history.
@@ -186,6 +191,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         config,
         catalog,
         documents,
+        reused,
         register,
         register_files,
         people,
@@ -196,7 +202,11 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         history,
     } = parsed;
     let (mut documents, mut register) = (documents, register);
-    canonical_ids(&mut documents, &mut register, &catalog);
+    let reused = reused.min(documents.len());
+    canonical_ids(&mut documents[reused..], &mut register, &catalog);
+    // The documents whose mappings are checked below: all of them, but in `serve`'s rebuilds.
+    let new: Option<HashSet<String>> =
+        (reused > 0).then(|| documents[reused..].iter().map(|d| d.path.clone()).collect());
     let (mut documents, exception_docs) = exceptions::split_off(documents);
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
@@ -205,7 +215,9 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
     let register_ids =
         register::check_register(&register, &catalog, &config.scope.framework, diags);
     check_controls(
-        &documents,
+        documents
+            .iter()
+            .filter(|d| new.as_ref().is_none_or(|new| new.contains(&d.path))),
         &catalog,
         &register_ids,
         &config.scope.framework,
@@ -514,8 +526,8 @@ pub(crate) fn unknown_document(id: &str, by_id: &HashMap<String, DocIx>, what: &
 /// Every control id named in front matter or on a heading must exist in its framework. Ids of
 /// the default framework are not checked when that framework itself is unknown: site.toml's
 /// error says so once, rather than every document repeating it as its own mistake.
-fn check_controls(
-    documents: &IxVec<DocIx, Document>,
+fn check_controls<'d>(
+    documents: impl Iterator<Item = &'d Document>,
     catalog: &Catalog,
     register: &HashMap<String, RegIx>,
     default_framework: &str,
@@ -713,6 +725,7 @@ pub(crate) mod tests {
                 config,
                 catalog: Catalog::builtin(),
                 documents,
+                reused: 0,
                 register,
                 register_files: Vec::new(),
                 people: People::default(),

@@ -2,6 +2,7 @@
 //! changes and from `Reviews: <id>` trailers), next due date and status as of the build's date.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,8 +17,8 @@ use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revisio
 #[derive(Debug, Clone)]
 /// A document's reviews and where it stands, as of the as-of date.
 pub struct ReviewState {
-    /// Newest first.
-    pub revisions: Vec<Revision>,
+    /// Newest first: the document's history's, shared.
+    pub revisions: Arc<Vec<Revision>>,
     /// Newest first; one per commit.
     pub reviews: Vec<Review>,
     /// Date of its first commit (on or before the as-of date).

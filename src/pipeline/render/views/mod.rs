@@ -193,7 +193,7 @@ pub fn reading_order(hb: &Handbook) -> Vec<DocIx> {
             .get(&(d.kind, folder))
             .cloned()
             .unwrap_or_else(|| key(i));
-        (d.kind, unit, folder.to_string(), key(i), d.id.clone())
+        (d.kind, unit, folder, key(i), d.id.as_str())
     });
     order
 }
