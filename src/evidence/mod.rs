@@ -766,7 +766,7 @@ mod tests {
             crate::pipeline::resolve::Parsed {
                 config,
                 catalog: Catalog::builtin(),
-                documents: docs,
+                documents: docs.into_iter().map(std::sync::Arc::new).collect(),
                 reused: 0,
                 register: Vec::new(),
                 register_files: Vec::new(),

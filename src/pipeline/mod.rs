@@ -351,7 +351,7 @@ pub fn open_read(
         resolve::Parsed {
             config,
             catalog,
-            documents,
+            documents: documents.into_iter().map(std::sync::Arc::new).collect(),
             reused: 0,
             register,
             register_files: sources.registers.iter().map(|s| s.path.clone()).collect(),

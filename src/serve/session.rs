@@ -453,23 +453,19 @@ impl Session {
             return self.full(head, diags);
         };
         let changed_set: HashSet<&str> = changed.iter().map(String::as_str).collect();
-        // Documents and the history are copied from the last build side by side (the copy of
-        // the history is a tenth of a rebuild).
-        let (mut documents, mut history) = rayon::join(
-            || {
-                // Exceptions are documents too, kept apart once resolved.
-                last.handbook
-                    .documents
-                    .iter()
-                    .chain(last.handbook.exceptions.iter().map(|e| &e.doc))
-                    .filter(|d| !changed_set.contains(d.path.as_str()))
-                    .cloned()
-                    .collect::<Vec<crate::model::Document>>()
-            },
-            || last.handbook.history.clone(),
-        );
+        // The unchanged documents (exceptions too, kept apart once resolved) and the history are
+        // shared with the last build, not copied.
+        let mut documents: Vec<Arc<crate::model::Document>> = last
+            .handbook
+            .documents
+            .iter()
+            .chain(last.handbook.exceptions.iter().map(|e| &e.doc))
+            .filter(|d| !changed_set.contains(d.path.as_str()))
+            .cloned()
+            .collect();
+        let mut history = last.handbook.history.clone();
         let reused = documents.len();
-        documents.extend(parsed);
+        documents.extend(parsed.into_iter().map(Arc::new));
         let present: HashSet<String> = documents
             .iter()
             .map(|d| d.path.clone())

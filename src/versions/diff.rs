@@ -3,6 +3,7 @@
 //! controls whose coverage changed. Used by the "What changed" pages and `policybook diff`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffTag, TextDiff, capture_diff_slices};
@@ -148,8 +149,8 @@ fn doc_ref(d: &Document) -> DocRef {
 /// Pairs the documents of two versions: same id, else (for what is left) the most similar text.
 /// Returns (document of `a`, document of `b`) pairs.
 pub fn pair_documents(
-    a: &IxVec<DocIx, Document>,
-    b: &IxVec<DocIx, Document>,
+    a: &IxVec<DocIx, Arc<Document>>,
+    b: &IxVec<DocIx, Arc<Document>>,
 ) -> Vec<(DocIx, DocIx)> {
     let (a, b) = (a.as_slice(), b.as_slice());
     let b_by_id: HashMap<&str, usize> = b

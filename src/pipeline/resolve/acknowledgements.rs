@@ -5,6 +5,7 @@
 //! is later; with `renew`, again within each renewal period of their last acknowledgement.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -92,7 +93,7 @@ fn required(doc: &Document, settings: &AcknowledgementSettings) -> bool {
 
 /// The documents to acknowledge, with the version in force and since when.
 pub(crate) fn ack_documents(
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     history: &History,
     settings: &AcknowledgementSettings,
 ) -> Vec<AckDocument> {
@@ -134,7 +135,7 @@ pub(crate) fn ack_documents(
 /// Rows naming an unknown person, document or version: warnings with the file and line.
 pub(crate) fn check_rows(
     sources: &AckSources,
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     ack_docs: &[AckDocument],
     history_known: bool,
     diags: &mut Diagnostics,

@@ -3,6 +3,7 @@
 //! the as-of date: `check` warns 30 days before one expires and once it has.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -17,7 +18,7 @@ use super::unknown_document;
 #[derive(Debug, Clone)]
 pub struct ExceptionRecord {
     /// Its document: id, title, body, path.
-    pub doc: Document,
+    pub doc: Arc<Document>,
     /// What its front matter records.
     pub fields: std::sync::Arc<ExceptionFields>,
     /// The excepted document and, for `doc#section`, the section's index.
@@ -29,7 +30,7 @@ pub struct ExceptionRecord {
 }
 
 /// Splits `kind: exception` documents from the others.
-pub(crate) fn split_off(documents: Vec<Document>) -> (Vec<Document>, Vec<Document>) {
+pub(crate) fn split_off(documents: Vec<Arc<Document>>) -> (Vec<Arc<Document>>, Vec<Arc<Document>>) {
     documents
         .into_iter()
         .partition(|d| d.kind != Kind::Exception)
@@ -37,7 +38,7 @@ pub(crate) fn split_off(documents: Vec<Document>) -> (Vec<Document>, Vec<Documen
 
 /// What resolving exceptions needs from the rest of the handbook.
 pub(crate) struct ExceptionInputs<'a> {
-    pub documents: &'a IxVec<DocIx, Document>,
+    pub documents: &'a IxVec<DocIx, Arc<Document>>,
     pub by_id: &'a HashMap<String, DocIx>,
     pub catalog: &'a Catalog,
     pub register_ids: &'a HashMap<String, RegIx>,
@@ -48,7 +49,7 @@ pub(crate) struct ExceptionInputs<'a> {
 /// Checks each exception (its id, what it excepts, its compensating controls, its dates) and
 /// returns those whose front matter is complete, sorted by id. `links` resolves a body's links.
 pub(crate) fn resolve_exceptions(
-    docs: Vec<Document>,
+    docs: Vec<Arc<Document>>,
     inputs: &ExceptionInputs<'_>,
     mut links: impl FnMut(&Document, &mut Diagnostics) -> Vec<Href>,
     diags: &mut Diagnostics,

@@ -7,6 +7,7 @@
 //! handbook was adopted from (`/x/y/`, see `root_absolute`). Anything with a scheme is left alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::config::RawHtml;
@@ -16,7 +17,7 @@ use crate::model::{ControlRef, DocIx, Document, Href, IxVec, LinkRef, url};
 use crate::pipeline::load::AssetSource;
 
 pub(crate) struct Context<'a> {
-    pub documents: &'a IxVec<DocIx, Document>,
+    pub documents: &'a IxVec<DocIx, Arc<Document>>,
     pub by_id: &'a HashMap<String, DocIx>,
     pub by_path: &'a HashMap<&'a str, DocIx>,
     pub catalog: &'a Catalog,
@@ -353,7 +354,7 @@ mod tests {
                     crate::pipeline::resolve::Parsed {
                         config,
                         catalog: crate::catalog::Catalog::builtin(),
-                        documents: docs,
+                        documents: docs.into_iter().map(std::sync::Arc::new).collect(),
                         reused: 0,
                         register: Vec::new(),
                         register_files: Vec::new(),

@@ -16,6 +16,7 @@ mod text_edit;
 mod trace;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -60,7 +61,7 @@ pub struct Handbook {
     /// Register control id → control.
     pub register_ids: HashMap<String, RegIx>,
     /// Sorted by path.
-    pub documents: IxVec<DocIx, Document>,
+    pub documents: IxVec<DocIx, Arc<Document>>,
     /// Cross-references of each document.
     pub refs: IxVec<DocIx, DocRefs>,
     /// Which document and section covers which control.
@@ -160,8 +161,8 @@ pub struct Parsed {
     pub config: Config,
     /// The catalog ids are checked against.
     pub catalog: Catalog,
-    /// Every document parsed.
-    pub documents: Vec<Document>,
+    /// Every document parsed (shared, so that `serve` reuses the unchanged ones for nothing).
+    pub documents: Vec<Arc<Document>>,
     /// How many of `documents`, from the first, come as they were from an earlier resolve of
     /// the same site.toml, catalog and register that found no errors (`serve`'s rebuilds): their
     /// control ids are already in the catalog's spelling and known to exist, so they are not
@@ -209,7 +210,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         (reused > 0).then(|| documents[reused..].iter().map(|d| d.path.clone()).collect());
     let (mut documents, exception_docs) = exceptions::split_off(documents);
     documents.sort_by(|a, b| a.path.cmp(&b.path));
-    let documents: IxVec<DocIx, Document> = IxVec::from_vec(documents);
+    let documents: IxVec<DocIx, Arc<Document>> = IxVec::from_vec(documents);
     let by_id = index_ids(&documents, diags);
     let register: IxVec<RegIx, RegControl> = IxVec::from_vec(register);
     let register_ids =
@@ -217,7 +218,8 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
     check_controls(
         documents
             .iter()
-            .filter(|d| new.as_ref().is_none_or(|new| new.contains(&d.path))),
+            .filter(|d| new.as_ref().is_none_or(|new| new.contains(&d.path)))
+            .map(Arc::as_ref),
         &catalog,
         &register_ids,
         &config.scope.framework,
@@ -419,7 +421,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
 fn links_context<'a>(
     config: &'a Config,
     catalog: &'a Catalog,
-    documents: &'a IxVec<DocIx, Document>,
+    documents: &'a IxVec<DocIx, Arc<Document>>,
     by_id: &'a HashMap<String, DocIx>,
     by_path: &'a HashMap<&'a str, DocIx>,
     register_ids: &'a HashMap<String, RegIx>,
@@ -445,14 +447,14 @@ fn links_context<'a>(
 
 /// Each document's title in lower case: lists of documents are sorted by it (lowered once, not
 /// in every comparison of every list).
-fn lowered_titles(documents: &IxVec<DocIx, Document>) -> IxVec<DocIx, String> {
+fn lowered_titles(documents: &IxVec<DocIx, Arc<Document>>) -> IxVec<DocIx, String> {
     IxVec::from_vec(documents.iter().map(|d| d.title.to_lowercase()).collect())
 }
 
 /// Sorts a list of documents (backlinks, `implements`) by title, then id, without repeats.
 fn sort_by_title(
     list: &mut Vec<DocIx>,
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     lowered: &IxVec<DocIx, String>,
 ) {
     list.sort_by(|a, b| {
@@ -465,7 +467,7 @@ fn sort_by_title(
 
 /// id → document; a repeated id is an error on the second file.
 fn index_ids(
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     diags: &mut Diagnostics,
 ) -> HashMap<String, DocIx> {
     let mut by_id: HashMap<String, DocIx> = HashMap::new();
@@ -574,7 +576,7 @@ pub fn names_register_control(r: &ControlRef, register: &HashMap<String, RegIx>)
 
 /// Ids written in another spelling the framework accepts (`ac-2.1` for `AC-2(1)`) stored in the
 /// catalog's, so that pages, exports and the trace see one control.
-fn canonical_ids(documents: &mut [Document], register: &mut [RegControl], catalog: &Catalog) {
+fn canonical_ids(documents: &mut [Arc<Document>], register: &mut [RegControl], catalog: &Catalog) {
     let respelt = |r: &ControlRef| {
         catalog
             .control(&r.framework, &r.id)
@@ -587,13 +589,16 @@ fn canonical_ids(documents: &mut [Document], register: &mut [RegControl], catalo
         }
     };
     for d in documents.iter_mut() {
-        d.controls.iter_mut().for_each(fix);
-        // Sections are shared with the parse cache: copied only when an id changes.
+        // Documents and sections are shared (a document with serve's last build, sections with
+        // the parse cache): copied only when an id changes.
+        if d.controls.iter().any(|r| respelt(r).is_some()) {
+            Arc::make_mut(d).controls.iter_mut().for_each(fix);
+        }
         if d.sections
             .iter()
             .any(|s| s.controls.iter().any(|r| respelt(r).is_some()))
         {
-            for s in std::sync::Arc::make_mut(&mut d.sections) {
+            for s in Arc::make_mut(&mut Arc::make_mut(d).sections) {
                 s.controls.iter_mut().for_each(fix);
             }
         }
@@ -724,7 +729,7 @@ pub(crate) mod tests {
             Parsed {
                 config,
                 catalog: Catalog::builtin(),
-                documents,
+                documents: documents.into_iter().map(Arc::new).collect(),
                 reused: 0,
                 register,
                 register_files: Vec::new(),

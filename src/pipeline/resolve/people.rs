@@ -3,6 +3,7 @@
 //! the as-of date, or a person. Without it nothing is checked, as before.
 
 use jiff::civil::Date;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::people::People;
@@ -20,7 +21,7 @@ struct Named<'a> {
 
 pub(crate) fn check_people(
     people: &People,
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     register: &IxVec<RegIx, RegControl>,
     as_of: Option<Date>,
     diags: &mut Diagnostics,

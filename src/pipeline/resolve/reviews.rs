@@ -299,7 +299,7 @@ pub(crate) fn verified_identity(
 }
 
 pub(crate) fn review_states(
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     by_id: &HashMap<String, DocIx>,
     history: &History,
     has_register: bool,
@@ -548,7 +548,7 @@ impl ReviewState {
 /// put right since (the document it most likely meant has a counted review after that commit).
 fn unknown_review_ids(
     unknown: &[&NamedReview],
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     by_id: &HashMap<String, DocIx>,
     states: &IxVec<DocIx, ReviewState>,
     diags: &mut Diagnostics,

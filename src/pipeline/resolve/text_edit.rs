@@ -6,6 +6,7 @@
 //! `tests/testsuite/serve_incremental.rs` checks that both ways serve the same site.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostics;
 use crate::model::{DocIx, Document, Href};
@@ -23,7 +24,7 @@ pub struct TextEdit {
 
 struct Edit {
     at: DocIx,
-    doc: Document,
+    doc: Arc<Document>,
     links: Vec<Href>,
     /// The documents it links to now, and before.
     targets: BTreeSet<DocIx>,
@@ -60,8 +61,9 @@ impl TextEdit {
             .map(|(i, d)| (d.path.as_str(), i))
             .collect();
         let mut found = Vec::with_capacity(fresh.len());
-        for mut doc in fresh {
+        for doc in fresh {
             let &at = by_path.get(doc.path.as_str())?;
+            let mut doc = Arc::new(doc);
             canonical_ids(std::slice::from_mut(&mut doc), &mut [], &hb.catalog);
             if !same_but_text(&hb.documents[at], &doc) {
                 return None;

@@ -14,6 +14,7 @@
 //! `until` has passed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -165,7 +166,7 @@ pub struct Trace {
 pub(crate) struct TraceInputs<'a> {
     pub(crate) config: &'a Config,
     pub(crate) catalog: &'a Catalog,
-    pub(crate) documents: &'a IxVec<DocIx, Document>,
+    pub(crate) documents: &'a IxVec<DocIx, Arc<Document>>,
     pub(crate) register: &'a IxVec<RegIx, RegControl>,
     pub(crate) register_ids: &'a HashMap<String, RegIx>,
     /// Per criterion: the exclusion that makes it not applicable.
@@ -936,7 +937,7 @@ fn shown_id(config: &Config, c: &crate::catalog::Control) -> String {
 fn gap_warning(
     config: &Config,
     catalog: &Catalog,
-    documents: &IxVec<DocIx, Document>,
+    documents: &IxVec<DocIx, Arc<Document>>,
     gaps: &[ControlIx],
     not_published: &IxVec<ControlIx, Vec<Coverage>>,
     with_register: bool,
