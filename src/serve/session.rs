@@ -684,8 +684,8 @@ impl Session {
 }
 
 /// foldhash rather than the standard SipHash: signatures hash every document's metadata and
-/// links after each edit, and SipHash was a sixth of a title edit's rebuild. Nobody chooses these
-/// inputs to collide.
+/// links after each edit, and SipHash in them was about 5% of a title edit's CPU (perf, 80 edits
+/// of the 2,000-document corpus). Nobody chooses these inputs to collide.
 fn hash_of(f: impl FnOnce(&mut foldhash::quality::FoldHasher<'static>)) -> Signature {
     let mut h = foldhash::quality::FixedState::default().build_hasher();
     f(&mut h);

@@ -90,8 +90,8 @@ impl CommitInfo {
     /// The committer date, in the committer's time zone: when the commit entered the history
     /// (an author date can be set to anything by `git commit --date`).
     pub fn committed_date(&self) -> Option<jiff::civil::Date> {
-        // `YYYY-MM-DD`, read by hand: review states ask this of every revision, and a general
-        // date parser was a tenth of working them out.
+        // `YYYY-MM-DD`, read by hand: review states ask this of every revision, and jiff's
+        // general parser made it a fifth of a document's standing (perf, 80 title edits).
         let b = self.committed.as_bytes().get(..10)?;
         let number = |digits: &[u8]| {
             digits.iter().try_fold(0i16, |n, &c| {

@@ -30,7 +30,8 @@ pub struct ParseCache {
 
 impl ParseCache {
     fn key(source: &SourceFile, framework: &str) -> (String, String, u64) {
-        // foldhash: SipHash over every document's text was most of a warm build's parse stage.
+        // foldhash rather than SipHash: the key hashes each document's whole text, and a
+        // collision is caught in `get` (the texts are compared) anyway.
         let h = foldhash::quality::FixedState::default().hash_one(&source.text);
         (source.path.clone(), framework.to_string(), h)
     }
