@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Outcome};
 use crate::pipeline::render::theme::Theme;
-use crate::pipeline::render::{OutputFile, PageSink};
+use crate::pipeline::render::{OutputFile, PageSink, Selection};
 use crate::pipeline::write::{Guard, Staging};
 use crate::pipeline::{Caches, HistoryMode, Source, open_read};
 use crate::site::{SiteInputs, render_site};
@@ -218,7 +218,28 @@ pub fn render(
     let start = Instant::now();
     let source = as_of_source(root, as_of, diags)?;
     let read = source.read(diags)?;
-    render_read(&source, read, start, as_of, cache, None, diags).map(|(rendered, _)| rendered)
+    render_read(
+        &source,
+        read,
+        start,
+        as_of,
+        cache,
+        Destination::Memory,
+        diags,
+    )
+    .map(|(rendered, _)| rendered)
+}
+
+/// Where a rendered site goes.
+#[derive(Clone, Copy)]
+enum Destination<'a> {
+    /// Kept in memory, whole (`pdf` and `oscal` read its pages).
+    Memory,
+    /// Written into the output folder as it is rendered.
+    Folder(&'a Path, &'a Guard),
+    /// Nowhere: `check` renders only to find the problems rendering finds, and drops each
+    /// page as soon as it is made.
+    Nowhere,
 }
 
 /// Pages already written as they were rendered: the folder they are in, and their manifest
@@ -235,7 +256,7 @@ fn render_read(
     start: Instant,
     as_of: Option<jiff::civil::Date>,
     cache: bool,
-    out: Option<(&Path, &Guard)>,
+    destination: Destination<'_>,
     diags: &mut Diagnostics,
 ) -> Outcome<(Rendered, Option<Streamed>)> {
     let root = source.root();
@@ -253,12 +274,17 @@ fn render_read(
     )?;
     let opened_in = start.elapsed();
     let theme = Theme::load(source.root(), &source.shown(), diags);
-    let staging = match (out, &theme) {
-        (Some((out, guard)), Ok(_)) if !diags.has_errors() => {
+    let staging = match (destination, &theme) {
+        (Destination::Folder(out, guard), Ok(_)) if !diags.has_errors() => {
             Staging::begin(out, guard, diags).ok()
         }
         _ => None,
     };
+    let selection = match destination {
+        Destination::Nowhere => Selection::for_checking(),
+        Destination::Memory | Destination::Folder(..) => Selection::everything(),
+    };
+    let drop_page = |_: OutputFile| Ok(());
     let mut streamed = None;
     let site = match &theme {
         Ok(theme) => {
@@ -268,7 +294,11 @@ fn render_read(
                 theme,
                 caches: &caches,
                 bodies: None,
-                pages_to: None,
+                pages_to: match destination {
+                    Destination::Nowhere => Some(&drop_page),
+                    Destination::Memory | Destination::Folder(..) => None,
+                },
+                selection: &selection,
             };
             match staging {
                 Some(staging) => {
@@ -382,7 +412,10 @@ fn run(
     diags.extend(read_diags);
     let read = read?;
     let guard = Guard::for_handbook(&opts.root);
-    let writing = opts.write.then_some((out.as_path(), &guard));
+    let destination = match opts.write {
+        true => Destination::Folder(out.as_path(), &guard),
+        false => Destination::Nowhere,
+    };
     let (
         Rendered {
             handbook,
@@ -392,7 +425,13 @@ fn run(
         },
         streamed,
     ) = render_read(
-        &source, read, before, opts.as_of, opts.cache, writing, diags,
+        &source,
+        read,
+        before,
+        opts.as_of,
+        opts.cache,
+        destination,
+        diags,
     )?;
     report
         .timings

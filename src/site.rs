@@ -22,6 +22,8 @@ pub struct SiteInputs<'a> {
     /// Where the pages go as they are rendered, instead of the site (one version only: with
     /// `[versions]`, every page stays in the site).
     pub pages_to: Option<&'a PageSink<'a>>,
+    /// Which outputs to render, of every version.
+    pub selection: &'a Selection,
 }
 
 /// Every file of the site, in memory.
@@ -34,6 +36,7 @@ pub fn render_site(inputs: &SiteInputs<'_>, diags: &mut Diagnostics) -> Outcome<
                 settings,
                 theme: inputs.theme,
                 caches: inputs.caches,
+                selection: inputs.selection,
             },
             diags,
         ),
@@ -43,7 +46,7 @@ pub fn render_site(inputs: &SiteInputs<'_>, diags: &mut Diagnostics) -> Outcome<
                 theme: inputs.theme,
                 version: None,
                 bodies: inputs.bodies,
-                selection: &Selection::everything(),
+                selection: inputs.selection,
             },
             inputs.pages_to,
             diags,

@@ -248,6 +248,7 @@ impl Session {
                 caches: &self.caches,
                 bodies: Some(&self.bodies),
                 pages_to: None,
+                selection: &Selection::everything(),
             },
             diags,
         )?;

@@ -27,6 +27,8 @@ pub struct Inputs<'a> {
     pub theme: &'a Theme,
     /// Shared with the current version's opening.
     pub caches: &'a Caches,
+    /// Which outputs to render, of every version.
+    pub selection: &'a Selection,
 }
 
 /// Builds the releases of `[versions]` and renders them with the current version.
@@ -149,7 +151,7 @@ pub fn render_versions(inputs: &Inputs<'_>, diags: &mut Diagnostics) -> Outcome<
                 theme,
                 version: Some(&pages),
                 bodies: Some(&bodies),
-                selection: &Selection::everything(),
+                selection: inputs.selection,
             },
             diags,
         )?;

@@ -462,3 +462,33 @@ fn template_errors_name_the_template_file() {
     let err = stderr(&out);
     assert!(err.contains("theme/templates/gaps.html:2"), "{err}");
 }
+
+/// `check` renders every page only to find the problems rendering finds, dropping each page as
+/// it is made: a template that fails on the document pages alone still fails the check, once
+/// per document.
+#[test]
+fn check_finds_errors_that_only_rendering_a_page_finds() {
+    let dir = copy_fixture("good");
+    let clean = stdout(&run(dir.path(), &["check"]));
+    let documents: usize = clean
+        .split("Checked ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no document count in {clean}"));
+    std::fs::create_dir_all(dir.path().join("theme/templates")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/templates/document.html"),
+        "line one\n{{ missing.field }}\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("document.html:2: template error: Variable `missing` is not defined"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("({documents} errors")), "{err}");
+    assert!(!dir.path().join("public").exists(), "check wrote the site");
+}
