@@ -329,7 +329,9 @@ impl Session {
         // then updated in place rather than resolved again.
         if parsed.len() == changed.len() && !diags.has_errors() {
             let mut found = Diagnostics::new();
-            if let Some(edit) = TextEdit::prepare(&last.handbook, parsed.clone(), &mut found) {
+            if let Some(edit) = TextEdit::prepare(&last.handbook, parsed.clone(), &mut found)
+                && !named_in_other_warnings(&edit, last)
+            {
                 diags.extend(found);
                 return self.apply_text_edit(edit, &fresh, status, diags);
             }
@@ -378,6 +380,17 @@ impl Session {
             &mut before,
         );
         resolve::source_warnings(&last.handbook.history, &shown, &mut before);
+        // A new title moves its document in the reading order: the pages before and after it,
+        // there and where it was, show another neighbour.
+        let retitled: Vec<DocIx> = edit
+            .retitled(&last.handbook)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let mut neighbours_of_retitled: HashSet<DocIx> = HashSet::new();
+        if !retitled.is_empty() {
+            neighbours_of_retitled.extend(Neighbours::of(&last.handbook).around(&retitled));
+        }
         let applied = edit.apply(&mut last.handbook, status, diags);
         before.extend(applied.warnings_before);
         resolve::source_warnings(&last.handbook.history, &shown, diags);
@@ -391,25 +404,45 @@ impl Session {
 
         let hb = &last.handbook;
         let neighbours = Neighbours::of(hb);
+        let mut wanted: HashSet<String> = applied
+            .pages
+            .iter()
+            .map(|&i| url::document(&hb.documents[i].id))
+            .collect();
         for &i in &applied.pages {
             last.pages.insert(
                 url::document(&hb.documents[i].id),
                 page_signature(hb, &neighbours, i),
             );
         }
+        if applied.retitled {
+            neighbours_of_retitled.extend(neighbours.around(&retitled));
+            // Pages that show a title of another document, when theirs changed.
+            let others = neighbours_of_retitled
+                .into_iter()
+                .map(|i| {
+                    (
+                        url::document(&hb.documents[i].id),
+                        page_signature(hb, &neighbours, i),
+                    )
+                })
+                .chain(exception_signatures(hb));
+            for (path, signature) in others {
+                if last.pages.get(&path) != Some(&signature) {
+                    wanted.insert(path.clone());
+                    last.pages.insert(path, signature);
+                }
+            }
+            last.meta = meta_signature(hb);
+        }
         let reviews = review_signature(hb);
-        let wanted: HashSet<String> = applied
-            .pages
-            .iter()
-            .map(|&i| url::document(&hb.documents[i].id))
-            .collect();
-        // Front matter and headings are as they were: no listing shows anything new, unless a
-        // review state changed (the text is no longer, or again, as committed).
+        // Only the text changed, or a title too: no listing shows anything new, unless a title
+        // changed or a review state did (the text is no longer, or again, as committed).
         let (eager, stale) = out_of_date(
             hb,
             wanted,
             &last.pages,
-            false,
+            applied.retitled,
             reviews != last.reviews,
             &last.stale,
         );
@@ -630,6 +663,22 @@ fn out_of_date(
     (eager, stale)
 }
 
+/// Whether a warning about another file names a document `edit` retitles by its old title (a
+/// `Reviews:` id that looks like a typo of the document's id gets a hint with the commit to
+/// record: `-m "Review <title>"`). Such a warning is only made again by resolving again.
+fn named_in_other_warnings(edit: &TextEdit, last: &LastGood) -> bool {
+    edit.retitled(&last.handbook).into_iter().any(|(_, old)| {
+        let command = format!(
+            "\"Review {}\" --trailer \"Reviews: {}\"",
+            old.title.value, old.id
+        );
+        last.warnings.iter().any(|w| {
+            w.file.as_deref() != Some(old.display_path.as_path())
+                && w.hint.as_deref().is_some_and(|h| h.contains(&command))
+        })
+    })
+}
+
 /// The warnings about the files just edited: what `serve` prints after an edit.
 fn warnings_in(warnings: &[Diagnostic], edited: &[SourceFile]) -> Diagnostics {
     let mut about = Diagnostics::new();
@@ -751,6 +800,17 @@ struct Neighbours {
 }
 
 impl Neighbours {
+    /// The documents just before and after each of `docs` in the reading order.
+    fn around(&self, docs: &[DocIx]) -> Vec<DocIx> {
+        let mut out = Vec::new();
+        for &i in docs {
+            let pos = self.rank[i];
+            out.extend(pos.checked_sub(1).map(|p| self.order[p]));
+            out.extend(self.order.get(pos + 1).copied());
+        }
+        out
+    }
+
     fn of(hb: &Handbook) -> Neighbours {
         let order = crate::pipeline::render::views::reading_order(hb);
         let mut rank = IxVec::filled(order.len(), 0);

@@ -280,7 +280,8 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         Way::Resolved,
     );
 
-    // Front matter: the title shows on listings, the matrix and other pages' backlinks.
+    // A new title: it shows on listings, the matrix and other pages' backlinks, and moves the
+    // document in the reading order (other pages' previous and next), all applied in place.
     edit(
         &book,
         "policies/operations/continuity.md",
@@ -289,6 +290,42 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
     );
     check(
         "a new title",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+        Way::TextOnly,
+    );
+
+    // A title written over two lines moves every later line: resolved again.
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "title: Continuity and Recovery Plan",
+        "title: >-\n  Continuity and Recovery",
+    );
+    check(
+        "a title on two lines",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+        Way::Resolved,
+    );
+
+    // A title and another field of the front matter: resolved again.
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "title: >-\n  Continuity and Recovery",
+        "title: >-\n  Continuity Plan",
+    );
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "review: annual",
+        "review: quarterly",
+    );
+    check(
+        "a title and the review cadence",
         &book,
         &mut session,
         &["policies/operations/continuity.md"],
@@ -345,6 +382,54 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         Way::Resolved,
     );
 
+    // A second document links to the umbrella policy, then the first one is retitled: the
+    // umbrella's backlinks show the new title, in their new order, and the procedure that
+    // implements it shows it too.
+    edit(
+        &book,
+        "policies/access-review.md",
+        "as the [policy](access-control.md#access-review) requires.",
+        "as the [policy](access-control.md#access-review) requires. See the [umbrella policy](information-security.md).",
+    );
+    check(
+        "a second backlink",
+        &book,
+        &mut session,
+        &["policies/access-review.md"],
+        Way::TextOnly,
+    );
+    edit(
+        &book,
+        "policies/access-control.md",
+        "title: Access Control Policy",
+        "title: Zero Trust Access Policy",
+    );
+    let retitled = check(
+        "a title in other pages' lists",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::TextOnly,
+    );
+    let umbrella = &retitled["documents/information-security.html"];
+    let (review, zero_trust) = (
+        umbrella.find("Quarterly Access Review"),
+        umbrella.find("Zero Trust Access Policy"),
+    );
+    assert!(
+        review.is_some() && review < zero_trust,
+        "the umbrella's backlinks, in title order"
+    );
+    restore(&book, "policies/access-review.md");
+    restore(&book, "policies/access-control.md");
+    check(
+        "both as committed",
+        &book,
+        &mut session,
+        &["policies/access-review.md", "policies/access-control.md"],
+        Way::Either,
+    );
+
     // git's index changes between rebuilds (the session keeps the repository open): an edit
     // staged, the working tree put back while the index still holds the edit, then the index
     // put back too.
@@ -381,6 +466,62 @@ fn an_incremental_rebuild_serves_what_a_full_build_does() {
         Way::Either,
     );
     assert!(!dirty(&clean), "index and working tree are HEAD's again");
+}
+
+/// A warning about another file can name a document by its title: the hint under a `Reviews:`
+/// id that is a typo of the document's gives the commit to record, `-m "Review <title>"`. A new
+/// title of that document is then resolved again, which makes that warning again; other
+/// documents' titles are still applied in place.
+#[test]
+fn a_title_another_warning_quotes_is_resolved_again() {
+    let book = BookTest::fixture("good").git();
+    book.commit(ALICE, "2025-03-01T10:00:00Z", "Initial handbook");
+    book.commit_empty(
+        ALICE,
+        "2025-04-01T10:00:00Z",
+        "Quarterly review\n\nReviews: acess-control\nReviewed-by: Alice Owner <alice@example.com>\n",
+    );
+    let mut session = Session::new(book.path(), as_of());
+    let mut diags = Diagnostics::new();
+    assert!(
+        session.rebuild(&[], &mut diags).is_ok(),
+        "{}",
+        shown(&diags)
+    );
+    let hint = "-m \"Review Access Control Policy\" --trailer \"Reviews: access-control\"";
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.hint.as_deref().is_some_and(|h| h.contains(hint))),
+        "no warning gives the review command:\n{}",
+        shown(&diags)
+    );
+    edit(
+        &book,
+        "policies/access-control.md",
+        "title: Access Control Policy",
+        "title: Access Management Policy",
+    );
+    check(
+        "the title a hint quotes",
+        &book,
+        &mut session,
+        &["policies/access-control.md"],
+        Way::Resolved,
+    );
+    edit(
+        &book,
+        "policies/operations/continuity.md",
+        "title: Business Continuity Plan",
+        "title: Continuity Plan",
+    );
+    check(
+        "another title",
+        &book,
+        &mut session,
+        &["policies/operations/continuity.md"],
+        Way::TextOnly,
+    );
 }
 
 /// `git add rel`.
@@ -422,13 +563,8 @@ fn an_incremental_rebuild_of_each_document_matches_a_full_build() {
                     rel,
                     &committed.replacen("\ntitle: ", "\ntitle: Renamed ", 1),
                 );
-                check(
-                    &step("title"),
-                    &book,
-                    &mut session,
-                    &[rel.as_str()],
-                    Way::Resolved,
-                );
+                // A new title on the same line is applied in place too.
+                check(&step("title"), &book, &mut session, &[rel.as_str()], prose);
             }
             book.write(rel, &committed);
             check(

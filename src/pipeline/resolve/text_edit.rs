@@ -1,8 +1,10 @@
-//! `serve`'s shortcut for the most common edit: only a document's text changed, not what other
-//! documents, listings or the trace read of it (front matter, headings and their lines, anchors,
-//! mappings, the files it links to). Then only that document's links and review standing are
-//! resolved again, and the last handbook is updated in place; everything else of it stands.
-//! Anything more is resolved from scratch by [`super::resolve`].
+//! `serve`'s shortcut for the most common edits: only a document's text changed, or its text
+//! and its title, not what the trace or other documents' checks read of it (the rest of the
+//! front matter, headings and their lines, anchors, mappings, the files it links to). Then only
+//! that document's links and review standing are resolved again, and the last handbook is
+//! updated in place; everything else of it stands. A new title also re-sorts the lists of
+//! related documents that hold it (they are in title order). Anything more is resolved from
+//! scratch by [`super::resolve`].
 //! `tests/testsuite/serve_incremental.rs` checks that both ways serve the same site.
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,6 +31,8 @@ struct Edit {
     /// The documents it links to now, and before.
     targets: BTreeSet<DocIx>,
     old_targets: BTreeSet<DocIx>,
+    /// Its title changed too.
+    retitled: bool,
 }
 
 /// What applying a [`TextEdit`] changed.
@@ -39,6 +43,8 @@ pub struct Applied {
     /// What the checks run again said of the edited documents before the edit (what they say
     /// now is in the `diags` given to `prepare` and `apply`).
     pub warnings_before: Diagnostics,
+    /// Some title changed: listings, and the previous and next pages, show something new.
+    pub retitled: bool,
 }
 
 impl TextEdit {
@@ -65,10 +71,11 @@ impl TextEdit {
             let &at = by_path.get(doc.path.as_str())?;
             let mut doc = Arc::new(doc);
             canonical_ids(std::slice::from_mut(&mut doc), &mut [], &hb.catalog);
-            if !same_but_text(&hb.documents[at], &doc) {
-                return None;
-            }
-            found.push((at, doc));
+            let retitled = match difference(&hb.documents[at], &doc)? {
+                Difference::Text => false,
+                Difference::TextAndTitle => true,
+            };
+            found.push((at, doc, retitled));
         }
         let by_id: HashMap<String, DocIx> = hb
             .documents
@@ -86,7 +93,7 @@ impl TextEdit {
         );
         let mut before = Diagnostics::new();
         let mut edits = Vec::with_capacity(found.len());
-        for (at, doc) in found {
+        for (at, doc, retitled) in found {
             let old = links::resolve_links(&ctx, &hb.documents[at], &mut before);
             let mut now = Diagnostics::new();
             let new = links::resolve_links(&ctx, &doc, &mut now);
@@ -101,9 +108,19 @@ impl TextEdit {
                 links: new.hrefs,
                 targets: new.documents,
                 old_targets: old.documents,
+                retitled,
             });
         }
         Some(TextEdit { edits, before })
+    }
+
+    /// The documents whose title the edits change, with their titles before.
+    pub fn retitled<'h>(&self, hb: &'h Handbook) -> Vec<(DocIx, &'h Document)> {
+        self.edits
+            .iter()
+            .filter(|e| e.retitled)
+            .map(|e| (e.at, hb.documents[e.at].as_ref()))
+            .collect()
     }
 
     /// Applies the edits to `hb`, with whether each file now differs from HEAD; the review
@@ -119,6 +136,12 @@ impl TextEdit {
         let mut before = self.before;
         let mut pages = BTreeSet::new();
         let mut backlinks_changed = BTreeSet::new();
+        let retitled: BTreeSet<DocIx> = self
+            .edits
+            .iter()
+            .filter(|e| e.retitled)
+            .map(|e| e.at)
+            .collect();
         for edit in self.edits {
             let at = edit.at;
             let uncommitted = hb.history.source.repository
@@ -146,26 +169,52 @@ impl TextEdit {
             }
             pages.insert(at);
         }
-        // Most edits link to what they linked to: then no list is sorted again.
-        if !backlinks_changed.is_empty() {
+        // Most edits link to what they linked to and keep their title: then no list is sorted
+        // again.
+        if !backlinks_changed.is_empty() || !retitled.is_empty() {
             let lowered = lowered_titles(&hb.documents);
             for &t in &backlinks_changed {
                 sort_by_title(&mut hb.refs[t].referenced_by, &hb.documents, &lowered);
+            }
+            // A new title shows (and sorts) in every list of related documents that holds it.
+            for t in hb.documents.indices() {
+                let refs = &mut hb.refs[t];
+                for list in [
+                    &mut refs.referenced_by,
+                    &mut refs.implemented_by,
+                    &mut refs.implements,
+                ] {
+                    if list.iter().any(|j| retitled.contains(j)) {
+                        sort_by_title(list, &hb.documents, &lowered);
+                        pages.insert(t);
+                    }
+                }
             }
         }
         pages.extend(backlinks_changed);
         Applied {
             pages,
             warnings_before: before,
+            retitled: !retitled.is_empty(),
         }
     }
 }
 
-/// Whether `a` and `b` differ at most in their text: the body, the links in it, its search text.
+/// How a document changed, when the change can be applied in place.
+#[derive(Debug, PartialEq)]
+enum Difference {
+    /// Only its text: the body, the links in it, its search text.
+    Text,
+    /// Its text, and its title, on the same line as before.
+    TextAndTitle,
+}
+
+/// How `b` differs from `a`, when at most in its text and title (`None`: more than that).
 /// Every other field is compared, headings with their lines, so that every message about the
-/// document still points at the right line. (Written out field by field: a field added to
-/// `Document` must be placed on one side or the other here.)
-fn same_but_text(a: &Document, b: &Document) -> bool {
+/// document still points at the right line; the front matter as written must be the same but
+/// for the title's line, since messages quote its lines. (Written out field by field: a field
+/// added to `Document` must be placed on one side or the other here.)
+fn difference(a: &Document, b: &Document) -> Option<Difference> {
     let Document {
         id,
         path,
@@ -192,12 +241,12 @@ fn same_but_text(a: &Document, b: &Document) -> bool {
         body_start,
         exception,
     } = a;
-    exception.is_none()
+    let same = exception.is_none()
         && b.exception.is_none()
         && *id == b.id
         && *path == b.path
         && *display_path == b.display_path
-        && *title == b.title
+        && title.line == b.title.line
         && *kind == b.kind
         && *owner == b.owner
         && *approvers == b.approvers
@@ -211,8 +260,147 @@ fn same_but_text(a: &Document, b: &Document) -> bool {
         && *weight == b.weight
         && *extra == b.extra
         && **sections == *b.sections
-        && **anchors == *b.anchors
-        // The front matter itself, as written: messages quote its lines.
-        && *body_start == b.body_start
-        && source[..*body_start] == b.source[..b.body_start]
+        && **anchors == *b.anchors;
+    if !same {
+        return None;
+    }
+    let (front, new_front) = (&source[..*body_start], &b.source[..b.body_start]);
+    if title.value == b.title.value {
+        return (front == new_front).then_some(Difference::Text);
+    }
+    // Line by line, the same lines but the title's (lines count from 1).
+    let (mut old_lines, mut new_lines) = (front.split('\n'), new_front.split('\n'));
+    let mut line = 0;
+    loop {
+        line += 1;
+        match (old_lines.next(), new_lines.next()) {
+            (None, None) => return Some(Difference::TextAndTitle),
+            (Some(x), Some(y)) if x == y || line == title.line => {}
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::load::SourceFile;
+    use crate::pipeline::resolve::tests::handbook;
+
+    const SITE: &str = "title = \"T\"\n[scope]\ngaps = \"allow\"\n";
+
+    fn parsed(path: &str, text: &str) -> Document {
+        let source = SourceFile {
+            path: path.into(),
+            display: path.into(),
+            text: text.into(),
+        };
+        let mut diags = Diagnostics::new();
+        let mut docs = crate::pipeline::parse::parse_all(&[source], "soc2", None, &mut diags);
+        assert_eq!(docs.len(), 1, "{:?}", diags.sorted());
+        docs.remove(0)
+    }
+
+    const A: &str =
+        "---\ntitle: Alpha\nowner: O\nreview: annual\n---\n## Scope\n\nSee [zeta](z.md).\n";
+
+    #[test]
+    fn a_new_title_on_its_line_is_the_only_front_matter_change_applied_in_place() {
+        let before = parsed("policies/a.md", A);
+        let kind = |text: &str| difference(&before, &parsed("policies/a.md", text));
+        assert_eq!(
+            kind(&A.replace("Scope\n", "Scope\n\nMore.\n")),
+            Some(Difference::Text)
+        );
+        assert_eq!(
+            kind(&A.replace("title: Alpha", "title: Aleph")),
+            Some(Difference::TextAndTitle)
+        );
+        // Quoted, the same title: the front matter as written differs on another line.
+        assert_eq!(
+            kind(&A.replace("title: Alpha", "title: \"Alpha\"")),
+            None,
+            "a quoted title is a new line of front matter, but the same title"
+        );
+        // The title with another field, or over more lines.
+        assert_eq!(
+            kind(
+                &A.replace("title: Alpha", "title: Aleph")
+                    .replace("annual", "quarterly")
+            ),
+            None
+        );
+        assert_eq!(kind(&A.replace("title: Alpha", "title: >-\n  Aleph")), None);
+        assert_eq!(
+            kind(&A.replace("review: annual", "review: annual\n# a comment")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_new_title_renders_and_resorts_every_list_that_holds_it() {
+        // b and y link to z, and y implements a: z's backlinks and y's "implements" show a's
+        // and b's titles, whatever their place in the reading order.
+        let docs = [
+            ("policies/a.md", A),
+            (
+                "policies/b.md",
+                "---\ntitle: Beta\nowner: O\nreview: annual\n---\nSee [zeta](z.md).\n",
+            ),
+            (
+                "policies/m.md",
+                "---\ntitle: Mu\nowner: O\nreview: annual\n---\nAlone.\n",
+            ),
+            (
+                "policies/y.md",
+                "---\ntitle: Ypsilon\nowner: O\nreview: annual\nimplements: [a]\n---\nText.\n",
+            ),
+            (
+                "policies/z.md",
+                "---\ntitle: Zeta\nowner: O\nreview: annual\n---\nText.\n",
+            ),
+        ];
+        let (mut hb, diags) = handbook(&docs, SITE);
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+        let ix = |hb: &Handbook, id: &str| {
+            hb.documents
+                .iter_enumerated()
+                .find(|(_, d)| d.id == id)
+                .map(|(i, _)| i)
+                .expect("a document")
+        };
+        let titles = |hb: &Handbook, list: &[DocIx]| -> Vec<String> {
+            list.iter()
+                .map(|&i| hb.documents[i].title.value.clone())
+                .collect()
+        };
+        let z = ix(&hb, "z");
+        assert_eq!(titles(&hb, &hb.refs[z].referenced_by), ["Alpha", "Beta"]);
+
+        let mut found = Diagnostics::new();
+        let fresh = parsed("policies/a.md", &A.replace("title: Alpha", "title: Omega"));
+        let edit = TextEdit::prepare(&hb, vec![fresh], &mut found).expect("applied in place");
+        let a = ix(&hb, "a");
+        assert_eq!(
+            edit.retitled(&hb)
+                .iter()
+                .map(|(i, d)| (*i, d.title.value.as_str()))
+                .collect::<Vec<_>>(),
+            [(a, "Alpha")]
+        );
+        // No repository: nothing to ask git.
+        let status = hb
+            .history
+            .working_tree_status(None, std::path::Path::new("."), &[]);
+        let applied = edit.apply(&mut hb, status, &mut found);
+        assert!(applied.retitled);
+        assert_eq!(titles(&hb, &hb.refs[z].referenced_by), ["Beta", "Omega"]);
+        let y = ix(&hb, "y");
+        let shown: Vec<&str> = applied
+            .pages
+            .iter()
+            .map(|&i| hb.documents[i].id.as_str())
+            .collect();
+        assert_eq!(shown, ["a", "y", "z"], "{:?}", (a, y, z));
+    }
 }
