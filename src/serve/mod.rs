@@ -168,6 +168,7 @@ fn apply(
             } else {
                 diags.print_grouped();
             }
+            let line = built_line(&built);
             let generation = {
                 let Ok(mut s) = served.write() else { return };
                 s.files = built.files;
@@ -176,17 +177,7 @@ fn apply(
                 s.generation += 1;
                 s.generation
             };
-            eprintln!(
-                "{} in {} ms ({} file{} rendered)",
-                if built.incremental {
-                    "Rebuilt"
-                } else {
-                    "Built"
-                },
-                built.elapsed.as_millis(),
-                built.rendered,
-                if built.rendered == 1 { "" } else { "s" }
-            );
+            eprintln!("{line}");
             clients.broadcast(&Event::Reload(generation));
         }
         Err(_) => {
@@ -221,5 +212,55 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("Open {url} in your browser.");
+    }
+}
+
+/// What `serve` prints after a build: `Rebuilt in 12 ms (1 file rendered, 40 more when
+/// requested)`. Pages that depend on an edit but are not open are rendered when requested: they
+/// are counted apart, or an edit every listing shows would read as one file rendered.
+fn built_line(built: &session::Built) -> String {
+    let later = match built.stale.len() {
+        0 => String::new(),
+        n => format!(", {n} more when requested"),
+    };
+    format!(
+        "{} in {} ms ({} file{} rendered{later})",
+        if built.incremental {
+            "Rebuilt"
+        } else {
+            "Built"
+        },
+        built.elapsed.as_millis(),
+        built.rendered,
+        if built.rendered == 1 { "" } else { "s" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(rendered: usize, stale: &[&str], incremental: bool) -> session::Built {
+        session::Built {
+            files: Files::new(),
+            stale: stale.iter().map(|s| s.to_string()).collect(),
+            rendered,
+            warnings: Diagnostics::new(),
+            elapsed: std::time::Duration::from_millis(12),
+            incremental,
+            text_only: false,
+        }
+    }
+
+    #[test]
+    fn the_build_line_counts_the_pages_left_for_later() {
+        assert_eq!(
+            built_line(&built(1, &["index.html", "matrix.html"], true)),
+            "Rebuilt in 12 ms (1 file rendered, 2 more when requested)"
+        );
+        assert_eq!(
+            built_line(&built(2087, &[], false)),
+            "Built in 12 ms (2087 files rendered)"
+        );
     }
 }

@@ -4,10 +4,11 @@
 //!
 //! An incremental rebuild re-reads and re-parses only the changed files and reuses the history
 //! (refreshing only whether the changed files differ from HEAD). When only their text changed
-//! (the common case: front matter, headings and linked files as they were), the last handbook
-//! is updated in place (`resolve::TextEdit`); otherwise it is resolved again (links and
-//! coverage are global). Then only the pages whose inputs changed are rendered, keeping every
-//! other page of the last good site. A failed rebuild keeps the last good site.
+//! (the common case: front matter, headings and linked files as they were), or their text and
+//! title, the last handbook is updated in place (`resolve::TextEdit`); otherwise it is resolved
+//! again (links and coverage are global). Then only the pages whose inputs changed are
+//! rendered, keeping every other page of the last good site. A failed rebuild keeps the last
+//! good site.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -63,8 +64,8 @@ pub struct Built {
     pub incremental: bool,
     /// After an incremental rebuild, the warnings about the edited files.
     pub warnings: Diagnostics,
-    /// Only the text of documents changed: the last handbook was updated in place rather than
-    /// resolved again.
+    /// Only the text of documents changed, or their text and title: the last handbook was
+    /// updated in place rather than resolved again.
     pub text_only: bool,
 }
 
