@@ -316,7 +316,8 @@ mod tests {
             kind(&A.replace("title: Alpha", "title: Aleph")),
             Some(Difference::TextAndTitle)
         );
-        // Quoted, the same title: the front matter as written differs on another line.
+        // The same title, quoted: its line as written changed (messages quote it as written),
+        // and the title did not.
         assert_eq!(
             kind(&A.replace("title: Alpha", "title: \"Alpha\"")),
             None,
@@ -339,8 +340,8 @@ mod tests {
 
     #[test]
     fn a_new_title_renders_and_resorts_every_list_that_holds_it() {
-        // b and y link to z, and y implements a: z's backlinks and y's "implements" show a's
-        // and b's titles, whatever their place in the reading order.
+        // a and b link to z, and y implements a: z's backlinks and y's "implements" show a's
+        // title, whatever their place in the reading order.
         let docs = [
             ("policies/a.md", A),
             (
