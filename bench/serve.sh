@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 8's budget: after editing one document, the rebuild `serve` performs takes at most 5% of
-# a full build's time. Both are measured here on the benchmark corpus, in one run, for two kinds
-# of edit: the text (which serve applies to the last handbook in place) and the title (front
-# matter, which every listing shows: the handbook is resolved again).
+# a full build's time. Both are measured here on the benchmark corpus, in one run, for three
+# kinds of edit: the text and the title (which serve applies to the last handbook in place; a
+# title shows on every listing) and a control mapped in the front matter (which changes the
+# trace: the handbook is resolved again).
 #
 #   bench/serve.sh [CORPUS]        (default /tmp/pb-corpus; generated if missing)
 set -euo pipefail
@@ -45,20 +46,30 @@ for doc in $(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 11'); do
   sed -i '0,/^title: /s/^title: /title: Renamed /' "$work/hb/policies/$doc"
   wait_rebuild "$before" "retitling policies/$doc"
 done
+title_edits=$(grep -c "^Rebuilt in" "$log" || true)
+# Then ten documents each map one more criterion (every document of the corpus has a
+# `controls: [...]` line).
+for doc in $(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 6'); do
+  before=$(grep -c "^Rebuilt in" "$log" || true)
+  sed -i 's/^controls: \[/controls: [CC9.1, /' "$work/hb/policies/$doc"
+  wait_rebuild "$before" "mapping a control in policies/$doc"
+done
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
   -n full-build "$pb build --no-cache --root $work/hb --out $work/site" >&2
 
-python3 - "$work/h.json" "$log" "$text_edits" <<'PY'
+python3 - "$work/h.json" "$log" "$text_edits" "$title_edits" <<'PY'
 import json, re, statistics, sys
 full = json.load(open(sys.argv[1]))["results"][0]["median"] * 1000
 every = [int(m) for m in re.findall(r"^Rebuilt in (\d+) ms", open(sys.argv[2]).read(), re.M)]
-text, titles = every[: int(sys.argv[3])], every[int(sys.argv[3]) :]
+t, c = int(sys.argv[3]), int(sys.argv[4])
+text, titles, controls = every[:t], every[t:c], every[c:]
 from budget import record
 print(f"full build: {full:.0f} ms (median of 5)")
 for name, what, rebuilds in [
     ("serve's rebuild after one edit vs a cold build", "editing one document's text", text),
     ("serve's rebuild after a new title vs a cold build", "retitling one document", titles),
+    ("serve's rebuild after mapping a control vs a cold build", "mapping a control in one document", controls),
 ]:
     med = statistics.median(rebuilds)
     ok = record(name, f"{med:.0f} ms vs {full:.0f} ms", med / full, 0.05, unit="%")
