@@ -776,6 +776,7 @@ mod tests {
                 acknowledgements: Default::default(),
                 available: BTreeMap::new(),
                 history,
+                earlier: None,
             },
             &mut diags,
         )

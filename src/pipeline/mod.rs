@@ -361,6 +361,7 @@ pub fn open_read(
             acknowledgements,
             available: sources.assets,
             history,
+            earlier: None,
         },
         diags,
     );

@@ -524,6 +524,7 @@ impl Session {
                 acknowledgements: last.handbook.acknowledgements.sources.clone(),
                 available: last.handbook.available.clone(),
                 history,
+                earlier: Some(&last.handbook),
             },
             diags,
         );

@@ -364,6 +364,7 @@ mod tests {
                 acknowledgements: Default::default(),
                         available: assets,
                         history: Default::default(),
+                        earlier: None,
                     },
                     &mut diags,
                 );

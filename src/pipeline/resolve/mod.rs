@@ -75,6 +75,9 @@ pub struct Handbook {
     pub history: History,
     /// Review state of each document.
     pub reviews: IxVec<DocIx, ReviewState>,
+    /// What working out each document's review state reported (its standing's warnings), kept
+    /// so that `serve`'s next resolve can reuse a state with its warnings.
+    pub review_findings: IxVec<DocIx, Diagnostics>,
     /// Policy exceptions (`kind: exception`), by id: not among `documents`, published only with
     /// `[publish] exceptions`.
     pub exceptions: Vec<ExceptionRecord>,
@@ -156,7 +159,7 @@ impl Handbook {
 }
 
 /// Everything the earlier stages produced, for `resolve`.
-pub struct Parsed {
+pub struct Parsed<'e> {
     /// `site.toml`.
     pub config: Config,
     /// The catalog ids are checked against.
@@ -184,10 +187,15 @@ pub struct Parsed {
     pub available: BTreeMap<String, AssetSource>,
     /// The git history of the sources.
     pub history: History,
+    /// The last resolve of the same handbook (`serve`'s rebuilds: the same site.toml, catalog,
+    /// register, people, keys and pull requests, and the same history but for which files
+    /// differ from HEAD), whose review states are reused for the documents whose text and
+    /// history are the same. `None` for a build.
+    pub earlier: Option<&'e Handbook>,
 }
 
 /// Resolves parsed documents into a handbook: ids, links, `implements`, controls, the trace and review states. Problems go to `diags`; the handbook is returned whatever they are, so that `check` sees all of them.
-pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
+pub fn resolve(parsed: Parsed<'_>, diags: &mut Diagnostics) -> Handbook {
     let Parsed {
         config,
         catalog,
@@ -201,6 +209,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         acknowledgements,
         available,
         history,
+        earlier,
     } = parsed;
     let (mut documents, mut register) = (documents, register);
     let reused = reused.min(documents.len());
@@ -351,11 +360,13 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
                 !register_files.is_empty(),
                 &approvals,
                 &pr_approvals,
+                earlier,
                 diags,
             );
             (signatures, reviews)
         },
     );
+    let (reviews, review_findings) = reviews;
     diags.extend(trace_found);
     diags.extend(review_found);
     let register_history = reviews::register_history(register_files, &history);
@@ -405,6 +416,7 @@ pub fn resolve(parsed: Parsed, diags: &mut Diagnostics) -> Handbook {
         available,
         history,
         reviews,
+        review_findings,
         exceptions,
         register_history,
         people,
@@ -720,16 +732,34 @@ pub(crate) mod tests {
                 text: (*text).into(),
             })
             .collect();
-        let config =
-            Config::parse(site, std::path::Path::new("site.toml"), &mut diags).expect("site.toml");
-        let documents = crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags);
+        let documents: Vec<Arc<Document>> =
+            crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags)
+                .into_iter()
+                .map(Arc::new)
+                .collect();
         let register =
             crate::pipeline::parse::register::parse_register(&register_file, "soc2", &mut diags);
-        let hb = resolve(
+        let hb = resolve_with(site, &documents, register, &history, None, &mut diags);
+        (hb, diags.sorted())
+    }
+
+    /// `documents` and `register` resolved with `site` and `history`, reusing `earlier`'s review
+    /// states where it can.
+    fn resolve_with(
+        site: &str,
+        documents: &[Arc<Document>],
+        register: Vec<RegControl>,
+        history: &History,
+        earlier: Option<&Handbook>,
+        diags: &mut Diagnostics,
+    ) -> Handbook {
+        let config =
+            Config::parse(site, std::path::Path::new("site.toml"), diags).expect("site.toml");
+        resolve(
             Parsed {
                 config,
                 catalog: Catalog::builtin(),
-                documents: documents.into_iter().map(Arc::new).collect(),
+                documents: documents.to_vec(),
                 reused: 0,
                 register,
                 register_files: Vec::new(),
@@ -738,14 +768,111 @@ pub(crate) mod tests {
                 pull_requests: Vec::new(),
                 acknowledgements: Default::default(),
                 available: BTreeMap::new(),
-                history,
+                history: history.clone(),
+                earlier,
             },
-            &mut diags,
-        );
-        (hb, diags.sorted())
+            diags,
+        )
     }
 
     const SITE: &str = "title = \"T\"\n[scope]\ngaps = \"allow\"\n";
+
+    #[test]
+    fn an_earlier_review_state_is_reused_only_for_the_same_text_and_history() {
+        let text = |t: &str| {
+            format!("---\ntitle: {t}\nowner: O\nreview: annual\n---\n## Scope\n\nText.\n")
+        };
+        let sources: Vec<SourceFile> = ["a", "b"]
+            .iter()
+            .map(|n| SourceFile {
+                path: format!("policies/{n}.md"),
+                display: format!("policies/{n}.md").into(),
+                text: text(n).into(),
+            })
+            .collect();
+        let mut diags = Diagnostics::new();
+        let documents: Vec<Arc<Document>> =
+            crate::pipeline::parse::parse_all(&sources, "soc2", None, &mut diags)
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+        let mut history = History::default();
+        history.source.repository = true;
+        history.source.as_of = Some(jiff::civil::date(2025, 6, 1));
+        for d in &documents {
+            history.docs.insert(d.path.clone(), Arc::default());
+        }
+        // An earlier resolve whose states are marked, to see which are taken as they were.
+        let mut earlier = resolve_with(SITE, &documents, Vec::new(), &history, None, &mut diags);
+        let marked = Some(jiff::civil::date(2000, 1, 1));
+        for i in earlier.documents.indices() {
+            earlier.reviews[i].next_due = marked;
+            earlier.review_findings[i] = Diagnostics::new();
+            earlier.review_findings[i].push(Diagnostic::warning("marked"));
+        }
+        let due = |hb: &Handbook| -> Vec<bool> {
+            hb.reviews.iter().map(|r| r.next_due == marked).collect()
+        };
+        let reused = resolve_with(
+            SITE,
+            &documents,
+            Vec::new(),
+            &history,
+            Some(&earlier),
+            &mut diags,
+        );
+        assert_eq!(due(&reused), [true, true]);
+        assert!(
+            reused
+                .review_findings
+                .iter()
+                .all(|f| f.iter().any(|d| d.message == "marked")),
+            "the findings come with the state"
+        );
+        // `a` no longer as committed (its history is another one now): worked out again.
+        let mut edited = history.clone();
+        if let Some(h) = edited.docs.get_mut("policies/a.md") {
+            Arc::make_mut(h).uncommitted = true;
+        }
+        let again = resolve_with(
+            SITE,
+            &documents,
+            Vec::new(),
+            &edited,
+            Some(&earlier),
+            &mut diags,
+        );
+        assert_eq!(due(&again), [false, true]);
+        assert!(again.reviews.iter().next().is_some_and(|r| r.uncommitted));
+        // `b` read again (another document, though with the same text): worked out again.
+        let mut reread = documents.clone();
+        reread[1] = Arc::new((*documents[1]).clone());
+        assert_eq!(
+            due(&resolve_with(
+                SITE,
+                &reread,
+                Vec::new(),
+                &history,
+                Some(&earlier),
+                &mut diags
+            )),
+            [true, false]
+        );
+        // Another as-of date: nothing is taken as it was.
+        let mut later = history.clone();
+        later.source.as_of = Some(jiff::civil::date(2025, 7, 1));
+        assert_eq!(
+            due(&resolve_with(
+                SITE,
+                &documents,
+                Vec::new(),
+                &later,
+                Some(&earlier),
+                &mut diags
+            )),
+            [false, false]
+        );
+    }
 
     fn titles(hb: &Handbook, list: &[DocIx]) -> Vec<String> {
         list.iter()

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::people::{People, Person};
 use crate::model::{DocIx, Document, Ix, IxVec, Status};
 use crate::pipeline::history::review::{ReviewStatus, next_due, status};
-use crate::pipeline::history::{CommitInfo, History, NamedReview, Review, Revision};
+use crate::pipeline::history::{CommitInfo, DocHistory, History, NamedReview, Review, Revision};
 
 #[derive(Debug, Clone)]
 /// A document's reviews and where it stands, as of the as-of date.
@@ -298,6 +298,7 @@ pub(crate) fn verified_identity(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn review_states(
     documents: &IxVec<DocIx, Arc<Document>>,
     by_id: &HashMap<String, DocIx>,
@@ -305,9 +306,25 @@ pub(crate) fn review_states(
     has_register: bool,
     approvals: &ApprovalRules<'_>,
     pull_requests: &super::pull_requests::PrApprovals,
+    earlier: Option<&super::Handbook>,
     diags: &mut Diagnostics,
-) -> IxVec<DocIx, ReviewState> {
+) -> (IxVec<DocIx, ReviewState>, IxVec<DocIx, Diagnostics>) {
     let as_of = history.source.as_of;
+    // An earlier resolve of the same handbook (`serve`), when every document has the id and
+    // path it had: which reviews name which document is then as it was, so a document with the
+    // same text and the same history has the same state (its other inputs, the people, the
+    // keys and the pull requests, are the same by the caller's word: see `Parsed::earlier`).
+    let earlier = earlier.filter(|e| {
+        e.history.source.as_of == as_of
+            && e.history.source.repository == history.source.repository
+            && e.register_history.files.is_empty() != has_register
+            && e.review_findings.len() == documents.len()
+            && e.documents.len() == documents.len()
+            && e.documents
+                .iter()
+                .zip(documents.iter())
+                .all(|(a, b)| a.id == b.id && a.path == b.path)
+    });
     let mut named: IxVec<DocIx, Vec<&Review>> = IxVec::filled(documents.len(), Vec::new());
     let mut unknown: Vec<&NamedReview> = Vec::new();
     for n in &history.named_reviews {
@@ -328,6 +345,12 @@ pub(crate) fn review_states(
         .with_max_len(crate::parallel::LEAF)
         .map(|(i, doc)| {
             let i = DocIx::new(i);
+            if let Some(e) = earlier
+                && Arc::ptr_eq(&e.documents[i], doc)
+                && same_history(e.history.docs.get(&doc.path), history.docs.get(&doc.path))
+            {
+                return (e.reviews[i].clone(), e.review_findings[i].clone());
+            }
             let mut found = Diagnostics::new();
             let diags = &mut found;
             let h = history.doc(&doc.path);
@@ -390,13 +413,24 @@ pub(crate) fn review_states(
         })
         .collect();
     let mut states = Vec::with_capacity(found.len());
+    let mut findings = Vec::with_capacity(found.len());
     for (state, found) in found {
         states.push(state);
-        diags.extend(found);
+        diags.extend(found.clone());
+        findings.push(found);
     }
     let states: IxVec<DocIx, ReviewState> = IxVec::from_vec(states);
     unknown_review_ids(&unknown, documents, by_id, &states, diags);
-    states
+    (states, IxVec::from_vec(findings))
+}
+
+/// Whether two histories of a document are one (shared since it was read).
+fn same_history(a: Option<&Arc<DocHistory>>, b: Option<&Arc<DocHistory>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 /// Why a commit cannot count as a review as of `as_of`, if it cannot.

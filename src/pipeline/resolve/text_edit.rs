@@ -152,8 +152,12 @@ impl TextEdit {
             // What the old standing said, to take out of the last build's warnings; then the
             // new standing, with its warnings.
             standing(&hb.documents[at], &hb.reviews[at], as_of, &mut before);
-            let review = hb.reviews[at].with_uncommitted(&edit.doc, uncommitted, as_of, diags);
+            let mut findings = Diagnostics::new();
+            let review =
+                hb.reviews[at].with_uncommitted(&edit.doc, uncommitted, as_of, &mut findings);
+            diags.extend(findings.clone());
             hb.reviews[at] = review;
+            hb.review_findings[at] = findings;
             hb.documents[at] = edit.doc;
             hb.refs[at].links = edit.links;
             for &t in edit.old_targets.symmetric_difference(&edit.targets) {
