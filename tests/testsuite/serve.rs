@@ -44,11 +44,16 @@ fn start(dir: &std::path::Path) -> Server {
 
 /// A raw HTTP/1.0 request; returns (status, body).
 fn get(port: u16, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    try_get(port, path).unwrap()
+}
+
+/// [`get`], or why the connection failed (a server at its connection limit may reset it).
+fn try_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(20)))?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
     let mut response = Vec::new();
-    s.read_to_end(&mut response).unwrap();
+    s.read_to_end(&mut response)?;
     let text = String::from_utf8_lossy(&response).into_owned();
     let status = text
         .split_whitespace()
@@ -59,11 +64,12 @@ fn get(port: u16, path: &str) -> (u16, String) {
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
-    (status, body)
+    Ok((status, body))
 }
 
 /// GETs `path` every 100 ms until `done(status, body)` holds, for at most `secs` seconds;
-/// the last answer. Panics with `what` when it never does.
+/// the last answer. Panics with `what` when it never does. A connection the server resets (it
+/// was at its connection limit) counts as status 0 and is tried again.
 fn get_until(
     port: u16,
     path: &str,
@@ -73,7 +79,7 @@ fn get_until(
 ) -> (u16, String) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        let (status, body) = get(port, path);
+        let (status, body) = try_get(port, path).unwrap_or_else(|e| (0, e.to_string()));
         if done(status, &body) {
             return (status, body);
         }
