@@ -16,11 +16,14 @@ pid=$!
 trap 'kill $pid 2>/dev/null; unscratch "$work"' EXIT
 until grep -qs "^Built in" "$log"; do sleep 0.2; done
 
+# How many rebuilds serve has logged.
+rebuilds() { grep -c "^Rebuilt in" "$log" || true; }
+
 # Waits for serve's next rebuild after an edit; one it never makes fails the benchmark rather
 # than hanging it.
 wait_rebuild() {
   local before=$1 what=$2 waited=0
-  until [ "$(grep -c "^Rebuilt in" "$log" || true)" -gt "$before" ]; do
+  until [ "$(rebuilds)" -gt "$before" ]; do
     sleep 0.05
     waited=$((waited + 1))
     if [ "$waited" -gt 600 ]; then
@@ -30,30 +33,30 @@ wait_rebuild() {
   done
 }
 
-# Ten edits of the text, each to a different committed document, one at a time; then ten edits
-# of front matter (a new title, which every listing shows), saved as `sed -i` saves: a copy
-# renamed over the document.
-docs=$(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 1')
-for doc in $docs; do
-  before=$(grep -c "^Rebuilt in" "$log" || true)
-  printf '\nAn added sentence about quarterly access reviews.\n' >> "$work/hb/policies/$doc"
-  wait_rebuild "$before" "editing policies/$doc"
-done
-# (serve writes the log through its own descriptor: counted here, not marked in it.)
-text_edits=$(grep -c "^Rebuilt in" "$log" || true)
-for doc in $(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 11'); do
-  before=$(grep -c "^Rebuilt in" "$log" || true)
-  sed -i '0,/^title: /s/^title: /title: Renamed /' "$work/hb/policies/$doc"
-  wait_rebuild "$before" "retitling policies/$doc"
-done
-title_edits=$(grep -c "^Rebuilt in" "$log" || true)
-# Then ten documents each map one more criterion (every document of the corpus has a
-# `controls: [...]` line).
-for doc in $(ls "$work/hb/policies" | awk 'NR <= 200 && NR % 20 == 6'); do
-  before=$(grep -c "^Rebuilt in" "$log" || true)
-  sed -i 's/^controls: \[/controls: [CC9.1, /' "$work/hb/policies/$doc"
-  wait_rebuild "$before" "mapping a control in policies/$doc"
-done
+# Edits ten committed documents (every 20th of the first 200, from the `first`), one at a time:
+# runs `edit FILE` on each and waits for serve's rebuild.
+edit_ten() {
+  local first=$1 what=$2 edit=$3 doc before
+  for doc in $(ls "$work/hb/policies" | awk "NR <= 200 && NR % 20 == $first"); do
+    before=$(rebuilds)
+    $edit "$work/hb/policies/$doc"
+    wait_rebuild "$before" "$what policies/$doc"
+  done
+}
+add_sentence() { printf '\nAn added sentence about quarterly access reviews.\n' >> "$1"; }
+# Saved as `sed -i` saves: a copy renamed over the document.
+retitle() { sed -i '0,/^title: /s/^title: /title: Renamed /' "$1"; }
+# Every document of the corpus has a `controls: [...]` line.
+map_control() { sed -i 's/^controls: \[/controls: [CC9.1, /' "$1"; }
+
+# Ten edits of the text; then ten of the title (which every listing shows); then ten documents
+# each map one more criterion. (serve writes the log through its own descriptor: the rebuilds
+# are counted here, not marked in it.)
+edit_ten 1 "editing" add_sentence
+text_edits=$(rebuilds)
+edit_ten 11 "retitling" retitle
+title_edits=$(rebuilds)
+edit_ten 6 "mapping a control in" map_control
 
 hyperfine -N -w 1 -r 5 --export-json "$work/h.json" \
   -n full-build "$pb build --no-cache --root $work/hb --out $work/site" >&2

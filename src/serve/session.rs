@@ -331,7 +331,7 @@ impl Session {
         if parsed.len() == changed.len() && !diags.has_errors() {
             let mut found = Diagnostics::new();
             if let Some(edit) = TextEdit::prepare(&last.handbook, parsed.clone(), &mut found)
-                && !named_in_other_warnings(&edit, last)
+                && !edit.retitles_one_quoted_in(&last.handbook, &last.warnings)
             {
                 diags.extend(found);
                 return self.apply_text_edit(edit, &fresh, status, diags);
@@ -416,7 +416,7 @@ impl Session {
                 page_signature(hb, &neighbours, i),
             );
         }
-        if applied.retitled {
+        if !retitled.is_empty() {
             neighbours_of_retitled.extend(neighbours.around(&retitled));
             // Pages that show a title of another document, when theirs changed.
             let others = neighbours_of_retitled
@@ -443,7 +443,7 @@ impl Session {
             hb,
             wanted,
             &last.pages,
-            applied.retitled,
+            !retitled.is_empty(),
             reviews != last.reviews,
             &last.stale,
         );
@@ -663,22 +663,6 @@ fn out_of_date(
     }
     stale.extend(still_stale.iter().cloned());
     (eager, stale)
-}
-
-/// Whether a warning about another file names a document `edit` retitles by its old title (a
-/// `Reviews:` id that looks like a typo of the document's id gets a hint with the commit to
-/// record: `-m "Review <title>"`). Such a warning is only made again by resolving again.
-fn named_in_other_warnings(edit: &TextEdit, last: &LastGood) -> bool {
-    edit.retitled(&last.handbook).into_iter().any(|(_, old)| {
-        let command = format!(
-            "\"Review {}\" --trailer \"Reviews: {}\"",
-            old.title.value, old.id
-        );
-        last.warnings.iter().any(|w| {
-            w.file.as_deref() != Some(old.display_path.as_path())
-                && w.hint.as_deref().is_some_and(|h| h.contains(&command))
-        })
-    })
 }
 
 /// The warnings about the files just edited: what `serve` prints after an edit.

@@ -322,7 +322,7 @@ pub fn resolve(parsed: Parsed<'_>, diags: &mut Diagnostics) -> Handbook {
     // The trace, and the chain from pull requests to review states, need nothing of each other:
     // they run side by side, each reporting into its own list, kept in this order.
     let (mut trace_found, mut review_found) = (Diagnostics::new(), Diagnostics::new());
-    let (trace, (signatures, reviews)) = rayon::join(
+    let (trace, (signatures, (reviews, review_findings))) = rayon::join(
         || {
             Trace::build(
                 trace::TraceInputs {
@@ -366,7 +366,6 @@ pub fn resolve(parsed: Parsed<'_>, diags: &mut Diagnostics) -> Handbook {
             (signatures, reviews)
         },
     );
-    let (reviews, review_findings) = reviews;
     diags.extend(trace_found);
     diags.extend(review_found);
     let register_history = reviews::register_history(register_files, &history);

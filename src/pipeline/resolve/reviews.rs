@@ -448,8 +448,17 @@ fn not_counted_because(commit: &CommitInfo, as_of: Option<jiff::civil::Date>) ->
 
 fn review_command(doc: &Document) -> String {
     format!(
-        "review it, then record the review: git commit --allow-empty -m \"Review {}\" \
-         --trailer \"Reviews: {}\" --trailer \"Reviewed-by: Name <email>\"",
+        "review it, then record the review: git commit --allow-empty {} \
+         --trailer \"Reviewed-by: Name <email>\"",
+        review_message(doc)
+    )
+}
+
+/// What a review commit of `doc` says, in the hints that give the command to record one:
+/// `-m "Review <title>" --trailer "Reviews: <id>"`.
+pub(super) fn review_message(doc: &Document) -> String {
+    format!(
+        "-m \"Review {}\" --trailer \"Reviews: {}\"",
         doc.title, doc.id
     )
 }

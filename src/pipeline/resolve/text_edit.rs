@@ -10,11 +10,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{DocIx, Document, Href};
 use crate::pipeline::history::WorkingTreeStatus;
 
-use super::reviews::standing;
+use super::reviews::review_message;
 use super::{Handbook, canonical_ids, links, links_context, lowered_titles, sort_by_title};
 
 /// Edits found to change only text, resolved but not yet applied.
@@ -43,8 +43,6 @@ pub struct Applied {
     /// What the checks run again said of the edited documents before the edit (what they say
     /// now is in the `diags` given to `prepare` and `apply`).
     pub warnings_before: Diagnostics,
-    /// Some title changed: listings, and the previous and next pages, show something new.
-    pub retitled: bool,
 }
 
 impl TextEdit {
@@ -114,6 +112,20 @@ impl TextEdit {
         Some(TextEdit { edits, before })
     }
 
+    /// Whether a warning about another file than the document names a document these edits
+    /// retitle by its old title: the hint under a `Reviews:` id that looks like a typo of the
+    /// document's id gives the review commit to record, `-m "Review <title>"`. Such a warning is
+    /// made again only by resolving again.
+    pub fn retitles_one_quoted_in(&self, hb: &Handbook, warnings: &[Diagnostic]) -> bool {
+        self.retitled(hb).into_iter().any(|(_, old)| {
+            let message = review_message(old);
+            warnings.iter().any(|w| {
+                w.file.as_deref() != Some(old.display_path.as_path())
+                    && w.hint.as_deref().is_some_and(|h| h.contains(&message))
+            })
+        })
+    }
+
     /// The documents whose title the edits change, with their titles before.
     pub fn retitled<'h>(&self, hb: &'h Handbook) -> Vec<(DocIx, &'h Document)> {
         self.edits
@@ -149,9 +161,9 @@ impl TextEdit {
                     .history
                     .doc(&edit.doc.path)
                     .is_some_and(|h| h.uncommitted);
-            // What the old standing said, to take out of the last build's warnings; then the
-            // new standing, with its warnings.
-            standing(&hb.documents[at], &hb.reviews[at], as_of, &mut before);
+            // What the old standing said (kept with its state), to take out of the last build's
+            // warnings; then the new standing, with its warnings.
+            before.extend(std::mem::take(&mut hb.review_findings[at]));
             let mut findings = Diagnostics::new();
             let review =
                 hb.reviews[at].with_uncommitted(&edit.doc, uncommitted, as_of, &mut findings);
@@ -199,7 +211,6 @@ impl TextEdit {
         Applied {
             pages,
             warnings_before: before,
-            retitled: !retitled.is_empty(),
         }
     }
 }
@@ -398,7 +409,6 @@ mod tests {
             .history
             .working_tree_status(None, std::path::Path::new("."), &[]);
         let applied = edit.apply(&mut hb, status, &mut found);
-        assert!(applied.retitled);
         assert_eq!(titles(&hb, &hb.refs[z].referenced_by), ["Beta", "Omega"]);
         let y = ix(&hb, "y");
         let shown: Vec<&str> = applied
